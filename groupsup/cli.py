@@ -1,0 +1,195 @@
+"""The command line. Thin: every command calls the same domain and store functions as the app.
+
+Heavy modules are imported inside the commands, so that `groupsup --help` answers at once.
+Bad input gets one line on stderr and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_STORE_PROBLEM = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not the usage block
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _store_option(parser: argparse.ArgumentParser, default=None) -> None:
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help="the store folder (default: $GROUPSUP_STORE, else your user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="groupsup",
+        description="Facilitate a pod's group reflective supervision and keep its minutes. "
+        "With no command, opens the app.",
+    )
+    _store_option(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _store_option(sub, default=argparse.SUPPRESS)
+        return sub
+
+    demo = command("demo", "fill an empty store with a fictional pod, then open the app")
+    demo.add_argument("--no-open", action="store_true", help="print the store path and exit")
+
+    listing = command("list", "list the sessions in the store, one a line")
+    listing.add_argument("--json", action="store_true", help="print JSON instead")
+
+    export = command("export", "write a session's minutes")
+    export.add_argument("session_id", metavar="SESSION_ID")
+    export.add_argument("--format", choices=["md", "json", "html"], default="md")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+
+    importing = command("import", "add sessions from JSON files written by 'export --format json'")
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE.json")
+    importing.add_argument(
+        "--replace", action="store_true", help="replace sessions already in the store"
+    )
+
+    command("schema", "print the JSON Schema of the JSON minutes")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from groupsup.errors import GroupsupError
+
+    try:
+        return COMMANDS[args.command or "open"](args) or 0
+    except GroupsupError as error:
+        print(f"groupsup: {error}", file=sys.stderr)
+        return _exit_code(error)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _exit_code(error: Exception) -> int:
+    from groupsup.storage import StoreBusy, StoreDamaged
+
+    return EXIT_STORE_PROBLEM if isinstance(error, StoreDamaged | StoreBusy) else EXIT_BAD_INPUT
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    from groupsup.locations import default_store
+
+    return args.store if args.store is not None else default_store()
+
+
+def _open_store(args: argparse.Namespace):
+    from groupsup.storage import Store
+
+    return Store(_store_path(args))
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    return _run_app(_store_path(args))
+
+
+def _run_app(store_path: Path) -> int:
+    from groupsup.app import GroupSupApp
+
+    GroupSupApp(store_path).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import tempfile
+
+    from groupsup import demo
+    from groupsup.errors import GroupsupError
+    from groupsup.storage import Store
+
+    path = args.store if args.store is not None else Path(tempfile.mkdtemp(prefix="groupsup-demo-"))
+    store = Store(path)
+    if not store.is_empty():
+        raise GroupsupError(
+            f"The store at {path} already holds data; the demo fills only an empty store. "
+            "Choose another --store."
+        )
+    demo.fill(store, dt.date.today())
+    if args.no_open:
+        print(path)
+        return 0
+    return _run_app(path)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    import json
+
+    store = _open_store(args)
+    pods = {pod.id: pod.name for pod in store.pods()}
+    rows = [
+        {
+            "id": s.id,
+            "date": s.date.isoformat(),
+            "pod": pods.get(s.pod_id, s.pod_id),
+            "status": s.status.value,
+        }
+        for s in store.summaries()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows:
+        print("No sessions in this store yet.")
+    for row in rows if not args.json else []:
+        print(f"{row['id']}  {row['date']}  {row['pod']}  {row['status']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from groupsup import minutes
+    from groupsup.files import private_folder, write_private_text
+
+    store = _open_store(args)
+    session = store.session(args.session_id)
+    text = minutes.render(store.pod(session.pod_id), session, minutes.Format(args.format))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        private_folder(args.output.resolve().parent)
+        write_private_text(args.output, text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from groupsup.importing import import_files
+
+    added = import_files(_open_store(args), args.files, replace=args.replace)
+    print(f"Imported {added} session{'s' if added != 1 else ''}.")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from groupsup import minutes
+
+    sys.stdout.write(minutes.schema())
+    return 0
+
+
+COMMANDS = {
+    "open": cmd_open,
+    "demo": cmd_demo,
+    "list": cmd_list,
+    "export": cmd_export,
+    "import": cmd_import,
+    "schema": cmd_schema,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

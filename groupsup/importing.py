@@ -1,0 +1,59 @@
+"""Import sessions from JSON minutes: every file is checked before anything is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from groupsup import rules
+from groupsup.errors import GroupsupError, explain
+from groupsup.models import MinutesDocument
+from groupsup.storage import Store
+
+
+class ImportRefused(GroupsupError):
+    """A file cannot be imported; nothing was written."""
+
+
+def read_document(path: Path) -> MinutesDocument:
+    """One JSON minutes file, checked as the store would check it."""
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except OSError as error:
+        raise ImportRefused(f"{path}: cannot be read ({error.strerror}).") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ImportRefused(f"{path}: is not JSON ({error}).") from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise ImportRefused(
+            f"{path}: is not groupsup minutes (no schema_version); "
+            "export them with 'groupsup export --format json'."
+        )
+    try:
+        document = MinutesDocument.model_validate(data)
+        rules.check_session(document.pod, document.session)
+    except ValidationError as error:
+        raise ImportRefused(f"{path}: {explain(error)}") from None
+    except GroupsupError as error:
+        raise ImportRefused(f"{path}: {error}") from None
+    return document
+
+
+def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
+    """Add every session in `paths` to the store, or none of them. Returns how many."""
+    documents = [read_document(path) for path in paths]
+    seen: dict[str, Path] = {}
+    existing = {summary.id for summary in store.summaries()}
+    for path, document in zip(paths, documents, strict=True):
+        session_id = document.session.id
+        if session_id in seen:
+            raise ImportRefused(f"{path}: holds session {session_id}, as {seen[session_id]} does.")
+        seen[session_id] = path
+        if session_id in existing and not replace:
+            raise ImportRefused(
+                f"{path}: session {session_id} is already in the store; "
+                "add --replace to overwrite it."
+            )
+    store.add_documents(documents)
+    return len(documents)

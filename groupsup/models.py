@@ -1,0 +1,288 @@
+"""The records of a pod's group reflective supervision (policy section 8), as pydantic models.
+
+Validators raise ValueError with a sentence a facilitator understands; `errors.explain` turns a
+pydantic ValidationError into one such line. Rules that need the pod (is this person a member?)
+live in `rules.py`, because a session record alone does not know who the members are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from groupsup.genogram.model import Genogram
+
+SCHEMA_VERSION = 1
+DEFAULT_SESSION_MINUTES = 180
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def slug(text: str) -> str:
+    """A readable, stable key made from a name ('Amara Okafor' -> 'amara-okafor')."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "member"
+
+
+class Category(StrEnum):
+    CP = "CP"
+    COMPLEX_CIN = "complex CIN"
+    CIN = "CIN"
+    CLA = "CLA"
+    CARE_LEAVER = "care leaver"
+    OTHER = "other"
+
+
+class Anxiety(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+class Lens(StrEnum):
+    """The social GRRAACCEESS (policy 7.3)."""
+
+    GENDER = "gender"
+    RACE = "race"
+    RELIGION = "religion"
+    AGE = "age"
+    ABILITY = "ability"
+    CLASS = "class"
+    CULTURE = "culture"
+    ETHNICITY = "ethnicity"
+    EDUCATION = "education"
+    SEXUALITY = "sexuality"
+    SPIRITUALITY = "spirituality"
+
+
+class StepStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_DONE = "not done"
+    CARRIED_FORWARD = "carried forward"
+    DROPPED = "no longer needed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (StepStatus.DONE, StepStatus.DROPPED)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Member(Record):
+    id: str = Field(min_length=1)
+    name: str
+    retired: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("A member needs a name.")
+        return name
+
+
+class Pod(Record):
+    id: str = Field(min_length=1)
+    name: str
+    facilitator: str | None = None
+    members: list[Member] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("A pod needs a name.")
+        return name
+
+    @model_validator(mode="after")
+    def _members_unique(self) -> Self:
+        ids = [m.id for m in self.members]
+        if len(set(ids)) != len(ids):
+            raise ValueError("Two members of the pod share the same key.")
+        if self.facilitator is not None and self.facilitator not in ids:
+            raise ValueError("The facilitator must be a member of the pod.")
+        return self
+
+    def member(self, member_id: str) -> Member | None:
+        return next((m for m in self.members if m.id == member_id), None)
+
+    def name_of(self, member_id: str | None) -> str:
+        member = self.member(member_id) if member_id else None
+        return member.name if member else (member_id or "")
+
+    @property
+    def active_members(self) -> list[Member]:
+        return [m for m in self.members if not m.retired]
+
+
+class Hypothesis(Record):
+    id: str = Field(default_factory=new_id)
+    text: str
+    offered_by: str | None = None
+    lenses: list[Lens] = Field(default_factory=list)
+    supports: str = ""
+    would_test: str = ""
+
+    @field_validator("text")
+    @classmethod
+    def _said(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("A hypothesis needs some words: what might be going on?")
+        return text
+
+
+class ResonanceNote(Record):
+    id: str = Field(default_factory=new_id)
+    observer: str
+    text: str
+    written_by: str | None = Field(
+        default=None, description="Who typed the note, when not the facilitator."
+    )
+
+
+class StepReview(Record):
+    """How a next step agreed at an earlier session stood when this session reviewed it."""
+
+    step_id: str
+    agreed_in: str = Field(description="Id of the session where the step was agreed.")
+    agreed_on: dt.date
+    case_reference: str = ""
+    action: str
+    owner: str | None = None
+    due: dt.date | None = None
+    status: StepStatus = StepStatus.OPEN
+    note: str = ""
+
+
+class NextStep(Record):
+    id: str = Field(default_factory=new_id)
+    action: str
+    owner: str | None = None
+    due: dt.date | None = None
+    status: StepStatus = StepStatus.OPEN
+    needs_signoff: bool = Field(
+        default=False,
+        description="A decision on case direction: finalise with the line manager one to one.",
+    )
+
+    @field_validator("action")
+    @classmethod
+    def _said(cls, action: str) -> str:
+        if not action.strip():
+            raise ValueError("A next step needs an action: say what is to be done.")
+        return action
+
+
+class Safeguarding(Record):
+    concern: str
+    action_taken: str = ""
+
+
+class CaseSlot(Record):
+    id: str = Field(default_factory=new_id)
+    presenter: str
+    consultant: str | None = None
+    observers: list[str] = Field(default_factory=list)
+    case_reference: str = ""
+    category: Category = Category.OTHER
+    anxiety: Anxiety = Anxiety.MEDIUM
+    planned_minutes: int = Field(default=30, ge=1, le=600)
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    dilemma: str = ""
+    presenting_issue: str = ""
+    history: str = ""
+    genogram: Genogram = Field(default_factory=Genogram)
+    hypotheses: list[Hypothesis] = Field(default_factory=list)
+    lenses_discussed: list[Lens] = Field(default_factory=list)
+    grraacceess_notes: str = ""
+    resonance: list[ResonanceNote] = Field(default_factory=list)
+    reflection: str = Field(default="", description="What the presenter gained.")
+    next_steps: list[NextStep] = Field(default_factory=list)
+    no_next_steps: bool = Field(default=False, description="The group agreed no next step.")
+    safeguarding: Safeguarding | None = None
+
+    @model_validator(mode="after")
+    def _roles_distinct(self) -> Self:
+        if self.consultant is not None and self.consultant == self.presenter:
+            raise ValueError(
+                "The consultant cannot also be the presenter: choose someone else to ask "
+                "the questions."
+            )
+        if self.presenter in self.observers:
+            raise ValueError("The presenter cannot also be an observer of their own case.")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.case_reference or "(no case reference)"
+
+
+class Session(Record):
+    id: str = Field(default_factory=new_id)
+    pod_id: str
+    date: dt.date
+    planned_minutes: int = Field(default=DEFAULT_SESSION_MINUTES, ge=15, le=600)
+    facilitator: str | None = None
+    attendees: list[str] = Field(default_factory=list)
+    apologies: list[str] = Field(default_factory=list)
+    status: SessionStatus = SessionStatus.PLANNED
+    format: str = "group-reflective"
+    marking: str = DEFAULT_MARKING
+    slots: list[CaseSlot] = Field(default_factory=list)
+    review: list[StepReview] = Field(default_factory=list)
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _steps_due_after_session(self) -> Self:
+        for number, slot in enumerate(self.slots, 1):
+            for step in slot.next_steps:
+                if step.due is not None and step.due < self.date:
+                    raise ValueError(
+                        f"Case {number}: the next step '{step.action}' is due on {step.due}, "
+                        f"before the session on {self.date}; choose a later date."
+                    )
+        return self
+
+    def slot(self, slot_id: str) -> CaseSlot:
+        return next(s for s in self.slots if s.id == slot_id)
+
+
+class MinutesDocument(Record):
+    """The complete machine record of one session: what `export --format json` writes."""
+
+    schema_version: int = SCHEMA_VERSION
+    pod: Pod
+    session: Session
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: object) -> object:
+        # Checked before anything else: in a record from another version, the rest is noise.
+        version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else None
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise ValueError(
+                f"This record was written by a newer groupsup (schema version {version}); "
+                f"this one reads up to version {SCHEMA_VERSION}. Upgrade groupsup to read it."
+            )
+        if isinstance(version, int) and version < 1:
+            raise ValueError(f"Schema version {version} is not one groupsup ever wrote.")
+        return data

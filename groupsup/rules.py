@@ -1,0 +1,68 @@
+"""Rules that need the pod as well as the session: who may hold which role."""
+
+from __future__ import annotations
+
+from groupsup.errors import RuleBroken
+from groupsup.models import Anxiety, CaseSlot, Category, Pod, Session
+
+
+def _member_names(pod: Pod, ids: set[str]) -> str:
+    return ", ".join(sorted(pod.name_of(i) for i in ids))
+
+
+def check_member(pod: Pod, member_id: str | None, role: str) -> None:
+    if member_id is not None and pod.member(member_id) is None:
+        raise RuleBroken(f"The {role} '{member_id}' is not a member of the pod {pod.name}.")
+
+
+def check_session(pod: Pod, session: Session) -> None:
+    """Raise RuleBroken with one sentence if the session does not fit its pod."""
+    if session.pod_id != pod.id:
+        raise RuleBroken(f"This session belongs to pod '{session.pod_id}', not to {pod.name}.")
+    check_member(pod, session.facilitator, "facilitator")
+    for member_id in session.attendees:
+        check_member(pod, member_id, "attendee")
+    for member_id in session.apologies:
+        check_member(pod, member_id, "member sending apologies")
+    both = set(session.attendees) & set(session.apologies)
+    if both:
+        raise RuleBroken(
+            f"{_member_names(pod, both)} cannot be both present and sending apologies."
+        )
+    for number, slot in enumerate(session.slots, 1):
+        _check_slot(pod, session, number, slot)
+    for reviewed in session.review:
+        check_member(pod, reviewed.owner, "owner of a reviewed next step")
+
+
+def _check_slot(pod: Pod, session: Session, number: int, slot: CaseSlot) -> None:
+    check_member(pod, slot.presenter, f"presenter of case {number}")
+    check_member(pod, slot.consultant, f"consultant of case {number}")
+    for observer in slot.observers:
+        check_member(pod, observer, f"observer in case {number}")
+    present = set(session.attendees)
+    if present:
+        for role, member_id in (("presenter", slot.presenter), ("consultant", slot.consultant)):
+            if member_id is not None and member_id not in present:
+                raise RuleBroken(
+                    f"Case {number}: the {role}, {pod.name_of(member_id)}, is not marked present."
+                )
+    for hypothesis in slot.hypotheses:
+        check_member(pod, hypothesis.offered_by, f"person offering a hypothesis in case {number}")
+    for note in slot.resonance:
+        check_member(pod, note.observer, f"observer with a resonance note in case {number}")
+        check_member(pod, note.written_by, f"writer of a resonance note in case {number}")
+    for step in slot.next_steps:
+        check_member(pod, step.owner, f"owner of a next step in case {number}")
+
+
+PRIORITY = {Category.CP: 0, Category.COMPLEX_CIN: 1}
+
+
+def priority(slot: CaseSlot) -> tuple[int, int]:
+    """Sort key: CP first, then complex CIN, then high professional anxiety (policy section 8)."""
+    return (PRIORITY.get(slot.category, 2), 0 if slot.anxiety is Anxiety.HIGH else 1)
+
+
+def is_priority(slot: CaseSlot) -> bool:
+    return slot.category in PRIORITY or slot.anxiety is Anxiety.HIGH

@@ -1,0 +1,186 @@
+"""The command line: what a facilitator types, what they see, and what the store holds after."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from groupsup.cli import main
+from groupsup.storage import Store
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse exits for --help and bad options
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _snapshot(folder) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_list_shows_one_session_a_line(capsys, demo_store):
+    code, out, _ = run(capsys, "list", "--store", str(demo_store.root))
+    assert code == 0
+    assert out.splitlines() == [
+        "demo-s1  2026-09-28  North Pod  closed",
+        "demo-s2  2026-10-26  North Pod  closed",
+        "demo-s3  2026-11-25  North Pod  planned",
+    ]
+    code, out, _ = run(capsys, "--store", str(demo_store.root), "list", "--json")
+    assert json.loads(out)[2] == {
+        "id": "demo-s3",
+        "date": "2026-11-25",
+        "pod": "North Pod",
+        "status": "planned",
+    }
+
+
+def test_demo_fills_a_store_and_refuses_a_full_one(capsys, tmp_path):
+    target = tmp_path / "demo"
+    code, out, _ = run(capsys, "demo", "--store", str(target), "--no-open")
+    assert (code, out.strip()) == (0, str(target))
+    assert [s.status.value for s in Store(target).summaries()] == ["closed", "closed", "planned"]
+    code, _, err = run(capsys, "demo", "--store", str(target), "--no-open")
+    assert code == 2
+    assert err.startswith(f"groupsup: The store at {target} already holds data;")
+
+
+def test_export_writes_a_private_file(capsys, demo_store, tmp_path):
+    out_file = tmp_path / "minutes" / "s1.md"
+    code, _, _ = run(
+        capsys, "--store", str(demo_store.root), "export", "demo-s1", "-o", str(out_file)
+    )
+    assert code == 0
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
+    assert "## Case 2: CS-31177 (Ahmed)" in out_file.read_text()
+
+
+def test_export_import_export_gives_the_same_json(capsys, demo_store, tmp_path):
+    files = []
+    for session_id in ("demo-s1", "demo-s2", "demo-s3"):
+        path = tmp_path / f"{session_id}.json"
+        args = ["--store", str(demo_store.root), "export", session_id, "--format", "json"]
+        assert run(capsys, *args, "-o", str(path))[0] == 0
+        files.append(path)
+    empty = tmp_path / "empty"
+    code, out, _ = run(capsys, "import", *map(str, files), "--store", str(empty))
+    assert (code, out) == (0, "Imported 3 sessions.\n")
+    for path in files:
+        session_id = path.stem
+        _, again, _ = run(capsys, "export", session_id, "--format", "json", "--store", str(empty))
+        assert again == path.read_text()
+
+
+def test_importing_a_session_twice_needs_replace(capsys, demo_store, tmp_path):
+    path = tmp_path / "s1.json"
+    run(
+        capsys,
+        "--store",
+        str(demo_store.root),
+        "export",
+        "demo-s1",
+        "--format",
+        "json",
+        "-o",
+        str(path),
+    )
+    code, _, err = run(capsys, "--store", str(demo_store.root), "import", str(path))
+    assert code == 2
+    assert err == (
+        f"groupsup: {path}: session demo-s1 is already in the store; add --replace to "
+        "overwrite it.\n"
+    )
+    code, _, _ = run(capsys, "--store", str(demo_store.root), "import", str(path), "--replace")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "is not JSON (Expecting property name"),
+        ('{"pod": {}}', "is not groupsup minutes (no schema_version)"),
+        ("SCHEMA99", "was written by a newer groupsup (schema version 99)"),
+        ("STRANGER", "The presenter of case 1 'stranger' is not a member of the pod North Pod."),
+        ("EMPTY_ACTION", "Case 1, next step 1: A next step needs an action"),
+    ],
+)
+def test_a_bad_import_changes_nothing(capsys, demo_store, tmp_path, content, reason):
+    good = tmp_path / "good.json"
+    run(
+        capsys,
+        "--store",
+        str(demo_store.root),
+        "export",
+        "demo-s2",
+        "--format",
+        "json",
+        "-o",
+        str(good),
+    )
+    data = json.loads(good.read_text())
+    data["session"]["id"] = "new-one"
+    good.write_text(json.dumps(data))
+    if content == "SCHEMA99":
+        content = json.dumps(data | {"schema_version": 99})
+    elif content == "STRANGER":
+        data["session"]["slots"][0]["presenter"] = "stranger"
+        content = json.dumps(data)
+    elif content == "EMPTY_ACTION":
+        data["session"]["slots"][0]["next_steps"][0]["action"] = ""
+        content = json.dumps(data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    before = _snapshot(demo_store.root)
+    code, out, err = run(capsys, "--store", str(demo_store.root), "import", str(good), str(bad))
+    assert code == 2 and out == ""
+    assert err.startswith(f"groupsup: {bad}: ") and reason in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert _snapshot(demo_store.root) == before
+
+
+def test_bad_command_line_input_gets_one_line_and_status_2(capsys, demo_store):
+    code, _, err = run(
+        capsys, "--store", str(demo_store.root), "export", "demo-s1", "--format", "pdf"
+    )
+    assert code == 2
+    assert err.count("\n") == 1 and "invalid choice: 'pdf'" in err
+    code, _, err = run(capsys, "--store", str(demo_store.root), "export", "no-such-session")
+    assert (code, err) == (2, "groupsup: There is no session 'no-such-session' in this store.\n")
+
+
+def test_schema_describes_the_json_minutes(capsys):
+    code, out, _ = run(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert set(schema["required"]) == {"pod", "session"}
+    assert "schema_version" in schema["properties"]
+    assert "Hypothesis" in schema["$defs"] and "Genogram" in schema["$defs"]
+
+
+def test_the_domain_never_imports_textual():
+    domain = [
+        "groupsup.models",
+        "groupsup.rules",
+        "groupsup.storage",
+        "groupsup.minutes",
+        "groupsup.importing",
+        "groupsup.demo",
+        "groupsup.genogram.model",
+        "groupsup.cli",
+    ]
+    code = f"import sys; import {', '.join(domain)}; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -1,0 +1,123 @@
+"""Minutes carry everything captured, and user text comes out literally."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import pytest
+from markdown_it import MarkdownIt
+
+from groupsup import demo, minutes
+from groupsup.models import Hypothesis, NextStep, ResonanceNote, Safeguarding
+
+HOSTILE = [
+    "# not a heading",
+    "| not | a | table |",
+    "*not emphasis* and __not strong__",
+    "<script>alert('x')</script>",
+    "[bold]not bold[/bold] and [red]x[/",
+    "[link=https://example.org]click[/link]",
+    "1. not a list",
+    "- not a bullet",
+    "&amp; stays as typed",
+    "`not code`",
+    "> not a quote",
+    "back\\slash",
+]
+
+
+def _visible_text(markdown: str) -> str:
+    """What a reader sees once the Markdown is rendered: HTML tags gone, entities decoded."""
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _demo(demo_store, session_id):
+    session = demo_store.session(session_id)
+    return demo_store.pod(session.pod_id), session
+
+
+def test_markdown_minutes_hold_the_whole_record(demo_store):
+    md = minutes.as_markdown(*_demo(demo_store, "demo-s1"))
+    for expected in [
+        "# Group reflective supervision: North Pod",
+        "**OFFICIAL-SENSITIVE**",
+        "| Date | 28 September 2026 |",
+        "| Facilitator | Grace Mensah |",
+        "| Present | Grace Mensah, Tom Whitaker, Priya Shah, Daniel Okoro, Hannah Kowalski |",
+        "| Apologies | Leila Haddad |",
+        "| Actual length | 2 h 55 min |",
+        "## Case 1: CS-20418 (Brooks)",
+        "- **Presenter:** Tom Whitaker",
+        "- **Consultant:** Priya Shah",
+        "- **Observers:** Daniel Okoro, Hannah Kowalski",
+        "- **Category:** CP",
+        "- **Professional anxiety:** high",
+        "- **Time:** planned 50 min; actual 55 min (10:10 to 11:05)",
+        "How do I keep Jayden's voice central when Mum's new partner dominates visits?",
+        "| J | Jayden | male | 7 | index child |",
+        "| GF | Ron | male | 1950 | deceased |",
+        "   - Offered by: Daniel Okoro\n   - GRRAACCEESS: gender, class",
+        "- Discussed: gender, race, age, class",
+        "- **Hannah Kowalski**: I have a dad who charms me on every visit.",
+        "I can see I've been working around Ryan instead of with him.",
+        "| Consider a legal planning meeting | Tom Whitaker | 19 October 2026 | needed | open |",
+        "**A safeguarding concern was raised.**",
+        "Missing-from-care procedure followed; return interview held.",
+        "## Case 2: CS-31177 (Ahmed)",
+    ]:
+        assert expected in md, expected
+
+
+def test_markdown_minutes_review_the_previous_next_steps(demo_store):
+    md = minutes.as_markdown(*_demo(demo_store, "demo-s2"))
+    assert (
+        "| Consider a legal planning meeting | CS-20418 (Brooks) | Tom Whitaker | "
+        "28 September 2026 | 19 October 2026 | carried forward | Manager on leave. |"
+    ) in md
+
+
+def test_a_case_without_safeguarding_or_steps_says_so(demo_store):
+    md = minutes.as_markdown(*_demo(demo_store, "demo-s3"))
+    assert "No safeguarding concern was raised." in md
+    assert md.count("### Next steps\n\n*None recorded.*") == 3
+
+
+def test_json_minutes_are_the_complete_record(demo_store):
+    pod, session = _demo(demo_store, "demo-s1")
+    data = json.loads(minutes.as_json(pod, session))
+    assert data["schema_version"] == 1
+    assert data["pod"]["name"] == "North Pod"
+    assert data["session"]["slots"][0]["genogram"]["couples"][1] == {
+        "a": "F",
+        "b": "M",
+        "status": "divorced",
+    }
+    assert data["session"]["slots"][1]["safeguarding"]["concern"].startswith("Adam was missing")
+
+
+def test_html_minutes_are_printable_and_carry_the_content(demo_store):
+    html = minutes.as_html(*_demo(demo_store, "demo-s1"))
+    assert "@page { size: A4;" in html
+    assert "<h2>Case 1: CS-20418 (Brooks)</h2>" in html
+    assert "<td>Consider a legal planning meeting</td>" in html
+    assert "script-src" not in html and "default-src 'none'" in html
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_user_text_survives_literally(demo_store, hostile):
+    pod, session = _demo(demo_store, "demo-s3")
+    slot = session.slots[0]
+    slot.dilemma = hostile
+    slot.case_reference = hostile
+    slot.hypotheses.append(Hypothesis(text=hostile, offered_by=demo.TOM, would_test=hostile))
+    slot.resonance.append(ResonanceNote(observer=demo.DANIEL, text=hostile))
+    slot.next_steps.append(NextStep(action=hostile, owner=demo.HANNAH))
+    slot.safeguarding = Safeguarding(concern=hostile, action_taken=hostile)
+    seen = _visible_text(minutes.as_markdown(pod, session))
+    assert seen.count(" ".join(hostile.split())) >= 8
+    html = minutes.as_html(pod, session)
+    assert "<script>" not in html
+    assert "<strong>not" not in html and "<em>not" not in html and "<h1>not" not in html
