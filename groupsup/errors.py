@@ -25,6 +25,7 @@ _LIST_WORDS = {
     "members": "member",
     "review": "reviewed step",
     "people": "genogram person",
+    "phases": "phase",
 }
 
 

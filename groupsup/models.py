@@ -214,6 +214,7 @@ class CaseSlot(Record):
     lenses_discussed: list[Lens] = Field(default_factory=list)
     grraacceess_notes: str = ""
     resonance: list[ResonanceNote] = Field(default_factory=list)
+    notes: str = Field(default="", description="Notes from the questions and the discussion.")
     reflection: str = Field(default="", description="What the presenter gained.")
     next_steps: list[NextStep] = Field(default_factory=list)
     no_next_steps: bool = Field(default=False, description="The group agreed no next step.")
@@ -235,6 +236,24 @@ class CaseSlot(Record):
         return self.case_reference or "(no case reference)"
 
 
+class Segment(Record):
+    """A stretch of running time spent in one phase; a pause ends it, resuming opens another."""
+
+    slot_id: str | None = Field(description="None for the opening review and the close.")
+    phase: str
+    started_at: dt.datetime
+    seconds: float | None = Field(default=None, description="None while the segment is open.")
+
+
+class ClockState(Record):
+    """Where a running session is and how long each part took: enough to resume after a restart."""
+
+    stop: int = Field(default=0, description="Index into the session's run order of phases.")
+    phase_planned_seconds: float = 0
+    paused: bool = False
+    segments: list[Segment] = Field(default_factory=list)
+
+
 class Session(Record):
     id: str = Field(default_factory=new_id)
     pod_id: str
@@ -246,10 +265,13 @@ class Session(Record):
     status: SessionStatus = SessionStatus.PLANNED
     format: str = "group-reflective"
     marking: str = DEFAULT_MARKING
+    opening_minutes: int = Field(default=15, ge=0, le=120, description="Review of next steps.")
+    closing_minutes: int = Field(default=10, ge=0, le=120)
     slots: list[CaseSlot] = Field(default_factory=list)
     review: list[StepReview] = Field(default_factory=list)
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
+    clock: ClockState | None = None
 
     @model_validator(mode="after")
     def _steps_due_after_session(self) -> Self:

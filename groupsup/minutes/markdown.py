@@ -154,6 +154,7 @@ def _case(number: int, slot: CaseSlot, names: _Names, genogram_drawing) -> str:
         _block("Presenting issue", slot.presenting_issue),
         _block("Case history", slot.history),
         _genogram(slot.genogram, genogram_drawing),
+        _block("Notes from the questions and discussion", slot.notes),
         _hypotheses(slot.hypotheses, names),
         _grraacceess(slot),
         _resonance(slot, names),

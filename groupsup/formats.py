@@ -1,0 +1,98 @@
+"""Session formats: how a case slot's time is split over its phases, as small TOML files.
+
+The built-in formats live beside this module; a pod adds its own as `<store>/formats/*.toml`.
+A file with a mistake is refused with a sentence that names the file and the mistake.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from groupsup.errors import GroupsupError, explain
+
+BUILT_IN = Path(__file__).parent / "formats"
+DEFAULT_FORMAT = "group-reflective"
+
+
+class FormatError(GroupsupError):
+    pass
+
+
+class Capture(StrEnum):
+    """What the run screen puts in front of the facilitator during a phase."""
+
+    PRESENTATION = "presentation"
+    NOTES = "notes"
+    HYPOTHESES = "hypotheses"
+    RESONANCE = "resonance"
+    REFLECTION = "reflection"
+    NEXT_STEPS = "next-steps"
+
+
+class Phase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    prompt: str = Field(min_length=1)
+    share: int = Field(gt=0, le=100)
+    capture: Capture
+
+
+class SessionFormat(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str = Field(min_length=1)
+    description: str = ""
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    @field_validator("phases")
+    @classmethod
+    def _keys_unique(cls, phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+        keys = [phase.key for phase in phases]
+        if len(set(keys)) != len(keys):
+            raise ValueError("Two phases share the same key; give each phase its own key.")
+        return phases
+
+    @property
+    def total_share(self) -> int:
+        return sum(phase.share for phase in self.phases)
+
+
+def load_format(path: Path) -> SessionFormat:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FormatError(f"Format file {path} cannot be read ({error.strerror}).") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise FormatError(f"Format file {path} is not valid TOML: {error}.") from None
+    try:
+        return SessionFormat.model_validate({"id": Path(path).stem} | data)
+    except ValidationError as error:
+        raise FormatError(f"Format file {path}: {explain(error)}") from None
+
+
+def available_formats(store_root: Path | None = None) -> dict[str, SessionFormat]:
+    """The built-in formats, then the pod's own (which may replace a built-in one)."""
+    paths = sorted(BUILT_IN.glob("*.toml"))
+    if store_root is not None:
+        paths += sorted((Path(store_root) / "formats").glob("*.toml"))
+    formats = {}
+    for path in paths:
+        fmt = load_format(path)
+        formats[fmt.id] = fmt
+    return formats
+
+
+def format_named(format_id: str, store_root: Path | None = None) -> SessionFormat:
+    formats = available_formats(store_root)
+    if format_id not in formats:
+        raise FormatError(
+            f"There is no session format '{format_id}'; choose one of {', '.join(formats)}."
+        )
+    return formats[format_id]

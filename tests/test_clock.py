@@ -1,0 +1,265 @@
+"""Timekeeping with a fake clock: the figures a facilitator sees on the run screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from groupsup import demo
+from groupsup.clock import Alert, SessionClock, plan_evenly, split, take_from
+from groupsup.formats import FormatError, format_named, load_format
+from groupsup.models import Session
+
+START = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+class FakeTime:
+    """A monotonic clock and a wall clock that move together, only when told to."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def wall(self) -> dt.datetime:
+        return START + dt.timedelta(seconds=self.seconds - 1000.0 + self.offset)
+
+    def pass_minutes(self, minutes: float) -> None:
+        self.seconds += minutes * 60
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+def planned_session(slot_count: int = 3) -> Session:
+    session = demo._planned_session(START.date())
+    session.slots = session.slots[:slot_count]
+    plan_evenly(session)
+    return session
+
+
+def clock_for(session: Session, fake: FakeTime, format_id: str = "group-reflective"):
+    return SessionClock(session, format_named(format_id), fake.monotonic, fake.wall)
+
+
+def total(session: Session) -> int:
+    slots = sum(s.planned_minutes for s in session.slots)
+    return session.opening_minutes + slots + session.closing_minutes
+
+
+def test_even_plan_fills_the_session():
+    session = planned_session(3)
+    assert [s.planned_minutes for s in session.slots] == [52, 52, 51]
+    assert total(session) == 180
+
+
+def test_weighted_plan_adds_up():
+    session = planned_session(3)
+    plan_evenly(session, [2, 1, 1])
+    assert [s.planned_minutes for s in session.slots] == [77, 39, 39]
+    assert total(session) == 180
+
+
+def test_a_full_session_run_to_time(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    assert clock.stop.title == "Review of the previous session's next steps"
+    assert clock.phase_left() == 15 * 60
+    fake.pass_minutes(15)
+    clock.advance()
+    assert (clock.slot.id, clock.stop.title) == (session.slots[0].id, "Presentation")
+    assert clock.phase_left() == pytest.approx(52 * 60 * 0.20)
+    while not clock.finished:
+        fake.pass_minutes(clock.phase_left() / 60)
+        clock.advance()
+    assert clock.session_elapsed() == pytest.approx(180 * 60)
+    assert clock.session_left() == pytest.approx(0)
+    for slot in session.slots:
+        assert clock.slot_elapsed(slot) == pytest.approx(slot.planned_minutes * 60)
+    first = session.slots[0]
+    assert first.started_at == START + dt.timedelta(minutes=15)
+    assert first.ended_at == START + dt.timedelta(minutes=15 + 52)
+    assert session.ended_at == START + dt.timedelta(minutes=180)
+
+
+def test_three_hours_in_uneven_steps_do_not_drift(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    for step in range(10_800):  # one look a second for three hours, at irregular moments
+        fake.seconds += 1.0 + (0.37 if step % 3 == 0 else -0.185)
+        clock.phase_left()
+    assert clock.session_elapsed() == pytest.approx(fake.seconds - 1000.0, abs=1e-6)
+
+
+def test_warning_two_minutes_before_the_end_of_a_phase_then_overrun(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    fake.pass_minutes(12.5)
+    assert clock.alerts() == []  # 2 min 30 s left of the 15-minute opening review
+    fake.pass_minutes(1)
+    assert clock.alerts() == [Alert.PHASE_ENDING]
+    assert clock.alerts() == []  # said once
+    fake.pass_minutes(2)
+    assert clock.alerts() == [Alert.PHASE_OVER]
+    assert clock.overrun_minutes() == 1
+
+
+def test_an_overrun_is_taken_from_later_slots_in_proportion(fake):
+    session = planned_session(3)
+    session.slots[1].planned_minutes, session.slots[2].planned_minutes = 60, 43
+    clock = clock_for(session, fake)
+    clock.start()
+    clock.advance()  # into case 1
+    fake.pass_minutes(60)
+    assert Alert.SLOT_OVER in clock.alerts()
+    proposal = clock.propose_more_time(10)
+    assert proposal.given == 10 and proposal.shortfall == 0
+    assert list(proposal.new_minutes.values()) == [54, 39]  # 60 and 43 give 10 in proportion
+    assert [s.planned_minutes for s in session.slots] == [52, 60, 43]  # nothing until accepted
+    clock.accept(proposal)
+    assert [s.planned_minutes for s in session.slots] == [62, 54, 39]
+    assert total(session) == 180
+
+
+def test_no_slot_goes_below_its_minimum_and_the_shortfall_is_said(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    clock.advance()
+    proposal = clock.propose_more_time(100)
+    assert list(proposal.new_minutes.values()) == [10, 10]
+    assert (proposal.given, proposal.shortfall) == (83, 17)
+    clock.accept(proposal)
+    assert total(session) == 180
+
+
+def test_slots_already_done_never_give_time(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    while clock.slot is not session.slots[1]:
+        fake.pass_minutes(1)
+        clock.advance()
+    proposal = clock.propose_more_time(5)
+    assert list(proposal.new_minutes) == [session.slots[2].id]
+    assert proposal.new_minutes[session.slots[2].id] == 46
+
+
+def test_take_from_pins_short_slots_at_the_minimum():
+    assert take_from([30, 15, 30], 20) == [22, 11, 22]  # in proportion, all above 10
+    assert take_from([30, 11, 30], 20) == [21, 10, 20]  # the short case stops at 10
+    assert take_from([10, 30], 50) == [10, 10]  # only what is above the minimum can go
+    assert split(100, [1, 1, 1]) == [34, 33, 33]
+
+
+def test_extending_the_session_gives_the_time_to_the_current_case(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    clock.advance()
+    before = clock.phase_left()
+    clock.extend(15)
+    assert session.planned_minutes == 195 and session.slots[0].planned_minutes == 67
+    assert clock.phase_left() == pytest.approx(before + 15 * 60)
+    assert total(session) == 195
+
+
+def test_pausing_stops_every_clock(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    clock.advance()
+    fake.pass_minutes(4)
+    phase, slot, whole = clock.phase_left(), clock.slot_left(clock.slot), clock.session_left()
+    clock.pause()
+    fake.pass_minutes(25)  # a break
+    assert (clock.phase_left(), clock.slot_left(clock.slot), clock.session_left()) == (
+        phase,
+        slot,
+        whole,
+    )
+    assert clock.alerts() == [] or Alert.PHASE_OVER not in clock.alerts()
+    clock.resume()
+    fake.pass_minutes(1)
+    assert clock.session_left() == pytest.approx(whole - 60)
+
+
+def test_resuming_after_a_restart_from_what_was_saved(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    clock.advance()
+    clock.advance()  # consultant's questions in case 1
+    fake.pass_minutes(3)
+    saved = session.model_dump_json()
+    fake.pass_minutes(2)  # the app was closed for two minutes while the meeting went on
+    reopened = Session.model_validate_json(saved)
+    fake.seconds += 50_000  # a new process: its monotonic clock starts somewhere else
+    fake.offset -= 50_000
+    again = clock_for(reopened, fake)
+    assert again.stop.title == "Consultant's questions"
+    assert again.phase_elapsed() == pytest.approx(5 * 60)
+    assert again.session_elapsed() == pytest.approx(5 * 60)
+
+
+def test_resuming_a_paused_session_after_a_restart_keeps_it_paused(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    fake.pass_minutes(7)
+    clock.pause()
+    reopened = Session.model_validate_json(session.model_dump_json())
+    fake.pass_minutes(60)
+    again = clock_for(reopened, fake)
+    assert again.paused and again.session_elapsed() == pytest.approx(7 * 60)
+
+
+def test_the_bells_that_ring_format_has_its_own_phases(fake):
+    session = planned_session(1)
+    clock = clock_for(session, fake, "bells-that-ring")
+    titles = [stop.title for stop in clock.stops]
+    assert titles[1:8] == [
+        "Roles allocated",
+        "Presenter presents",
+        "Consultant questions with curiosity",
+        "Observers' reflecting conversation",
+        "Consultant asks the presenter for feedback",
+        "Action planning",
+        "Whole-group reflection",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("name = 'Mine'\nphases = [", "is not valid TOML"),
+        (
+            "name = 'Mine'\n[[phases]]\nkey='a'\ntitle='A'\nshare=5\ncapture='notes'\n",
+            "Phase 1, prompt: Field required.",
+        ),
+        (
+            "name = 'Mine'\n[[phases]]\nkey='a'\ntitle='A'\nprompt='p'\nshare=0\ncapture='notes'\n",
+            "share: Input should be greater than 0.",
+        ),
+        (
+            "name = 'Mine'\n[[phases]]\nkey='a'\ntitle='A'\nprompt='p'\nshare=5\ncapture='chat'\n",
+            "capture: Input should be 'presentation', 'notes'",
+        ),
+        ("name = 'Mine'\nphases = []\n", "should have at least 1 item"),
+    ],
+)
+def test_a_format_file_with_a_mistake_is_refused_plainly(tmp_path, text, reason):
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    with pytest.raises(FormatError) as caught:
+        load_format(path)
+    assert str(caught.value).startswith(f"Format file {path}")
+    assert reason in str(caught.value)
