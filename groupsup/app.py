@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from groupsup.storage import Store
 
@@ -14,14 +17,44 @@ class GroupSupApp(App):
     TITLE = "groupsup"
     SUB_TITLE = "group reflective supervision"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit")]
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f10", "toggle_theme", "Light or dark theme", show=False, id="theme"),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
 
-    def __init__(self, store_path: Path | str) -> None:
+    def __init__(self, store_path: Path | str, *, bell: bool = True) -> None:
         super().__init__()
         self.store_path = Path(store_path)
         self.store = Store(self.store_path)
+        self.bell_on_overrun = bell
 
     def on_mount(self) -> None:
         from groupsup.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+
+    def action_help(self) -> None:
+        from groupsup.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(getattr(self.screen, "HELP", "")))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers every action of the current screen and of the app, by name."""
+        offered = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.node not in (screen, self) or not binding.description:
+                continue
+            if binding.action in offered or not active.enabled:
+                continue
+            offered.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} ({binding.key})",
+                partial(active.node.run_action, binding.action),
+            )

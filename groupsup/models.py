@@ -31,6 +31,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "member"
 
 
+def unique_key(name: str, taken: set[str]) -> str:
+    """A slug of `name` that is not in `taken` ('amara-okafor', then 'amara-okafor-2')."""
+    base = key = slug(name)
+    number = 1
+    while key in taken:
+        number += 1
+        key = f"{base}-{number}"
+    return key
+
+
 class Category(StrEnum):
     CP = "CP"
     COMPLEX_CIN = "complex CIN"
@@ -204,6 +214,7 @@ class CaseSlot(Record):
     category: Category = Category.OTHER
     anxiety: Anxiety = Anxiety.MEDIUM
     planned_minutes: int = Field(default=30, ge=1, le=600)
+    weight: float = Field(default=1.0, gt=0, le=10, description="Share of the case time.")
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     dilemma: str = ""

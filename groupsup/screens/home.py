@@ -1,22 +1,245 @@
-"""Home: the pods in the store and their sessions."""
+"""Home: the pods in the store; for the chosen pod, its sessions and the next steps still open."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from groupsup import followup, minutes, planning
+from groupsup.errors import GroupsupError
+from groupsup.locations import exports_folder
+from groupsup.models import Pod, Session, SessionStatus
+from groupsup.screens.base import GroupSupScreen, plain
+from groupsup.screens.forms import TextPrompt
+
+HELP = """
+# Home
+
+The pods in this store are on the left. For the chosen pod you see its sessions (the next planned
+one first) and every next step still open; overdue ones are marked.
+
+| key | |
+|---|---|
+| Up, Down | choose a pod, a session, a next step |
+| Enter | open the chosen session: plan it, run it, or read its minutes |
+| n | a new pod |
+| m | the pod's members: add, rename, retire |
+| p | plan a new session |
+| r | run the next session, or resume the one running |
+| e | save the chosen session's minutes (Markdown, JSON, HTML) to the exports folder |
+"""
 
 
-class HomeScreen(Screen):
+class HomeScreen(GroupSupScreen):
+    HELP = HELP
+    BINDINGS = [
+        Binding("n", "new_pod", "New pod", id="new-pod"),
+        Binding("m", "members", "Members", id="members"),
+        Binding("p", "plan", "Plan", id="plan"),
+        Binding("r", "run", "Run", id="run"),
+        Binding("e", "export", "Export", id="export"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pod: Pod | None = None
+        self.sessions: list[Session] = []
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="sessions", cursor_type="row")
-        yield Footer()
+        with Horizontal():
+            with Vertical(id="pods-pane"):
+                yield Label("Pods", classes="pane-title")
+                yield OptionList(id="pods", markup=False)
+            with Vertical(id="pod-pane"):
+                yield Static("", id="next-session", markup=False)
+                yield Label("Sessions", classes="pane-title")
+                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+                yield Label("Next steps still open", classes="pane-title")
+                yield DataTable(id="open-steps", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        store = self.app.store
-        pods = {pod.id: pod.name for pod in store.pods()}
+        self.query_one("#sessions", DataTable).add_columns("Date", "Status", "Cases", "Presenters")
+        self.query_one("#open-steps", DataTable).add_columns(
+            "Due", "Action", "Owner", "Case", "Status"
+        )
+        self.refresh_pods()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_pods()
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def refresh_pods(self, select: str | None = None) -> None:
+        pods = self.gs.store.pods()
+        options = self.query_one("#pods", OptionList)
+        keep = select or (self.pod.id if self.pod else None)
+        options.clear_options()
+        options.add_options([Option(Content(pod.name), id=pod.id) for pod in pods])
+        if not pods:
+            self.pod = None
+            self.query_one("#next-session", Static).update(
+                "No pods yet. Press n to create your pod, then m to add its members."
+            )
+            return
+        ids = [pod.id for pod in pods]
+        options.highlighted = ids.index(keep) if keep in ids else 0
+        self.show_pod(pods[options.highlighted])
+
+    @on(OptionList.OptionHighlighted, "#pods")
+    def _pod_chosen(self, event: OptionList.OptionHighlighted) -> None:
+        if self.pod is None or event.option.id != self.pod.id:
+            self.show_pod(self.gs.store.pod(event.option.id))
+
+    def show_pod(self, pod: Pod) -> None:
+        self.pod = pod
+        try:
+            self.sessions = self.gs.store.sessions(pod.id)
+        except GroupsupError as error:
+            self.notify(str(error), title="Cannot read the store", severity="error", markup=False)
+            self.sessions = []
+        self._show_next()
+        self._show_sessions()
+        self._show_open_steps()
+
+    def _show_next(self) -> None:
+        upcoming = self._upcoming()
+        if upcoming is None:
+            text = f"{self.pod.name}: no session planned. Press p to plan one."
+        else:
+            state = "running now" if upcoming.status is SessionStatus.RUNNING else "planned"
+            text = (
+                f"{self.pod.name}: next session {minutes.markdown.when(upcoming.date)}, "
+                f"{state}, {len(upcoming.slots)} cases. Press r to "
+                f"{'resume' if state == 'running now' else 'run'} it."
+            )
+        self.query_one("#next-session", Static).update(Content(text))
+
+    def _upcoming(self) -> Session | None:
+        running = [s for s in self.sessions if s.status is SessionStatus.RUNNING]
+        planned = [s for s in self.sessions if s.status is SessionStatus.PLANNED]
+        return (running or planned or [None])[0]
+
+    def _show_sessions(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("Date", "Pod", "Status", "Cases")
-        for s in store.summaries():
-            table.add_row(str(s.date), pods.get(s.pod_id, s.pod_id), s.status.value, str(s.slots))
+        table.clear()
+        order = {SessionStatus.RUNNING: 0, SessionStatus.PLANNED: 1, SessionStatus.CLOSED: 2}
+        ordered = sorted(self.sessions, key=lambda s: (order[s.status], -s.date.toordinal()))
+        for s in ordered:
+            presenters = ", ".join(self.pod.name_of(slot.presenter) for slot in s.slots)
+            table.add_row(
+                str(s.date), s.status.value, str(len(s.slots)), plain(presenters), key=s.id
+            )
+
+    def _show_open_steps(self) -> None:
+        table = self.query_one("#open-steps", DataTable)
+        table.clear()
+        today = dt.date.today()
+        steps = followup.open_steps(self.sessions)
+        steps.sort(key=lambda t: t.step.due or dt.date.max)
+        for tracked in steps:
+            overdue = tracked.is_overdue(today)
+            due = Text(
+                f"{tracked.step.due or 'no date'}{' OVERDUE' if overdue else ''}",
+                style="bold red" if overdue else "",
+            )
+            table.add_row(
+                due,
+                plain(tracked.step.action),
+                plain(self.pod.name_of(tracked.step.owner)),
+                plain(tracked.slot.title),
+                tracked.status.value,
+                key=tracked.step.id,
+            )
+
+    def chosen_session(self) -> Session | None:
+        table = self.query_one("#sessions", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next(s for s in self.sessions if s.id == key)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _open_session(self) -> None:
+        session = self.chosen_session()
+        if session is not None:
+            self.open_session(session)
+
+    def open_session(self, session: Session) -> None:
+        from groupsup.screens.close import MinutesScreen
+        from groupsup.screens.plan import PlanScreen
+        from groupsup.screens.run import RunScreen
+
+        if session.status is SessionStatus.PLANNED:
+            self.app.push_screen(PlanScreen(self.pod, session))
+        elif session.status is SessionStatus.RUNNING:
+            self.app.push_screen(RunScreen(self.pod, session))
+        else:
+            self.app.push_screen(MinutesScreen(self.pod, session))
+
+    def action_new_pod(self) -> None:
+        def create(name: str | None) -> None:
+            if name:
+                pod = planning.new_pod(name, self.gs.store.pods())
+                self.gs.store.save_pod(pod)
+                self.refresh_pods(select=pod.id)
+                self.action_members()
+
+        self.app.push_screen(TextPrompt("Name of the new pod"), create)
+
+    def action_members(self) -> None:
+        from groupsup.screens.pod import PodScreen
+
+        if self._need_pod():
+            self.app.push_screen(PodScreen(self.pod))
+
+    def action_plan(self) -> None:
+        from groupsup.screens.plan import PlanScreen
+
+        if not self._need_pod():
+            return
+        if not self.pod.active_members:
+            self.notify("Add the pod's members first (m).", severity="warning")
+            return
+        last = max((s.date for s in self.sessions), default=None)
+        day = last + dt.timedelta(days=28) if last else dt.date.today()
+        session = planning.new_session(self.pod, max(day, dt.date.today()), self.sessions)
+        self.gs.store.save_session(session)
+        self.app.push_screen(PlanScreen(self.pod, session))
+
+    def action_run(self) -> None:
+        from groupsup.screens.run import RunScreen
+
+        if not self._need_pod():
+            return
+        upcoming = self._upcoming()
+        if upcoming is None:
+            self.notify("No session is planned for this pod: press p to plan one.")
+        elif not upcoming.slots:
+            self.notify("The session has no cases yet: open it (Enter) and add them.")
+        else:
+            self.app.push_screen(RunScreen(self.pod, upcoming))
+
+    def action_export(self) -> None:
+        session = self.chosen_session()
+        if session is None:
+            self.notify("Choose a session first.")
+            return
+        written = minutes.save_all(self.pod, session, exports_folder(self.gs.store.root))
+        self.notify("\n".join(str(path) for path in written), title="Minutes saved", markup=False)
+
+    def _need_pod(self) -> bool:
+        if self.pod is None:
+            self.notify("Create a pod first: press n.")
+        return self.pod is not None

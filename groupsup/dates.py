@@ -1,0 +1,40 @@
+"""Dates as facilitators type them: 2026-12-01, 1/12/2026 (day first), +14 or +2w from a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from groupsup.errors import GroupsupError
+
+HINT = "type a date as 2026-12-01 or 1/12/2026, or +14 (days) or +2w (weeks) from the session"
+
+
+class BadDate(GroupsupError):
+    pass
+
+
+def parse_date(text: str, relative_to: dt.date | None = None) -> dt.date:
+    value = text.strip().lower()
+    try:
+        if match := re.fullmatch(r"\+?(\d{1,3})\s*([dw]?)", value):
+            if relative_to is None or not value.startswith("+"):
+                raise ValueError
+            days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+            return relative_to + dt.timedelta(days=days)
+        if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value):
+            day, month, year = map(int, match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadDate(f"'{text}' is not a date: {HINT}.") from None
+
+
+def parse_minutes(text: str, what: str, low: int, high: int) -> int:
+    try:
+        minutes = int(text.strip())
+    except ValueError:
+        raise GroupsupError(f"{what} must be a whole number of minutes.") from None
+    if not low <= minutes <= high:
+        raise GroupsupError(f"{what} must be between {low} and {high} minutes.")
+    return minutes

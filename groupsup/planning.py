@@ -1,0 +1,142 @@
+"""Planning a session and closing it: the rules the plan and close screens apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from groupsup import clock, rules
+from groupsup.errors import RuleBroken
+from groupsup.followup import carry_forward
+from groupsup.models import CaseSlot, Member, Pod, Session, SessionStatus, unique_key
+
+
+def new_pod(name: str, pods: list[Pod]) -> Pod:
+    return Pod(id=unique_key(name, {pod.id for pod in pods}), name=name)
+
+
+def add_member(pod: Pod, name: str) -> Member:
+    """Add a member called `name` to the pod; the first member becomes its facilitator."""
+    member = Member(id=unique_key(name, {m.id for m in pod.members}), name=name)
+    pod.members = [*pod.members, member]
+    if pod.facilitator is None:
+        pod.facilitator = member.id
+    return member
+
+
+def new_session(pod: Pod, day: dt.date, pod_sessions: list[Session]) -> Session:
+    """A planned session: everyone active present, and open next steps carried into its review."""
+    session = Session(
+        pod_id=pod.id,
+        date=day,
+        facilitator=pod.facilitator,
+        attendees=[m.id for m in pod.active_members],
+    )
+    carry_forward(session, pod_sessions)
+    return session
+
+
+def set_attendance(session: Session, member_id: str, state: str) -> None:
+    """Mark a member 'present', 'apologies' or 'absent', and keep the slots' observers in step."""
+    attendees = [m for m in session.attendees if m != member_id]
+    apologies = [m for m in session.apologies if m != member_id]
+    if state == "present":
+        attendees.append(member_id)
+    elif state == "apologies":
+        apologies.append(member_id)
+    roles = [s for s in session.slots if member_id in (s.presenter, s.consultant)]
+    if state != "present" and roles:
+        raise RuleBroken(
+            f"They hold a role in case {session.slots.index(roles[0]) + 1}; "
+            "change the case's roles first."
+        )
+    session.attendees, session.apologies = attendees, apologies
+    for slot in session.slots:
+        slot.observers = default_observers(session, slot.presenter, slot.consultant)
+
+
+def attendance(session: Session, member_id: str) -> str:
+    if member_id in session.attendees:
+        return "present"
+    return "apologies" if member_id in session.apologies else "absent"
+
+
+def default_observers(session: Session, presenter: str, consultant: str | None) -> list[str]:
+    return [m for m in session.attendees if m not in (presenter, consultant)]
+
+
+def check_roles(pod: Pod, session: Session, presenter: str | None, consultant: str | None) -> None:
+    """Raise RuleBroken, with the reason, when these roles cannot be allocated."""
+    if presenter is None:
+        raise RuleBroken("Choose who presents the case.")
+    if consultant == presenter:
+        raise RuleBroken("The consultant cannot also be the presenter: choose someone else.")
+    for role, member_id in (("presenter", presenter), ("consultant", consultant)):
+        if member_id is not None and member_id not in session.attendees:
+            name = pod.name_of(member_id)
+            raise RuleBroken(f"{name} is not marked present, so cannot be the {role}.")
+
+
+def put_slot(pod: Pod, session: Session, slot: CaseSlot, replacing: str | None = None) -> None:
+    """Add `slot` (or replace the slot with id `replacing`), then re-split the case time."""
+    check_roles(pod, session, slot.presenter, slot.consultant)
+    slot.observers = default_observers(session, slot.presenter, slot.consultant)
+    if replacing is None:
+        session.slots = [*session.slots, slot]
+    else:
+        session.slots = [slot if s.id == replacing else s for s in session.slots]
+    clock.plan_evenly(session, [s.weight for s in session.slots])
+
+
+def remove_slot(session: Session, slot_id: str) -> None:
+    session.slots = [s for s in session.slots if s.id != slot_id]
+    clock.plan_evenly(session, [s.weight for s in session.slots])
+
+
+def priority_first(session: Session) -> None:
+    """Order the cases CP first, then complex CIN, then high professional anxiety."""
+    session.slots = sorted(session.slots, key=rules.priority)
+
+
+def last_presented(pod: Pod, sessions: list[Session]) -> dict[str, dt.date | None]:
+    """When each active member last presented, in held sessions (None: never)."""
+    last: dict[str, dt.date | None] = {m.id: None for m in pod.active_members}
+    for session in sessions:
+        if session.status is SessionStatus.PLANNED:
+            continue
+        for slot in session.slots:
+            if slot.presenter in last:
+                previous = last[slot.presenter]
+                last[slot.presenter] = max(previous, session.date) if previous else session.date
+    return last
+
+
+def waiting_longest(pod: Pod, sessions: list[Session]) -> list[tuple[str, dt.date | None]]:
+    """Active members, those who have waited longest to present first."""
+    last = last_presented(pod, sessions)
+    return sorted(last.items(), key=lambda item: (item[1] or dt.date.min, pod.name_of(item[0])))
+
+
+def close_warnings(pod: Pod, session: Session) -> list[str]:
+    """What the record lacks before closing. The facilitator may close all the same."""
+    warnings = []
+    for number, slot in enumerate(session.slots, 1):
+        case = f"Case {number} ({slot.title})"
+        if not slot.reflection.strip():
+            warnings.append(f"{case}: what the presenter gained is not recorded.")
+        if not slot.next_steps and not slot.no_next_steps:
+            warnings.append(f"{case}: no next step, and 'no next step needed' is not marked.")
+        for step in slot.next_steps:
+            gaps = [
+                word for word, gap in (("owner", step.owner), ("due date", step.due)) if not gap
+            ]
+            if gaps:
+                missing = " or ".join(gaps)
+                warnings.append(f"{case}: the next step '{step.action}' has no {missing}.")
+        if not slot.lenses_discussed and not any(h.lenses for h in slot.hypotheses):
+            warnings.append(f"{case}: no GRRAACCEESS discussion is recorded.")
+        if slot.safeguarding and not slot.safeguarding.action_taken.strip():
+            warnings.append(f"{case}: a safeguarding concern has no record of what was done.")
+    unreviewed = [r for r in session.review if r.status.value == "open"]
+    if unreviewed:
+        warnings.append(f"{len(unreviewed)} next step(s) from earlier sessions were not reviewed.")
+    return warnings

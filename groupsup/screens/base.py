@@ -1,0 +1,55 @@
+"""What every groupsup screen shares: Escape goes back, F1 shows help for the screen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+
+if TYPE_CHECKING:
+    from groupsup.app import GroupSupApp
+
+
+def plain(value: object) -> Text:
+    """User text for a DataTable cell or a Static: never read as markup."""
+    return Text(str(value))
+
+
+class Scroll(VerticalScroll, can_focus=False):
+    """Scrolls with the focused field; never a Tab stop of its own."""
+
+
+class GroupSupScreen(Screen):
+    """A full screen of the app. Subclasses set HELP (Markdown) for F1."""
+
+    HELP = "No help has been written for this screen yet."
+
+    @property
+    def gs(self) -> GroupSupApp:
+        return self.app  # type: ignore[return-value]
+
+
+class SubScreen(GroupSupScreen):
+    """A screen reached from home: Escape goes back. (Textual merges BINDINGS down the MRO.)"""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class Dialog(ModalScreen):
+    """A modal form: Escape cancels; subclasses dismiss with their result."""
+
+    HELP = "Fill in the fields (Tab moves between them), then press Enter to save or Escape."
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    @property
+    def gs(self) -> GroupSupApp:
+        return self.app  # type: ignore[return-value]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

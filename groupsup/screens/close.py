@@ -1,0 +1,109 @@
+"""Closing a session (checks, a preview of the minutes, saving them) and reading past minutes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Footer, Header, Input, Label, Markdown, Static
+
+from groupsup import minutes, planning
+from groupsup.clock import SessionClock
+from groupsup.locations import exports_folder
+from groupsup.models import Pod, Session, SessionStatus
+from groupsup.screens.base import Scroll, SubScreen
+
+CLOSE_HELP = """
+# Close the session
+
+The checks list what the record lacks; you may close all the same. The preview is the Markdown
+minutes exactly as they will be saved.
+
+| key | |
+|---|---|
+| Ctrl+S | save the minutes (Markdown, JSON, HTML) to the folder and close the session |
+| Escape | back to the session, to complete the record |
+"""
+
+MINUTES_HELP = """
+# Minutes of a past session
+
+| key | |
+|---|---|
+| e | save the minutes (Markdown, JSON, HTML) to the exports folder |
+| Escape | back home |
+"""
+
+
+class CloseScreen(SubScreen):
+    HELP = CLOSE_HELP
+    BINDINGS = [
+        Binding("ctrl+s", "close_session", "Save minutes and close", id="close-session"),
+    ]
+
+    def __init__(self, pod: Pod, session: Session, clock: SessionClock) -> None:
+        super().__init__()
+        self.pod, self.session, self.clock = pod, session, clock
+
+    def compose(self) -> ComposeResult:
+        warnings = planning.close_warnings(self.pod, self.session)
+        yield Header()
+        with Scroll():
+            if warnings:
+                yield Label("The record lacks (you may close all the same):", classes="pane-title")
+                yield Static(Content("\n".join(f"- {w}" for w in warnings)), id="warnings")
+            else:
+                yield Label("The record is complete.", classes="pane-title")
+            with Horizontal(classes="fields"):
+                yield Label("Save to")
+                yield Input(str(exports_folder(self.gs.store.root)), id="folder", compact=True)
+            yield Static("", id="problem", markup=False)
+            yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
+        yield Footer(compact=True)
+
+    def action_close_session(self) -> None:
+        folder = Path(self.query_one("#folder", Input).value).expanduser()
+        self.clock.advance()  # out of the close: the clock records the session's end
+        self.session.status = SessionStatus.CLOSED
+        try:
+            written = minutes.save_all(self.pod, self.session, folder)
+        except OSError as error:
+            self.session.status = SessionStatus.RUNNING
+            self.query_one("#problem", Static).update(
+                Content(f"Cannot write to {folder}: {error.strerror}. Choose another folder.")
+            )
+            self.query_one("#problem").add_class("shown")
+            return
+        self.gs.store.save_session(self.session)
+        self.notify(
+            "\n".join(str(p) for p in written), title="Session closed; minutes saved", markup=False
+        )
+        while len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+
+class MinutesScreen(SubScreen):
+    HELP = MINUTES_HELP
+    BINDINGS = [Binding("e", "export", "Export", id="export-minutes")]
+
+    def __init__(self, pod: Pod, session: Session) -> None:
+        super().__init__()
+        self.pod, self.session = pod, session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Scroll():
+            yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
+        yield Footer(compact=True)
+
+    @on(Markdown.LinkClicked)
+    def _no_links(self, event: Markdown.LinkClicked) -> None:
+        event.prevent_default()
+
+    def action_export(self) -> None:
+        written = minutes.save_all(self.pod, self.session, exports_folder(self.gs.store.root))
+        self.notify("\n".join(str(p) for p in written), title="Minutes saved", markup=False)

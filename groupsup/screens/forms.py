@@ -1,0 +1,323 @@
+"""Modal forms. Each builds a domain record from its fields; a problem is shown in one line and
+everything typed stays in the form. Enter (in a one-line field) or Ctrl+S saves; Escape cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import ValidationError
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
+
+from groupsup import planning
+from groupsup.dates import parse_date
+from groupsup.errors import GroupsupError, explain
+from groupsup.models import (
+    Anxiety,
+    CaseSlot,
+    Category,
+    Hypothesis,
+    Lens,
+    NextStep,
+    Pod,
+    ResonanceNote,
+    Safeguarding,
+    Session,
+    StepReview,
+    StepStatus,
+)
+from groupsup.screens.base import Dialog, Scroll
+
+
+def people(pod: Pod, member_ids: list[str]) -> list[tuple[Content, str]]:
+    return [(Content(pod.name_of(m)), m) for m in member_ids]
+
+
+def chosen(select: Select) -> str | None:
+    return None if select.value == Select.NULL else select.value
+
+
+def updated(model: type, existing: object | None, fields: dict) -> object:
+    """A record from `fields`, keeping what `existing` had in the fields the form does not show."""
+    return model.model_validate((existing.model_dump() if existing else {}) | fields)
+
+
+class Form(Dialog):
+    """A dialog of fields. Subclasses give `title`, `fields()` and `build()`."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="save")]
+    title_text = ""
+
+    def compose(self) -> ComposeResult:
+        with Scroll(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield from self.fields()
+            yield Static("", id="problem", markup=False)
+            yield Static("Enter or Ctrl+S saves · Escape cancels", classes="hint")
+
+    def fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def build(self) -> object:
+        raise NotImplementedError
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        try:
+            result = self.build()
+        except ValidationError as error:
+            self.problem(explain(error))
+        except GroupsupError as error:
+            self.problem(str(error))
+        else:
+            self.dismiss(result)
+
+    def problem(self, message: str) -> None:
+        self.query_one("#problem", Static).update(Content(message))
+        self.query_one("#problem").add_class("shown")
+
+    def value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value
+
+
+class TextPrompt(Form):
+    """One line of text, checked by `check` (which raises GroupsupError with the reason)."""
+
+    def __init__(
+        self, title: str, value: str = "", check: Callable[[str], None] | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = value
+        self.check = check
+
+    def fields(self) -> ComposeResult:
+        yield Input(self.initial, id="text", select_on_focus=False)
+
+    def build(self) -> str:
+        text = self.value("text")
+        if not text.strip():
+            raise GroupsupError("Type something first, or press Escape to cancel.")
+        if self.check:
+            self.check(text)
+        return text.strip()
+
+
+class HypothesisForm(Form):
+    title_text = "Hypothesis"
+
+    def __init__(self, pod: Pod, session: Session, existing: Hypothesis | None = None) -> None:
+        super().__init__()
+        self.pod, self.session, self.existing = pod, session, existing
+
+    def fields(self) -> ComposeResult:
+        h = self.existing
+        yield Input(h.text if h else "", placeholder="What might be going on?", id="text")
+        yield Label("Offered by")
+        yield Select(
+            people(self.pod, self.session.attendees),
+            value=h.offered_by if h and h.offered_by else Select.NULL,
+            prompt="who offered it",
+            id="offered-by",
+        )
+        yield Label("GRRAACCEESS lenses (Space ticks)")
+        yield SelectionList[Lens](
+            *[(lens.value, lens, bool(h and lens in h.lenses)) for lens in Lens], id="lenses"
+        )
+        yield Input(h.supports if h else "", placeholder="What supports it?", id="supports")
+        yield Input(h.would_test if h else "", placeholder="What would test it?", id="would-test")
+
+    def build(self) -> Hypothesis:
+        fields = {
+            "text": self.value("text"),
+            "offered_by": chosen(self.query_one("#offered-by", Select)),
+            "lenses": list(self.query_one("#lenses", SelectionList).selected),
+            "supports": self.value("supports"),
+            "would_test": self.value("would-test"),
+        }
+        return updated(Hypothesis, self.existing, fields)
+
+
+class ResonanceForm(Form):
+    title_text = "Resonance: how the case speaks to an observer's own caseload"
+
+    def __init__(self, pod: Pod, slot: CaseSlot, existing: ResonanceNote | None = None) -> None:
+        super().__init__()
+        self.pod, self.slot, self.existing = pod, slot, existing
+
+    def fields(self) -> ComposeResult:
+        noted = {n.observer for n in self.slot.resonance}
+        waiting = [o for o in self.slot.observers if o not in noted]
+        first = self.existing.observer if self.existing else (waiting or [Select.NULL])[0]
+        yield Label("Observer")
+        yield Select(people(self.pod, self.slot.observers), value=first, id="observer")
+        yield Input(
+            self.existing.text if self.existing else "", placeholder="Which bells ring?", id="text"
+        )
+
+    def build(self) -> ResonanceNote:
+        observer = chosen(self.query_one("#observer", Select))
+        if observer is None:
+            raise GroupsupError("Choose whose resonance this is.")
+        if not self.value("text").strip():
+            raise GroupsupError("Write the note: how does the case speak to their own work?")
+        return updated(
+            ResonanceNote, self.existing, {"observer": observer, "text": self.value("text")}
+        )
+
+
+class NextStepForm(Form):
+    title_text = "Next step: what is to be done, by whom, by when"
+
+    def __init__(
+        self, pod: Pod, session: Session, slot: CaseSlot, existing: NextStep | None = None
+    ) -> None:
+        super().__init__()
+        self.pod, self.session, self.slot, self.existing = pod, session, slot, existing
+
+    def fields(self) -> ComposeResult:
+        s = self.existing
+        yield Input(s.action if s else "", placeholder="What is to be done?", id="action")
+        yield Label("Owner")
+        yield Select(
+            people(self.pod, self.session.attendees),
+            value=(s.owner if s else self.slot.presenter) or Select.NULL,
+            id="owner",
+        )
+        yield Label("Due (2026-12-01, 1/12/2026, +14 or +2w)")
+        yield Input(str(s.due) if s and s.due else "+2w", id="due")
+        yield Checkbox(
+            "Needs manager sign-off (a decision on case direction)",
+            s.needs_signoff if s else False,
+            id="signoff",
+        )
+
+    def build(self) -> NextStep:
+        due_text = self.value("due").strip()
+        due = parse_date(due_text, self.session.date) if due_text else None
+        if due is not None and due < self.session.date:
+            raise GroupsupError(f"The due date {due} is before the session; choose a later date.")
+        fields = {
+            "action": self.value("action"),
+            "owner": chosen(self.query_one("#owner", Select)),
+            "due": due,
+            "needs_signoff": self.query_one("#signoff", Checkbox).value,
+        }
+        return updated(NextStep, self.existing, fields)
+
+
+class SafeguardingForm(Form):
+    title_text = "Safeguarding concern: start the child or adult protection procedures"
+
+    def __init__(self, existing: Safeguarding | None = None) -> None:
+        super().__init__()
+        self.existing = existing
+
+    def fields(self) -> ComposeResult:
+        s = self.existing
+        yield Input(s.concern if s else "", placeholder="What is the concern?", id="concern")
+        yield Input(
+            s.action_taken if s else "",
+            placeholder="What was done? (procedure started, by whom, when)",
+            id="action-taken",
+        )
+
+    def build(self) -> Safeguarding:
+        if not self.value("concern").strip():
+            raise GroupsupError("Say what the concern is.")
+        return Safeguarding(concern=self.value("concern"), action_taken=self.value("action-taken"))
+
+
+class ReviewForm(Form):
+    title_text = "How does this next step stand?"
+
+    def __init__(self, pod: Pod, review: StepReview) -> None:
+        super().__init__()
+        self.pod, self.review = pod, review
+
+    def fields(self) -> ComposeResult:
+        yield Static(
+            Content(f"{self.review.action} ({self.pod.name_of(self.review.owner)})"),
+            classes="dialog-subject",
+        )
+        yield Select(
+            [(status.value, status) for status in StepStatus if status is not StepStatus.OPEN],
+            value=self.review.status if self.review.status is not StepStatus.OPEN else Select.NULL,
+            prompt="status",
+            id="status",
+        )
+        yield Input(self.review.note, placeholder="Progress note", id="note")
+
+    def build(self) -> StepReview:
+        status = chosen(self.query_one("#status", Select))
+        if status is None:
+            raise GroupsupError("Choose how the step stands: done, partly, not done, ...")
+        return self.review.model_copy(update={"status": status, "note": self.value("note")})
+
+
+class SlotForm(Form):
+    title_text = "Case slot"
+
+    def __init__(self, pod: Pod, session: Session, existing: CaseSlot | None = None) -> None:
+        super().__init__()
+        self.pod, self.session, self.existing = pod, session, existing
+
+    def fields(self) -> ComposeResult:
+        s = self.existing
+        present = people(self.pod, self.session.attendees)
+        with Horizontal(classes="pair"):
+            yield Select(
+                present, value=s.presenter if s else Select.NULL, prompt="presenter", id="presenter"
+            )
+            yield Select(
+                present,
+                value=s.consultant if s and s.consultant else Select.NULL,
+                prompt="consultant",
+                id="consultant",
+            )
+        yield Input(s.case_reference if s else "", placeholder="Case reference", id="reference")
+        with Horizontal(classes="pair"):
+            yield Select(
+                [(c.value, c) for c in Category],
+                value=s.category if s else Category.CIN,
+                allow_blank=False,
+                id="category",
+            )
+            yield Select(
+                [(f"anxiety {a.value}", a) for a in Anxiety],
+                value=s.anxiety if s else Anxiety.MEDIUM,
+                allow_blank=False,
+                id="anxiety",
+            )
+        yield Input(
+            s.dilemma if s else "",
+            placeholder="Theme or dilemma agreed with the presenter",
+            id="dilemma",
+        )
+        yield Label("Weight (1 = an even share of the time, 2 = twice as long)")
+        yield Input(f"{s.weight:g}" if s else "1", id="weight")
+
+    def build(self) -> CaseSlot:
+        try:
+            weight = float(self.value("weight"))
+        except ValueError:
+            raise GroupsupError("The weight must be a number such as 1, 1.5 or 2.") from None
+        presenter = chosen(self.query_one("#presenter", Select))
+        consultant = chosen(self.query_one("#consultant", Select))
+        planning.check_roles(self.pod, self.session, presenter, consultant)
+        fields = {
+            "presenter": presenter,
+            "consultant": consultant,
+            "case_reference": self.value("reference"),
+            "category": self.query_one("#category", Select).value,
+            "anxiety": self.query_one("#anxiety", Select).value,
+            "dilemma": self.value("dilemma"),
+            "weight": weight,
+        }
+        return updated(CaseSlot, self.existing, fields)

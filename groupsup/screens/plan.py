@@ -1,0 +1,247 @@
+"""Plan a session in advance: date, length, who is present, and the case slots with their roles."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from groupsup import clock, planning, rules
+from groupsup.dates import parse_date, parse_minutes
+from groupsup.errors import GroupsupError, explain
+from groupsup.formats import available_formats
+from groupsup.models import CaseSlot, Pod, Session
+from groupsup.screens.base import Scroll, SubScreen, plain
+from groupsup.screens.forms import SlotForm
+
+HELP = """
+# Plan a session
+
+Roles are allocated in advance (policy, section 8). Everything you change is saved at once.
+
+| key | |
+|---|---|
+| Tab | move between the date, length, format, attendance and cases |
+| Enter (attendance) | cycle present, apologies, absent |
+| a | add a case slot: presenter, consultant, case reference, category, anxiety, dilemma |
+| Enter (cases) | edit the chosen case |
+| d | delete the chosen case |
+| o | order the cases with priority first: CP, complex CIN, high professional anxiety |
+| r | start running the session |
+
+The session's time, less the opening review and the close, is split over the cases by their
+weights (1 each unless you say otherwise). A ! marks a priority case. Observers are everyone
+present who is not presenting or consulting.
+"""
+
+ATTENDANCE_CYCLE = {"present": "apologies", "apologies": "absent", "absent": "present"}
+
+
+class PlanScreen(SubScreen):
+    HELP = HELP
+    BINDINGS = [
+        Binding("a", "add_slot", "Add case", id="add-slot"),
+        Binding("d", "delete_slot", "Delete case", id="delete-slot"),
+        Binding("o", "priority_first", "Priority first", id="priority-first"),
+        Binding("r", "run", "Run session", id="run-session"),
+    ]
+
+    def __init__(self, pod: Pod, session: Session) -> None:
+        super().__init__()
+        self.pod = pod
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        formats = available_formats(self.gs.store.root)
+        yield Header()
+        with Scroll():
+            yield Static("", id="plan-title", classes="pane-title", markup=False)
+            with Horizontal(classes="fields"):
+                yield Label("Date")
+                yield Input(str(self.session.date), id="date", compact=True)
+                yield Label("Length (min)")
+                yield Input(str(self.session.planned_minutes), id="length", compact=True)
+                yield Select(
+                    [(Content(f.name), f.id) for f in formats.values()],
+                    value=self.session.format if self.session.format in formats else Select.NULL,
+                    allow_blank=False,
+                    id="format",
+                    compact=True,
+                )
+            yield Static("", id="problem", markup=False)
+            yield Label("Who is present (Enter cycles present, apologies, absent)")
+            yield DataTable(id="attendance", cursor_type="row")
+            yield Label("Case slots (a adds, Enter edits, ! marks priority)")
+            yield DataTable(id="slots", cursor_type="row")
+            yield Static("", id="time-sum", markup=False)
+            yield Static("", id="rotation", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#attendance", DataTable).add_columns("Member", "Attendance", "Presented")
+        self.query_one("#slots", DataTable).add_columns(
+            "#", "!", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Weight", "Min"
+        )
+        self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
+        self.show()
+        self.query_one("#slots", DataTable).focus()
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def show(self) -> None:
+        self._show_attendance()
+        self._show_slots()
+        s = self.session
+        cases = clock.case_minutes(s)
+        self.query_one("#time-sum", Static).update(
+            f"Opening review {s.opening_minutes} + cases {cases} + close {s.closing_minutes} "
+            f"= {s.planned_minutes} min"
+        )
+        self.query_one("#rotation", Static).update(Content(self._rotation()))
+
+    def _rotation(self) -> str:
+        others = [s for s in self.gs.store.sessions(self.pod.id) if s.id != self.session.id]
+        waiting = planning.waiting_longest(self.pod, others)[:4]
+        described = [f"{self.pod.name_of(m)} ({day or 'never'})" for m, day in waiting]
+        return "Waiting longest to present: " + ", ".join(described)
+
+    def _show_attendance(self) -> None:
+        table = self.query_one("#attendance", DataTable)
+        row = table.cursor_row
+        table.clear()
+        last = planning.last_presented(self.pod, self.gs.store.sessions(self.pod.id))
+        for member in self.pod.active_members:
+            state = planning.attendance(self.session, member.id)
+            table.add_row(
+                plain(member.name), state, str(last.get(member.id) or "never"), key=member.id
+            )
+        table.move_cursor(row=row)
+
+    def _show_slots(self) -> None:
+        table = self.query_one("#slots", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for number, slot in enumerate(self.session.slots, 1):
+            table.add_row(
+                str(number),
+                "!" if rules.is_priority(slot) else "",
+                plain(self.pod.name_of(slot.presenter)),
+                plain(self.pod.name_of(slot.consultant) if slot.consultant else "-"),
+                plain(slot.case_reference),
+                slot.category.value,
+                slot.anxiety.value,
+                f"{slot.weight:g}",
+                str(slot.planned_minutes),
+                key=slot.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save the plan; a broken rule is shown and nothing is lost from the form."""
+        try:
+            self.gs.store.save_session(self.session)
+        except GroupsupError as error:
+            self.problem(str(error))
+            return False
+        self.problem("")
+        self.show()
+        return True
+
+    def problem(self, message: str) -> None:
+        widget = self.query_one("#problem", Static)
+        widget.update(Content(message))
+        widget.set_class(bool(message), "shown")
+
+    @on(Input.Changed, "#date")
+    def _date_changed(self, event: Input.Changed) -> None:
+        try:
+            self.session.date = parse_date(event.value)
+        except GroupsupError as error:
+            self.problem(str(error))
+            return
+        except ValidationError as error:
+            self.problem(explain(error))
+            return
+        self.save()
+
+    @on(Input.Changed, "#length")
+    def _length_changed(self, event: Input.Changed) -> None:
+        try:
+            length = parse_minutes(event.value, "The session's length", 30, 600)
+        except GroupsupError as error:
+            self.problem(str(error))
+            return
+        self.session.planned_minutes = length
+        clock.plan_evenly(self.session, [s.weight for s in self.session.slots])
+        self.save()
+
+    @on(Select.Changed, "#format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        if event.value != self.session.format:
+            self.session.format = event.value
+            self.save()
+
+    @on(DataTable.RowSelected, "#attendance")
+    def _cycle_attendance(self, event: DataTable.RowSelected) -> None:
+        member_id = event.row_key.value
+        state = ATTENDANCE_CYCLE[planning.attendance(self.session, member_id)]
+        try:
+            planning.set_attendance(self.session, member_id, state)
+        except GroupsupError as error:
+            self.problem(f"{self.pod.name_of(member_id)} must stay present: {error}")
+            return
+        self.save()
+
+    # -- case slots --------------------------------------------------------------------------
+
+    def chosen_slot(self) -> CaseSlot | None:
+        table = self.query_one("#slots", DataTable)
+        if table.row_count == 0:
+            return None
+        return self.session.slot(
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        )
+
+    @on(DataTable.RowSelected, "#slots")
+    def _edit_slot(self) -> None:
+        slot = self.chosen_slot()
+        if slot is not None:
+            self.app.push_screen(SlotForm(self.pod, self.session, slot), self._slot_done(slot.id))
+
+    def action_add_slot(self) -> None:
+        self.app.push_screen(SlotForm(self.pod, self.session), self._slot_done(None))
+
+    def _slot_done(self, replacing: str | None):
+        def put(slot: CaseSlot | None) -> None:
+            if slot is not None:
+                planning.put_slot(self.pod, self.session, slot, replacing)
+                self.save()
+
+        return put
+
+    def action_delete_slot(self) -> None:
+        slot = self.chosen_slot()
+        if slot is not None:
+            planning.remove_slot(self.session, slot.id)
+            self.save()
+            self.notify(f"Case {slot.title} removed.", markup=False)
+
+    def action_priority_first(self) -> None:
+        planning.priority_first(self.session)
+        self.save()
+
+    def action_run(self) -> None:
+        from groupsup.screens.run import RunScreen
+
+        if not self.session.slots:
+            self.notify("Add at least one case first (a).", severity="warning")
+            return
+        if self.save():
+            self.app.switch_screen(RunScreen(self.pod, self.session))

@@ -1,0 +1,531 @@
+"""Run the session: the opening review, each case phase by phase, then the close.
+
+The screen always shows whose case it is, who holds which role, the phase and what it is for,
+and the time left. Every change is saved at once; quitting and reopening resumes where it was.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import (
+    Checkbox,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    Label,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+
+from groupsup import followup, planning
+from groupsup.clock import CLOSING, OPENING, Alert, SessionClock
+from groupsup.errors import GroupsupError
+from groupsup.formats import FormatError, format_named
+from groupsup.models import CaseSlot, Lens, Pod, Session
+from groupsup.screens.base import Scroll, SubScreen, plain
+from groupsup.screens.forms import (
+    HypothesisForm,
+    NextStepForm,
+    ResonanceForm,
+    ReviewForm,
+    SafeguardingForm,
+)
+from groupsup.screens.time import TimeDialog
+from groupsup.widgets.timer import TimerBar
+
+HELP = """
+# Run the session
+
+The top lines say whose case it is, who holds which role, the phase and what it is for, and the
+time left for the phase, the case and the session. The tab for the phase opens by itself; you
+can look at any tab at any time.
+
+| key | |
+|---|---|
+| Ctrl+N | next phase (at the close: preview and save the minutes) |
+| Ctrl+B | back to the previous phase |
+| Ctrl+O | pause or resume the clock (a break, an interruption) |
+| Ctrl+T | more time: take it from later cases, extend the session, or move on |
+| Ctrl+G | add a hypothesis, with who offered it and its GRRAACCEESS lenses |
+| Ctrl+R | add an observer's resonance note |
+| Ctrl+F | add a next step: action, owner, due date, manager sign-off |
+| Ctrl+L | record a safeguarding concern and what was done |
+| Enter (in a list) | edit the chosen item or review line |
+| Delete (in a list) | remove the chosen item |
+| Escape | back home; the session keeps running and resumes where it was |
+
+Everything is saved as you type.
+"""
+
+TEXT_FIELDS = ("dilemma", "presenting_issue", "history", "notes", "reflection")
+
+
+class RunScreen(SubScreen):
+    HELP = HELP
+    BINDINGS = [
+        Binding("escape", "back", "Back", show=False, id="back"),
+        Binding("ctrl+n", "next_phase", "Next", tooltip="Next phase", id="next-phase"),
+        Binding("ctrl+b", "previous_phase", "Back a phase", show=False, id="previous-phase"),
+        Binding("ctrl+o", "pause", "Pause", tooltip="Pause or resume the clock", id="pause"),
+        Binding("ctrl+t", "more_time", "Time", tooltip="More time for this case", id="more-time"),
+        Binding("ctrl+g", "hypothesis", "Hypothesis", id="add-hypothesis"),
+        Binding("ctrl+r", "resonance", "Resonance", id="add-resonance"),
+        Binding("ctrl+f", "next_step", "Step", tooltip="Add a next step", id="add-next-step"),
+        Binding("ctrl+l", "safeguarding", "Safeguarding", id="safeguarding"),
+        Binding("delete", "remove_item", "Remove", show=False, id="remove-item"),
+    ]
+
+    def __init__(self, pod: Pod, session: Session) -> None:
+        super().__init__()
+        self.pod = pod
+        self.session = session
+        self.clock: SessionClock | None = None
+        self._loading = False
+        self._shown_slot: str | None = None
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="run-head"):
+            yield Static("", id="case-line", markup=False)
+            yield Static("", id="roles-line", markup=False)
+            yield Static("", id="phase-line", markup=False)
+            yield TimerBar(id="timer")
+            yield Static("", id="safeguarding-banner", markup=False)
+        with ContentSwitcher(id="stage", initial="review"):
+            with Vertical(id="review"):
+                yield Label("Next steps from earlier sessions (Enter: how does it stand?)")
+                yield DataTable(id="review-table", cursor_type="row")
+            with TabbedContent(id="case"):
+                with TabPane("Presentation", id="presentation"):
+                    with Scroll():
+                        for field, title in (
+                            ("dilemma", "Theme or dilemma"),
+                            ("presenting_issue", "Presenting issue"),
+                            ("history", "Case history"),
+                        ):
+                            yield Label(title)
+                            yield TextArea(id=field, classes="capture")
+                with TabPane("Notes", id="notes-tab"):
+                    yield TextArea(id="notes", classes="capture tall")
+                with TabPane("Hypotheses", id="hypotheses"):
+                    with Scroll():
+                        yield DataTable(id="hypotheses-table", cursor_type="row")
+                        yield Label("GRRAACCEESS discussed (Space ticks)")
+                        yield SelectionList[Lens](
+                            *[(lens.value, lens) for lens in Lens], id="lenses"
+                        )
+                with TabPane("Resonance", id="resonance"):
+                    yield DataTable(id="resonance-table", cursor_type="row")
+                with TabPane("Gained", id="reflection-tab"):
+                    yield Label("What the presenter gained from the discussion")
+                    yield TextArea(id="reflection", classes="capture tall")
+                with TabPane("Next steps", id="next-steps"):
+                    with Scroll():
+                        yield DataTable(id="steps-table", cursor_type="row")
+                        yield Checkbox("No next step needed for this case", id="no-steps")
+                with TabPane("Safeguarding", id="safeguarding"):
+                    yield Static("", id="safeguarding-detail", markup=False)
+            with Scroll(id="closing"):
+                yield Static("", id="close-warnings", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for table_id, columns in (
+            ("review-table", ("Action", "Case", "Owner", "Due", "Status", "Note")),
+            ("hypotheses-table", ("#", "Hypothesis", "Offered by", "Lenses")),
+            ("resonance-table", ("Observer", "Resonance")),
+            ("steps-table", ("Action", "Owner", "Due", "Sign-off")),
+        ):
+            self.query_one(f"#{table_id}", DataTable).add_columns(*columns)
+        try:
+            fmt = format_named(self.session.format, self.gs.store.root)
+        except FormatError as error:
+            self.notify(str(error), severity="error", markup=False)
+            fmt = format_named("group-reflective")
+        self.clock = SessionClock(self.session, fmt)
+        if not self.clock.started:
+            followup.carry_forward(self.session, self.gs.store.sessions(self.pod.id))
+            self.clock.start()
+            self.save()
+        self.show_stop()
+        self.set_interval(0.5, self.tick)
+
+    # -- showing -----------------------------------------------------------------------------
+
+    @property
+    def slot(self) -> CaseSlot | None:
+        return self.clock.slot if self.clock else None
+
+    def show_stop(self) -> None:
+        clock = self.clock
+        stop = clock.stop
+        switcher = self.query_one("#stage", ContentSwitcher)
+        if stop.phase == OPENING:
+            switcher.current = "review"
+            self._show_review()
+            self.query_one("#review-table").focus()
+        elif stop.phase == CLOSING:
+            switcher.current = "closing"
+            self._show_close()
+        else:
+            switcher.current = "case"
+            if self._shown_slot != stop.slot_id:
+                self._load_slot(self.slot)
+            tab = _TAB_FOR_CAPTURE[stop.capture]
+            self.query_one("#case", TabbedContent).active = tab
+            self.call_after_refresh(self._focus_first, f"#{tab}")
+        self._show_head()
+        self.tick()
+
+    def _focus_first(self, container: str) -> None:
+        fields = self.query_one(container).query("TextArea, DataTable, SelectionList")
+        if fields:
+            fields.first().focus()
+
+    def _show_head(self) -> None:
+        clock, slot = self.clock, self.slot
+        name = self.pod.name_of
+        if slot is None:
+            case_line = f"{self.pod.name}, {self.session.date}"
+            roles = f"Facilitator {name(self.session.facilitator)}"
+        else:
+            number = self.session.slots.index(slot) + 1
+            case_line = (
+                f"Case {number} of {len(self.session.slots)}: {slot.title} · "
+                f"{slot.category.value} · anxiety {slot.anxiety.value}"
+            )
+            observers = ", ".join(name(o) for o in slot.observers) or "none"
+            roles = (
+                f"Presenter {name(slot.presenter)} · Consultant "
+                f"{name(slot.consultant) if slot.consultant else 'none'} · Observers {observers}"
+            )
+        case_phases = [s for s in clock.stops if s.slot_id == clock.stop.slot_id]
+        where = f" ({case_phases.index(clock.stop) + 1} of {len(case_phases)})" if slot else ""
+        self.query_one("#case-line", Static).update(Content(case_line))
+        self.query_one("#roles-line", Static).update(Content(roles))
+        phase_line = Content.assemble(
+            (f"{clock.stop.title}{where}: ", "bold $accent"), (clock.stop.prompt, "italic")
+        )
+        self.query_one("#phase-line", Static).update(phase_line)
+        self._show_safeguarding()
+
+    def _show_safeguarding(self) -> None:
+        banner = self.query_one("#safeguarding-banner", Static)
+        concern = self.slot.safeguarding if self.slot else None
+        detail = self.query_one("#safeguarding-detail", Static)
+        if concern is None:
+            banner.display = False
+            detail.update("No safeguarding concern raised for this case. Ctrl+L records one.")
+            return
+        done = concern.action_taken.strip() or "NOT YET RECORDED"
+        banner.display = True
+        banner.update(Content(f"SAFEGUARDING concern raised: {concern.concern} · Done: {done}"))
+        detail.update(Content(f"Concern: {concern.concern}\n\nWhat was done: {done}"))
+
+    def _show_review(self) -> None:
+        table = self.query_one("#review-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for review in self.session.review:
+            table.add_row(
+                plain(review.action),
+                plain(review.case_reference),
+                plain(self.pod.name_of(review.owner)),
+                str(review.due or ""),
+                review.status.value,
+                plain(review.note),
+                key=review.step_id,
+            )
+        if not self.session.review:
+            table.add_row("No next steps were carried from earlier sessions.", "", "", "", "", "")
+        table.move_cursor(row=row)
+
+    def _show_close(self) -> None:
+        warnings = planning.close_warnings(self.pod, self.session)
+        text = (
+            "Before closing, the record lacks:\n" + "\n".join(f"  - {w}" for w in warnings)
+            if warnings
+            else "The record is complete."
+        )
+        self.query_one("#close-warnings", Static).update(
+            Content(
+                text + "\n\nCtrl+N previews the minutes, then saves them and closes the session."
+            )
+        )
+
+    def _load_slot(self, slot: CaseSlot) -> None:
+        self._loading = True
+        for field in TEXT_FIELDS:
+            area = self.query_one(f"#{field}", TextArea)
+            area.text = getattr(slot, field)
+            area.move_cursor(area.document.end)  # carry on typing after what is there
+        lenses = self.query_one("#lenses", SelectionList)
+        lenses.deselect_all()
+        for lens in slot.lenses_discussed:
+            lenses.select(lens)
+        self.query_one("#no-steps", Checkbox).value = slot.no_next_steps
+        self._shown_slot = slot.id
+        self._show_items()
+        self.call_after_refresh(self._done_loading)
+
+    def _done_loading(self) -> None:
+        self._loading = False
+
+    def _show_items(self) -> None:
+        slot, name = self.slot, self.pod.name_of
+        rows = {
+            "hypotheses-table": [
+                (
+                    h.id,
+                    (
+                        str(n),
+                        plain(h.text),
+                        plain(name(h.offered_by) or "-"),
+                        ", ".join(lens.value for lens in h.lenses),
+                    ),
+                )
+                for n, h in enumerate(slot.hypotheses, 1)
+            ],
+            "resonance-table": [
+                (note.id, (plain(name(note.observer)), plain(note.text))) for note in slot.resonance
+            ],
+            "steps-table": [
+                (
+                    s.id,
+                    (
+                        plain(s.action),
+                        plain(name(s.owner) or "-"),
+                        str(s.due or "-"),
+                        "needed" if s.needs_signoff else "",
+                    ),
+                )
+                for s in slot.next_steps
+            ],
+        }
+        for table_id, table_rows in rows.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.clear()
+            for key, cells in table_rows:
+                table.add_row(*cells, key=key)
+        self._show_safeguarding()
+
+    def tick(self) -> None:
+        clock = self.clock
+        self.query_one(TimerBar).show(clock)
+        for alert in clock.alerts():
+            self._alert(alert)
+
+    def _alert(self, alert: Alert) -> None:
+        phase = self.clock.stop.title
+        if alert is Alert.PHASE_ENDING:
+            self.notify(f"Two minutes left for {phase}.", markup=False)
+            return
+        if self.gs.bell_on_overrun:
+            self.app.bell()
+        message = {
+            Alert.PHASE_OVER: f"Time is up for {phase}.",
+            Alert.SLOT_OVER: "This case has used all its time.",
+            Alert.SESSION_OVER: "The session has used all its time.",
+        }[alert]
+        self.notify(
+            f"{message} Ctrl+T gives more time; Ctrl+N moves on.",
+            title="Over time",
+            severity="warning",
+            markup=False,
+        )
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        try:
+            self.gs.store.save_session(self.session)
+        except GroupsupError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+
+    @on(TextArea.Changed, ".capture")
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        if self._loading or self.slot is None:
+            return
+        setattr(self.slot, event.text_area.id, event.text_area.text)
+        self.save()
+
+    @on(SelectionList.SelectedChanged, "#lenses")
+    def _lenses_changed(self, event: SelectionList.SelectedChanged) -> None:
+        if not self._loading and self.slot is not None:
+            self.slot.lenses_discussed = [
+                lens for lens in Lens if lens in event.selection_list.selected
+            ]
+            self.save()
+
+    @on(Checkbox.Changed, "#no-steps")
+    def _no_steps(self, event: Checkbox.Changed) -> None:
+        if not self._loading and self.slot is not None:
+            self.slot.no_next_steps = event.value
+            self.save()
+
+    # -- moving through the session ----------------------------------------------------------
+
+    def action_next_phase(self) -> None:
+        if self.clock.stop.phase == CLOSING:
+            from groupsup.screens.close import CloseScreen
+
+            self.save()
+            self.app.push_screen(CloseScreen(self.pod, self.session, self.clock))
+            return
+        self.clock.advance()
+        self.save()
+        self.show_stop()
+
+    def action_previous_phase(self) -> None:
+        self.clock.back()
+        self.save()
+        self.show_stop()
+
+    def action_pause(self) -> None:
+        if self.clock.paused:
+            self.clock.resume()
+            self.notify("Clock running again.")
+        else:
+            self.clock.pause()
+            self.notify("Clock paused for everything. Ctrl+O resumes.")
+        self.save()
+        self.tick()
+
+    def action_more_time(self) -> None:
+        def chosen(result) -> None:
+            if result is None:
+                return
+            kind, value = result
+            if kind == "take":
+                self.clock.accept(value)
+                self.notify(f"{value.given} more minutes for this case, from later cases.")
+            elif kind == "extend":
+                self.clock.extend(value)
+                self.notify(f"Session extended by {value} minutes.")
+            else:
+                self.action_next_phase()
+                return
+            self.save()
+            self.show_stop()
+
+        self.app.push_screen(TimeDialog(self.pod, self.clock), chosen)
+
+    # -- capture -----------------------------------------------------------------------------
+
+    def _in_case(self) -> bool:
+        if self.slot is None:
+            self.notify("This is for a case: move on to one with Ctrl+N.")
+        return self.slot is not None
+
+    def _then_save(self, apply):
+        def done(result) -> None:
+            if result is not None:
+                apply(result)
+                self.save()
+                self._show_items()
+
+        return done
+
+    def action_hypothesis(self) -> None:
+        if self._in_case():
+            slot = self.slot
+            self.query_one("#case", TabbedContent).active = "hypotheses"
+            self.app.push_screen(
+                HypothesisForm(self.pod, self.session),
+                self._then_save(lambda h: setattr(slot, "hypotheses", [*slot.hypotheses, h])),
+            )
+
+    def action_resonance(self) -> None:
+        if self._in_case():
+            slot = self.slot
+            self.query_one("#case", TabbedContent).active = "resonance"
+            self.app.push_screen(
+                ResonanceForm(self.pod, slot),
+                self._then_save(lambda n: setattr(slot, "resonance", [*slot.resonance, n])),
+            )
+
+    def action_next_step(self) -> None:
+        if self._in_case():
+            slot = self.slot
+            self.query_one("#case", TabbedContent).active = "next-steps"
+            self.app.push_screen(
+                NextStepForm(self.pod, self.session, slot),
+                self._then_save(lambda s: setattr(slot, "next_steps", [*slot.next_steps, s])),
+            )
+
+    def action_safeguarding(self) -> None:
+        if self._in_case():
+            slot = self.slot
+            self.app.push_screen(
+                SafeguardingForm(slot.safeguarding),
+                self._then_save(lambda concern: setattr(slot, "safeguarding", concern)),
+            )
+
+    @on(DataTable.RowSelected)
+    def _edit_row(self, event: DataTable.RowSelected) -> None:
+        table_id, key = event.data_table.id, event.row_key.value
+        if table_id == "review-table":
+            self._edit_review(key)
+            return
+        slot = self.slot
+        if slot is None:
+            return
+        field, form = {
+            "hypotheses-table": ("hypotheses", lambda i: HypothesisForm(self.pod, self.session, i)),
+            "resonance-table": ("resonance", lambda i: ResonanceForm(self.pod, slot, i)),
+            "steps-table": ("next_steps", lambda i: NextStepForm(self.pod, self.session, slot, i)),
+        }[table_id]
+        items = getattr(slot, field)
+        item = next(i for i in items if i.id == key)
+
+        def replace(new) -> None:
+            setattr(slot, field, [new if i.id == key else i for i in getattr(slot, field)])
+
+        self.app.push_screen(form(item), self._then_save(replace))
+
+    def _edit_review(self, step_id: str) -> None:
+        review = next((r for r in self.session.review if r.step_id == step_id), None)
+        if review is None:
+            return
+
+        def update(new) -> None:
+            self.session.review = [new if r.step_id == step_id else r for r in self.session.review]
+            self.save()
+            self._show_review()
+
+        self.app.push_screen(ReviewForm(self.pod, review), lambda new: new and update(new))
+
+    def action_remove_item(self) -> None:
+        focused = self.focused
+        field = {
+            "hypotheses-table": "hypotheses",
+            "resonance-table": "resonance",
+            "steps-table": "next_steps",
+        }.get(focused.id if focused else "")
+        if field is None or self.slot is None or focused.row_count == 0:
+            return
+        key = focused.coordinate_to_cell_key(focused.cursor_coordinate).row_key.value
+        setattr(self.slot, field, [i for i in getattr(self.slot, field) if i.id != key])
+        self.save()
+        self._show_items()
+        self.notify("Removed.")
+
+
+_TAB_FOR_CAPTURE = {
+    "presentation": "presentation",
+    "notes": "notes-tab",
+    "hypotheses": "hypotheses",
+    "resonance": "resonance",
+    "reflection": "reflection-tab",
+    "next-steps": "next-steps",
+}

@@ -1,0 +1,110 @@
+"""When time runs out: take it from the later cases, extend the session, or move on."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Button, Input, Label, Static
+
+from groupsup.clock import Rebalance, SessionClock
+from groupsup.dates import parse_minutes
+from groupsup.errors import GroupsupError
+from groupsup.models import Pod
+from groupsup.screens.base import Dialog, Scroll
+from groupsup.widgets.timer import clock_text
+
+
+class TimeDialog(Dialog):
+    """Dismisses with ("take", Rebalance), ("extend", minutes), ("move on", None) or None."""
+
+    BINDINGS = [Binding("ctrl+s", "take", "Take from later cases", id="take")]
+
+    def __init__(self, pod: Pod, clock: SessionClock) -> None:
+        super().__init__()
+        self.pod = pod
+        self.clock = clock
+        self.proposal: Rebalance | None = None
+
+    def compose(self) -> ComposeResult:
+        clock = self.clock
+        where = clock.stop.title
+        state = clock_text(clock.phase_left())
+        with Scroll(classes="dialog"):
+            yield Label("More time?", classes="dialog-title")
+            yield Static(Content(f"{where}: {state}."))
+            yield Label("Minutes to give this case")
+            yield Input(str(max(5, clock.overrun_minutes())), id="minutes")
+            yield Static("", id="preview")
+            yield Static("", id="problem", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Take from later cases", id="take", variant="primary")
+                yield Button("Extend the session", id="extend")
+                yield Button("Move on", id="move-on")
+            yield Static("Enter takes from later cases · Escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.preview(self.query_one("#minutes", Input).value)
+
+    def minutes(self) -> int:
+        return parse_minutes(self.query_one("#minutes", Input).value, "The extra time", 1, 120)
+
+    @on(Input.Changed, "#minutes")
+    def _changed(self, event: Input.Changed) -> None:
+        self.preview(event.value)
+
+    def preview(self, _text: str) -> None:
+        problem = self.query_one("#problem", Static)
+        preview = self.query_one("#preview", Static)
+        self.proposal = None
+        try:
+            minutes = self.minutes()
+        except GroupsupError as error:
+            problem.update(Content(str(error)))
+            return
+        problem.update("")
+        if self.clock.slot is None:
+            preview.update("Outside a case, time can only come from extending the session.")
+            return
+        self.proposal = self.clock.propose_more_time(minutes)
+        lines = []
+        for slot_id, new in self.proposal.new_minutes.items():
+            slot = self.clock.session.slot(slot_id)
+            lines.append(f"  {slot.title}: {slot.planned_minutes} -> {new} min")
+        if not lines:
+            lines.append("  No later case can give time: extend the session or move on.")
+        elif self.proposal.shortfall:
+            lines.append(
+                f"  Later cases can give only {self.proposal.given} min without going below "
+                "their minimum."
+            )
+        preview.update(Content("Later cases would become:\n" + "\n".join(lines)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_take()
+
+    def action_take(self) -> None:
+        if self.proposal is not None and self.proposal.given > 0:
+            self.dismiss(("take", self.proposal))
+        else:
+            self.query_one("#problem", Static).update(
+                "No time can be taken from later cases; extend the session or move on."
+            )
+
+    @on(Button.Pressed, "#take")
+    def _take(self) -> None:
+        self.action_take()
+
+    @on(Button.Pressed, "#extend")
+    def _extend(self) -> None:
+        try:
+            self.dismiss(("extend", self.minutes()))
+        except GroupsupError as error:
+            self.query_one("#problem", Static).update(Content(str(error)))
+
+    @on(Button.Pressed, "#move-on")
+    def _move_on(self) -> None:
+        self.dismiss(("move on", None))

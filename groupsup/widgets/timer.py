@@ -1,0 +1,50 @@
+"""The run screen's time bar: time left for the phase, the case and the session."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+from groupsup.clock import WARNING_SECONDS, SessionClock
+
+
+def clock_text(seconds: float) -> str:
+    """'12:05 left' or '3:10 over', in minutes and seconds (hours when long)."""
+    whole = int(abs(seconds) + (0 if seconds >= 0 else 0.999))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    shown = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{shown} {'left' if seconds >= 0 else 'over'}"
+
+
+class TimerBar(Horizontal):
+    """Redrawn from the clock on every tick; the clock, not the ticks, keeps the time."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="phase-time")
+        yield Static("", id="slot-time")
+        yield Static("", id="session-time")
+        yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="session-progress")
+
+    def show(self, clock: SessionClock) -> None:
+        phase_left = clock.phase_left()
+        phase = self.query_one("#phase-time", Static)
+        phase.update(f"Phase {clock_text(phase_left)}")
+        phase.set_class(0 < phase_left <= WARNING_SECONDS, "warning")
+        phase.set_class(phase_left <= 0, "over")
+        slot = self.query_one("#slot-time", Static)
+        if clock.slot is not None:
+            slot_left = clock.slot_left(clock.slot)
+            slot.update(f"Case {clock_text(slot_left)}")
+            slot.set_class(slot_left <= 0, "over")
+        else:
+            slot.update("")
+        session_left = clock.session_left()
+        whole = self.query_one("#session-time", Static)
+        whole.update(f"Session {clock_text(session_left)}{' (paused)' if clock.paused else ''}")
+        whole.set_class(session_left <= 0, "over")
+        planned = clock.session.planned_minutes * 60
+        self.query_one(ProgressBar).update(
+            progress=min(100.0, 100 * clock.session_elapsed() / planned)
+        )

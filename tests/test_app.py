@@ -1,0 +1,176 @@
+"""The facilitator's whole job, driven by keys only, checked by what the minutes say."""
+
+from __future__ import annotations
+
+import json
+
+from textual import events
+from textual.widgets import DataTable, Static, TextArea
+
+from groupsup.app import GroupSupApp
+from groupsup.models import SessionStatus
+from groupsup.screens.close import CloseScreen
+from groupsup.screens.home import HomeScreen
+from groupsup.screens.plan import PlanScreen
+from groupsup.screens.pod import PodScreen
+from groupsup.screens.run import RunScreen
+from groupsup.storage import Store
+
+HOSTILE = "[red]x[/ *not bold* <b>#1</b> | pipe"
+
+
+async def type_text(pilot, text: str) -> None:
+    """Text arrives as a terminal paste (one key at a time costs 60 ms under Pilot)."""
+    await pilot.pause()  # focus moves after a refresh: let it land first
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def choose(pilot, downs: int) -> None:
+    """Open the focused Select, move down `downs` times, pick."""
+    await pilot.press("enter", *["down"] * downs, "enter")
+
+
+async def create_pod(pilot) -> None:
+    await pilot.press("n")
+    await type_text(pilot, "Riverside Pod")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, PodScreen)
+    for name in ("Ama Boateng", "Ben Carter", "Cleo Diaz", "Dev Patel"):
+        await pilot.press("a")
+        await type_text(pilot, name)
+        await pilot.press("enter")
+    await pilot.press("escape")
+
+
+async def add_slot(pilot, presenter: int, consultant: int, reference: str) -> None:
+    await pilot.press("a")
+    await choose(pilot, presenter)
+    await pilot.press("tab")
+    await choose(pilot, consultant)
+    await pilot.press("tab")
+    await type_text(pilot, reference)
+    await pilot.press("tab", "tab", "tab")
+    await type_text(pilot, "How do we keep the child's voice central?")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def run_case(pilot, case: int) -> None:
+    """Presentation, questions, discussion, resonance, gained, next steps: keys only."""
+    await pilot.press("ctrl+n")  # into the case's presentation
+    await pilot.pause()
+    await type_text(pilot, f" Case {case} said {HOSTILE}")
+    await pilot.press("ctrl+n")  # consultant's questions
+    await type_text(pilot, "Asked about the school.")
+    await pilot.press("ctrl+n")  # discussion and hypotheses
+    await pilot.press("ctrl+g")
+    await type_text(pilot, f"Hypothesis {case}: mum fears losing the baby")
+    await pilot.press("tab")
+    await choose(pilot, 3)  # offered by the third member present
+    await pilot.press("tab", "space", "down", "down", "space")  # gender, religion
+    await pilot.press("tab")
+    await type_text(pilot, "She said so twice")
+    await pilot.press("ctrl+s")
+    await pilot.press("ctrl+n")  # resonance
+    await pilot.press("ctrl+r", "tab")
+    await type_text(pilot, f"Bells ring for case {case}")
+    await pilot.press("enter")
+    await pilot.press("ctrl+n")  # what the presenter gained
+    await type_text(pilot, f"Gained {case}: I can name the fear.")
+    await pilot.press("ctrl+n")  # next steps
+    await pilot.press("ctrl+f")
+    await type_text(pilot, f"Visit school for case {case}")
+    await pilot.press("tab", "tab")
+    await pilot.press(*["backspace"] * 3)
+    await type_text(pilot, "+7")
+    await pilot.press("tab", "space", "ctrl+s")
+    await pilot.pause()
+
+
+async def test_a_whole_session_with_keys_only(tmp_path):
+    app = GroupSupApp(tmp_path / "store", bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await create_pod(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        await add_slot(pilot, 1, 2, "CS-1 (Ama)")
+        await add_slot(pilot, 2, 3, "CS-2 (Ben)")
+        await add_slot(pilot, 3, 4, "CS-3 (Cleo)")
+        slots = app.screen.session.slots
+        assert [s.planned_minutes for s in slots] == [52, 52, 51]
+        assert slots[0].observers == ["cleo-diaz", "dev-patel"]
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        for case in (1, 2, 3):
+            await run_case(pilot, case)
+            if case == 2:
+                await pilot.press("ctrl+l")
+                await type_text(pilot, "Bruise seen on the baby's arm")
+                await pilot.press("tab")
+                await type_text(pilot, "Strategy discussion requested with the duty manager")
+                await pilot.press("enter")
+                await pilot.pause()
+                banner = app.screen.query_one("#safeguarding-banner", Static)
+                assert "Bruise seen on the baby's arm" in str(banner.render())
+        await pilot.press("ctrl+n")  # the close
+        await pilot.press("ctrl+n")  # preview the minutes
+        await pilot.pause()
+        assert isinstance(app.screen, CloseScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+    store = Store(tmp_path / "store")
+    (summary,) = store.summaries()
+    session = store.session(summary.id)
+    assert session.status is SessionStatus.CLOSED
+    written = sorted((tmp_path / "store" / "exports").iterdir())
+    assert [p.suffix for p in written] == [".html", ".json", ".md"]
+    md = written[2].read_text()
+    assert "- **Presenter:** Ama Boateng\n- **Consultant:** Ben Carter" in md
+    assert "- **Observers:** Cleo Diaz, Dev Patel" in md
+    assert "1. Hypothesis 2: mum fears losing the baby\n   - Offered by: Cleo Diaz" in md
+    assert "   - GRRAACCEESS: gender, religion\n   - What supports it: She said so twice" in md
+    assert "- **Cleo Diaz**: Bells ring for case 1" in md
+    assert "Gained 3: I can name the fear." in md
+    assert "| Visit school for case 1 | Ama Boateng |" in md and "| needed | open |" in md
+    assert "**A safeguarding concern was raised.**\n\nBruise seen on the baby" in md
+    assert "Strategy discussion requested with the duty manager" in md
+    assert "Asked about the school." in md
+    assert "Case 1 said \\[red\\]x\\[/ \\*not bold\\* \\<b\\>\\#1\\</b\\> \\| pipe" in md
+    data = json.loads(written[1].read_text())
+    first = data["session"]["slots"][0]
+    assert first["dilemma"] == f"How do we keep the child's voice central? Case 1 said {HOSTILE}"
+    assert first["next_steps"][0]["due"] == str(
+        session.date.fromordinal(session.date.toordinal() + 7)
+    )
+    assert first["started_at"] and first["ended_at"]
+
+
+async def test_quitting_mid_session_resumes_where_it_was(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")  # case 1, discussion
+        await pilot.press("ctrl+g")
+        await type_text(pilot, "Unfinished thought")
+        await pilot.press("enter")
+        await pilot.press("ctrl+b")  # back to the questions
+        await type_text(pilot, "Half a sentence")
+        await pilot.pause()
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.query_one("#phase-line", Static).render()).startswith(
+            "Consultant's questions (2 of 6)"
+        )
+        assert screen.query_one("#notes", TextArea).text == "Half a sentence"
+        table = screen.query_one("#hypotheses-table", DataTable)
+        assert table.get_row_at(0)[1].plain == "Unfinished thought"
