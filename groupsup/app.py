@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from groupsup.clock import local_now
 from groupsup.storage import Store
 
 
@@ -23,11 +26,24 @@ class GroupSupApp(App):
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, store_path: Path | str, *, bell: bool = True) -> None:
+    def __init__(
+        self,
+        store_path: Path | str,
+        *,
+        bell: bool = True,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], dt.datetime] = local_now,
+    ) -> None:
+        """`monotonic` and `wall` are the session clock's time sources; tests pass fakes."""
         super().__init__()
         self.store_path = Path(store_path)
         self.store = Store(self.store_path)
         self.bell_on_overrun = bell
+        self.monotonic = monotonic
+        self.wall = wall
+
+    def today(self) -> dt.date:
+        return self.wall().date()
 
     def on_mount(self) -> None:
         from groupsup.screens.home import HomeScreen

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from groupsup.clock import plan_evenly
 from groupsup.genogram.model import (
     Bond,
     Child,
@@ -305,10 +306,9 @@ def _planned_session(day: dt.date) -> Session:
             case_reference=reference,
             category=category,
             anxiety=anxiety,
-            planned_minutes=50,
         )
 
-    return Session(
+    session = Session(
         id="demo-s3",
         pod_id="north-pod",
         date=day,
@@ -320,6 +320,8 @@ def _planned_session(day: dt.date) -> Session:
             slot(PRIYA, GRACE, "CS-31177 (Ahmed)", Category.CLA, Anxiety.LOW),
         ],
     )
+    plan_evenly(session)
+    return session
 
 
 def fill(store: Store, today: dt.date) -> None:

@@ -26,3 +26,28 @@ def store(tmp_path) -> Store:
 def demo_store(store) -> Store:
     demo.fill(store, DEMO_DAY)
     return store
+
+
+START = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+class FakeTime:
+    """A monotonic clock and a wall clock that move together, only when told to."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def wall(self) -> dt.datetime:
+        return START + dt.timedelta(seconds=self.seconds - 1000.0 + self.offset)
+
+    def pass_minutes(self, minutes: float) -> None:
+        self.seconds += minutes * 60
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()

@@ -174,3 +174,46 @@ async def test_quitting_mid_session_resumes_where_it_was(demo_store):
         assert screen.query_one("#notes", TextArea).text == "Half a sentence"
         table = screen.query_one("#hypotheses-table", DataTable)
         assert table.get_row_at(0)[1].plain == "Unfinished thought"
+
+
+async def test_an_overrun_is_shown_and_time_taken_from_later_cases(demo_store, fake):
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("ctrl+n")  # case 1, presentation: 52 min x 20% = 10 min 24 s
+        await pilot.pause()
+        fake.pass_minutes(8.5)
+        screen.tick()
+        await pilot.pause()
+        phase_time = screen.query_one("#phase-time", Static)
+        assert str(phase_time.render()) == "Phase 1:54 left" and phase_time.has_class("warning")
+        fake.pass_minutes(5)
+        screen.tick()
+        await pilot.pause()
+        assert str(phase_time.render()) == "Phase 3:06 over" and phase_time.has_class("over")
+        messages = [n.message for n in app._notifications]
+        assert "Two minutes left for Presentation." in messages
+        assert "Time is up for Presentation. Ctrl+T gives more time; Ctrl+N moves on." in messages
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        preview = str(app.screen.query_one("#preview", Static).render())
+        assert preview == (
+            "Later cases would become:\n"
+            "  CS-48811 (Novak): 52 -> 49 min\n"
+            "  CS-31177 (Ahmed): 51 -> 49 min"
+        )
+        await pilot.press("backspace")
+        await type_text(pilot, "10")
+        await pilot.pause()
+        assert "CS-48811 (Novak): 52 -> 47 min" in str(
+            app.screen.query_one("#preview", Static).render()
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        session = screen.session
+        assert [s.planned_minutes for s in session.slots] == [62, 47, 46]
+        assert str(phase_time.render()) == "Phase 6:54 left"
+    saved = Store(demo_store.root).session("demo-s3")
+    assert [s.planned_minutes for s in saved.slots] == [62, 47, 46]

@@ -5,35 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import START, FakeTime
 
 from groupsup import demo
 from groupsup.clock import Alert, SessionClock, plan_evenly, split, take_from
 from groupsup.formats import FormatError, format_named, load_format
 from groupsup.models import Session
-
-START = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
-
-
-class FakeTime:
-    """A monotonic clock and a wall clock that move together, only when told to."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-        self.offset = 0.0
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def wall(self) -> dt.datetime:
-        return START + dt.timedelta(seconds=self.seconds - 1000.0 + self.offset)
-
-    def pass_minutes(self, minutes: float) -> None:
-        self.seconds += minutes * 60
-
-
-@pytest.fixture
-def fake() -> FakeTime:
-    return FakeTime()
 
 
 def planned_session(slot_count: int = 3) -> Session:

@@ -143,7 +143,7 @@ class HomeScreen(GroupSupScreen):
     def _show_open_steps(self) -> None:
         table = self.query_one("#open-steps", DataTable)
         table.clear()
-        today = dt.date.today()
+        today = self.gs.today()
         steps = followup.open_steps(self.sessions)
         steps.sort(key=lambda t: t.step.due or dt.date.max)
         for tracked in steps:
@@ -213,8 +213,9 @@ class HomeScreen(GroupSupScreen):
             self.notify("Add the pod's members first (m).", severity="warning")
             return
         last = max((s.date for s in self.sessions), default=None)
-        day = last + dt.timedelta(days=28) if last else dt.date.today()
-        session = planning.new_session(self.pod, max(day, dt.date.today()), self.sessions)
+        today = self.gs.today()
+        day = max(last + dt.timedelta(days=28), today) if last else today
+        session = planning.new_session(self.pod, day, self.sessions)
         self.gs.store.save_session(session)
         self.app.push_screen(PlanScreen(self.pod, session))
 

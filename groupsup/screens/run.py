@@ -152,7 +152,7 @@ class RunScreen(SubScreen):
         except FormatError as error:
             self.notify(str(error), severity="error", markup=False)
             fmt = format_named("group-reflective")
-        self.clock = SessionClock(self.session, fmt)
+        self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
         if not self.clock.started:
             followup.carry_forward(self.session, self.gs.store.sessions(self.pod.id))
             self.clock.start()
