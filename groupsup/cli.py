@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="replace sessions already in the store"
     )
 
+    genogram = command("genogram", "print a case's genogram: drawn, as Graphviz DOT, or as JSON")
+    genogram.add_argument("session_id", metavar="SESSION_ID")
+    genogram.add_argument("--case", type=int, default=1, metavar="N", help="case number (1)")
+    genogram.add_argument("--format", choices=["text", "dot", "json"], default="text")
+
     command("schema", "print the JSON Schema of the JSON minutes")
     return parser
 
@@ -174,6 +179,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_genogram(args: argparse.Namespace) -> int:
+    from groupsup.errors import GroupsupError
+    from groupsup.genogram.dot import to_dot
+    from groupsup.genogram.drawing import render
+
+    session = _open_store(args).session(args.session_id)
+    if not 1 <= args.case <= len(session.slots):
+        raise GroupsupError(
+            f"Session {session.id} has {len(session.slots)} cases; --case must be 1 to "
+            f"{len(session.slots)}."
+        )
+    slot = session.slots[args.case - 1]
+    if args.format == "dot":
+        sys.stdout.write(to_dot(slot.genogram, f"Case {args.case}: {slot.title}"))
+    elif args.format == "json":
+        sys.stdout.write(slot.genogram.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render(slot.genogram) + "\n")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from groupsup import minutes
 
@@ -187,6 +213,7 @@ COMMANDS = {
     "list": cmd_list,
     "export": cmd_export,
     "import": cmd_import,
+    "genogram": cmd_genogram,
     "schema": cmd_schema,
 }
 

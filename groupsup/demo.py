@@ -20,6 +20,7 @@ from groupsup.genogram.model import (
     Person,
     Relationship,
 )
+from groupsup.genogram.notation import to_source
 from groupsup.models import (
     Anxiety,
     CaseSlot,
@@ -60,6 +61,12 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute))
 
 
+def _with_source(**parts) -> Genogram:
+    """A genogram with its notation filled in, as if it had been typed."""
+    genogram = Genogram(**parts)
+    return genogram.model_copy(update={"source": to_source(genogram)})
+
+
 def brooks_genogram() -> Genogram:
     """Three generations, a divorce and remarriage with a half-sibling, a deceased grandparent."""
     people = [
@@ -71,7 +78,7 @@ def brooks_genogram() -> Genogram:
         Person(id="J", name="Jayden", gender=Gender.MALE, age=7, index=True),
         Person(id="Mi", name="Mia", gender=Gender.FEMALE, age=2),
     ]
-    return Genogram(
+    return _with_source(
         people=people,
         couples=[
             Couple(a="GF", b="GM", status=CoupleStatus.WIDOWED),
@@ -101,13 +108,13 @@ def ahmed_genogram() -> Genogram:
         Person(id="FC1", name="Linda", gender=Gender.FEMALE, age=55, notes="foster carer"),
         Person(id="FC2", name="Geoff", gender=Gender.MALE, age=58, notes="foster carer"),
     ]
-    return Genogram(
+    return _with_source(
         people=people,
         couples=[Couple(a="FC2", b="FC1", status=CoupleStatus.MARRIED)],
         children=[
             Child(child="A", parents=["M"]),
-            Child(child="T1", parents=["M"], twin_group="t"),
-            Child(child="T2", parents=["M"], twin_group="t"),
+            Child(child="T1", parents=["M"], twin_group="T1"),
+            Child(child="T2", parents=["M"], twin_group="T1"),
             Child(child="A", parents=["FC2", "FC1"], kind=ChildKind.FOSTERED),
         ],
         relationships=[Relationship(a="A", b="M", bond=Bond.DISTANT)],

@@ -7,6 +7,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from groupsup.files import private_folder, write_private_text
+from groupsup.genogram import drawing
+from groupsup.genogram.dot import to_dot
 from groupsup.minutes import html, markdown
 from groupsup.models import MinutesDocument, Pod, Session, slug
 
@@ -22,7 +24,7 @@ def as_json(pod: Pod, session: Session) -> str:
 
 
 def as_markdown(pod: Pod, session: Session) -> str:
-    return markdown.render(pod, session)
+    return markdown.render(pod, session, genogram_drawing=drawing.render)
 
 
 def as_html(pod: Pod, session: Session) -> str:
@@ -42,13 +44,19 @@ def file_stem(pod: Pod, session: Session) -> str:
 
 
 def save_all(pod: Pod, session: Session, folder: Path) -> list[Path]:
-    """Write the minutes in every format into `folder` (created 0700, files 0600)."""
+    """Write the minutes in every format into `folder` (created 0700, files 0600), and a
+    Graphviz file for each case's genogram."""
     private_folder(folder)
     stem = file_stem(pod, session)
-    return [
+    written = [
         write_private_text(folder / f"{stem}.{form.value}", render(pod, session, form))
         for form in Format
     ]
+    for number, slot in enumerate(session.slots, 1):
+        if slot.genogram.people:
+            dot = to_dot(slot.genogram, f"Case {number}: {slot.title}")
+            written.append(write_private_text(folder / f"{stem}-case{number}.dot", dot))
+    return written
 
 
 def schema() -> str:

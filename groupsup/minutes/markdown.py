@@ -174,7 +174,10 @@ def _genogram(genogram: Genogram, genogram_drawing) -> str:
         return "### Genogram\n\n*No genogram recorded.*"
     parts = ["### Genogram"]
     if genogram_drawing is not None:
-        parts.append(f"```text\n{genogram_drawing(genogram)}\n```")
+        drawing = _CONTROL.sub("", genogram_drawing(genogram))
+        longest = max((len(run) for run in re.findall(r"`+", drawing)), default=0)
+        fence = "`" * max(3, longest + 1)  # no name in the drawing can close the block
+        parts.append(f"{fence}text\n{drawing}\n{fence}")
     rows = []
     for person in genogram.people:
         age = str(person.age) if person.age is not None else (str(person.born or "") or " ")

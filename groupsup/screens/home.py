@@ -28,7 +28,7 @@ one first) and every next step still open; overdue ones are marked.
 
 | key | |
 |---|---|
-| Up, Down | choose a pod, a session, a next step |
+| Up, Down | choose a pod, a session, a next step (⚠ marks an overdue one) |
 | Enter | open the chosen session: plan it, run it, or read its minutes |
 | n | a new pod |
 | m | the pod's members: add, rename, retire |
@@ -116,12 +116,16 @@ class HomeScreen(GroupSupScreen):
         if upcoming is None:
             text = f"{self.pod.name}: no session planned. Press p to plan one."
         else:
-            state = "running now" if upcoming.status is SessionStatus.RUNNING else "planned"
-            text = (
-                f"{self.pod.name}: next session {minutes.markdown.when(upcoming.date)}, "
-                f"{state}, {len(upcoming.slots)} cases. Press r to "
-                f"{'resume' if state == 'running now' else 'run'} it."
-            )
+            when = minutes.markdown.when(upcoming.date)
+            if upcoming.status is SessionStatus.RUNNING:
+                text = f"{self.pod.name}: the session of {when} is running. Press r to resume it."
+            elif not upcoming.slots:
+                text = f"{self.pod.name}: next session {when}, no cases yet. Press p to plan them."
+            else:
+                text = (
+                    f"{self.pod.name}: next session {when}, {len(upcoming.slots)} cases "
+                    "planned. Press r to run it."
+                )
         self.query_one("#next-session", Static).update(Content(text))
 
     def _upcoming(self) -> Session | None:
@@ -149,7 +153,7 @@ class HomeScreen(GroupSupScreen):
         for tracked in steps:
             overdue = tracked.is_overdue(today)
             due = Text(
-                f"{tracked.step.due or 'no date'}{' OVERDUE' if overdue else ''}",
+                f"{'⚠ ' if overdue else ''}{tracked.step.due or 'no date'}",
                 style="bold red" if overdue else "",
             )
             table.add_row(
@@ -212,11 +216,15 @@ class HomeScreen(GroupSupScreen):
         if not self.pod.active_members:
             self.notify("Add the pod's members first (m).", severity="warning")
             return
-        last = max((s.date for s in self.sessions), default=None)
-        today = self.gs.today()
-        day = max(last + dt.timedelta(days=28), today) if last else today
-        session = planning.new_session(self.pod, day, self.sessions)
-        self.gs.store.save_session(session)
+        unfinished = [s for s in self.sessions if s.status is SessionStatus.PLANNED and not s.slots]
+        if unfinished:  # p twice must not leave empty sessions behind
+            session = unfinished[0]
+        else:
+            last = max((s.date for s in self.sessions), default=None)
+            today = self.gs.today()
+            day = max(last + dt.timedelta(days=28), today) if last else today
+            session = planning.new_session(self.pod, day, self.sessions)
+            self.gs.store.save_session(session)
         self.app.push_screen(PlanScreen(self.pod, session))
 
     def action_run(self) -> None:

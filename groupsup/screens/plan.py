@@ -44,10 +44,10 @@ ATTENDANCE_CYCLE = {"present": "apologies", "apologies": "absent", "absent": "pr
 class PlanScreen(SubScreen):
     HELP = HELP
     BINDINGS = [
-        Binding("a", "add_slot", "Add case", id="add-slot"),
-        Binding("d", "delete_slot", "Delete case", id="delete-slot"),
-        Binding("o", "priority_first", "Priority first", id="priority-first"),
-        Binding("r", "run", "Run session", id="run-session"),
+        Binding("a", "add_slot", "Add", id="add-slot"),
+        Binding("d", "delete_slot", "Delete", id="delete-slot"),
+        Binding("o", "priority_first", "Priority", id="priority-first"),
+        Binding("r", "run", "Run", id="run-session"),
     ]
 
     def __init__(self, pod: Pod, session: Session) -> None:

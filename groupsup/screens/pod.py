@@ -29,11 +29,11 @@ HELP = """
 class PodScreen(SubScreen):
     HELP = HELP
     BINDINGS = [
-        Binding("a", "add", "Add member", id="add-member"),
+        Binding("a", "add", "Add", tooltip="Add a member", id="add-member"),
         Binding("r", "rename", "Rename", id="rename-member"),
-        Binding("t", "retire", "Retire/return", id="retire-member"),
+        Binding("t", "retire", "Retire", tooltip="Retire or bring back", id="retire-member"),
         Binding("f", "facilitator", "Facilitator", id="make-facilitator"),
-        Binding("n", "rename_pod", "Rename pod", id="rename-pod"),
+        Binding("n", "rename_pod", "Pod name", tooltip="Rename the pod", id="rename-pod"),
     ]
 
     def __init__(self, pod: Pod) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.content import Content
 from textual.widgets import (
     Checkbox,
@@ -29,6 +29,8 @@ from groupsup import followup, planning
 from groupsup.clock import CLOSING, OPENING, Alert, SessionClock
 from groupsup.errors import GroupsupError
 from groupsup.formats import FormatError, format_named
+from groupsup.genogram.drawing import render
+from groupsup.genogram.notation import Parsed, parse, to_source
 from groupsup.models import CaseSlot, Lens, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import (
@@ -58,11 +60,23 @@ can look at any tab at any time.
 | Ctrl+R | add an observer's resonance note |
 | Ctrl+F | add a next step: action, owner, due date, manager sign-off |
 | Ctrl+L | record a safeguarding concern and what was done |
+| F2 | the genogram: type the notation on the left, the drawing follows on the right |
 | Enter (in a list) | edit the chosen item or review line |
 | Delete (in a list) | remove the chosen item |
 | Escape | back home; the session keeps running and resumes where it was |
 
 Everything is saved as you type.
+
+## Genogram notation, one statement a line
+
+| you type | means |
+|---|---|
+| `J: Jayden, m, 7, index` | a person: key, name, m / f / x, age (or b1950), dead, index, note=... |
+| `F = M divorced` | a couple: married, cohabiting, engaged, separated, divorced, widowed |
+| `F + M > J, Mi` | their children, oldest first; `M > A` for one parent |
+| `M > A(fostered), twins(T1, T2)` | (adopted), (fostered), (step); twins(...) or identical(...) |
+| `J ~ SF conflict` | close, fused, distant, conflict, hostile, cut off, abuse, neglect |
+| `household Home: M, SF, J` | who lives together |
 """
 
 TEXT_FIELDS = ("dilemma", "presenting_issue", "history", "notes", "reflection")
@@ -80,6 +94,7 @@ class RunScreen(SubScreen):
         Binding("ctrl+r", "resonance", "Resonance", id="add-resonance"),
         Binding("ctrl+f", "next_step", "Step", tooltip="Add a next step", id="add-next-step"),
         Binding("ctrl+l", "safeguarding", "Safeguarding", id="safeguarding"),
+        Binding("f2", "genogram", "Genogram", show=False, id="genogram"),
         Binding("delete", "remove_item", "Remove", show=False, id="remove-item"),
     ]
 
@@ -115,6 +130,12 @@ class RunScreen(SubScreen):
                         ):
                             yield Label(title)
                             yield TextArea(id=field, classes="capture")
+                with TabPane("Genogram", id="genogram-tab"):
+                    with Horizontal(id="genogram-pane"):
+                        yield TextArea(id="genogram-source", soft_wrap=False)
+                        with ScrollableContainer(id="genogram-view", can_focus=False):
+                            yield Static("", id="genogram-drawing", markup=False)
+                    yield Static("", id="genogram-errors", markup=False)
                 with TabPane("Notes", id="notes-tab"):
                     yield TextArea(id="notes", classes="capture tall")
                 with TabPane("Hypotheses", id="hypotheses"):
@@ -274,6 +295,9 @@ class RunScreen(SubScreen):
         for lens in slot.lenses_discussed:
             lenses.select(lens)
         self.query_one("#no-steps", Checkbox).value = slot.no_next_steps
+        source = self.query_one("#genogram-source", TextArea)
+        source.text = slot.genogram.source or to_source(slot.genogram)
+        self._show_genogram(parse(source.text))
         self._shown_slot = slot.id
         self._show_items()
         self.call_after_refresh(self._done_loading)
@@ -358,6 +382,26 @@ class RunScreen(SubScreen):
             return
         setattr(self.slot, event.text_area.id, event.text_area.text)
         self.save()
+
+    @on(TextArea.Changed, "#genogram-source")
+    def _genogram_changed(self, event: TextArea.Changed) -> None:
+        if self._loading or self.slot is None:
+            return
+        parsed = parse(event.text_area.text)
+        self.slot.genogram = parsed.genogram  # keeps the text as typed, mistakes and all
+        self._show_genogram(parsed)
+        self.save()
+
+    def _show_genogram(self, parsed: Parsed) -> None:
+        self.query_one("#genogram-drawing", Static).update(Content(render(parsed.genogram)))
+        errors = self.query_one("#genogram-errors", Static)
+        errors.update(Content("\n".join(f"Mistake at {e}" for e in parsed.errors[:3])))
+        errors.display = bool(parsed.errors)
+
+    def action_genogram(self) -> None:
+        if self._in_case():
+            self.query_one("#case", TabbedContent).active = "genogram-tab"
+            self.query_one("#genogram-source", TextArea).focus()
 
     @on(SelectionList.SelectedChanged, "#lenses")
     def _lenses_changed(self, event: SelectionList.SelectedChanged) -> None:

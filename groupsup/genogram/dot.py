@@ -1,0 +1,78 @@
+"""A genogram as Graphviz DOT, so that `dot -Tsvg` draws it with the standard shapes."""
+
+from __future__ import annotations
+
+from groupsup.genogram.model import ChildKind, CoupleStatus, Gender, Genogram, Person
+
+_SHAPES = {Gender.MALE: "box", Gender.FEMALE: "ellipse", Gender.OTHER: "diamond"}
+_COUPLE_STYLES = {
+    CoupleStatus.COHABITING: "style=dashed",
+    CoupleStatus.ENGAGED: "style=dotted",
+    CoupleStatus.SEPARATED: 'label="/"',
+    CoupleStatus.DIVORCED: 'label="//"',
+}
+_CHILD_STYLES = {
+    ChildKind.FOSTERED: "style=dashed",
+    ChildKind.ADOPTED: "style=dotted",
+    ChildKind.STEP: "style=dashed, color=gray40",
+}
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _node(person: Person) -> str:
+    label = person.label
+    if person.age is not None:
+        label += f"\n{person.age}"
+    elif person.born is not None:
+        label += f"\nb. {person.born}"
+    if person.deceased:
+        label += "\n(died)"
+    attributes = [f"label={quote(label)}", f"shape={_SHAPES[person.gender]}"]
+    if person.index:
+        attributes.append("peripheries=2")
+    if person.deceased:
+        attributes.append("style=filled, fillcolor=gray85")
+    return f"  {quote(person.id)} [{', '.join(attributes)}];"
+
+
+def to_dot(genogram: Genogram, title: str = "genogram") -> str:
+    lines = [
+        f"graph {quote(title)} {{",
+        "  node [fontname=Helvetica];",
+        "  edge [fontname=Helvetica];",
+    ]
+    lines += [_node(person) for person in genogram.people]
+    couple_points: dict[frozenset[str], str] = {}
+    for number, couple in enumerate(genogram.couples):
+        point = f"couple{number}"
+        couple_points[frozenset((couple.a, couple.b))] = point
+        style = _COUPLE_STYLES.get(couple.status, "")
+        line_style = "" if style.startswith("label") else style  # the mark once, not twice
+        lines.append(f'  {point} [shape=point, width=0.05, label=""];')
+        lines.append(f"  {{rank=same; {quote(couple.a)}; {point}; {quote(couple.b)}}}")
+        lines.append(f"  {quote(couple.a)} -- {point} [{style}];")
+        lines.append(f"  {point} -- {quote(couple.b)} [{line_style}];")
+    for link in genogram.children:
+        source = couple_points.get(frozenset(link.parents)) if len(link.parents) == 2 else None
+        sources = [source] if source else [quote(p) for p in link.parents]
+        for parent in sources:
+            lines.append(f"  {parent} -- {quote(link.child)} [{_CHILD_STYLES.get(link.kind, '')}];")
+    for relation in genogram.relationships:
+        lines.append(
+            f"  {quote(relation.a)} -- {quote(relation.b)} "
+            f"[label={quote(relation.bond.value)}, color=firebrick, constraint=false];"
+        )
+    placed: set[str] = set()
+    for number, household in enumerate(genogram.households):
+        members = [m for m in household.members if m not in placed]
+        placed.update(members)
+        if members:
+            lines.append(f"  subgraph cluster_household{number} {{")
+            lines.append(f"    label={quote(household.name or 'household')}; style=dotted;")
+            lines.append("    " + " ".join(f"{quote(m)};" for m in members))
+            lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
