@@ -88,10 +88,15 @@ def symbol(person: Person) -> str:
     return _SYMBOLS[(person.gender, state)]
 
 
+def shown_label(person: Person) -> str:
+    """The name as drawn: printable characters only, cut to LABEL_WIDTH; else the key."""
+    label = " ".join("".join(c if c.isprintable() else " " for c in person.label).split())
+    label = label or person.id
+    return label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
+
+
 def token(person: Person, mark: str = "") -> str:
-    label = person.label.replace("\n", " ")
-    if len(label) > LABEL_WIDTH:
-        label = label[: LABEL_WIDTH - 1] + "…"
+    label = shown_label(person)
     age = f" {person.age}" if person.age is not None else f" b{person.born}" if person.born else ""
     return f"{symbol(person)} {label}{age}{f' ⌂{mark}' if mark else ''}"
 
@@ -351,7 +356,7 @@ class _Layout:
         return hang
 
     def _legend(self) -> list[str]:
-        name = {p.id: self.people[p.id].label for p in self.g.people}
+        name = {p.id: shown_label(p) for p in self.g.people}
         legend = []
         for child in self.g.children:
             if self.primary.get(child.child) is not child:
