@@ -65,6 +65,27 @@ def build_parser() -> argparse.ArgumentParser:
     genogram.add_argument("--case", type=int, default=1, metavar="N", help="case number (1)")
     genogram.add_argument("--format", choices=["text", "dot", "json"], default="text")
 
+    actions = command("actions", "list the next steps still open, oldest due first")
+    actions.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
+    actions.add_argument("--overdue", action="store_true", help="only those past their due date")
+    actions.add_argument(
+        "--owner", metavar="NAME", help="only those owned by NAME (part of a name)"
+    )
+    actions.add_argument("--json", action="store_true", help="print JSON instead")
+
+    report = command("report", "the pod's record: sessions, presenters, lenses, next steps")
+    report.add_argument("--pod", metavar="POD", help="the pod (name or key)")
+    report.add_argument(
+        "--from", dest="start", metavar="DATE", help="first day (default: twelve months back)"
+    )
+    report.add_argument("--to", dest="end", metavar="DATE", help="last day (today)")
+    report.add_argument("--format", choices=["md", "html", "json"], default="md")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+
+    calendar = command("calendar", "write planned sessions and next steps' due dates as .ics")
+    calendar.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
+    calendar.add_argument("-o", "--output", type=Path, metavar="FILE", default=Path("groupsup.ics"))
+
     command("schema", "print the JSON Schema of the JSON minutes")
     return parser
 
@@ -158,16 +179,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from groupsup import minutes
-    from groupsup.files import private_folder, write_private_text
 
     store = _open_store(args)
     session = store.session(args.session_id)
     text = minutes.render(store.pod(session.pod_id), session, minutes.Format(args.format))
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        private_folder(args.output.resolve().parent)
-        write_private_text(args.output, text)
+    _write_or_print(text, args.output)
     return 0
 
 
@@ -200,6 +216,105 @@ def cmd_genogram(args: argparse.Namespace) -> int:
     return 0
 
 
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _write_or_print(text: str, output: Path | None) -> None:
+    from groupsup.files import private_folder, write_private_text
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        private_folder(output.resolve().parent)
+        write_private_text(output, text)
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    import json
+
+    from groupsup import followup
+
+    store = _open_store(args)
+    pods = [store.find_pod(args.pod)] if args.pod else store.pods()
+    today = _today()
+    rows = []
+    for pod in pods:
+        for tracked in followup.open_steps(store.sessions(pod.id)):
+            owner = pod.name_of(tracked.step.owner)
+            if args.owner and args.owner.casefold() not in owner.casefold():
+                continue
+            if args.overdue and not tracked.is_overdue(today):
+                continue
+            last = tracked.reviews[-1][1] if tracked.reviews else None
+            rows.append(
+                {
+                    "pod": pod.name,
+                    "due": tracked.step.due.isoformat() if tracked.step.due else None,
+                    "overdue": tracked.is_overdue(today),
+                    "action": tracked.step.action,
+                    "owner": owner,
+                    "case": tracked.slot.title,
+                    "agreed": tracked.session.date.isoformat(),
+                    "status": tracked.status.value,
+                    "note": last.note if last else "",
+                    "manager_signoff": tracked.step.needs_signoff,
+                }
+            )
+    rows.sort(key=lambda row: (row["due"] or "9999", row["pod"]))
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No next steps are open." if not (args.owner or args.overdue) else "None match.")
+    for row in rows:
+        flag = "OVERDUE " if row["overdue"] else ""
+        print(
+            f"{flag}{row['due'] or 'no date'}  {row['action']}  ({row['owner']}; "
+            f"{row['case']}; {row['pod']}; {row['status']})"
+        )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import json
+
+    from groupsup import report
+    from groupsup.dates import parse_date
+    from groupsup.errors import GroupsupError
+    from groupsup.minutes import html
+
+    store = _open_store(args)
+    pod = store.find_pod(args.pod)
+    today = _today()
+    end = parse_date(args.end) if args.end else today
+    start = parse_date(args.start) if args.start else report.twelve_months_to(end)
+    if start > end:
+        raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
+    built = report.build(pod, store.sessions(pod.id), start, end, today)
+    if args.format == "json":
+        text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        text = html.render(report.as_markdown(built), f"The record of {pod.name}")
+    else:
+        text = report.as_markdown(built)
+    _write_or_print(text, args.output)
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from groupsup.calendar import calendar_for
+
+    store = _open_store(args)
+    pods = [store.find_pod(args.pod)] if args.pod else store.pods()
+    ics, events = calendar_for([(pod, store.sessions(pod.id)) for pod in pods])
+    _write_or_print(ics, args.output)
+    print(f"Wrote {events} events to {args.output}.")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from groupsup import minutes
 
@@ -214,6 +329,9 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "genogram": cmd_genogram,
+    "actions": cmd_actions,
+    "report": cmd_report,
+    "calendar": cmd_calendar,
     "schema": cmd_schema,
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from groupsup import clock, rules
 from groupsup.errors import RuleBroken
@@ -110,10 +111,63 @@ def last_presented(pod: Pod, sessions: list[Session]) -> dict[str, dt.date | Non
     return last
 
 
-def waiting_longest(pod: Pod, sessions: list[Session]) -> list[tuple[str, dt.date | None]]:
-    """Active members, those who have waited longest to present first."""
+@dataclass(frozen=True)
+class Suggestion:
+    member_id: str
+    reason: str
+
+
+def suggest_presenters(pod: Pod, sessions: list[Session]) -> list[Suggestion]:
+    """Who should present next: longest since presenting first; among equals, whoever last
+    brought the case of highest priority (CP, complex CIN, high anxiety). Never forced."""
     last = last_presented(pod, sessions)
-    return sorted(last.items(), key=lambda item: (item[1] or dt.date.min, pod.name_of(item[0])))
+    last_case: dict[str, CaseSlot] = {}
+    for session in sorted(sessions, key=lambda s: s.date):
+        if session.status is not SessionStatus.PLANNED:
+            for slot in session.slots:
+                last_case[slot.presenter] = slot
+
+    def order(member_id: str) -> tuple:
+        case = last_case.get(member_id)
+        return (last[member_id] or dt.date.min, rules.priority(case) if case else (3, 1))
+
+    suggestions = []
+    for member_id in sorted(last, key=order):
+        day, case = last[member_id], last_case.get(member_id)
+        if day is None:
+            reason = "has not presented yet"
+        else:
+            reason = f"last presented on {day} ({case.category.value} case {case.title})"
+        suggestions.append(Suggestion(member_id, reason))
+    return suggestions
+
+
+def suggest_consultants(
+    pod: Pod, sessions: list[Session], presenter: str, present: list[str] | None = None
+) -> list[Suggestion]:
+    """Who might consult for `presenter`: whoever has not done so for longest first."""
+    last: dict[str, dt.date] = {}
+    for session in sessions:
+        for slot in session.slots:
+            if slot.presenter == presenter and slot.consultant:
+                previous = last.get(slot.consultant)
+                last[slot.consultant] = max(previous, session.date) if previous else session.date
+    candidates = [
+        m.id
+        for m in pod.active_members
+        if m.id != presenter and (present is None or m.id in present)
+    ]
+    name = pod.name_of(presenter)
+    ordered = sorted(candidates, key=lambda m: (last.get(m, dt.date.min), pod.name_of(m)))
+    return [
+        Suggestion(
+            m,
+            f"last consulted for {name} on {last[m]}"
+            if m in last
+            else f"has not consulted for {name} yet",
+        )
+        for m in ordered
+    ]
 
 
 def close_warnings(pod: Pod, session: Session) -> list[str]:

@@ -157,6 +157,19 @@ class Store:
             raise NotFound(f"There is no pod '{pod_id}' in this store.")
         return Pod.model_validate(doc)
 
+    def find_pod(self, wanted: str | None) -> Pod:
+        """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
+        pods = self.pods()
+        if wanted is None:
+            if len(pods) == 1:
+                return pods[0]
+            names = ", ".join(pod.name for pod in pods) or "none yet"
+            raise NotFound(f"Choose a pod with --pod; this store has: {names}.")
+        for pod in pods:
+            if wanted.casefold() in (pod.id.casefold(), pod.name.casefold()):
+                return pod
+        raise NotFound(f"There is no pod '{wanted}' in this store.")
+
     def save_pod(self, pod: Pod) -> None:
         with self._locked():
             self._pods.upsert(pod.model_dump(mode="json"), Query().id == pod.id)

@@ -51,3 +51,95 @@ class FakeTime:
 @pytest.fixture
 def fake() -> FakeTime:
     return FakeTime()
+
+
+# -- a pod with twelve monthly sessions, every figure of its record known by design ---------
+# Sessions k = 0..10 are held in 2025 (no August), session 11 is planned for January 2026.
+# slot 0: presenter ben/cat/dan/eve by k % 4, consultant ana, CP, hypothesis lenses gender+race,
+#         one next step due two weeks on (needs sign-off when k == 5)
+# slot 1: presenter ana when k is even else ben, consultant cat, CIN for k < 6 else CLA,
+#         a hypothesis with lens age when k is even
+# reviews: a step's first review is done (k % 3 == 0), carried forward (1) or not done (2);
+#         later reviews carry it forward, but the step from k == 1 is done at session 4.
+# safeguarding: k == 4 slot 1 (action recorded), k == 7 slot 0 (no action recorded).
+WEST_MONTHS = [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12]
+
+
+def _west_slot(k: int, number: int):
+    from groupsup.models import CaseSlot, Category, Hypothesis, Lens, NextStep, Safeguarding
+
+    everyone = ["ana", "ben", "cat", "dan", "eve", "fay"]
+    if number == 0:
+        presenter = ["ben", "cat", "dan", "eve"][k % 4]
+        slot = CaseSlot(
+            id=f"w{k}-0",
+            presenter=presenter,
+            consultant="ana",
+            case_reference=f"W-{k}-A",
+            category=Category.CP,
+        )
+        slot.hypotheses = [Hypothesis(text="h", offered_by="fay", lenses=[Lens.GENDER, Lens.RACE])]
+        day = dt.date(2025, WEST_MONTHS[k], 15)
+        slot.next_steps = [
+            NextStep(
+                id=f"step-{k}",
+                action=f"Step from session {k}",
+                owner=presenter,
+                due=day + dt.timedelta(days=14),
+                needs_signoff=k == 5,
+            )
+        ]
+    else:
+        presenter = "ana" if k % 2 == 0 else "ben"
+        slot = CaseSlot(
+            id=f"w{k}-1",
+            presenter=presenter,
+            consultant="cat",
+            case_reference=f"W-{k}-B",
+            category=Category.CIN if k < 6 else Category.CLA,
+        )
+        if k % 2 == 0:
+            slot.hypotheses = [Hypothesis(text="h", offered_by="fay", lenses=[Lens.AGE])]
+    slot.observers = [m for m in everyone if m not in (slot.presenter, slot.consultant)]
+    if (k, number) in ((4, 1), (7, 0)):
+        slot.safeguarding = Safeguarding(
+            concern=f"Concern in session {k}", action_taken="Referral made" if k == 4 else ""
+        )
+    return slot
+
+
+@pytest.fixture
+def west_store(store) -> Store:
+    from groupsup import planning
+    from groupsup.models import Member, Pod, SessionStatus, StepStatus
+
+    names = ["Ana", "Ben", "Cat", "Dan", "Eve", "Fay"]
+    pod = Pod(
+        id="west",
+        name="West Pod",
+        facilitator="ana",
+        members=[Member(id=n.lower(), name=n) for n in names],
+    )
+    store.save_pod(pod)
+    held = []
+    for k, month in enumerate(WEST_MONTHS):
+        session = planning.new_session(pod, dt.date(2025, month, 15), held)
+        session.id = f"west-{k:02d}"
+        for review in session.review:
+            origin = int(review.step_id.split("-")[1])
+            if origin == k - 1:
+                review.status = [StepStatus.DONE, StepStatus.CARRIED_FORWARD, StepStatus.NOT_DONE][
+                    origin % 3
+                ]
+            elif origin == 1 and k == 4:
+                review.status = StepStatus.DONE
+            else:
+                review.status = StepStatus.CARRIED_FORWARD
+        session.slots = [_west_slot(k, 0), _west_slot(k, 1)]
+        session.status = SessionStatus.CLOSED
+        store.save_session(session)
+        held.append(session)
+    planned = planning.new_session(pod, dt.date(2026, 1, 15), held)
+    planned.id = "west-11"
+    store.save_session(planned)
+    return store

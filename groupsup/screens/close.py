@@ -7,7 +7,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input, Label, Markdown, Static
 
@@ -52,7 +52,7 @@ class CloseScreen(SubScreen):
     def compose(self) -> ComposeResult:
         warnings = planning.close_warnings(self.pod, self.session)
         yield Header()
-        with Scroll():
+        with Scroll(id="close-head"):
             if warnings:
                 yield Label("The record lacks (you may close all the same):", classes="pane-title")
                 yield Static(Content("\n".join(f"- {w}" for w in warnings)), id="warnings")
@@ -62,6 +62,7 @@ class CloseScreen(SubScreen):
                 yield Label("Save to")
                 yield Input(str(exports_folder(self.gs.store.root)), id="folder", compact=True)
             yield Static("", id="problem", markup=False)
+        with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll the preview
             yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
         yield Footer(compact=True)
 
@@ -96,7 +97,7 @@ class MinutesScreen(SubScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Scroll():
+        with VerticalScroll(id="document"):
             yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
         yield Footer(compact=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pydantic import ValidationError
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -302,6 +303,21 @@ class SlotForm(Form):
         )
         yield Label("Weight (1 = an even share of the time, 2 = twice as long)")
         yield Input(f"{s.weight:g}" if s else "1", id="weight")
+        yield Static("", id="suggestion", classes="hint", markup=False)
+
+    @on(Select.Changed, "#presenter")
+    def _suggest_consultant(self, event: Select.Changed) -> None:
+        presenter = chosen(event.select)
+        if presenter is None:
+            return
+        sessions = self.gs.store.sessions(self.pod.id)
+        suggestions = planning.suggest_consultants(
+            self.pod, sessions, presenter, self.session.attendees
+        )[:2]
+        text = "; ".join(f"{self.pod.name_of(s.member_id)} ({s.reason})" for s in suggestions)
+        self.query_one("#suggestion", Static).update(
+            Content(f"Suggested consultant: {text}" if text else "")
+        )
 
     def build(self) -> CaseSlot:
         try:

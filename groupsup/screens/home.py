@@ -35,6 +35,7 @@ one first) and every next step still open; overdue ones are marked.
 | p | plan a new session |
 | r | run the next session, or resume the one running |
 | e | save the chosen session's minutes (Markdown, JSON, HTML) to the exports folder |
+| c | the pod's record over the last twelve months |
 """
 
 
@@ -46,6 +47,7 @@ class HomeScreen(GroupSupScreen):
         Binding("p", "plan", "Plan", id="plan"),
         Binding("r", "run", "Run", id="run"),
         Binding("e", "export", "Export", id="export"),
+        Binding("c", "record", "Record", tooltip="The pod's record over a year", id="record"),
     ]
 
     def __init__(self) -> None:
@@ -239,6 +241,12 @@ class HomeScreen(GroupSupScreen):
             self.notify("The session has no cases yet: open it (Enter) and add them.")
         else:
             self.app.push_screen(RunScreen(self.pod, upcoming))
+
+    def action_record(self) -> None:
+        from groupsup.screens.record import RecordScreen
+
+        if self._need_pod():
+            self.app.push_screen(RecordScreen(self.pod))
 
     def action_export(self) -> None:
         session = self.chosen_session()

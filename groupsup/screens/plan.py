@@ -105,9 +105,13 @@ class PlanScreen(SubScreen):
 
     def _rotation(self) -> str:
         others = [s for s in self.gs.store.sessions(self.pod.id) if s.id != self.session.id]
-        waiting = planning.waiting_longest(self.pod, others)[:4]
-        described = [f"{self.pod.name_of(m)} ({day or 'never'})" for m, day in waiting]
-        return "Waiting longest to present: " + ", ".join(described)
+        planned = {slot.presenter for slot in self.session.slots}
+        suggested = [
+            f"{self.pod.name_of(s.member_id)}: {s.reason}"
+            for s in planning.suggest_presenters(self.pod, others)
+            if s.member_id not in planned and s.member_id in self.session.attendees
+        ][:3]
+        return "Suggested presenters (never forced):\n  " + "\n  ".join(suggested or ["-"])
 
     def _show_attendance(self) -> None:
         table = self.query_one("#attendance", DataTable)

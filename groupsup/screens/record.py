@@ -1,0 +1,64 @@
+"""The pod's record over the last twelve months: the same report as `groupsup report`."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Markdown
+
+from groupsup import report
+from groupsup.files import private_folder, write_private_text
+from groupsup.locations import exports_folder
+from groupsup.minutes import html
+from groupsup.models import Pod, slug
+from groupsup.screens.base import SubScreen
+
+HELP = """
+# The pod's record
+
+The last twelve months: sessions held against one a month, who presented and how often, cases
+by category, the GRRAACCEESS lenses used in hypotheses (and never used), next steps agreed, done
+and overdue, and safeguarding concerns raised. The same report as `groupsup report`.
+
+| key | |
+|---|---|
+| e | save the report (Markdown and HTML) to the exports folder |
+| Escape | back home |
+"""
+
+
+class RecordScreen(SubScreen):
+    HELP = HELP
+    BINDINGS = [Binding("e", "export", "Export", id="export-record")]
+
+    def __init__(self, pod: Pod) -> None:
+        super().__init__()
+        self.pod = pod
+        self.text = ""  # the report's Markdown, made in compose() when the app is known
+
+    def compose(self) -> ComposeResult:
+        today = self.gs.today()
+        built = report.build(
+            self.pod,
+            self.gs.store.sessions(self.pod.id),
+            report.twelve_months_to(today),
+            today,
+            today,
+        )
+        self.text = report.as_markdown(built)
+        yield Header()
+        with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll it
+            yield Markdown(self.text, id="record")
+        yield Footer(compact=True)
+
+    def action_export(self) -> None:
+        folder = private_folder(exports_folder(self.gs.store.root))
+        stem = f"{self.gs.today()}-{slug(self.pod.name)}-record"
+        written = [
+            write_private_text(folder / f"{stem}.md", self.text),
+            write_private_text(
+                folder / f"{stem}.html", html.render(self.text, f"The record of {self.pod.name}")
+            ),
+        ]
+        self.notify("\n".join(map(str, written)), title="Record saved", markup=False)

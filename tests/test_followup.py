@@ -1,0 +1,155 @@
+"""Follow-through across months: carry-forward, rotation, the pod's record, the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from icalendar import Calendar
+
+from groupsup import followup, planning, report
+from groupsup.cli import main
+from groupsup.models import StepStatus
+
+TODAY = dt.date(2026, 1, 20)
+
+
+def _west(store):
+    return store.pod("west"), store.sessions("west")
+
+
+def test_a_step_carries_forward_through_three_sessions_with_its_history(west_store):
+    _, sessions = _west(west_store)
+    tracked = {t.step.id: t for t in followup.track(sessions)}
+    step = tracked["step-1"]
+    assert step.session.id == "west-01" and step.slot.title == "W-1-A"
+    history = [(s.id, r.status) for s, r in step.reviews]
+    assert history == [
+        ("west-02", StepStatus.CARRIED_FORWARD),
+        ("west-03", StepStatus.CARRIED_FORWARD),
+        ("west-04", StepStatus.DONE),
+    ]
+    assert not step.is_open
+    assert "step-1" not in {r.step_id for r in west_store.session("west-05").review}
+
+
+def test_open_steps_reach_the_planned_sessions_review(west_store):
+    planned = west_store.session("west-11")
+    assert [r.step_id for r in planned.review] == [
+        "step-2",
+        "step-4",
+        "step-5",
+        "step-7",
+        "step-8",
+        "step-10",
+    ]
+    assert all(r.status is StepStatus.OPEN for r in planned.review)
+    assert planned.review[0].agreed_on == dt.date(2025, 3, 15)
+
+
+def test_the_report_over_twelve_months(west_store):
+    pod, sessions = _west(west_store)
+    built = report.build(pod, sessions, dt.date(2025, 1, 1), dt.date(2025, 12, 31), TODAY)
+    assert (built.months, built.sessions_held) == (12, 11)
+    assert built.presentations == {"Ana": 6, "Ben": 8, "Cat": 3, "Dan": 3, "Eve": 2, "Fay": 0}
+    assert built.never_presented == ["Fay"]
+    assert built.cases_by_category == {
+        "CP": 11,
+        "complex CIN": 0,
+        "CIN": 6,
+        "CLA": 5,
+        "care leaver": 0,
+        "other": 0,
+    }
+    assert {k: v for k, v in built.lenses_used.items() if v} == {"gender": 11, "race": 11, "age": 6}
+    assert built.lenses_never_used == [
+        "religion",
+        "ability",
+        "class",
+        "culture",
+        "ethnicity",
+        "education",
+        "sexuality",
+        "spirituality",
+    ]
+    assert built.steps == {
+        "agreed": 11,
+        "done": 5,
+        "no longer needed": 0,
+        "still open": 6,
+        "overdue": 6,
+        "needing manager sign-off": 1,
+    }
+    assert [(c.date, c.action_taken) for c in built.concerns] == [
+        (dt.date(2025, 5, 15), "Referral made"),
+        (dt.date(2025, 9, 15), ""),
+    ]
+
+
+def test_a_shorter_period_counts_only_its_sessions(west_store):
+    pod, sessions = _west(west_store)
+    built = report.build(pod, sessions, dt.date(2025, 7, 1), dt.date(2025, 9, 30), TODAY)
+    assert (built.months, built.sessions_held) == (3, 2)  # July and September, no August
+    assert built.presentations == {"Ana": 1, "Ben": 1, "Cat": 0, "Dan": 1, "Eve": 1, "Fay": 0}
+    assert built.steps["agreed"] == 2
+
+
+def test_report_markdown_draws_charts_and_flags_missing_actions(west_store):
+    pod, sessions = _west(west_store)
+    text = report.as_markdown(
+        report.build(pod, sessions, dt.date(2025, 1, 1), dt.date(2025, 12, 31), TODAY)
+    )
+    assert "- Held: 11 of 12 expected (one a month): 92%" in text
+    assert "Ben  ████████████████████████ 8" in text
+    assert "Fay  ························ 0" in text
+    assert "| 15 September 2025 | W-7-A | Concern in session 7 | **not recorded** |" in text
+
+
+def test_presenters_are_suggested_longest_waiting_first_then_by_priority(west_store):
+    pod, sessions = _west(west_store)
+    suggestions = planning.suggest_presenters(pod, sessions)
+    assert [s.member_id for s in suggestions] == ["fay", "eve", "cat", "ben", "dan", "ana"]
+    assert suggestions[0].reason == "has not presented yet"
+    assert suggestions[2].reason == "last presented on 2025-11-15 (CP case W-9-A)"
+
+
+def test_consultants_are_suggested_who_have_not_consulted_for_the_presenter(west_store):
+    pod, sessions = _west(west_store)
+    suggestions = planning.suggest_consultants(pod, sessions, "ben")
+    assert [s.member_id for s in suggestions] == ["dan", "eve", "fay", "ana", "cat"]
+    assert suggestions[0].reason == "has not consulted for Ben yet"
+    assert suggestions[-1].reason == "last consulted for Ben on 2025-11-15"
+
+
+def test_actions_command_filters_by_owner_and_overdue(west_store, capsys):
+    code = main(["--store", str(west_store.root), "actions", "--owner", "EVE", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [(r["action"], r["status"], r["case"]) for r in rows] == [
+        ("Step from session 7", "open", "W-7-A"),
+    ]
+    main(["--store", str(west_store.root), "actions", "--pod", "west pod", "--overdue"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 6 and all(line.startswith("OVERDUE 2025-") for line in lines)
+
+
+def test_report_command_rejects_a_backwards_period(west_store, capsys):
+    code = main(
+        ["--store", str(west_store.root), "report", "--from", "2025-12-01", "--to", "2025-01-01"]
+    )
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "groupsup: --from 2025-12-01 is after --to 2025-01-01; swap them.\n"
+    )
+
+
+def test_calendar_parses_back_with_the_sessions_and_due_dates(west_store, tmp_path, capsys):
+    target = tmp_path / "west.ics"
+    assert main(["--store", str(west_store.root), "calendar", "-o", str(target)]) == 0
+    assert capsys.readouterr().out == f"Wrote 7 events to {target}.\n"
+    calendar = Calendar.from_ical(target.read_bytes())
+    events = {str(e["summary"]): e.decoded("dtstart") for e in calendar.walk("VEVENT")}
+    assert events["Group reflective supervision: West Pod"] == dt.date(2026, 1, 15)
+    assert events["Next step due (Eve): Step from session 7"] == dt.date(2025, 9, 29)
+    assert len(events) == 7
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
