@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("session_id", metavar="SESSION_ID")
     export.add_argument("--format", choices=["md", "json", "html"], default="md")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+    export.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="replace family members' names by roles or initials (the replacements are listed)",
+    )
 
     importing = command("import", "add sessions from JSON files written by 'export --format json'")
     importing.add_argument("files", nargs="+", type=Path, metavar="FILE.json")
@@ -86,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
     calendar.add_argument("-o", "--output", type=Path, metavar="FILE", default=Path("groupsup.ics"))
 
+    restore = command("restore", "list the store's backups, or put one back")
+    restore.add_argument("backup", nargs="?", metavar="BACKUP", help="the backup to put back")
+
     command("schema", "print the JSON Schema of the JSON minutes")
     return parser
 
@@ -97,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command or "open"](args) or 0
     except GroupsupError as error:
-        print(f"groupsup: {error}", file=sys.stderr)
+        from groupsup.storage import StoreDamaged
+
+        damaged = isinstance(error, StoreDamaged)
+        hint = " Nothing was changed; 'groupsup restore' lists backups." if damaged else ""
+        print(f"groupsup: {error}{hint}", file=sys.stderr)
         return _exit_code(error)
     except KeyboardInterrupt:
         return 130
@@ -182,6 +194,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = _open_store(args)
     session = store.session(args.session_id)
+    if args.pseudonymise:
+        from groupsup.pseudonymise import pseudonymise
+
+        session, replaced = pseudonymise(session)
+        listed = "; ".join(f"{name} -> {role}" for name, role in replaced) or "nothing"
+        print(f"Replaced: {listed}", file=sys.stderr)
     text = minutes.render(store.pod(session.pod_id), session, minutes.Format(args.format))
     _write_or_print(text, args.output)
     return 0
@@ -315,6 +333,21 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    if args.backup is None:
+        backups = store.backups()
+        if not backups:
+            print("No backups yet: one is made each time a session is closed.")
+        for folder in backups:
+            sessions = len(list((folder / "sessions").glob("*.json")))
+            print(f"{folder.name}  ({sessions} sessions)")
+        return 0
+    undo = store.restore(args.backup)
+    print(f"Restored {args.backup}. What was there before is kept as backup {undo.name}.")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from groupsup import minutes
 
@@ -332,6 +365,7 @@ COMMANDS = {
     "actions": cmd_actions,
     "report": cmd_report,
     "calendar": cmd_calendar,
+    "restore": cmd_restore,
     "schema": cmd_schema,
 }
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from groupsup import rules
 from groupsup.errors import GroupsupError, explain
+from groupsup.migrations import UnknownVersion, upgrade
 from groupsup.models import MinutesDocument
 from groupsup.storage import Store
 
@@ -30,6 +31,10 @@ def read_document(path: Path) -> MinutesDocument:
             f"{path}: is not groupsup minutes (no schema_version); "
             "export them with 'groupsup export --format json'."
         )
+    try:
+        data = upgrade(data)
+    except UnknownVersion as error:
+        raise ImportRefused(f"{path}: {error}.") from None
     try:
         document = MinutesDocument.model_validate(data)
         rules.check_session(document.pod, document.session)

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import json
-from collections.abc import Iterable, Iterator
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -29,11 +33,13 @@ from tinydb.storages import Storage
 from groupsup import rules
 from groupsup.errors import GroupsupError, explain
 from groupsup.files import atomic_write, private_folder
-from groupsup.models import SCHEMA_VERSION, MinutesDocument, Pod, Session, SessionStatus
+from groupsup.migrations import UnknownVersion, upgrade
+from groupsup.models import SCHEMA_VERSION, MinutesDocument, Pod, Session, SessionStatus, slug
 
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"
 LOCK_TIMEOUT_SECONDS = 10
+BACKUPS_KEPT = 5
 
 
 class StoreDamaged(GroupsupError):
@@ -42,6 +48,10 @@ class StoreDamaged(GroupsupError):
 
 class StoreBusy(GroupsupError):
     """Another process held the store's lock for too long."""
+
+
+class StoreConflict(GroupsupError):
+    """The session changed on disk since this process read it: saving would lose that change."""
 
 
 class NotFound(GroupsupError):
@@ -100,21 +110,40 @@ def _database(path: Path) -> TinyDB:
     return TinyDB(path, storage=AtomicJSONStorage)
 
 
-def _parse_session(path: Path, data: dict | None) -> Session:
+def _stored_record(path: Path) -> dict:
+    """The one record in a session file, upgraded to the current schema."""
+    data = AtomicJSONStorage(path).read()
     records = (data or {}).get("record", {})
     if not records:
         raise StoreDamaged(f"{path} is damaged: it holds no session.")
-    record = next(iter(records.values()))
-    version = record.get("schema_version")
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise StoreDamaged(
-            f"{path} was written by a newer groupsup (schema version {version}); "
-            "upgrade groupsup to open it."
-        )
+    try:
+        return upgrade(next(iter(records.values())))
+    except UnknownVersion as error:
+        raise StoreDamaged(f"{path} cannot be opened: {error}.") from None
+
+
+def _parse_session(path: Path, record: dict) -> Session:
     try:
         return Session.model_validate(record.get("session"))
     except ValidationError as error:
         raise StoreDamaged(f"{path} holds a session that is not valid: {explain(error)}") from None
+
+
+def _remove_abandoned_temporaries(*folders: Path) -> None:
+    """Delete temporary files left by a save that was killed (its process is gone)."""
+    for folder in folders:
+        for path in folder.glob(".*.tmp"):
+            try:
+                pid = int(path.name.rsplit(".", 2)[-2])
+                os.kill(pid, 0)  # still running: its save may be under way
+            except ProcessLookupError:
+                path.unlink(missing_ok=True)
+            except (ValueError, PermissionError, IndexError):
+                continue
+
+
+def _writer() -> str:
+    return f"{getpass.getuser()}@{socket.gethostname()}, process {os.getpid()}"
 
 
 class Store:
@@ -127,6 +156,9 @@ class Store:
         # Summaries as this process last read or wrote them: a save rewrites the index only
         # when the summary changed.
         self._known: dict[str, SessionSummary] = {}
+        self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
+        _remove_abandoned_temporaries(self.root, self.sessions_folder)
+        self.damaged: dict[str, str] = {}  # session id -> why its file cannot be read
 
     # -- locking -------------------------------------------------------------------------
 
@@ -190,21 +222,54 @@ class Store:
         path = self._session_path(session_id)
         if not path.exists():
             raise NotFound(f"There is no session '{session_id}' in this store.")
-        session = _parse_session(path, AtomicJSONStorage(path).read())
+        record = _stored_record(path)
+        session = _parse_session(path, record)
         self._known[session.id] = SessionSummary.of(session)
+        self._revisions[session.id] = record.get("revision", 0)
         return session
 
     def sessions(self, pod_id: str | None = None) -> list[Session]:
-        return [self.session(summary.id) for summary in self.summaries(pod_id)]
+        """The pod's sessions that can be read; damaged ones are listed in `self.damaged`."""
+        found = []
+        for summary in self.summaries(pod_id):
+            try:
+                found.append(self.session(summary.id))
+            except StoreDamaged as error:
+                self.damaged[summary.id] = str(error)
+            else:
+                self.damaged.pop(summary.id, None)
+        return found
 
     def save_session(self, session: Session) -> None:
-        """Check the session against its pod and save it, atomically."""
+        """Check the session against its pod and save it, atomically.
+
+        Refuses (StoreConflict) when another process saved the session since this one read it,
+        rather than overwrite what that process saved.
+        """
         rules.check_session(self.pod(session.pod_id), session)
         with self._locked():
+            path = self._session_path(session.id)
+            if path.exists():
+                on_disk = _stored_record(path)
+                if on_disk.get("revision", 0) != self._revisions.get(session.id, 0):
+                    raise StoreConflict(
+                        f"The session of {session.date} was saved by another groupsup "
+                        f"({on_disk.get('saved_by', 'unknown')}) since you opened it, so your "
+                        "change was not saved. Go back and open the session again."
+                    )
             self._write_session(session)
             summary = SessionSummary.of(session)
             if self._known.get(session.id) != summary:
                 self._write_summaries([summary])
+
+    def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
+        """Re-read the session under the lock, apply `change` to it and save it: for writers
+        that share a session (observers' notes) and must never lose each other's changes."""
+        with self._locked():
+            session = self.session(session_id)
+            change(session)
+            self.save_session(session)  # the lock is re-entrant within this process
+        return session
 
     def delete_session(self, session_id: str) -> None:
         with self._locked():
@@ -213,9 +278,16 @@ class Store:
             self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
-        record = {"schema_version": SCHEMA_VERSION, "session": session.model_dump(mode="json")}
+        revision = self._revisions.get(session.id, 0) + 1
+        record = {
+            "schema_version": SCHEMA_VERSION,
+            "revision": revision,
+            "saved_by": _writer(),
+            "session": session.model_dump(mode="json"),
+        }
         db = _database(self._session_path(session.id))
         db.storage.write({"record": {"1": record}})
+        self._revisions[session.id] = revision
 
     def _write_summaries(self, summaries: Iterable[SessionSummary]) -> None:
         summaries = list(summaries)
@@ -223,6 +295,70 @@ class Store:
         self._index.remove(Query().id.one_of(ids))
         self._index.insert_multiple(summary.model_dump(mode="json") for summary in summaries)
         self._known.update(zip(ids, summaries, strict=True))
+
+    # -- backups -------------------------------------------------------------------------
+
+    def _backed_up_files(self) -> list[Path]:
+        return [
+            self.root / PODS_FILE,
+            self.root / INDEX_FILE,
+            *sorted(self.sessions_folder.glob("*.json")),
+        ]
+
+    def backup(self, reason: str, checked: bool = True) -> Path:
+        """Copy the store's records into backups/, keeping the last BACKUPS_KEPT. A checked
+        backup refuses (StoreDamaged) while any record is damaged, so it is of a good state;
+        an unchecked one keeps whatever is there, damage and all."""
+        with self._locked():
+            files = [f for f in self._backed_up_files() if f.exists()]
+            if checked:
+                self._check_every_record()
+            stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")
+            folder = private_folder(self.root / "backups" / f"{stamp}-{slug(reason)}")
+            private_folder(folder / "sessions")
+            for path in files:
+                atomic_write(folder / path.relative_to(self.root), path.read_bytes())
+            for old in self.backups()[BACKUPS_KEPT:]:
+                shutil.rmtree(old)
+        return folder
+
+    def _check_every_record(self) -> None:
+        """Raise StoreDamaged if any record cannot be read back as it should."""
+        self.pods()
+        self.summaries()
+        for path in sorted(self.sessions_folder.glob("*.json")):
+            _parse_session(path, _stored_record(path))
+
+    def backups(self) -> list[Path]:
+        """Backups, newest first."""
+        folder = self.root / "backups"
+        return (
+            sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True)
+            if folder.exists()
+            else []
+        )
+
+    def restore(self, name: str) -> Path:
+        """Put back the records of backup `name`, after backing up the present state."""
+        source = self.root / "backups" / name
+        if not name or "/" in name or not (source / PODS_FILE).exists():
+            raise NotFound(f"There is no backup '{name}'; 'groupsup restore' lists them.")
+        with self._locked():
+            undo = self.backup("before restore", checked=False)
+            kept = {p.name for p in (source / "sessions").glob("*.json")}
+            for path in self.sessions_folder.glob("*.json"):
+                if path.name not in kept:
+                    path.unlink()
+            for path in [
+                source / PODS_FILE,
+                source / INDEX_FILE,
+                *(source / "sessions").glob("*.json"),
+            ]:
+                atomic_write(self.root / path.relative_to(source), path.read_bytes())
+            self._known.clear()
+            self._revisions.clear()
+            self.damaged.clear()
+        return undo
 
     def is_empty(self) -> bool:
         return not self._pods and not self._index
@@ -242,6 +378,9 @@ class Store:
             for pod in pods.values():
                 self._pods.upsert(pod.model_dump(mode="json"), Query().id == pod.id)
             for document in documents:
+                path = self._session_path(document.session.id)
+                if path.exists():  # replacing: the new record follows the one on disk
+                    self._revisions[document.session.id] = _stored_record(path).get("revision", 0)
                 self._write_session(document.session)
             self._write_summaries(SessionSummary.of(d.session) for d in documents)
 

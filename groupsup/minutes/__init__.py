@@ -43,11 +43,11 @@ def file_stem(pod: Pod, session: Session) -> str:
     return f"{session.date}-{slug(pod.name)}-{session.id}"
 
 
-def save_all(pod: Pod, session: Session, folder: Path) -> list[Path]:
+def save_all(pod: Pod, session: Session, folder: Path, suffix: str = "") -> list[Path]:
     """Write the minutes in every format into `folder` (created 0700, files 0600), and a
     Graphviz file for each case's genogram."""
     private_folder(folder)
-    stem = file_stem(pod, session)
+    stem = file_stem(pod, session) + suffix
     written = [
         write_private_text(folder / f"{stem}.{form.value}", render(pod, session, form))
         for form in Format

@@ -13,9 +13,12 @@ from textual.widgets import Footer, Header, Input, Label, Markdown, Static
 
 from groupsup import minutes, planning
 from groupsup.clock import SessionClock
+from groupsup.errors import GroupsupError
 from groupsup.locations import exports_folder
 from groupsup.models import Pod, Session, SessionStatus
+from groupsup.pseudonymise import pseudonymise
 from groupsup.screens.base import Scroll, SubScreen
+from groupsup.screens.forms import Confirm
 
 CLOSE_HELP = """
 # Close the session
@@ -35,6 +38,7 @@ MINUTES_HELP = """
 | key | |
 |---|---|
 | e | save the minutes (Markdown, JSON, HTML) to the exports folder |
+| x | save them pseudonymised: family names replaced by roles, after showing you which |
 | Escape | back home |
 """
 
@@ -68,6 +72,10 @@ class CloseScreen(SubScreen):
 
     def action_close_session(self) -> None:
         folder = Path(self.query_one("#folder", Input).value).expanduser()
+        try:
+            self.gs.store.backup("before closing")
+        except GroupsupError as error:  # a damaged record elsewhere: say so, close all the same
+            self.notify(f"No backup was made: {error}", severity="warning", markup=False)
         self.clock.advance()  # out of the close: the clock records the session's end
         self.session.status = SessionStatus.CLOSED
         try:
@@ -89,7 +97,16 @@ class CloseScreen(SubScreen):
 
 class MinutesScreen(SubScreen):
     HELP = MINUTES_HELP
-    BINDINGS = [Binding("e", "export", "Export", id="export-minutes")]
+    BINDINGS = [
+        Binding("e", "export", "Export", id="export-minutes"),
+        Binding(
+            "x",
+            "export_pseudonymised",
+            "Pseudonymised",
+            tooltip="Export without family names",
+            id="export-pseudonymised",
+        ),
+    ]
 
     def __init__(self, pod: Pod, session: Session) -> None:
         super().__init__()
@@ -108,3 +125,22 @@ class MinutesScreen(SubScreen):
     def action_export(self) -> None:
         written = minutes.save_all(self.pod, self.session, exports_folder(self.gs.store.root))
         self.notify("\n".join(str(p) for p in written), title="Minutes saved", markup=False)
+
+    def action_export_pseudonymised(self) -> None:
+        shareable, replaced = pseudonymise(self.session)
+        listed = "\n".join(f"  {name}  ->  {role}" for name, role in replaced) or "  (nothing)"
+        body = (
+            f"These names will be replaced:\n{listed}\n\nWorkers' names, dates, and anything "
+            "not named in a genogram (a school, a street) stay as written: read the minutes "
+            "before you share them."
+        )
+
+        def write(confirmed: bool | None) -> None:
+            if confirmed:
+                folder = exports_folder(self.gs.store.root)
+                written = minutes.save_all(self.pod, shareable, folder, "-pseudonymised")
+                self.notify(
+                    "\n".join(map(str, written)), title="Pseudonymised minutes saved", markup=False
+                )
+
+        self.app.push_screen(Confirm("Export pseudonymised minutes?", body), write)

@@ -337,3 +337,25 @@ class SlotForm(Form):
             "weight": weight,
         }
         return updated(CaseSlot, self.existing, fields)
+
+
+class Confirm(Dialog):
+    """A question with the facts to decide it: Enter says yes, Escape says no."""
+
+    BINDINGS = [Binding("enter", "yes", "Yes", id="yes")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Scroll(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(Content(self.body))
+            yield Static("Enter: yes · Escape: no", classes="hint")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

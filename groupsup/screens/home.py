@@ -19,6 +19,12 @@ from groupsup.locations import exports_folder
 from groupsup.models import Pod, Session, SessionStatus
 from groupsup.screens.base import GroupSupScreen, plain
 from groupsup.screens.forms import TextPrompt
+from groupsup.storage import StoreDamaged
+
+DAMAGED_HINT = (
+    "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
+    "one back."
+)
 
 HELP = """
 # Home
@@ -54,6 +60,7 @@ class HomeScreen(GroupSupScreen):
         super().__init__()
         self.pod: Pod | None = None
         self.sessions: list[Session] = []
+        self._told_damaged: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,7 +89,11 @@ class HomeScreen(GroupSupScreen):
     # -- showing ---------------------------------------------------------------------------
 
     def refresh_pods(self, select: str | None = None) -> None:
-        pods = self.gs.store.pods()
+        try:
+            pods = self.gs.store.pods()
+        except StoreDamaged as error:
+            self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
+            return
         options = self.query_one("#pods", OptionList)
         keep = select or (self.pod.id if self.pod else None)
         options.clear_options()
@@ -109,6 +120,17 @@ class HomeScreen(GroupSupScreen):
         except GroupsupError as error:
             self.notify(str(error), title="Cannot read the store", severity="error", markup=False)
             self.sessions = []
+        for session_id, reason in self.gs.store.damaged.items():
+            if session_id in self._told_damaged:
+                continue
+            self._told_damaged.add(session_id)
+            self.notify(
+                f"{reason} {DAMAGED_HINT}",
+                title="A session cannot be read",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
         self._show_next()
         self._show_sessions()
         self._show_open_steps()
