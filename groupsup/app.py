@@ -12,7 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from groupsup.clock import local_now
+from groupsup.dates import local_now
 from groupsup.storage import Store
 
 

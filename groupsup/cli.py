@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command or "open"](args) or 0
     except GroupsupError as error:
-        from groupsup.storage import StoreDamaged
+        from groupsup.errors import StoreDamaged
 
         damaged = isinstance(error, StoreDamaged)
         hint = " Nothing was changed; 'groupsup restore' lists backups." if damaged else ""
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _exit_code(error: Exception) -> int:
-    from groupsup.storage import StoreBusy, StoreDamaged
+    from groupsup.errors import StoreBusy, StoreDamaged
 
     return EXIT_STORE_PROBLEM if isinstance(error, StoreDamaged | StoreBusy) else EXIT_BAD_INPUT
 
@@ -167,18 +167,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """Straight from the index: no pydantic, so that a list is as quick as --help."""
     import json
 
-    store = _open_store(args)
-    pods = {pod.id: pod.name for pod in store.pods()}
+    from groupsup.database import INDEX_FILE, PODS_FILE
+    from groupsup.database import rows as table_rows
+
+    root = _store_path(args)
+    pods = {pod["id"]: pod["name"] for pod in table_rows(root / PODS_FILE, "pods")}
+    summaries = sorted(
+        table_rows(root / INDEX_FILE, "sessions"), key=lambda s: (s["date"], s["id"])
+    )
     rows = [
         {
-            "id": s.id,
-            "date": s.date.isoformat(),
-            "pod": pods.get(s.pod_id, s.pod_id),
-            "status": s.status.value,
+            "id": s["id"],
+            "date": s["date"],
+            "pod": pods.get(s["pod_id"], s["pod_id"]),
+            "status": s["status"],
         }
-        for s in store.summaries()
+        for s in summaries
     ]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

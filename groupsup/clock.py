@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from groupsup.dates import local_now
 from groupsup.formats import Capture, SessionFormat
 from groupsup.models import CaseSlot, ClockState, Segment, Session, SessionStatus
 
@@ -26,10 +27,6 @@ OPENING = "opening"
 CLOSING = "closing"
 MINIMUM_SLOT_MINUTES = 10
 WARNING_SECONDS = 120
-
-
-def local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,16 @@ class BadDate(GroupsupError):
     pass
 
 
+def local_now() -> dt.datetime:
+    """Now, with the machine's time zone: what the minutes show as actual times."""
+    return dt.datetime.now().astimezone()
+
+
+def when(day: dt.date | None) -> str:
+    """A day as the minutes write it: 5 November 2026."""
+    return f"{day.day} {day:%B %Y}" if day else "no date"
+
+
 def parse_date(text: str, relative_to: dt.date | None = None) -> dt.date:
     value = text.strip().lower()
     try:

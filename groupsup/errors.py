@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # not imported at run time: `groupsup list` must not pay for pydantic
+    from pydantic import ValidationError
 
 # Field names as a facilitator would say them.
 _FIELD_WORDS = {
@@ -35,6 +38,22 @@ class GroupsupError(Exception):
 
 class RuleBroken(GroupsupError):
     """A record breaks one of the policy's rules (who may hold which role, dates, ...)."""
+
+
+class NotFound(GroupsupError):
+    pass
+
+
+class StoreDamaged(GroupsupError):
+    """A file in the store cannot be read; it is left untouched."""
+
+
+class StoreBusy(GroupsupError):
+    """Another process held the store's lock for too long."""
+
+
+class StoreConflict(GroupsupError):
+    """The session changed on disk since this process read it: saving would lose that change."""
 
 
 def _place(loc: tuple) -> str:

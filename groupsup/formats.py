@@ -34,7 +34,7 @@ class Capture(StrEnum):
 
 
 class Phase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     key: str = Field(min_length=1)
     title: str = Field(min_length=1)
@@ -44,7 +44,7 @@ class Phase(BaseModel):
 
 
 class SessionFormat(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str
     name: str = Field(min_length=1)

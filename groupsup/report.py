@@ -11,8 +11,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from groupsup.dates import when
 from groupsup.followup import track
-from groupsup.minutes.markdown import cell, inline, when
+from groupsup.minutes.markdown import cell, inline
 from groupsup.models import Category, Lens, Pod, Session, SessionStatus, StepStatus
 
 BAR_WIDTH = 24

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
-import json
 import os
 import shutil
 import socket
@@ -27,61 +26,17 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
-from tinydb import Query, TinyDB
-from tinydb.storages import Storage
+from tinydb import Query
 
 from groupsup import rules
-from groupsup.errors import GroupsupError, explain
+from groupsup.database import INDEX_FILE, PODS_FILE, AtomicJSONStorage, database
+from groupsup.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
 from groupsup.files import atomic_write, private_folder
 from groupsup.migrations import UnknownVersion, upgrade
 from groupsup.models import SCHEMA_VERSION, MinutesDocument, Pod, Session, SessionStatus, slug
 
-PODS_FILE = "pods.json"
-INDEX_FILE = "index.json"
 LOCK_TIMEOUT_SECONDS = 10
 BACKUPS_KEPT = 5
-
-
-class StoreDamaged(GroupsupError):
-    """A file in the store cannot be read; it is left untouched."""
-
-
-class StoreBusy(GroupsupError):
-    """Another process held the store's lock for too long."""
-
-
-class StoreConflict(GroupsupError):
-    """The session changed on disk since this process read it: saving would lose that change."""
-
-
-class NotFound(GroupsupError):
-    pass
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that never leaves a half-written file and creates files 0600."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def read(self) -> dict | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise StoreDamaged(f"{self.path} is damaged and cannot be read ({error}).") from None
-        if not isinstance(data, dict):
-            raise StoreDamaged(f"{self.path} is damaged: it does not hold a database.")
-        return data
-
-    def write(self, data: dict) -> None:
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-
-    def close(self) -> None:
-        pass
 
 
 class SessionSummary(BaseModel):
@@ -104,10 +59,6 @@ class SessionSummary(BaseModel):
             slots=len(session.slots),
             presenters=[slot.presenter for slot in session.slots],
         )
-
-
-def _database(path: Path) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage)
 
 
 def _stored_record(path: Path) -> dict:
@@ -150,8 +101,8 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.root = private_folder(Path(root))
         self.sessions_folder = private_folder(self.root / "sessions")
-        self._pods = _database(self.root / PODS_FILE).table("pods")
-        self._index = _database(self.root / INDEX_FILE).table("sessions")
+        self._pods = database(self.root / PODS_FILE).table("pods")
+        self._index = database(self.root / INDEX_FILE).table("sessions")
         self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         # Summaries as this process last read or wrote them: a save rewrites the index only
         # when the summary changed.
@@ -285,7 +236,7 @@ class Store:
             "saved_by": _writer(),
             "session": session.model_dump(mode="json"),
         }
-        db = _database(self._session_path(session.id))
+        db = database(self._session_path(session.id))
         db.storage.write({"record": {"1": record}})
         self._revisions[session.id] = revision
 

@@ -20,7 +20,10 @@ def keys(*pressed: str):
     """Press the keys, then stop cursors blinking, so a snapshot is the same every time."""
 
     async def run_before(pilot) -> None:
-        await pilot.press(*pressed)
+        await pilot.pause()  # the home screen is pushed once the app has mounted
+        for key in pressed:
+            await pilot.press(key)
+            await pilot.pause()
         await pilot.pause()
         for widget in pilot.app.screen.query("Input, TextArea"):
             if isinstance(widget, Input | TextArea):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from groupsup.dates import when
 from groupsup.genogram.model import Genogram
 from groupsup.models import (
     CaseSlot,
@@ -60,10 +61,6 @@ def _escape(value: str) -> str:
 def _escape_line_start(match: re.Match) -> str:
     mark = match.group(1)
     return mark + "\\" if mark[0].isdigit() else "\\" + mark
-
-
-def when(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "no date"
 
 
 def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,13 +13,10 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from groupsup import followup, minutes, planning
-from groupsup.errors import GroupsupError
-from groupsup.locations import exports_folder
+from groupsup.errors import GroupsupError, StoreDamaged
 from groupsup.models import Pod, Session, SessionStatus
 from groupsup.screens.base import GroupSupScreen, plain
-from groupsup.screens.forms import TextPrompt
-from groupsup.storage import StoreDamaged
+from groupsup.storage import SessionSummary
 
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
@@ -59,7 +56,7 @@ class HomeScreen(GroupSupScreen):
     def __init__(self) -> None:
         super().__init__()
         self.pod: Pod | None = None
-        self.sessions: list[Session] = []
+        self.summaries: list[SessionSummary] = []
         self._told_damaged: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -114,67 +111,65 @@ class HomeScreen(GroupSupScreen):
             self.show_pod(self.gs.store.pod(event.option.id))
 
     def show_pod(self, pod: Pod) -> None:
+        """The pod's sessions at once, from the index; its open next steps need every session
+        read, so a worker fills them in without holding up the screen."""
         self.pod = pod
-        try:
-            self.sessions = self.gs.store.sessions(pod.id)
-        except GroupsupError as error:
-            self.notify(str(error), title="Cannot read the store", severity="error", markup=False)
-            self.sessions = []
-        for session_id, reason in self.gs.store.damaged.items():
-            if session_id in self._told_damaged:
-                continue
-            self._told_damaged.add(session_id)
-            self.notify(
-                f"{reason} {DAMAGED_HINT}",
-                title="A session cannot be read",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+        self.summaries = self.gs.store.summaries(pod.id)
         self._show_next()
         self._show_sessions()
-        self._show_open_steps()
+        self.query_one("#open-steps", DataTable).loading = True
+        self._load_open_steps(pod)
+
+    @work(thread=True, exclusive=True, group="open-steps")
+    def _load_open_steps(self, pod: Pod) -> None:
+        from groupsup import followup
+
+        sessions = self.gs.store.sessions(pod.id)
+        steps = followup.open_steps(sessions)
+        self.app.call_from_thread(self._show_open_steps, pod, steps)
+
+    def _upcoming(self) -> SessionSummary | None:
+        running = [s for s in self.summaries if s.status is SessionStatus.RUNNING]
+        planned = [s for s in self.summaries if s.status is SessionStatus.PLANNED]
+        return (running or planned or [None])[0]
 
     def _show_next(self) -> None:
+        from groupsup.dates import when
+
         upcoming = self._upcoming()
         if upcoming is None:
             text = f"{self.pod.name}: no session planned. Press p to plan one."
         else:
-            when = minutes.markdown.when(upcoming.date)
+            day = when(upcoming.date)
             if upcoming.status is SessionStatus.RUNNING:
-                text = f"{self.pod.name}: the session of {when} is running. Press r to resume it."
+                text = f"{self.pod.name}: the session of {day} is running. Press r to resume it."
             elif not upcoming.slots:
-                text = f"{self.pod.name}: next session {when}, no cases yet. Press p to plan them."
+                text = f"{self.pod.name}: next session {day}, no cases yet. Press p to plan them."
             else:
                 text = (
-                    f"{self.pod.name}: next session {when}, {len(upcoming.slots)} cases "
+                    f"{self.pod.name}: next session {day}, {upcoming.slots} cases "
                     "planned. Press r to run it."
                 )
         self.query_one("#next-session", Static).update(Content(text))
-
-    def _upcoming(self) -> Session | None:
-        running = [s for s in self.sessions if s.status is SessionStatus.RUNNING]
-        planned = [s for s in self.sessions if s.status is SessionStatus.PLANNED]
-        return (running or planned or [None])[0]
 
     def _show_sessions(self) -> None:
         table = self.query_one("#sessions", DataTable)
         table.clear()
         order = {SessionStatus.RUNNING: 0, SessionStatus.PLANNED: 1, SessionStatus.CLOSED: 2}
-        ordered = sorted(self.sessions, key=lambda s: (order[s.status], -s.date.toordinal()))
+        ordered = sorted(self.summaries, key=lambda s: (order[s.status], -s.date.toordinal()))
         for s in ordered:
-            presenters = ", ".join(self.pod.name_of(slot.presenter) for slot in s.slots)
-            table.add_row(
-                str(s.date), s.status.value, str(len(s.slots)), plain(presenters), key=s.id
-            )
+            presenters = ", ".join(self.pod.name_of(p) for p in s.presenters)
+            table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
 
-    def _show_open_steps(self) -> None:
+    def _show_open_steps(self, pod: Pod, steps) -> None:
+        if pod is not self.pod:
+            return  # the facilitator has moved on to another pod
+        self._report_damage()
         table = self.query_one("#open-steps", DataTable)
+        table.loading = False
         table.clear()
         today = self.gs.today()
-        steps = followup.open_steps(self.sessions)
-        steps.sort(key=lambda t: t.step.due or dt.date.max)
-        for tracked in steps:
+        for tracked in sorted(steps, key=lambda t: t.step.due or dt.date.max):
             overdue = tracked.is_overdue(today)
             due = Text(
                 f"{'⚠ ' if overdue else ''}{tracked.step.due or 'no date'}",
@@ -189,12 +184,31 @@ class HomeScreen(GroupSupScreen):
                 key=tracked.step.id,
             )
 
+    def _report_damage(self) -> None:
+        for session_id, reason in self.gs.store.damaged.items():
+            if session_id not in self._told_damaged:
+                self._told_damaged.add(session_id)
+                self.notify(
+                    f"{reason} {DAMAGED_HINT}",
+                    title="A session cannot be read",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+
     def chosen_session(self) -> Session | None:
         table = self.query_one("#sessions", DataTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next(s for s in self.sessions if s.id == key)
+        return self._read(key)
+
+    def _read(self, session_id: str) -> Session | None:
+        try:
+            return self.gs.store.session(session_id)
+        except GroupsupError as error:
+            self.notify(f"{error} {DAMAGED_HINT}", severity="error", markup=False)
+            return None
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -217,6 +231,9 @@ class HomeScreen(GroupSupScreen):
             self.app.push_screen(MinutesScreen(self.pod, session))
 
     def action_new_pod(self) -> None:
+        from groupsup import planning
+        from groupsup.screens.forms import TextPrompt
+
         def create(name: str | None) -> None:
             if name:
                 pod = planning.new_pod(name, self.gs.store.pods())
@@ -237,18 +254,22 @@ class HomeScreen(GroupSupScreen):
 
         if not self._need_pod():
             return
+        from groupsup import planning
+
         if not self.pod.active_members:
             self.notify("Add the pod's members first (m).", severity="warning")
             return
-        unfinished = [s for s in self.sessions if s.status is SessionStatus.PLANNED and not s.slots]
-        if unfinished:  # p twice must not leave empty sessions behind
-            session = unfinished[0]
+        empty = [s for s in self.summaries if s.status is SessionStatus.PLANNED and not s.slots]
+        if empty:  # p twice must not leave empty sessions behind
+            session = self._read(empty[0].id)
         else:
-            last = max((s.date for s in self.sessions), default=None)
+            last = max((s.date for s in self.summaries), default=None)
             today = self.gs.today()
             day = max(last + dt.timedelta(days=28), today) if last else today
-            session = planning.new_session(self.pod, day, self.sessions)
+            session = planning.new_session(self.pod, day, self.gs.store.sessions(self.pod.id))
             self.gs.store.save_session(session)
+        if session is None:
+            return
         self.app.push_screen(PlanScreen(self.pod, session))
 
     def action_run(self) -> None:
@@ -260,9 +281,9 @@ class HomeScreen(GroupSupScreen):
         if upcoming is None:
             self.notify("No session is planned for this pod: press p to plan one.")
         elif not upcoming.slots:
-            self.notify("The session has no cases yet: open it (Enter) and add them.")
-        else:
-            self.app.push_screen(RunScreen(self.pod, upcoming))
+            self.notify("The session has no cases yet: press p to plan them.")
+        elif (session := self._read(upcoming.id)) is not None:
+            self.app.push_screen(RunScreen(self.pod, session))
 
     def action_record(self) -> None:
         from groupsup.screens.record import RecordScreen
@@ -271,6 +292,9 @@ class HomeScreen(GroupSupScreen):
             self.app.push_screen(RecordScreen(self.pod))
 
     def action_export(self) -> None:
+        from groupsup import minutes
+        from groupsup.locations import exports_folder
+
         session = self.chosen_session()
         if session is None:
             self.notify("Choose a session first.")

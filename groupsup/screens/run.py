@@ -105,6 +105,7 @@ class RunScreen(SubScreen):
         self.clock: SessionClock | None = None
         self._loading = False
         self._shown_slot: str | None = None
+        self._areas: dict[str, TextArea] = {}
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -174,6 +175,8 @@ class RunScreen(SubScreen):
             self.notify(str(error), severity="error", markup=False)
             fmt = format_named("group-reflective")
         self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
+        # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
+        self._areas = {field: self.query_one(f"#{field}", TextArea) for field in TEXT_FIELDS}
         if not self.clock.started:
             followup.carry_forward(self.session, self.gs.store.sessions(self.pod.id))
             self.clock.start()
@@ -375,6 +378,17 @@ class RunScreen(SubScreen):
             self.gs.store.save_session(self.session)
         except GroupsupError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
+
+    def on_unmount(self) -> None:
+        """Leaving or quitting: whatever is typed and not yet saved is saved now."""
+        slot = self.slot
+        if slot is None or self._shown_slot != slot.id:
+            return
+        typed = {field: area.text for field, area in self._areas.items()}
+        if any(getattr(slot, field) != text for field, text in typed.items()):
+            for field, text in typed.items():
+                setattr(slot, field, text)
+            self.save()
 
     @on(TextArea.Changed, ".capture")
     def _text_changed(self, event: TextArea.Changed) -> None:
