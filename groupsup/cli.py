@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
     calendar.add_argument("-o", "--output", type=Path, metavar="FILE", default=Path("groupsup.ics"))
 
+    serve = command("serve", "serve the observers' view to web browsers (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+
+    command("join", "join a running session as an observer, in this terminal")
+
     restore = command("restore", "list the store's backups, or put one back")
     restore.add_argument("backup", nargs="?", metavar="BACKUP", help="the backup to put back")
 
@@ -340,6 +346,40 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_join(args: argparse.Namespace) -> int:
+    from groupsup.participant import ParticipantApp
+
+    ParticipantApp(_store_path(args)).run()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import ipaddress
+    import shlex
+
+    from textual_serve.server import Server
+
+    from groupsup.errors import GroupsupError
+
+    if not 1 <= args.port <= 65535:
+        raise GroupsupError(f"--port {args.port} is not a port: use 1024 to 65535.")
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        raise GroupsupError(f"--host {args.host!r} is not an address such as 127.0.0.1.") from None
+    if not loopback:
+        print(
+            f"Warning: listening on {args.host}: anyone who can reach this machine on port "
+            f"{args.port} can open the join page. They still need the session's join code, "
+            "but the traffic is not encrypted: use this only on a network you trust.",
+            file=sys.stderr,
+        )
+    store = _store_path(args).resolve()
+    command = f"{shlex.quote(sys.executable)} -m groupsup --store {shlex.quote(str(store))} join"
+    Server(command, host=args.host, port=args.port, title="groupsup").serve()
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.backup is None:
@@ -373,6 +413,8 @@ COMMANDS = {
     "report": cmd_report,
     "calendar": cmd_calendar,
     "restore": cmd_restore,
+    "serve": cmd_serve,
+    "join": cmd_join,
     "schema": cmd_schema,
 }
 

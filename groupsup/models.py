@@ -150,6 +150,9 @@ class Hypothesis(Record):
     lenses: list[Lens] = Field(default_factory=list)
     supports: str = ""
     would_test: str = ""
+    written_by: str | None = Field(
+        default=None, description="Who typed it from their own screen, when not the facilitator."
+    )
 
     @field_validator("text")
     @classmethod

@@ -49,6 +49,7 @@ def _check_slot(pod: Pod, session: Session, number: int, slot: CaseSlot) -> None
                 )
     for hypothesis in slot.hypotheses:
         check_member(pod, hypothesis.offered_by, f"person offering a hypothesis in case {number}")
+        check_member(pod, hypothesis.written_by, f"writer of a hypothesis in case {number}")
     for note in slot.resonance:
         check_member(pod, note.observer, f"observer with a resonance note in case {number}")
         check_member(pod, note.written_by, f"writer of a resonance note in case {number}")

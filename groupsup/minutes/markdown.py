@@ -196,7 +196,8 @@ def _hypotheses(hypotheses: list[Hypothesis], names: _Names) -> str:
         return "### Hypotheses\n\n*None recorded.*"
     items = []
     for number, h in enumerate(hypotheses, 1):
-        lines = [f"{number}. {inline(h.text)}", f"   - Offered by: {names(h.offered_by)}"]
+        by = f" (written by {names(h.written_by)})" if h.written_by else ""
+        lines = [f"{number}. {inline(h.text)}", f"   - Offered by: {names(h.offered_by)}{by}"]
         if h.lenses:
             lines.append(f"   - GRRAACCEESS: {', '.join(lens.value for lens in h.lenses)}")
         if h.supports.strip():

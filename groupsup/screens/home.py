@@ -118,7 +118,8 @@ class HomeScreen(GroupSupScreen):
         self._show_next()
         self._show_sessions()
         self.query_one("#open-steps", DataTable).loading = True
-        self._load_open_steps(pod)
+        # After the first paint: the worker's reading competes with drawing for the GIL.
+        self.call_after_refresh(self._load_open_steps, pod)
 
     @work(thread=True, exclusive=True, group="open-steps")
     def _load_open_steps(self, pod: Pod) -> None:

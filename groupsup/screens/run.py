@@ -25,7 +25,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from groupsup import followup, planning
+from groupsup import followup, joining, planning
 from groupsup.clock import CLOSING, OPENING, Alert, SessionClock
 from groupsup.errors import GroupsupError
 from groupsup.formats import FormatError, format_named
@@ -116,6 +116,7 @@ class RunScreen(SubScreen):
             yield Static("", id="roles-line", markup=False)
             yield Static("", id="phase-line", markup=False)
             yield TimerBar(id="timer")
+            yield Static("", id="join-line", markup=False)
             yield Static("", id="safeguarding-banner", markup=False)
         with ContentSwitcher(id="stage", initial="review"):
             with Vertical(id="review"):
@@ -181,6 +182,10 @@ class RunScreen(SubScreen):
             followup.carry_forward(self.session, self.gs.store.sessions(self.pod.id))
             self.clock.start()
             self.save()
+        code = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
+        self.query_one("#join-line", Static).update(
+            Content(f"Observers join with code {code.code} ('groupsup serve', then a browser)")
+        )
         self.show_stop()
         self.set_interval(0.5, self.tick)
 
@@ -351,6 +356,36 @@ class RunScreen(SubScreen):
         self.query_one(TimerBar).show(clock)
         for alert in clock.alerts():
             self._alert(alert)
+        self.take_in_notes()
+
+    def take_in_notes(self) -> None:
+        """Notes observers sent from their own screens: into the record, saved, then cleared."""
+        arrived = joining.waiting(self.gs.store.root, self.session.id)
+        if not arrived:
+            return
+        taken = []
+        for path, note in arrived:
+            if isinstance(note, str):  # unreadable: set aside, said once, never lost
+                path.rename(path.with_suffix(".unreadable"))
+                self.notify(note, severity="error", markup=False)
+                continue
+            try:
+                joining.take_in(self.session, note)
+            except GroupsupError as error:
+                path.rename(path.with_suffix(".refused"))
+                self.notify(str(error), severity="error", markup=False)
+                continue
+            taken.append((path, note))
+        if taken and self.save():
+            for path, note in taken:
+                path.unlink(missing_ok=True)
+                self.notify(
+                    f"{note.kind.value} from {self.pod.name_of(note.author)}",
+                    title="A note arrived",
+                    markup=False,
+                )
+            if self.slot is not None:
+                self._show_items()
 
     def _alert(self, alert: Alert) -> None:
         phase = self.clock.stop.title
@@ -373,11 +408,13 @@ class RunScreen(SubScreen):
 
     # -- saving ------------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self) -> bool:
         try:
             self.gs.store.save_session(self.session)
         except GroupsupError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return False
+        return True
 
     def on_unmount(self) -> None:
         """Leaving or quitting: whatever is typed and not yet saved is saved now."""

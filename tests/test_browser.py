@@ -1,0 +1,141 @@
+"""Two observers join from web browsers; the facilitator's screen takes in both notes.
+
+Needs Debian's chromium (`apt-get install chromium`) and the playwright package; .ci/run
+installs both. The terminal in the page is drawn on a canvas, so the test follows what reaches
+the store rather than reading the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from textual.widgets import DataTable
+
+from groupsup import joining
+from groupsup.app import GroupSupApp
+from groupsup.clock import SessionClock
+from groupsup.formats import format_named
+from groupsup.storage import Store
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed: apt-get install chromium"
+)
+async_api = pytest.importorskip("playwright.async_api", reason="playwright is not installed")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"groupsup serve did not listen on port {port}")
+
+
+async def until(check, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def join_from_a_browser(browser, url: str, code: str, downs: int, note: str, inbox) -> None:
+    page = await browser.new_page(viewport={"width": 1100, "height": 700})
+    await page.goto(url)
+    start = page.locator("#start")
+    if await start.is_visible():
+        await start.click()
+    await page.wait_for_selector("#terminal canvas", state="attached", timeout=30_000)
+    await page.wait_for_timeout(3000)  # the participant's process starts and draws
+    await page.click("#terminal")
+    await page.keyboard.type(code)
+    await page.keyboard.press("Enter")
+    await page.wait_for_timeout(1500)
+    for _ in range(downs):
+        await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Enter")
+    await page.wait_for_timeout(1500)
+    before = len(inbox())
+    await page.keyboard.type(note)
+    await page.keyboard.press("Enter")
+    await until(lambda: len(inbox()) > before, 20, f"the note {note!r} to arrive")
+    await page.close()
+
+
+async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(demo_store):
+    session = demo_store.session("demo-s3")
+    clock = SessionClock(session, format_named(session.format))
+    clock.start()
+    clock.advance()  # case 1: observers are Grace, Priya, Daniel and Leila
+    demo_store.save_session(session)
+    code = joining.open_joining(demo_store.root, session, dt.datetime.now(dt.UTC)).code
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "groupsup",
+            "--store",
+            str(demo_store.root),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        inbox = lambda: joining.waiting(demo_store.root, "demo-s3")  # noqa: E731
+        async with async_api.async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            url = f"http://127.0.0.1:{port}"
+            await join_from_a_browser(browser, url, code, 0, "Grace: bells ring", inbox)
+            await join_from_a_browser(browser, url, code, 2, "Priya: my own case too", inbox)
+            await browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        table = app.screen.query_one("#resonance-table", DataTable)
+        await until(lambda: table.row_count == 2, 10, "the facilitator's screen to show both")
+        shown = [(table.get_row_at(i)[0].plain, table.get_row_at(i)[1].plain) for i in range(2)]
+        assert shown == [
+            ("Grace Mensah", "Grace: bells ring"),
+            ("Priya Shah", "Priya: my own case too"),
+        ]
+    saved = Store(demo_store.root).session("demo-s3").slots[0].resonance
+    assert [(n.written_by, n.text) for n in saved] == [
+        ("grace-mensah", "Grace: bells ring"),
+        ("priya-shah", "Priya: my own case too"),
+    ]

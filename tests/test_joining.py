@@ -1,0 +1,129 @@
+"""Observers join with a code, add notes in their own name, and the facilitator takes them in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual import events
+from textual.widgets import DataTable, Static
+
+from groupsup import joining, minutes
+from groupsup.app import GroupSupApp
+from groupsup.clock import SessionClock
+from groupsup.formats import format_named
+from groupsup.participant import ParticipantApp
+from groupsup.storage import Store
+
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+def running(store: Store, fake) -> str:
+    """The demo's planned session started and in case 1; returns its join code."""
+    session = store.session("demo-s3")
+    clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
+    clock.start()
+    clock.advance()
+    store.save_session(session)
+    return joining.open_joining(store.root, session, fake.wall()).code
+
+
+def test_a_wrong_code_is_refused_with_a_reason(demo_store, fake):
+    code = running(demo_store, fake)
+    assert joining.check_code(demo_store.root, f" {code.lower()} ", NOW) == "demo-s3"
+    with pytest.raises(joining.JoinRefused) as caught:
+        joining.check_code(demo_store.root, "ABC123", NOW)
+    assert str(caught.value) == (
+        "'ABC123' is not the join code: check it on the facilitator's screen."
+    )
+    with pytest.raises(joining.JoinRefused, match="Type the join code"):
+        joining.check_code(demo_store.root, "  ", NOW)
+
+
+def test_an_expired_code_is_refused_and_a_new_one_made(demo_store, fake):
+    code = running(demo_store, fake)
+    later = NOW + dt.timedelta(minutes=180 + 61)
+    with pytest.raises(joining.JoinRefused) as caught:
+        joining.check_code(demo_store.root, code, later)
+    assert str(caught.value) == "That join code has expired: ask the facilitator for the new one."
+    session = demo_store.session("demo-s3")
+    assert joining.open_joining(demo_store.root, session, NOW).code == code  # still valid then
+    fresh = joining.open_joining(demo_store.root, session, later).code
+    assert fresh != code and len(fresh) == 6
+    assert set(fresh) <= set(joining.CODE_ALPHABET)
+
+
+def test_only_present_members_post_and_resonance_is_the_observers(demo_store, fake):
+    running(demo_store, fake)
+    session = demo_store.session("demo-s3")
+    slot = session.slots[0]
+    note = joining.InboxNote(kind="resonance", slot_id=slot.id, author="tom-whitaker", text="x")
+    with pytest.raises(joining.JoinRefused, match="Resonance is for the case's observers"):
+        joining.post(demo_store.root, session, note)
+    session.attendees.remove("leila-haddad")
+    note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author="leila-haddad", text="x")
+    with pytest.raises(joining.JoinRefused, match="Only members marked present"):
+        joining.post(demo_store.root, session, note)
+    assert joining.waiting(demo_store.root, "demo-s3") == []
+
+
+async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_store, fake):
+    code = running(demo_store, fake)
+    participant = ParticipantApp(demo_store.root, fake.monotonic, fake.wall)
+    async with participant.run_test(size=(100, 30)) as pilot:
+        participant.post_message(events.Paste("WRONG1"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        problem = str(participant.screen.query_one("#problem", Static).render())
+        assert problem == "'WRONG1' is not the join code: check it on the facilitator's screen."
+        assert participant.screen.query_one("#code").value == "WRONG1"  # kept, to correct
+        participant.screen.query_one("#code").value = ""
+        participant.post_message(events.Paste(code))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # Priya Shah, an observer of case 1
+        await pilot.pause()
+        case_line = str(participant.screen.query_one("#case-line", Static).render())
+        assert case_line == (
+            "Priya Shah: case 1 of 3, CS-51230 (Reid), presented by Hannah Kowalski"
+        )
+        participant.post_message(events.Paste("Reminds me of the Lewis family"))
+        await pilot.pause()
+        await pilot.press("enter", "tab")
+        participant.post_message(events.Paste("The [bold]dad[/] is the hidden carer"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        sent = str(participant.screen.query_one("#sent", Static).render())
+        assert sent == "Sent your hypothesis: The [bold]dad[/] is the hidden carer"
+    assert len(joining.waiting(demo_store.root, "demo-s3")) == 2
+
+    facilitator = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with facilitator.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        facilitator.screen.take_in_notes()
+        await pilot.pause()
+        rows = facilitator.screen.query_one("#resonance-table", DataTable)
+        assert rows.get_row_at(0)[0].plain == "Priya Shah"
+        assert rows.get_row_at(0)[1].plain == "Reminds me of the Lewis family"
+        join_line = str(facilitator.screen.query_one("#join-line", Static).render())
+        assert code in join_line
+    assert joining.waiting(demo_store.root, "demo-s3") == []
+    saved = Store(demo_store.root).session("demo-s3").slots[0]
+    assert [(n.observer, n.written_by) for n in saved.resonance] == [("priya-shah",) * 2]
+    assert saved.hypotheses[0].offered_by == "priya-shah"
+    md = minutes.as_markdown(demo_store.pod("north-pod"), Store(demo_store.root).session("demo-s3"))
+    assert "- **Priya Shah** (written by Priya Shah): Reminds me of the Lewis family" in md
+    assert "   - Offered by: Priya Shah (written by Priya Shah)" in md
+
+
+def test_serve_refuses_a_bad_host_and_warns_off_loopback(capsys):
+    from groupsup.cli import main
+
+    assert main(["serve", "--host", "not an address"]) == 2
+    assert capsys.readouterr().err == (
+        "groupsup: --host 'not an address' is not an address such as 127.0.0.1.\n"
+    )
