@@ -44,11 +44,15 @@ def open_joining(store_root: Path, session: Session, now: dt.datetime) -> JoinCo
     current = _read_code(store_root)
     if current and current.session_id == session.id and current.expires_at > now:
         return current
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    code = _new_code()
     expires = now + dt.timedelta(minutes=session.planned_minutes + 60)
     join = JoinCode(session_id=session.id, code=code, expires_at=expires)
     atomic_write(Path(store_root) / JOIN_FILE, join.model_dump_json().encode())
     return join
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def check_code(store_root: Path, typed: str, now: dt.datetime) -> str:

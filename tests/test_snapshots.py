@@ -8,11 +8,13 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, TextArea
 
+from groupsup import joining
 from groupsup.app import GroupSupApp
 
 
 @pytest.fixture
-def demo_app(demo_store, fake):
+def demo_app(demo_store, fake, monkeypatch):
+    monkeypatch.setattr(joining, "_new_code", lambda: "K7P2QX")  # a code is random otherwise
     return GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
 
 
