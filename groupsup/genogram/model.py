@@ -1,8 +1,10 @@
 """The genogram as data: people, couples, children, emotional relationships and households.
 
-The vocabulary follows McGoldrick and Gerson's conventions; the kinds of couple, child link and
-emotional relationship borrow their names from the OpenGenogram JSON format where it has one.
-Drawing and the text notation live beside this module; this one holds only the data.
+The vocabulary follows McGoldrick and Gerson's genogram conventions (couples, child links,
+emotional relationships, households) and, for pregnancy outcomes, the standard pedigree
+nomenclature (Bennett et al.). No open genogram interchange format was adopted: the JSON is
+this model's own, described by `groupsup schema`. Drawing and the text notation live beside
+this module; this one holds only the data.
 """
 
 from __future__ import annotations
