@@ -26,6 +26,28 @@ async def type_text(pilot, text: str) -> None:
     await pilot.pause()
 
 
+async def focus_lands_on(pilot, selector: str) -> None:
+    """Wait (never sleep) until focus has moved to `selector`: a phase change moves it."""
+    target = pilot.app.screen.query_one(selector)
+    for _ in range(200):
+        if pilot.app.focused is target:
+            return
+        await pilot.pause()
+    clock = pilot.app.screen.clock
+    raise AssertionError(
+        f"focus did not move to {selector}: {pilot.app.focused} has it, at {clock.stop}"
+    )
+
+
+async def back_on_the_run_screen(pilot) -> None:
+    """Wait until a form has closed and the run screen has the keys again."""
+    for _ in range(200):
+        if isinstance(pilot.app.screen, RunScreen):
+            return
+        await pilot.pause()
+    raise AssertionError(f"still on {pilot.app.screen}")
+
+
 async def choose(pilot, downs: int) -> None:
     """Open the focused Select, move down `downs` times, pick."""
     await pilot.press("enter", *["down"] * downs, "enter")
@@ -60,9 +82,10 @@ async def add_slot(pilot, presenter: int, consultant: int, reference: str) -> No
 async def run_case(pilot, case: int) -> None:
     """Presentation, questions, discussion, resonance, gained, next steps: keys only."""
     await pilot.press("ctrl+n")  # into the case's presentation
-    await pilot.pause()
+    await focus_lands_on(pilot, "#dilemma")
     await type_text(pilot, f" Case {case} said {HOSTILE}")
     await pilot.press("ctrl+n")  # consultant's questions
+    await focus_lands_on(pilot, "#notes")
     await type_text(pilot, "Asked about the school.")
     await pilot.press("ctrl+n")  # discussion and hypotheses
     await pilot.press("ctrl+g")
@@ -73,11 +96,14 @@ async def run_case(pilot, case: int) -> None:
     await pilot.press("tab")
     await type_text(pilot, "She said so twice")
     await pilot.press("ctrl+s")
+    await back_on_the_run_screen(pilot)
     await pilot.press("ctrl+n")  # resonance
     await pilot.press("ctrl+r", "tab")
     await type_text(pilot, f"Bells ring for case {case}")
     await pilot.press("enter")
+    await back_on_the_run_screen(pilot)
     await pilot.press("ctrl+n")  # what the presenter gained
+    await focus_lands_on(pilot, "#reflection")
     await type_text(pilot, f"Gained {case}: I can name the fear.")
     await pilot.press("ctrl+n")  # next steps
     await pilot.press("ctrl+f")
@@ -86,7 +112,7 @@ async def run_case(pilot, case: int) -> None:
     await pilot.press(*["backspace"] * 3)
     await type_text(pilot, "+7")
     await pilot.press("tab", "space", "ctrl+s")
-    await pilot.pause()
+    await back_on_the_run_screen(pilot)
 
 
 async def test_a_whole_session_with_keys_only(tmp_path):
@@ -113,7 +139,7 @@ async def test_a_whole_session_with_keys_only(tmp_path):
                 await pilot.press("tab")
                 await type_text(pilot, "Strategy discussion requested with the duty manager")
                 await pilot.press("enter")
-                await pilot.pause()
+                await back_on_the_run_screen(pilot)
                 banner = app.screen.query_one("#safeguarding-banner", Static)
                 assert "Bruise seen on the baby's arm" in str(banner.render())
         await pilot.press("ctrl+n")  # the close
@@ -160,7 +186,9 @@ async def test_quitting_mid_session_resumes_where_it_was(demo_store):
         await pilot.press("ctrl+g")
         await type_text(pilot, "Unfinished thought")
         await pilot.press("enter")
+        await back_on_the_run_screen(pilot)
         await pilot.press("ctrl+b")  # back to the questions
+        await focus_lands_on(pilot, "#notes")
         await type_text(pilot, "Half a sentence")
         await pilot.pause()
     app = GroupSupApp(demo_store.root, bell=False)

@@ -6,7 +6,7 @@ and the time left. Every change is saved at once; quitting and reopening resumes
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
@@ -106,6 +106,7 @@ class RunScreen(SubScreen):
         self._loading = False
         self._shown_slot: str | None = None
         self._areas: dict[str, TextArea] = {}
+        self._phase_focus: str | None = None  # the pane whose first field should get focus
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -202,7 +203,8 @@ class RunScreen(SubScreen):
         if stop.phase == OPENING:
             switcher.current = "review"
             self._show_review()
-            self.query_one("#review-table").focus()
+            self._phase_focus = "review"
+            self.call_after_refresh(self._focus_first, "#review")
         elif stop.phase == CLOSING:
             switcher.current = "closing"
             self._show_close()
@@ -212,14 +214,34 @@ class RunScreen(SubScreen):
                 self._load_slot(self.slot)
             tab = _TAB_FOR_CAPTURE[stop.capture]
             self.query_one("#case", TabbedContent).active = tab
+            self._phase_focus = tab
             self.call_after_refresh(self._focus_first, f"#{tab}")
         self._show_head()
         self.tick()
+
+    def _focus_phase(self) -> None:
+        stop = self.clock.stop
+        if stop.phase == OPENING:
+            self._focus_first("#review")
+        elif stop.phase != CLOSING:
+            self._focus_first(f"#{_TAB_FOR_CAPTURE[stop.capture]}")
 
     def _focus_first(self, container: str) -> None:
         fields = self.query_one(container).query("TextArea, DataTable, SelectionList")
         if fields:
             fields.first().focus()
+
+    @on(events.DescendantFocus)
+    def _keep_phase_focus(self, event: events.DescendantFocus) -> None:
+        """A new phase puts the cursor in its first field. Switching tabs hides the field that
+        had focus, and Textual may then hand focus to the tab bar after ours: take it back."""
+        if self._phase_focus is None:
+            return
+        pane = self.query_one(f"#{self._phase_focus}")
+        if pane in event.widget.ancestors_with_self:
+            self._phase_focus = None  # landed
+        else:
+            self.call_after_refresh(self._focus_first, f"#{self._phase_focus}")
 
     def _show_head(self) -> None:
         clock, slot = self.clock, self.slot
@@ -353,6 +375,8 @@ class RunScreen(SubScreen):
 
     def tick(self) -> None:
         clock = self.clock
+        if self.focused is None and self.app.screen is self:
+            self._focus_phase()  # focus was lost (a hidden field): typing must land somewhere
         self.query_one(TimerBar).show(clock)
         for alert in clock.alerts():
             self._alert(alert)
