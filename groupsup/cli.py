@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     _store_option(parser)
+    parser.add_argument(
+        "--no-bell", action="store_true", help="no terminal bell when a phase or case overruns"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -140,13 +143,13 @@ def _open_store(args: argparse.Namespace):
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return _run_app(_store_path(args))
+    return _run_app(_store_path(args), bell=not args.no_bell)
 
 
-def _run_app(store_path: Path) -> int:
+def _run_app(store_path: Path, bell: bool = True) -> int:
     from groupsup.app import GroupSupApp
 
-    GroupSupApp(store_path).run()
+    GroupSupApp(store_path, bell=bell).run()
     return 0
 
 
@@ -169,7 +172,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_open:
         print(path)
         return 0
-    return _run_app(path)
+    return _run_app(path, bell=not args.no_bell)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

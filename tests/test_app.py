@@ -245,3 +245,24 @@ async def test_an_overrun_is_shown_and_time_taken_from_later_cases(demo_store, f
         assert str(phase_time.render()) == "Phase 6:54 left"
     saved = Store(demo_store.root).session("demo-s3")
     assert [s.planned_minutes for s in saved.slots] == [62, 47, 46]
+
+
+async def test_the_bell_rings_once_on_overrun_and_can_be_turned_off(demo_store, fake):
+    app = GroupSupApp(demo_store.root, monotonic=fake.monotonic, wall=fake.wall)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        fake.pass_minutes(11)  # the presentation's 10 min 24 s are over
+        app.screen.tick()
+        app.screen.tick()
+        assert rings == [1]
+        await pilot.press("f9")
+        await pilot.pause()
+        fake.pass_minutes(45)  # now the whole case is over too
+        app.screen.tick()
+        assert rings == [1]
+        assert "The bell on overrun is off." in [n.message for n in app._notifications]

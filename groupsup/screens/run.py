@@ -61,6 +61,7 @@ can look at any tab at any time.
 | Ctrl+F | add a next step: action, owner, due date, manager sign-off |
 | Ctrl+L | record a safeguarding concern and what was done |
 | F2 | the genogram: type the notation on the left, the drawing follows on the right |
+| F9 | the terminal bell on overrun, off or on (`groupsup --no-bell` starts with it off) |
 | Enter (in a list) | edit the chosen item or review line |
 | Delete (in a list) | remove the chosen item |
 | Escape | back home; the session keeps running and resumes where it was |
@@ -95,6 +96,7 @@ class RunScreen(SubScreen):
         Binding("ctrl+f", "next_step", "Step", tooltip="Add a next step", id="add-next-step"),
         Binding("ctrl+l", "safeguarding", "Safeguarding", id="safeguarding"),
         Binding("f2", "genogram", "Genogram", show=False, id="genogram"),
+        Binding("f9", "bell", "Bell on overrun on/off", show=False, id="bell"),
         Binding("delete", "remove_item", "Remove", show=False, id="remove-item"),
     ]
 
@@ -519,6 +521,10 @@ class RunScreen(SubScreen):
             self.notify("Clock paused for everything. Ctrl+O resumes.")
         self.save()
         self.tick()
+
+    def action_bell(self) -> None:
+        self.gs.bell_on_overrun = not self.gs.bell_on_overrun
+        self.notify(f"The bell on overrun is {'on' if self.gs.bell_on_overrun else 'off'}.")
 
     def action_more_time(self) -> None:
         def chosen(result) -> None:
