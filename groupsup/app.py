@@ -22,6 +22,7 @@ class GroupSupApp(App):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help-question-mark"),
         Binding("f10", "toggle_theme", "Light or dark theme", show=False, id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]

@@ -266,3 +266,21 @@ async def test_the_bell_rings_once_on_overrun_and_can_be_turned_off(demo_store, 
         app.screen.tick()
         assert rings == [1]
         assert "The bell on overrun is off." in [n.message for n in app._notifications]
+
+
+async def test_help_opens_with_f1_or_question_mark_and_escape_closes_it(demo_store):
+    from textual.widgets import Markdown
+
+    from groupsup.screens.help import HelpScreen
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f1", "question_mark"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            text = app.screen.query_one(Markdown).source
+            assert text.lstrip().startswith("# Home") and "| n | a new pod |" in text
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)

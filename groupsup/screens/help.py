@@ -13,7 +13,7 @@ COMMON = """
 
 | key | |
 |---|---|
-| F1 | this help |
+| F1, ? | this help (`?` outside a text field) |
 | Escape | back, or cancel a form |
 | Tab, Shift+Tab | next or previous field |
 | Ctrl+P | the command palette: every action of this screen, by name |
