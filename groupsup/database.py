@@ -9,11 +9,12 @@ from pathlib import Path
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from groupsup.errors import StoreDamaged
+from groupsup.errors import NotFound, StoreDamaged
 from groupsup.files import atomic_write
 
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"
+FACTS_FOLDER = "facts"  # facts/<pod>.json: what a pod's record needs of each closed session
 
 
 class AtomicJSONStorage(Storage):
@@ -49,3 +50,16 @@ def database(path: Path) -> TinyDB:
 def rows(path: Path, table: str) -> list[dict]:
     """The raw rows of one table of a TinyDB file (none if the file is not there yet)."""
     return list(((AtomicJSONStorage(path).read() or {}).get(table) or {}).values())
+
+
+def find_pod_row(pods: list[dict], wanted: str | None) -> dict:
+    """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
+    if wanted is None:
+        if len(pods) == 1:
+            return pods[0]
+        names = ", ".join(sorted(pod["name"] for pod in pods)) or "none yet"
+        raise NotFound(f"Choose a pod with --pod; this store has: {names}.")
+    for pod in pods:
+        if wanted.casefold() in (pod["id"].casefold(), pod["name"].casefold()):
+            return pod
+    raise NotFound(f"There is no pod '{wanted}' in this store.")

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from groupsup.models import CaseSlot, NextStep, Session, StepReview, StepStatus
+from groupsup.vocabulary import current_status
 
 
 @dataclass
@@ -23,7 +24,7 @@ class TrackedStep:
 
     @property
     def status(self) -> StepStatus:
-        return self.reviews[-1][1].status if self.reviews else self.step.status
+        return current_status(self.step.status, [review.status for _, review in self.reviews])
 
     @property
     def is_open(self) -> bool:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from groupsup.genogram.model import Genogram
+from groupsup.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
+
+__all__ = ["Anxiety", "Category", "Lens", "SessionStatus", "StepStatus"]  # re-exported
 
 SCHEMA_VERSION = 1
 DEFAULT_SESSION_MINUTES = 180
@@ -39,56 +41,6 @@ def unique_key(name: str, taken: set[str]) -> str:
         number += 1
         key = f"{base}-{number}"
     return key
-
-
-class Category(StrEnum):
-    CP = "CP"
-    COMPLEX_CIN = "complex CIN"
-    CIN = "CIN"
-    CLA = "CLA"
-    CARE_LEAVER = "care leaver"
-    OTHER = "other"
-
-
-class Anxiety(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-class SessionStatus(StrEnum):
-    PLANNED = "planned"
-    RUNNING = "running"
-    CLOSED = "closed"
-
-
-class Lens(StrEnum):
-    """The social GRRAACCEESS (policy 7.3)."""
-
-    GENDER = "gender"
-    RACE = "race"
-    RELIGION = "religion"
-    AGE = "age"
-    ABILITY = "ability"
-    CLASS = "class"
-    CULTURE = "culture"
-    ETHNICITY = "ethnicity"
-    EDUCATION = "education"
-    SEXUALITY = "sexuality"
-    SPIRITUALITY = "spirituality"
-
-
-class StepStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    PARTLY = "partly"
-    NOT_DONE = "not done"
-    CARRIED_FORWARD = "carried forward"
-    DROPPED = "no longer needed"
-
-    @property
-    def is_open(self) -> bool:
-        return self not in (StepStatus.DONE, StepStatus.DROPPED)
 
 
 class Record(BaseModel):

@@ -28,8 +28,16 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 from tinydb import Query
 
-from groupsup import rules
-from groupsup.database import INDEX_FILE, PODS_FILE, AtomicJSONStorage, database
+from groupsup import report, rules
+from groupsup.database import (
+    FACTS_FOLDER,
+    INDEX_FILE,
+    PODS_FILE,
+    AtomicJSONStorage,
+    database,
+    find_pod_row,
+    rows,
+)
 from groupsup.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
 from groupsup.files import atomic_write, private_folder
 from groupsup.migrations import UnknownVersion, upgrade
@@ -110,6 +118,7 @@ class Store:
         self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
         _remove_abandoned_temporaries(self.root, self.sessions_folder)
         self.damaged: dict[str, str] = {}  # session id -> why its file cannot be read
+        self._ensure_facts()
 
     # -- locking -------------------------------------------------------------------------
 
@@ -142,16 +151,7 @@ class Store:
 
     def find_pod(self, wanted: str | None) -> Pod:
         """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
-        pods = self.pods()
-        if wanted is None:
-            if len(pods) == 1:
-                return pods[0]
-            names = ", ".join(pod.name for pod in pods) or "none yet"
-            raise NotFound(f"Choose a pod with --pod; this store has: {names}.")
-        for pod in pods:
-            if wanted.casefold() in (pod.id.casefold(), pod.name.casefold()):
-                return pod
-        raise NotFound(f"There is no pod '{wanted}' in this store.")
+        return Pod.model_validate(find_pod_row(self._pods.all(), wanted))
 
     def save_pod(self, pod: Pod) -> None:
         with self._locked():
@@ -212,6 +212,8 @@ class Store:
             summary = SessionSummary.of(session)
             if self._known.get(session.id) != summary:
                 self._write_summaries([summary])
+            if session.status is SessionStatus.CLOSED:
+                self._write_facts([session])
 
     def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
         """Re-read the session under the lock, apply `change` to it and save it: for writers
@@ -226,6 +228,8 @@ class Store:
         with self._locked():
             self._session_path(session_id).unlink(missing_ok=True)
             self._index.remove(Query().id == session_id)
+            for facts in self._facts_files():
+                database(facts).table("facts").remove(Query().id == session_id)
             self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
@@ -267,6 +271,7 @@ class Store:
             stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")
             folder = private_folder(self.root / "backups" / f"{stamp}-{slug(reason)}")
             private_folder(folder / "sessions")
+            private_folder(folder / FACTS_FOLDER)
             for path in files:
                 atomic_write(folder / path.relative_to(self.root), path.read_bytes())
             for old in self.backups()[BACKUPS_KEPT:]:
@@ -311,6 +316,36 @@ class Store:
             self.damaged.clear()
         return undo
 
+    def _facts_table(self, pod_id: str):
+        folder = private_folder(self.root / FACTS_FOLDER)
+        return database(folder / f"{pod_id}.json").table("facts")
+
+    def _facts_files(self) -> list[Path]:
+        return sorted((self.root / FACTS_FOLDER).glob("*.json"))
+
+    def _write_facts(self, sessions: Iterable[Session]) -> None:
+        """Each pod's file, one write a pod: closing a session costs what its pod holds."""
+        by_pod: dict[str, list[Session]] = {}
+        for session in sessions:
+            if session.status is SessionStatus.CLOSED:
+                by_pod.setdefault(session.pod_id, []).append(session)
+        for pod_id, closed in by_pod.items():
+            table = self._facts_table(pod_id)
+            table.remove(Query().id.one_of([s.id for s in closed]))
+            table.insert_multiple(report.facts_of(s) for s in closed)
+
+    def report_facts(self, pod_id: str) -> list[dict]:
+        """The facts of the pod's closed sessions: what its record is made from."""
+        return rows(self.root / FACTS_FOLDER / f"{pod_id}.json", "facts")
+
+    def _ensure_facts(self) -> None:
+        """A store from before the facts files: make them once from the closed sessions."""
+        if (self.root / FACTS_FOLDER).exists():
+            return
+        if any(row.get("status") == SessionStatus.CLOSED for row in self._index.all()):
+            with self._locked():
+                self._write_facts(self.sessions())
+
     def is_empty(self) -> bool:
         return not self._pods and not self._index
 
@@ -328,6 +363,7 @@ class Store:
                 pods[document.pod.id] = merge_pod(pods.get(document.pod.id), document.pod)
             for pod in pods.values():
                 self._pods.upsert(pod.model_dump(mode="json"), Query().id == pod.id)
+            self._write_facts(d.session for d in documents)
             for document in documents:
                 path = self._session_path(document.session.id)
                 if path.exists():  # replacing: the new record follows the one on disk

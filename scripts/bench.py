@@ -24,7 +24,7 @@ from pathlib import Path
 
 from groupsup import demo, minutes
 from groupsup.genogram.drawing import render
-from groupsup.models import Hypothesis, MinutesDocument
+from groupsup.models import Hypothesis, MinutesDocument, SessionStatus
 from groupsup.storage import Store
 
 SIZES = (10, 120, 1200)
@@ -99,6 +99,8 @@ def process_ms(argv: list[str], runs: int) -> float:
 def save_one_edit(store: Store, runs: int) -> float:
     """Saving one edit during a live session: a hypothesis added, the session saved."""
     session = store.session(store.summaries()[-1].id)
+    session.status = SessionStatus.RUNNING  # a live session
+    store.save_session(session)
 
     def edit() -> None:
         session.slots[0].hypotheses.append(Hypothesis(text="Another way to see it."))

@@ -175,6 +175,13 @@ async def test_a_whole_session_with_keys_only(tmp_path):
         session.date.fromordinal(session.date.toordinal() + 7)
     )
     assert first["started_at"] and first["ended_at"]
+    (facts,) = store.report_facts(summary.pod_id)  # the pod's record now counts this session
+    assert [case["presenter"] for case in facts["cases"]] == [
+        "ama-boateng",
+        "ben-carter",
+        "cleo-diaz",
+    ]
+    assert len(facts["concerns"]) == 1
 
 
 async def test_quitting_mid_session_resumes_where_it_was(demo_store):

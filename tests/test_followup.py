@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 from icalendar import Calendar
 
@@ -16,6 +17,12 @@ TODAY = dt.date(2026, 1, 20)
 
 def _west(store):
     return store.pod("west"), store.sessions("west")
+
+
+def _record(store, start, end):
+    """The report as `groupsup report` makes it: from the store's facts of closed sessions."""
+    pod = store.pod("west").model_dump(mode="json")
+    return report.build(pod, store.report_facts("west"), start, end, TODAY)
 
 
 def test_a_step_carries_forward_through_three_sessions_with_its_history(west_store):
@@ -48,8 +55,7 @@ def test_open_steps_reach_the_planned_sessions_review(west_store):
 
 
 def test_the_report_over_twelve_months(west_store):
-    pod, sessions = _west(west_store)
-    built = report.build(pod, sessions, dt.date(2025, 1, 1), dt.date(2025, 12, 31), TODAY)
+    built = _record(west_store, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert (built.months, built.sessions_held) == (12, 11)
     assert built.presentations == {"Ana": 6, "Ben": 8, "Cat": 3, "Dan": 3, "Eve": 2, "Fay": 0}
     assert built.never_presented == ["Fay"]
@@ -87,18 +93,14 @@ def test_the_report_over_twelve_months(west_store):
 
 
 def test_a_shorter_period_counts_only_its_sessions(west_store):
-    pod, sessions = _west(west_store)
-    built = report.build(pod, sessions, dt.date(2025, 7, 1), dt.date(2025, 9, 30), TODAY)
+    built = _record(west_store, dt.date(2025, 7, 1), dt.date(2025, 9, 30))
     assert (built.months, built.sessions_held) == (3, 2)  # July and September, no August
     assert built.presentations == {"Ana": 1, "Ben": 1, "Cat": 0, "Dan": 1, "Eve": 1, "Fay": 0}
     assert built.steps["agreed"] == 2
 
 
 def test_report_markdown_draws_charts_and_flags_missing_actions(west_store):
-    pod, sessions = _west(west_store)
-    text = report.as_markdown(
-        report.build(pod, sessions, dt.date(2025, 1, 1), dt.date(2025, 12, 31), TODAY)
-    )
+    text = report.as_markdown(_record(west_store, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
     assert "- Held: 11 of 12 expected (one a month): 92%" in text
     assert "Ben  ████████████████████████ 8" in text
     assert "Fay  ························ 0" in text
@@ -153,3 +155,28 @@ def test_calendar_parses_back_with_the_sessions_and_due_dates(west_store, tmp_pa
     assert events["Next step due (Eve): Step from session 7"] == dt.date(2025, 9, 29)
     assert len(events) == 7
     assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+def test_report_command_works_from_facts_made_again_for_an_older_store(west_store, capsys):
+    shutil.rmtree(west_store.root / "facts")  # as a store from before the facts files
+    code = main(
+        [
+            "--store",
+            str(west_store.root),
+            "report",
+            "--pod",
+            "West Pod",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--format",
+            "json",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["sessions"] == {"held": 11, "expected": 12}
+    assert data["presentations"]["Ben"] == 8 and data["never_presented"] == ["Fay"]
+    assert data["next_steps"]["done"] == 5 and data["next_steps"]["still open"] == 6
+    assert len(west_store.report_facts("west")) == 11

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from groupsup.dates import when
+from groupsup.escaping import CONTROL, cell, inline, text
 from groupsup.genogram.model import Genogram
 from groupsup.models import (
     CaseSlot,
@@ -26,41 +27,6 @@ POLICY_NOTE = (
     "function. Next steps marked for manager sign-off are decisions on case direction: "
     "finalise them with the line manager in one-to-one supervision."
 )
-
-# Characters that change Markdown or HTML wherever they stand, and those that do only at the
-# start of a line (lists, headings, thematic breaks). Escaping only these keeps the raw file
-# readable; CommonMark renders a backslash-escaped punctuation character as itself.
-_ANYWHERE = re.compile(r"([\\`*_\[\]<>|&~#])")
-_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
-# C0 control characters other than tab and newline have no place in minutes.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def text(value: str) -> str:
-    """User text as a Markdown block: escaped, its line breaks kept as hard breaks."""
-    lines = [_escape(line.strip()) for line in _CONTROL.sub("", value).splitlines()]
-    paragraphs = "\n".join(lines).strip()
-    paragraphs = re.sub(r"\n{2,}", "\n\n", paragraphs)
-    return re.sub(r"(?<!\n)\n(?!\n)", "\\\n", paragraphs)
-
-
-def inline(value: str) -> str:
-    """User text on one line (lists, headings)."""
-    return _escape(" ".join(_CONTROL.sub("", value).split()))
-
-
-def cell(value: str) -> str:
-    """User text in a table cell."""
-    return inline(value) or " "
-
-
-def _escape(value: str) -> str:
-    return _LINE_START.sub(_escape_line_start, _ANYWHERE.sub(r"\\\1", value))
-
-
-def _escape_line_start(match: re.Match) -> str:
-    mark = match.group(1)
-    return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
 def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
@@ -171,7 +137,7 @@ def _genogram(genogram: Genogram, genogram_drawing) -> str:
         return "### Genogram\n\n*No genogram recorded.*"
     parts = ["### Genogram"]
     if genogram_drawing is not None:
-        drawing = _CONTROL.sub("", genogram_drawing(genogram))
+        drawing = CONTROL.sub("", genogram_drawing(genogram))
         longest = max((len(run) for run in re.findall(r"`+", drawing)), default=0)
         fence = "`" * max(3, longest + 1)  # no name in the drawing can close the block
         parts.append(f"{fence}text\n{drawing}\n{fence}")

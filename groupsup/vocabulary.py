@@ -1,0 +1,61 @@
+"""The domain's fixed words (categories, lenses, statuses), free of pydantic so that the fast
+command-line paths can use them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    CP = "CP"
+    COMPLEX_CIN = "complex CIN"
+    CIN = "CIN"
+    CLA = "CLA"
+    CARE_LEAVER = "care leaver"
+    OTHER = "other"
+
+
+class Anxiety(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+class Lens(StrEnum):
+    """The social GRRAACCEESS (policy 7.3)."""
+
+    GENDER = "gender"
+    RACE = "race"
+    RELIGION = "religion"
+    AGE = "age"
+    ABILITY = "ability"
+    CLASS = "class"
+    CULTURE = "culture"
+    ETHNICITY = "ethnicity"
+    EDUCATION = "education"
+    SEXUALITY = "sexuality"
+    SPIRITUALITY = "spirituality"
+
+
+class StepStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_DONE = "not done"
+    CARRIED_FORWARD = "carried forward"
+    DROPPED = "no longer needed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (StepStatus.DONE, StepStatus.DROPPED)
+
+
+def current_status(own: StepStatus, reviews: list[StepStatus]) -> StepStatus:
+    """A next step stands as its latest review says, else as it was agreed."""
+    return reviews[-1] if reviews else own
