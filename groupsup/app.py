@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from groupsup.dates import local_now
-from groupsup.storage import Store
+
+if TYPE_CHECKING:
+    from groupsup.storage import Store
 
 
 class GroupSupApp(App):
@@ -38,10 +41,16 @@ class GroupSupApp(App):
         """`monotonic` and `wall` are the session clock's time sources; tests pass fakes."""
         super().__init__()
         self.store_path = Path(store_path)
-        self.store = Store(self.store_path)
         self.bell_on_overrun = bell
         self.monotonic = monotonic
         self.wall = wall
+
+    @cached_property
+    def store(self) -> Store:
+        """Opened on first use: the home screen paints from the raw index before that."""
+        from groupsup import storage  # imports pydantic: kept off the path to the first paint
+
+        return storage.Store(self.store_path)
 
     def today(self) -> dt.date:
         return self.wall().date()

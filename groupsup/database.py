@@ -3,7 +3,9 @@ as fast as `groupsup --help`. `storage.Store` builds on these; nothing else touc
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tinydb import TinyDB
@@ -11,6 +13,7 @@ from tinydb.storages import Storage
 
 from groupsup.errors import NotFound, StoreDamaged
 from groupsup.files import atomic_write
+from groupsup.vocabulary import SessionStatus
 
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"
@@ -63,3 +66,73 @@ def find_pod_row(pods: list[dict], wanted: str | None) -> dict:
         if wanted.casefold() in (pod["id"].casefold(), pod["name"].casefold()):
             return pod
     raise NotFound(f"There is no pod '{wanted}' in this store.")
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What lists and the home screen need of a session, kept in the index."""
+
+    id: str
+    pod_id: str
+    date: dt.date
+    status: SessionStatus
+    slots: int
+    presenters: list[str]
+
+    @classmethod
+    def of(cls, session) -> SessionSummary:
+        """The summary of a `models.Session`."""
+        return cls(
+            session.id,
+            session.pod_id,
+            session.date,
+            session.status,
+            len(session.slots),
+            [slot.presenter for slot in session.slots],
+        )
+
+    @classmethod
+    def from_row(cls, row: dict) -> SessionSummary:
+        try:
+            return cls(
+                row["id"],
+                row["pod_id"],
+                dt.date.fromisoformat(row["date"]),
+                SessionStatus(row["status"]),
+                int(row["slots"]),
+                list(row["presenters"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise StoreDamaged(f"The store's index has a line it cannot read ({error}).") from None
+
+    def row(self) -> dict:
+        return asdict(self) | {"date": self.date.isoformat(), "status": self.status.value}
+
+
+def summaries(index_rows: list[dict], pod_id: str | None = None) -> list[SessionSummary]:
+    """The sessions of one pod (or all), in date order."""
+    found = [SessionSummary.from_row(r) for r in index_rows if pod_id in (None, r.get("pod_id"))]
+    return sorted(found, key=lambda s: (s.date, s.id))
+
+
+@dataclass(frozen=True)
+class PodView:
+    """A pod as the home screen shows it, read without pydantic (the full `Pod` when needed)."""
+
+    id: str
+    name: str
+    names: dict[str, str]
+
+    @classmethod
+    def from_row(cls, row: dict) -> PodView:
+        return cls(row["id"], row["name"], {m["id"]: m["name"] for m in row.get("members", [])})
+
+    def name_of(self, member_id: str | None) -> str:
+        return self.names.get(member_id, member_id or "")
+
+
+def pods(root: Path) -> list[PodView]:
+    return sorted(
+        (PodView.from_row(r) for r in rows(root / PODS_FILE, "pods")),
+        key=lambda pod: pod.name.lower(),
+    )

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from tinydb import Query
 
 from groupsup import report, rules
@@ -34,9 +34,11 @@ from groupsup.database import (
     INDEX_FILE,
     PODS_FILE,
     AtomicJSONStorage,
+    SessionSummary,
     database,
     find_pod_row,
     rows,
+    summaries,
 )
 from groupsup.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
 from groupsup.files import atomic_write, private_folder
@@ -45,28 +47,6 @@ from groupsup.models import SCHEMA_VERSION, MinutesDocument, Pod, Session, Sessi
 
 LOCK_TIMEOUT_SECONDS = 10
 BACKUPS_KEPT = 5
-
-
-class SessionSummary(BaseModel):
-    """What lists and the home screen need of a session, kept in the index."""
-
-    id: str
-    pod_id: str
-    date: dt.date
-    status: SessionStatus
-    slots: int
-    presenters: list[str]
-
-    @classmethod
-    def of(cls, session: Session) -> SessionSummary:
-        return cls(
-            id=session.id,
-            pod_id=session.pod_id,
-            date=session.date,
-            status=session.status,
-            slots=len(session.slots),
-            presenters=[slot.presenter for slot in session.slots],
-        )
 
 
 def _stored_record(path: Path) -> dict:
@@ -160,9 +140,7 @@ class Store:
     # -- sessions ------------------------------------------------------------------------
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        docs = self._index.search(Query().pod_id == pod_id) if pod_id else self._index.all()
-        found = [SessionSummary.model_validate(doc) for doc in docs]
-        return sorted(found, key=lambda s: (s.date, s.id))
+        return summaries(self._index.all(), pod_id)
 
     def _session_path(self, session_id: str) -> Path:
         if not session_id or "/" in session_id or session_id.startswith("."):
@@ -248,7 +226,7 @@ class Store:
         summaries = list(summaries)
         ids = [summary.id for summary in summaries]
         self._index.remove(Query().id.one_of(ids))
-        self._index.insert_multiple(summary.model_dump(mode="json") for summary in summaries)
+        self._index.insert_multiple(summary.row() for summary in summaries)
         self._known.update(zip(ids, summaries, strict=True))
 
     # -- backups -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -13,10 +14,13 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from groupsup.database import INDEX_FILE, PodView, SessionSummary, pods, rows, summaries
 from groupsup.errors import GroupsupError, StoreDamaged
-from groupsup.models import Pod, Session, SessionStatus
 from groupsup.screens.base import GroupSupScreen, plain
-from groupsup.storage import SessionSummary
+from groupsup.vocabulary import SessionStatus
+
+if TYPE_CHECKING:  # models import pydantic: the first paint reads the raw index instead
+    from groupsup.models import Pod, Session
 
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
@@ -55,7 +59,7 @@ class HomeScreen(GroupSupScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.pod: Pod | None = None
+        self.pod_view: PodView | None = None
         self.summaries: list[SessionSummary] = []
         self._told_damaged: set[str] = set()
 
@@ -87,34 +91,43 @@ class HomeScreen(GroupSupScreen):
 
     def refresh_pods(self, select: str | None = None) -> None:
         try:
-            pods = self.gs.store.pods()
+            found = pods(self.gs.store_path)
         except StoreDamaged as error:
             self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
             return
         options = self.query_one("#pods", OptionList)
-        keep = select or (self.pod.id if self.pod else None)
+        keep = select or (self.pod_view.id if self.pod_view else None)
         options.clear_options()
-        options.add_options([Option(Content(pod.name), id=pod.id) for pod in pods])
-        if not pods:
-            self.pod = None
+        options.add_options([Option(Content(pod.name), id=pod.id) for pod in found])
+        if not found:
+            self.pod_view = None
             self.query_one("#next-session", Static).update(
                 "No pods yet. Press n to create your pod, then m to add its members."
             )
             return
-        ids = [pod.id for pod in pods]
+        ids = [pod.id for pod in found]
         options.highlighted = ids.index(keep) if keep in ids else 0
-        self.show_pod(pods[options.highlighted])
+        self.show_pod(found[options.highlighted])
 
     @on(OptionList.OptionHighlighted, "#pods")
     def _pod_chosen(self, event: OptionList.OptionHighlighted) -> None:
-        if self.pod is None or event.option.id != self.pod.id:
-            self.show_pod(self.gs.store.pod(event.option.id))
+        if self.pod_view is None or event.option.id != self.pod_view.id:
+            self.show_pod(next(p for p in pods(self.gs.store_path) if p.id == event.option.id))
 
-    def show_pod(self, pod: Pod) -> None:
-        """The pod's sessions at once, from the index; its open next steps need every session
-        read, so a worker fills them in without holding up the screen."""
-        self.pod = pod
-        self.summaries = self.gs.store.summaries(pod.id)
+    @property
+    def pod(self) -> Pod:
+        """The chosen pod as a full record, for the screens it opens."""
+        return self.gs.store.pod(self.pod_view.id)
+
+    def show_pod(self, pod: PodView) -> None:
+        """The pod's sessions at once, from the raw index; its open next steps need every
+        session read, so a worker fills them in without holding up the screen."""
+        self.pod_view = pod
+        try:
+            self.summaries = summaries(rows(self.gs.store_path / INDEX_FILE, "sessions"), pod.id)
+        except StoreDamaged as error:
+            self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
+            return
         self._show_next()
         self._show_sessions()
         self.query_one("#open-steps", DataTable).loading = True
@@ -122,7 +135,7 @@ class HomeScreen(GroupSupScreen):
         self.call_after_refresh(self._load_open_steps, pod)
 
     @work(thread=True, exclusive=True, group="open-steps")
-    def _load_open_steps(self, pod: Pod) -> None:
+    def _load_open_steps(self, pod: PodView) -> None:
         from groupsup import followup
 
         sessions = self.gs.store.sessions(pod.id)
@@ -139,16 +152,20 @@ class HomeScreen(GroupSupScreen):
 
         upcoming = self._upcoming()
         if upcoming is None:
-            text = f"{self.pod.name}: no session planned. Press p to plan one."
+            text = f"{self.pod_view.name}: no session planned. Press p to plan one."
         else:
             day = when(upcoming.date)
             if upcoming.status is SessionStatus.RUNNING:
-                text = f"{self.pod.name}: the session of {day} is running. Press r to resume it."
+                text = (
+                    f"{self.pod_view.name}: the session of {day} is running. Press r to resume it."
+                )
             elif not upcoming.slots:
-                text = f"{self.pod.name}: next session {day}, no cases yet. Press p to plan them."
+                text = (
+                    f"{self.pod_view.name}: next session {day}, no cases yet. Press p to plan them."
+                )
             else:
                 text = (
-                    f"{self.pod.name}: next session {day}, {upcoming.slots} cases "
+                    f"{self.pod_view.name}: next session {day}, {upcoming.slots} cases "
                     "planned. Press r to run it."
                 )
         self.query_one("#next-session", Static).update(Content(text))
@@ -159,11 +176,11 @@ class HomeScreen(GroupSupScreen):
         order = {SessionStatus.RUNNING: 0, SessionStatus.PLANNED: 1, SessionStatus.CLOSED: 2}
         ordered = sorted(self.summaries, key=lambda s: (order[s.status], -s.date.toordinal()))
         for s in ordered:
-            presenters = ", ".join(self.pod.name_of(p) for p in s.presenters)
+            presenters = ", ".join(self.pod_view.name_of(p) for p in s.presenters)
             table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
 
-    def _show_open_steps(self, pod: Pod, steps) -> None:
-        if pod is not self.pod:
+    def _show_open_steps(self, pod: PodView, steps) -> None:
+        if pod is not self.pod_view:
             return  # the facilitator has moved on to another pod
         self._report_damage()
         table = self.query_one("#open-steps", DataTable)
@@ -179,7 +196,7 @@ class HomeScreen(GroupSupScreen):
             table.add_row(
                 due,
                 plain(tracked.step.action),
-                plain(self.pod.name_of(tracked.step.owner)),
+                plain(self.pod_view.name_of(tracked.step.owner)),
                 plain(tracked.slot.title),
                 tracked.status.value,
                 key=tracked.step.id,
@@ -257,7 +274,8 @@ class HomeScreen(GroupSupScreen):
             return
         from groupsup import planning
 
-        if not self.pod.active_members:
+        pod = self.pod
+        if not pod.active_members:
             self.notify("Add the pod's members first (m).", severity="warning")
             return
         empty = [s for s in self.summaries if s.status is SessionStatus.PLANNED and not s.slots]
@@ -267,11 +285,11 @@ class HomeScreen(GroupSupScreen):
             last = max((s.date for s in self.summaries), default=None)
             today = self.gs.today()
             day = max(last + dt.timedelta(days=28), today) if last else today
-            session = planning.new_session(self.pod, day, self.gs.store.sessions(self.pod.id))
+            session = planning.new_session(pod, day, self.gs.store.sessions(pod.id))
             self.gs.store.save_session(session)
         if session is None:
             return
-        self.app.push_screen(PlanScreen(self.pod, session))
+        self.app.push_screen(PlanScreen(pod, session))
 
     def action_run(self) -> None:
         from groupsup.screens.run import RunScreen
@@ -304,6 +322,6 @@ class HomeScreen(GroupSupScreen):
         self.notify("\n".join(str(path) for path in written), title="Minutes saved", markup=False)
 
     def _need_pod(self) -> bool:
-        if self.pod is None:
+        if self.pod_view is None:
             self.notify("Create a pod first: press n.")
-        return self.pod is not None
+        return self.pod_view is not None
