@@ -55,10 +55,11 @@ class GroupSupApp(App):
     def today(self) -> dt.date:
         return self.wall().date()
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """Home is the bottom of the stack: every other screen returns to it."""
         from groupsup.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
 
     def action_help(self) -> None:
         from groupsup.screens.help import HelpScreen

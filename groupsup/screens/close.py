@@ -91,7 +91,7 @@ class CloseScreen(SubScreen):
         self.notify(
             "\n".join(str(p) for p in written), title="Session closed; minutes saved", markup=False
         )
-        while len(self.app.screen_stack) > 2:
+        while len(self.app.screen_stack) > 1:  # back to home, the bottom of the stack
             self.app.pop_screen()
 
 
