@@ -180,3 +180,24 @@ def test_report_command_works_from_facts_made_again_for_an_older_store(west_stor
     assert data["presentations"]["Ben"] == 8 and data["never_presented"] == ["Fay"]
     assert data["next_steps"]["done"] == 5 and data["next_steps"]["still open"] == 6
     assert len(west_store.report_facts("west")) == 11
+
+
+async def test_the_record_screen_shows_the_pods_year(demo_store, fake):
+    from textual.widgets import Markdown
+
+    from groupsup.app import GroupSupApp
+    from groupsup.screens.record import RecordScreen
+
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen)
+        text = app.screen.query_one(Markdown).source
+        assert text.startswith("# The record of North Pod\n\nFrom 1 December 2025 to 25 November")
+        assert "- Held: 2 of 12 expected (one a month): 17%" in text
+        assert "Tom Whitaker     ████████████████████████ 1" in text
+        await pilot.press("e")
+        await pilot.pause()
+        written = sorted(p.name for p in (demo_store.root / "exports").iterdir())
+        assert written == ["2026-11-25-north-pod-record.html", "2026-11-25-north-pod-record.md"]

@@ -39,13 +39,9 @@ class RecordScreen(SubScreen):
 
     def compose(self) -> ComposeResult:
         today = self.gs.today()
-        built = report.build(
-            self.pod,
-            self.gs.store.sessions(self.pod.id),
-            report.twelve_months_to(today),
-            today,
-            today,
-        )
+        facts = self.gs.store.report_facts(self.pod.id)
+        start = report.twelve_months_to(today)
+        built = report.build(self.pod.model_dump(mode="json"), facts, start, today, today)
         self.text = report.as_markdown(built)
         yield Header()
         with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll it
