@@ -51,18 +51,17 @@ def set_attendance(session: Session, member_id: str, state: str) -> None:
             "change the case's roles first."
         )
     session.attendees, session.apologies = attendees, apologies
-    for slot in session.slots:
-        slot.observers = default_observers(session, slot.presenter, slot.consultant)
+    for slot in session.slots:  # observers follow who is present; a chosen list is kept
+        observers = [o for o in slot.observers if o in attendees]
+        if state == "present" and member_id not in (slot.presenter, slot.consultant, *observers):
+            observers.append(member_id)
+        slot.observers = observers
 
 
 def attendance(session: Session, member_id: str) -> str:
     if member_id in session.attendees:
         return "present"
     return "apologies" if member_id in session.apologies else "absent"
-
-
-def default_observers(session: Session, presenter: str, consultant: str | None) -> list[str]:
-    return [m for m in session.attendees if m not in (presenter, consultant)]
 
 
 def check_roles(pod: Pod, session: Session, presenter: str | None, consultant: str | None) -> None:
@@ -80,7 +79,8 @@ def check_roles(pod: Pod, session: Session, presenter: str | None, consultant: s
 def put_slot(pod: Pod, session: Session, slot: CaseSlot, replacing: str | None = None) -> None:
     """Add `slot` (or replace the slot with id `replacing`), then re-split the case time."""
     check_roles(pod, session, slot.presenter, slot.consultant)
-    slot.observers = default_observers(session, slot.presenter, slot.consultant)
+    roles = (slot.presenter, slot.consultant)
+    slot.observers = [o for o in slot.observers if o in session.attendees and o not in roles]
     if replacing is None:
         session.slots = [*session.slots, slot]
     else:

@@ -304,6 +304,12 @@ class SlotForm(Form):
         yield Label("Weight (1 = an even share of the time, 2 = twice as long)")
         yield Input(f"{s.weight:g}" if s else "1", id="weight")
         yield Static("", id="suggestion", classes="hint", markup=False)
+        yield Label("Observers (Space ticks; the presenter and consultant are left out)")
+        observing = set(s.observers) if s else set(self.session.attendees)
+        yield SelectionList[str](
+            *[(Content(self.pod.name_of(m)), m, m in observing) for m in self.session.attendees],
+            id="observers",
+        )
 
     @on(Select.Changed, "#presenter")
     def _suggest_consultant(self, event: Select.Changed) -> None:
@@ -335,6 +341,11 @@ class SlotForm(Form):
             "anxiety": self.query_one("#anxiety", Select).value,
             "dilemma": self.value("dilemma"),
             "weight": weight,
+            "observers": [
+                m
+                for m in self.query_one("#observers", SelectionList).selected
+                if m not in (presenter, consultant)
+            ],
         }
         return updated(CaseSlot, self.existing, fields)
 

@@ -1,0 +1,47 @@
+"""Planning rules: roles, observers and attendance."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DEMO_DAY
+
+from groupsup import demo, planning
+from groupsup.errors import RuleBroken
+from groupsup.models import CaseSlot
+
+
+def _planned():
+    pod = demo.demo_pod()
+    return pod, planning.new_session(pod, DEMO_DAY, [])
+
+
+def test_a_case_keeps_the_observers_chosen_who_are_present():
+    pod, session = _planned()
+    planning.set_attendance(session, demo.HANNAH, "apologies")
+    slot = CaseSlot(
+        presenter=demo.TOM, consultant=demo.PRIYA, observers=[demo.HANNAH, demo.DANIEL, demo.LEILA]
+    )
+    planning.put_slot(pod, session, slot)
+    assert session.slots[0].observers == [demo.DANIEL, demo.LEILA]
+
+
+def test_attendance_changes_keep_a_chosen_list_of_observers():
+    pod, session = _planned()
+    planning.put_slot(
+        pod,
+        session,
+        CaseSlot(presenter=demo.TOM, consultant=demo.PRIYA, observers=[demo.DANIEL, demo.LEILA]),
+    )
+    planning.set_attendance(session, demo.LEILA, "apologies")
+    assert session.slots[0].observers == [demo.DANIEL]
+    assert session.apologies == [demo.LEILA]
+    planning.set_attendance(session, demo.LEILA, "present")
+    assert session.slots[0].observers == [demo.DANIEL, demo.LEILA]
+
+
+def test_someone_holding_a_role_must_stay_present():
+    pod, session = _planned()
+    planning.put_slot(pod, session, CaseSlot(presenter=demo.TOM, consultant=demo.PRIYA))
+    with pytest.raises(RuleBroken, match="They hold a role in case 1"):
+        planning.set_attendance(session, demo.PRIYA, "absent")
+    assert demo.PRIYA in session.attendees
