@@ -561,32 +561,24 @@ class RunScreen(SubScreen):
 
         return done
 
-    def action_hypothesis(self) -> None:
+    def _add(self, tab: str, field: str, form) -> None:
+        """Open `form(slot)` over the tab of `field`; what it returns joins that list."""
         if self._in_case():
             slot = self.slot
-            self.query_one("#case", TabbedContent).active = "hypotheses"
-            self.app.push_screen(
-                HypothesisForm(self.pod, self.session),
-                self._then_save(lambda h: setattr(slot, "hypotheses", [*slot.hypotheses, h])),
-            )
+            self.query_one("#case", TabbedContent).active = tab
+            append = lambda item: setattr(slot, field, [*getattr(slot, field), item])  # noqa: E731
+            self.app.push_screen(form(slot), self._then_save(append))
+
+    def action_hypothesis(self) -> None:
+        self._add("hypotheses", "hypotheses", lambda slot: HypothesisForm(self.pod, self.session))
 
     def action_resonance(self) -> None:
-        if self._in_case():
-            slot = self.slot
-            self.query_one("#case", TabbedContent).active = "resonance"
-            self.app.push_screen(
-                ResonanceForm(self.pod, slot),
-                self._then_save(lambda n: setattr(slot, "resonance", [*slot.resonance, n])),
-            )
+        self._add("resonance", "resonance", lambda slot: ResonanceForm(self.pod, slot))
 
     def action_next_step(self) -> None:
-        if self._in_case():
-            slot = self.slot
-            self.query_one("#case", TabbedContent).active = "next-steps"
-            self.app.push_screen(
-                NextStepForm(self.pod, self.session, slot),
-                self._then_save(lambda s: setattr(slot, "next_steps", [*slot.next_steps, s])),
-            )
+        self._add(
+            "next-steps", "next_steps", lambda slot: NextStepForm(self.pod, self.session, slot)
+        )
 
     def action_safeguarding(self) -> None:
         if self._in_case():
