@@ -356,7 +356,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from groupsup.participant import ParticipantApp
+    from groupsup.screens.join import ParticipantApp
 
     ParticipantApp(_store_path(args)).run()
     return 0

@@ -12,7 +12,7 @@ from groupsup import joining, minutes
 from groupsup.app import GroupSupApp
 from groupsup.clock import SessionClock
 from groupsup.formats import format_named
-from groupsup.participant import ParticipantApp
+from groupsup.screens.join import ParticipantApp
 from groupsup.storage import Store
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)

@@ -31,7 +31,7 @@ from groupsup.widgets.timer import clock_text
 class ParticipantApp(App):
     TITLE = "groupsup"
     SUB_TITLE = "join a session"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "../app.tcss"  # the app's stylesheet, beside groupsup/app.py
     BINDINGS = [Binding("ctrl+q", "quit", "Leave", id="quit")]
 
     def __init__(
