@@ -77,21 +77,30 @@ def load_format(path: Path) -> SessionFormat:
         raise FormatError(f"Format file {path}: {explain(error)}") from None
 
 
-def available_formats(store_root: Path | None = None) -> dict[str, SessionFormat]:
-    """The built-in formats, then the pod's own (which may replace a built-in one)."""
-    paths = sorted(BUILT_IN.glob("*.toml"))
-    if store_root is not None:
-        paths += sorted((Path(store_root) / "formats").glob("*.toml"))
-    formats = {}
-    for path in paths:
-        fmt = load_format(path)
-        formats[fmt.id] = fmt
+def available_formats(
+    store_root: Path | None = None, problems: list[str] | None = None
+) -> dict[str, SessionFormat]:
+    """The built-in formats, then the pod's own (which may replace a built-in one). A pod's
+    file with a mistake is left out, its reason added to `problems` when given."""
+    formats = {path.stem: load_format(path) for path in sorted(BUILT_IN.glob("*.toml"))}
+    own = sorted((Path(store_root) / "formats").glob("*.toml")) if store_root else []
+    for path in own:
+        try:
+            formats[path.stem] = load_format(path)
+        except FormatError as error:
+            if problems is None:
+                raise
+            problems.append(str(error))
     return formats
 
 
 def format_named(format_id: str, store_root: Path | None = None) -> SessionFormat:
-    formats = available_formats(store_root)
+    problems: list[str] = []  # another pod file's mistake must not stop this format
+    formats = available_formats(store_root, problems)
     if format_id not in formats:
+        broken = [p for p in problems if f"{format_id}.toml" in p]
+        if broken:
+            raise FormatError(broken[0])
         raise FormatError(
             f"There is no session format '{format_id}'; choose one of {', '.join(formats)}."
         )

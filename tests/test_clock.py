@@ -240,3 +240,24 @@ def test_a_format_file_with_a_mistake_is_refused_plainly(tmp_path, text, reason)
         load_format(path)
     assert str(caught.value).startswith(f"Format file {path}")
     assert reason in str(caught.value)
+
+
+def test_a_pods_own_format_is_offered_and_a_broken_one_left_out_with_its_reason(tmp_path):
+    from groupsup.formats import available_formats
+
+    folder = tmp_path / "formats"
+    folder.mkdir()
+    (folder / "short.toml").write_text(
+        "name = 'Short'\n[[phases]]\nkey='all'\ntitle='All'\nprompt='Talk.'\nshare=1\n"
+        "capture='notes'\n"
+    )
+    (folder / "broken.toml").write_text("name = 'Broken'\nphases = [")
+    problems: list[str] = []
+    formats = available_formats(tmp_path, problems)
+    assert list(formats) == ["bells-that-ring", "group-reflective", "short"]
+    assert formats["short"].phases[0].prompt == "Talk."
+    assert problems == [problems[0]] and problems[0].startswith(
+        f"Format file {folder / 'broken.toml'} is not valid TOML"
+    )
+    with pytest.raises(FormatError):
+        available_formats(tmp_path)

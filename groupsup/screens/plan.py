@@ -56,7 +56,8 @@ class PlanScreen(SubScreen):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        formats = available_formats(self.gs.store.root)
+        self._format_problems: list[str] = []
+        formats = available_formats(self.gs.store.root, self._format_problems)
         yield Header()
         with Scroll():
             yield Static("", id="plan-title", classes="pane-title", markup=False)
@@ -89,6 +90,8 @@ class PlanScreen(SubScreen):
         self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
         self.show()
         self.query_one("#slots", DataTable).focus()
+        for problem in self._format_problems:
+            self.notify(problem, title="A format was left out", severity="error", markup=False)
 
     # -- showing ---------------------------------------------------------------------------
 
