@@ -82,9 +82,9 @@ class HomeScreen(GroupSupScreen):
         self.query_one("#open-steps", DataTable).add_columns(
             "Due", "Action", "Owner", "Case", "Status"
         )
-        self.refresh_pods()
 
     def on_screen_resume(self) -> None:
+        """Shown first, or shown again: what the other screens changed is read afresh."""
         self.refresh_pods()
 
     # -- showing ---------------------------------------------------------------------------
