@@ -59,10 +59,6 @@ class SessionFormat(BaseModel):
             raise ValueError("Two phases share the same key; give each phase its own key.")
         return phases
 
-    @property
-    def total_share(self) -> int:
-        return sum(phase.share for phase in self.phases)
-
 
 def load_format(path: Path) -> SessionFormat:
     try:

@@ -80,10 +80,6 @@ class Couple(_Model):
     b: str
     status: CoupleStatus = CoupleStatus.MARRIED
 
-    @property
-    def ended(self) -> bool:
-        return self.status in (CoupleStatus.SEPARATED, CoupleStatus.DIVORCED)
-
 
 class Child(_Model):
     """A child of one parent or of a couple."""
