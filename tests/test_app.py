@@ -291,3 +291,22 @@ async def test_help_opens_with_f1_or_question_mark_and_escape_closes_it(demo_sto
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen)
+
+
+async def test_roles_are_checked_as_they_are_chosen(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("tab", "enter")  # the planned session
+        await pilot.pause()
+        await pilot.press("a")
+        await choose(pilot, 2)  # presenter: Tom Whitaker
+        await pilot.press("tab")
+        await choose(pilot, 2)  # consultant: Tom Whitaker too
+        await pilot.pause()
+        problem = app.screen.query_one("#problem", Static)
+        assert str(problem.render()) == (
+            "The consultant cannot also be the presenter: choose someone else."
+        )
+        await choose(pilot, 1)  # consultant: Priya Shah (one further down)
+        await pilot.pause()
+        assert str(problem.render()) == ""

@@ -311,6 +311,20 @@ class SlotForm(Form):
             id="observers",
         )
 
+    @on(Select.Changed, "#presenter, #consultant")
+    def _check_roles_as_chosen(self) -> None:
+        presenter = chosen(self.query_one("#presenter", Select))
+        consultant = chosen(self.query_one("#consultant", Select))
+        problem = self.query_one("#problem", Static)
+        try:
+            if presenter is not None:
+                planning.check_roles(self.pod, self.session, presenter, consultant)
+        except GroupsupError as error:
+            self.problem(str(error))
+        else:
+            problem.update("")
+            problem.remove_class("shown")
+
     @on(Select.Changed, "#presenter")
     def _suggest_consultant(self, event: Select.Changed) -> None:
         presenter = chosen(event.select)
