@@ -265,9 +265,13 @@ class ReviewForm(Form):
 class SlotForm(Form):
     title_text = "Case slot"
 
-    def __init__(self, pod: Pod, session: Session, existing: CaseSlot | None = None) -> None:
+    def __init__(
+        self, pod: Pod, session: Session, others: list[Session], existing: CaseSlot | None = None
+    ) -> None:
+        """`others`: the pod's other sessions, for suggesting a consultant."""
         super().__init__()
         self.pod, self.session, self.existing = pod, session, existing
+        self.history = [*others, session]
 
     def fields(self) -> ComposeResult:
         s = self.existing
@@ -330,9 +334,8 @@ class SlotForm(Form):
         presenter = chosen(event.select)
         if presenter is None:
             return
-        sessions = self.gs.store.sessions(self.pod.id)
         suggestions = planning.suggest_consultants(
-            self.pod, sessions, presenter, self.session.attendees
+            self.pod, self.history, presenter, self.session.attendees
         )[:2]
         text = "; ".join(f"{self.pod.name_of(s.member_id)} ({s.reason})" for s in suggestions)
         self.query_one("#suggestion", Static).update(

@@ -54,6 +54,7 @@ class PlanScreen(SubScreen):
         super().__init__()
         self.pod = pod
         self.session = session
+        self.others: list[Session] = []  # the pod's other sessions, read once on mount
 
     def compose(self) -> ComposeResult:
         self._format_problems: list[str] = []
@@ -88,6 +89,9 @@ class PlanScreen(SubScreen):
             "#", "!", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Weight", "Min"
         )
         self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
+        # The pod's other sessions cannot change while this one is planned: read them once,
+        # not on every save (each keystroke in the date or length).
+        self.others = [s for s in self.gs.store.sessions(self.pod.id) if s.id != self.session.id]
         self.show()
         self.query_one("#slots", DataTable).focus()
         for problem in self._format_problems:
@@ -107,11 +111,10 @@ class PlanScreen(SubScreen):
         self.query_one("#rotation", Static).update(Content(self._rotation()))
 
     def _rotation(self) -> str:
-        others = [s for s in self.gs.store.sessions(self.pod.id) if s.id != self.session.id]
         planned = {slot.presenter for slot in self.session.slots}
         suggested = [
             f"{self.pod.name_of(s.member_id)}: {s.reason}"
-            for s in planning.suggest_presenters(self.pod, others)
+            for s in planning.suggest_presenters(self.pod, self.others)
             if s.member_id not in planned and s.member_id in self.session.attendees
         ][:3]
         return "Suggested presenters (never forced):\n  " + "\n  ".join(suggested or ["-"])
@@ -120,7 +123,7 @@ class PlanScreen(SubScreen):
         table = self.query_one("#attendance", DataTable)
         row = table.cursor_row
         table.clear()
-        last = planning.last_presented(self.pod, self.gs.store.sessions(self.pod.id))
+        last = planning.last_presented(self.pod, self.others)  # planned sessions do not count
         for member in self.pod.active_members:
             state = planning.attendance(self.session, member.id)
             table.add_row(
@@ -220,10 +223,12 @@ class PlanScreen(SubScreen):
     def _edit_slot(self) -> None:
         slot = self.chosen_slot()
         if slot is not None:
-            self.app.push_screen(SlotForm(self.pod, self.session, slot), self._slot_done(slot.id))
+            self.app.push_screen(
+                SlotForm(self.pod, self.session, self.others, slot), self._slot_done(slot.id)
+            )
 
     def action_add_slot(self) -> None:
-        self.app.push_screen(SlotForm(self.pod, self.session), self._slot_done(None))
+        self.app.push_screen(SlotForm(self.pod, self.session, self.others), self._slot_done(None))
 
     def _slot_done(self, replacing: str | None):
         def put(slot: CaseSlot | None) -> None:
