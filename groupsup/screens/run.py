@@ -594,14 +594,14 @@ class RunScreen(SubScreen):
         if table_id == "review-table":
             self._edit_review(key)
             return
-        slot = self.slot
-        if slot is None:
+        slot, field = self.slot, _ITEM_TABLES.get(table_id)
+        if slot is None or field is None:
             return
-        field, form = {
-            "hypotheses-table": ("hypotheses", lambda i: HypothesisForm(self.pod, self.session, i)),
-            "resonance-table": ("resonance", lambda i: ResonanceForm(self.pod, slot, i)),
-            "steps-table": ("next_steps", lambda i: NextStepForm(self.pod, self.session, slot, i)),
-        }[table_id]
+        form = {
+            "hypotheses": lambda i: HypothesisForm(self.pod, self.session, i),
+            "resonance": lambda i: ResonanceForm(self.pod, slot, i),
+            "next_steps": lambda i: NextStepForm(self.pod, self.session, slot, i),
+        }[field]
         items = getattr(slot, field)
         item = next(i for i in items if i.id == key)
 
@@ -624,11 +624,7 @@ class RunScreen(SubScreen):
 
     def action_remove_item(self) -> None:
         focused = self.focused
-        field = {
-            "hypotheses-table": "hypotheses",
-            "resonance-table": "resonance",
-            "steps-table": "next_steps",
-        }.get(focused.id if focused else "")
+        field = _ITEM_TABLES.get(focused.id if focused else "")
         if field is None or self.slot is None or focused.row_count == 0:
             return
         key = focused.coordinate_to_cell_key(focused.cursor_coordinate).row_key.value
@@ -637,6 +633,13 @@ class RunScreen(SubScreen):
         self._show_items()
         self.notify("Removed.")
 
+
+# The case's lists, each shown in a table: which slot field each table shows.
+_ITEM_TABLES = {
+    "hypotheses-table": "hypotheses",
+    "resonance-table": "resonance",
+    "steps-table": "next_steps",
+}
 
 _TAB_FOR_CAPTURE = {
     "presentation": "presentation",
