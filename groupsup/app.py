@@ -13,10 +13,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from groupsup.dates import local_now
+from groupsup.domain.dates import local_now
 
 if TYPE_CHECKING:
-    from groupsup.storage import Store
+    from groupsup.store.storage import Store
 
 
 class GroupSupApp(App):
@@ -48,7 +48,7 @@ class GroupSupApp(App):
     @cached_property
     def store(self) -> Store:
         """Opened on first use: the home screen paints from the raw index before that."""
-        from groupsup import storage  # imports pydantic: kept off the path to the first paint
+        from groupsup.store import storage  # imports pydantic: kept off the path to the first paint
 
         return storage.Store(self.store_path)
 

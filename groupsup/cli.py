@@ -109,12 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from groupsup.errors import GroupsupError
+    from groupsup.domain.errors import GroupsupError
 
     try:
         return COMMANDS[args.command or "open"](args) or 0
     except GroupsupError as error:
-        from groupsup.errors import StoreDamaged
+        from groupsup.domain.errors import StoreDamaged
 
         damaged = isinstance(error, StoreDamaged)
         hint = " Nothing was changed; 'groupsup restore' lists backups." if damaged else ""
@@ -125,19 +125,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _exit_code(error: Exception) -> int:
-    from groupsup.errors import StoreBusy, StoreDamaged
+    from groupsup.domain.errors import StoreBusy, StoreDamaged
 
     return EXIT_STORE_PROBLEM if isinstance(error, StoreDamaged | StoreBusy) else EXIT_BAD_INPUT
 
 
 def _store_path(args: argparse.Namespace) -> Path:
-    from groupsup.locations import default_store
+    from groupsup.store.locations import default_store
 
     return args.store if args.store is not None else default_store()
 
 
 def _open_store(args: argparse.Namespace):
-    from groupsup.storage import Store
+    from groupsup.store.storage import Store
 
     return Store(_store_path(args))
 
@@ -157,9 +157,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import datetime as dt
     import tempfile
 
-    from groupsup import demo
-    from groupsup.errors import GroupsupError
-    from groupsup.storage import Store
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.store import demo
+    from groupsup.store.storage import Store
 
     path = args.store if args.store is not None else Path(tempfile.mkdtemp(prefix="groupsup-demo-"))
     store = Store(path)
@@ -179,8 +179,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Straight from the index: no pydantic, so that a list is as quick as --help."""
     import json
 
-    from groupsup.database import INDEX_FILE, PODS_FILE
-    from groupsup.database import rows as table_rows
+    from groupsup.store.database import INDEX_FILE, PODS_FILE
+    from groupsup.store.database import rows as table_rows
 
     root = _store_path(args)
     pods = {pod["id"]: pod["name"] for pod in table_rows(root / PODS_FILE, "pods")}
@@ -206,12 +206,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from groupsup import minutes
+    from groupsup.outputs import minutes
 
     store = _open_store(args)
     session = store.session(args.session_id)
     if args.pseudonymise:
-        from groupsup.pseudonymise import pseudonymise
+        from groupsup.outputs.pseudonymise import pseudonymise
 
         session, replaced = pseudonymise(session)
         listed = "; ".join(f"{name} -> {role}" for name, role in replaced) or "nothing"
@@ -222,7 +222,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from groupsup.importing import import_files
+    from groupsup.store.importing import import_files
 
     added = import_files(_open_store(args), args.files, replace=args.replace)
     print(f"Imported {added} session{'s' if added != 1 else ''}.")
@@ -230,7 +230,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_genogram(args: argparse.Namespace) -> int:
-    from groupsup.errors import GroupsupError
+    from groupsup.domain.errors import GroupsupError
     from groupsup.genogram.dot import to_dot
     from groupsup.genogram.drawing import render
 
@@ -257,7 +257,7 @@ def _today():
 
 
 def _write_or_print(text: str, output: Path | None) -> None:
-    from groupsup.files import private_folder, write_private_text
+    from groupsup.store.files import private_folder, write_private_text
 
     if output is None:
         sys.stdout.write(text)
@@ -269,7 +269,7 @@ def _write_or_print(text: str, output: Path | None) -> None:
 def cmd_actions(args: argparse.Namespace) -> int:
     import json
 
-    from groupsup import followup
+    from groupsup.domain import followup
 
     store = _open_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
@@ -316,10 +316,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     """From the raw pods and the facts of closed sessions: no pydantic, so it starts quickly."""
     import json
 
-    from groupsup import report
-    from groupsup.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows
-    from groupsup.dates import parse_date
-    from groupsup.errors import GroupsupError
+    from groupsup.domain.dates import parse_date
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.outputs import report
+    from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows
 
     root = _store_path(args)
     if not (root / FACTS_FOLDER).exists():
@@ -335,7 +335,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "html":
-        from groupsup.minutes import html
+        from groupsup.outputs.minutes import html
 
         text = html.render(report.as_markdown(built), f"The record of {pod['name']}")
     else:
@@ -345,7 +345,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    from groupsup.calendar import calendar_for
+    from groupsup.outputs.calendar import calendar_for
 
     store = _open_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
@@ -356,7 +356,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from groupsup.screens.join import ParticipantApp
+    from groupsup.observers.screen import ParticipantApp
 
     ParticipantApp(_store_path(args)).run()
     return 0
@@ -368,7 +368,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from textual_serve.server import Server
 
-    from groupsup.errors import GroupsupError
+    from groupsup.domain.errors import GroupsupError
 
     if not 1 <= args.port <= 65535:
         raise GroupsupError(f"--port {args.port} is not a port: use 1024 to 65535.")
@@ -405,7 +405,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from groupsup import minutes
+    from groupsup.outputs import minutes
 
     sys.stdout.write(minutes.schema())
     return 0

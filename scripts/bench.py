@@ -22,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from groupsup import demo, minutes
+from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus
 from groupsup.genogram.drawing import render
-from groupsup.models import Hypothesis, MinutesDocument, SessionStatus
-from groupsup.storage import Store
+from groupsup.outputs import minutes
+from groupsup.store import demo
+from groupsup.store.storage import Store
 
 SIZES = (10, 120, 1200)
 TODAY = dt.date(2026, 11, 23)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from textual import events
 
-from groupsup import demo, joining
 from groupsup.app import GroupSupApp
-from groupsup.storage import Store
+from groupsup.observers import joining
+from groupsup.store import demo
+from groupsup.store.storage import Store
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 START = dt.datetime(2026, 11, 25, 10, 0).astimezone()

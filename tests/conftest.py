@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from groupsup import demo
-from groupsup.storage import Store
+from groupsup.store import demo
+from groupsup.store.storage import Store
 
 # The demo is built relative to a day; tests fix it so their expectations hold on any date.
 DEMO_DAY = dt.date(2026, 11, 23)
@@ -66,7 +66,7 @@ WEST_MONTHS = [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12]
 
 
 def _west_slot(k: int, number: int):
-    from groupsup.models import CaseSlot, Category, Hypothesis, Lens, NextStep, Safeguarding
+    from groupsup.domain.models import CaseSlot, Category, Hypothesis, Lens, NextStep, Safeguarding
 
     everyone = ["ana", "ben", "cat", "dan", "eve", "fay"]
     if number == 0:
@@ -110,8 +110,8 @@ def _west_slot(k: int, number: int):
 
 @pytest.fixture
 def west_store(store) -> Store:
-    from groupsup import planning
-    from groupsup.models import Member, Pod, SessionStatus, StepStatus
+    from groupsup.domain import planning
+    from groupsup.domain.models import Member, Pod, SessionStatus, StepStatus
 
     names = ["Ana", "Ben", "Cat", "Dan", "Eve", "Fay"]
     pod = Pod(

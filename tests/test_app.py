@@ -8,13 +8,13 @@ from textual import events
 from textual.widgets import DataTable, Static, TextArea
 
 from groupsup.app import GroupSupApp
-from groupsup.models import SessionStatus
+from groupsup.domain.models import SessionStatus
 from groupsup.screens.close import CloseScreen
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
 from groupsup.screens.pod import PodScreen
 from groupsup.screens.run import RunScreen
-from groupsup.storage import Store
+from groupsup.store.storage import Store
 
 HOSTILE = "[red]x[/ *not bold* <b>#1</b> | pipe"
 

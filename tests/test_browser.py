@@ -18,11 +18,11 @@ import time
 import pytest
 from textual.widgets import DataTable
 
-from groupsup import joining
 from groupsup.app import GroupSupApp
-from groupsup.clock import SessionClock
-from groupsup.formats import format_named
-from groupsup.storage import Store
+from groupsup.domain.clock import SessionClock
+from groupsup.domain.formats import format_named
+from groupsup.observers import joining
+from groupsup.store.storage import Store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

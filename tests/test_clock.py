@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from conftest import START, FakeTime
 
-from groupsup import demo
-from groupsup.clock import Alert, SessionClock, plan_evenly, split, take_from
-from groupsup.formats import FormatError, format_named, load_format
-from groupsup.models import Session
+from groupsup.domain.clock import Alert, SessionClock, plan_evenly, split, take_from
+from groupsup.domain.formats import FormatError, format_named, load_format
+from groupsup.domain.models import Session
+from groupsup.store import demo
 
 
 def planned_session(slot_count: int = 3) -> Session:
@@ -243,7 +243,7 @@ def test_a_format_file_with_a_mistake_is_refused_plainly(tmp_path, text, reason)
 
 
 def test_a_pods_own_format_is_offered_and_a_broken_one_left_out_with_its_reason(tmp_path):
-    from groupsup.formats import available_formats
+    from groupsup.domain.formats import available_formats
 
     folder = tmp_path / "formats"
     folder.mkdir()

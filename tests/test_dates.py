@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from groupsup.dates import BadDate, parse_date
+from groupsup.domain.dates import BadDate, parse_date
 
 SESSION = dt.date(2026, 11, 25)
 

@@ -8,9 +8,10 @@ import shutil
 
 from icalendar import Calendar
 
-from groupsup import followup, planning, report
 from groupsup.cli import main
-from groupsup.models import StepStatus
+from groupsup.domain import followup, planning
+from groupsup.domain.models import StepStatus
+from groupsup.outputs import report
 
 TODAY = dt.date(2026, 1, 20)
 

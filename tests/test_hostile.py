@@ -11,11 +11,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from textual.widgets import DataTable, Static
 
-from groupsup import demo, minutes
 from groupsup.app import GroupSupApp
-from groupsup.genogram.model import Genogram, Person
-from groupsup.importing import import_files
-from groupsup.models import (
+from groupsup.domain.models import (
     Hypothesis,
     Member,
     NextStep,
@@ -23,7 +20,11 @@ from groupsup.models import (
     Safeguarding,
     StepReview,
 )
-from groupsup.storage import Store
+from groupsup.genogram.model import Genogram, Person
+from groupsup.outputs import minutes
+from groupsup.store import demo
+from groupsup.store.importing import import_files
+from groupsup.store.storage import Store
 
 NASTY = [
     "[bold]x[/]",

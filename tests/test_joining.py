@@ -8,12 +8,13 @@ import pytest
 from textual import events
 from textual.widgets import DataTable, Static
 
-from groupsup import joining, minutes
 from groupsup.app import GroupSupApp
-from groupsup.clock import SessionClock
-from groupsup.formats import format_named
-from groupsup.screens.join import ParticipantApp
-from groupsup.storage import Store
+from groupsup.domain.clock import SessionClock
+from groupsup.domain.formats import format_named
+from groupsup.observers import joining
+from groupsup.observers.screen import ParticipantApp
+from groupsup.outputs import minutes
+from groupsup.store.storage import Store
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 

@@ -9,8 +9,9 @@ from html import unescape
 import pytest
 from markdown_it import MarkdownIt
 
-from groupsup import demo, minutes
-from groupsup.models import Hypothesis, NextStep, ResonanceNote, Safeguarding
+from groupsup.domain.models import Hypothesis, NextStep, ResonanceNote, Safeguarding
+from groupsup.outputs import minutes
+from groupsup.store import demo
 
 HOSTILE = [
     "# not a heading",

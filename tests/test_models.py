@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from groupsup import demo, rules
-from groupsup.errors import RuleBroken, explain
-from groupsup.models import CaseSlot, MinutesDocument, NextStep, Session
+from groupsup.domain import rules
+from groupsup.domain.errors import RuleBroken, explain
+from groupsup.domain.models import CaseSlot, MinutesDocument, NextStep, Session
+from groupsup.store import demo
 
 DAY = dt.date(2026, 11, 5)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import DEMO_DAY
 
-from groupsup import demo, planning
-from groupsup.errors import RuleBroken
-from groupsup.models import CaseSlot
+from groupsup.domain import planning
+from groupsup.domain.errors import RuleBroken
+from groupsup.domain.models import CaseSlot
+from groupsup.store import demo
 
 
 def _planned():

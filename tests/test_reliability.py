@@ -14,17 +14,18 @@ import time
 import pytest
 from conftest import DEMO_DAY
 
-from groupsup import demo, migrations, minutes
 from groupsup.app import GroupSupApp
 from groupsup.cli import main
-from groupsup.models import Hypothesis
-from groupsup.pseudonymise import pseudonymise
-from groupsup.storage import Store, StoreConflict, StoreDamaged
+from groupsup.domain.models import Hypothesis
+from groupsup.outputs import minutes
+from groupsup.outputs.pseudonymise import pseudonymise
+from groupsup.store import demo, migrations
+from groupsup.store.storage import Store, StoreConflict, StoreDamaged
 
 WRITER = """
 import sys
-from groupsup.models import Hypothesis
-from groupsup.storage import Store
+from groupsup.domain.models import Hypothesis
+from groupsup.store.storage import Store
 store = Store(sys.argv[1])
 session = store.session("demo-s3")
 for i in range(100000):
@@ -35,8 +36,8 @@ for i in range(100000):
 
 NOTER = """
 import sys
-from groupsup.models import ResonanceNote
-from groupsup.storage import Store
+from groupsup.domain.models import ResonanceNote
+from groupsup.store.storage import Store
 store = Store(sys.argv[1])
 for i in range(int(sys.argv[3])):
     store.update_session("demo-s3", lambda s: s.slots[0].resonance.append(

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, TextArea
 
-from groupsup import joining
 from groupsup.app import GroupSupApp
+from groupsup.observers import joining
 
 
 @pytest.fixture

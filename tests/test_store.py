@@ -6,10 +6,10 @@ import stat
 
 import pytest
 
-from groupsup import demo
-from groupsup.errors import RuleBroken
-from groupsup.models import Hypothesis
-from groupsup.storage import INDEX_FILE, Store, StoreDamaged
+from groupsup.domain.errors import RuleBroken
+from groupsup.domain.models import Hypothesis
+from groupsup.store import demo
+from groupsup.store.storage import INDEX_FILE, Store, StoreDamaged
 
 
 def _mode(path) -> int:

@@ -11,14 +11,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input, Label, Markdown, Static
 
-from groupsup import minutes, planning
-from groupsup.clock import SessionClock
-from groupsup.errors import GroupsupError
-from groupsup.locations import exports_folder
-from groupsup.models import Pod, Session, SessionStatus
-from groupsup.pseudonymise import pseudonymise
+from groupsup.domain import planning
+from groupsup.domain.clock import SessionClock
+from groupsup.domain.errors import GroupsupError
+from groupsup.domain.models import Pod, Session, SessionStatus
+from groupsup.outputs import minutes
+from groupsup.outputs.pseudonymise import pseudonymise
 from groupsup.screens.base import Scroll, SubScreen
 from groupsup.screens.forms import Confirm
+from groupsup.store.locations import exports_folder
 
 CLOSE_HELP = """
 # Close the session

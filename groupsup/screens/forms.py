@@ -13,10 +13,10 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
-from groupsup import planning
-from groupsup.dates import parse_date
-from groupsup.errors import GroupsupError, explain
-from groupsup.models import (
+from groupsup.domain import planning
+from groupsup.domain.dates import parse_date
+from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.models import (
     Anxiety,
     CaseSlot,
     Category,

@@ -14,13 +14,13 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from groupsup.database import INDEX_FILE, PodView, SessionSummary, pods, rows, summaries
-from groupsup.errors import GroupsupError, StoreDamaged
+from groupsup.domain.errors import GroupsupError, StoreDamaged
+from groupsup.domain.vocabulary import SessionStatus
 from groupsup.screens.base import GroupSupScreen, plain
-from groupsup.vocabulary import SessionStatus
+from groupsup.store.database import INDEX_FILE, PodView, SessionSummary, pods, rows, summaries
 
 if TYPE_CHECKING:  # models import pydantic: the first paint reads the raw index instead
-    from groupsup.models import Pod, Session
+    from groupsup.domain.models import Pod, Session
 
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
@@ -136,7 +136,7 @@ class HomeScreen(GroupSupScreen):
 
     @work(thread=True, exclusive=True, group="open-steps")
     def _load_open_steps(self, pod: PodView) -> None:
-        from groupsup import followup
+        from groupsup.domain import followup
 
         sessions = self.gs.store.sessions(pod.id)
         steps = followup.open_steps(sessions)
@@ -148,7 +148,7 @@ class HomeScreen(GroupSupScreen):
         return (running or planned or [None])[0]
 
     def _show_next(self) -> None:
-        from groupsup.dates import when
+        from groupsup.domain.dates import when
 
         upcoming = self._upcoming()
         if upcoming is None:
@@ -249,7 +249,7 @@ class HomeScreen(GroupSupScreen):
             self.app.push_screen(MinutesScreen(self.pod, session))
 
     def action_new_pod(self) -> None:
-        from groupsup import planning
+        from groupsup.domain import planning
         from groupsup.screens.forms import TextPrompt
 
         def create(name: str | None) -> None:
@@ -272,7 +272,7 @@ class HomeScreen(GroupSupScreen):
 
         if not self._need_pod():
             return
-        from groupsup import planning
+        from groupsup.domain import planning
 
         pod = self.pod
         if not pod.active_members:
@@ -311,8 +311,8 @@ class HomeScreen(GroupSupScreen):
             self.app.push_screen(RecordScreen(self.pod))
 
     def action_export(self) -> None:
-        from groupsup import minutes
-        from groupsup.locations import exports_folder
+        from groupsup.outputs import minutes
+        from groupsup.store.locations import exports_folder
 
         session = self.chosen_session()
         if session is None:

@@ -10,11 +10,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from groupsup import clock, planning, rules
-from groupsup.dates import parse_date, parse_minutes
-from groupsup.errors import GroupsupError, explain
-from groupsup.formats import available_formats
-from groupsup.models import CaseSlot, Pod, Session
+from groupsup.domain import clock, planning, rules
+from groupsup.domain.dates import parse_date, parse_minutes
+from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.formats import available_formats
+from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import SlotForm
 

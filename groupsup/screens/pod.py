@@ -7,8 +7,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from groupsup import planning
-from groupsup.models import Pod
+from groupsup.domain import planning
+from groupsup.domain.models import Pod
 from groupsup.screens.base import SubScreen, plain
 from groupsup.screens.forms import TextPrompt
 

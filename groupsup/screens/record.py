@@ -7,12 +7,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Markdown
 
-from groupsup import report
-from groupsup.files import private_folder, write_private_text
-from groupsup.locations import exports_folder
-from groupsup.minutes import html
-from groupsup.models import Pod, slug
+from groupsup.domain.models import Pod, slug
+from groupsup.outputs import report
+from groupsup.outputs.minutes import html
 from groupsup.screens.base import SubScreen
+from groupsup.store.files import private_folder, write_private_text
+from groupsup.store.locations import exports_folder
 
 HELP = """
 # The pod's record

@@ -25,13 +25,14 @@ from textual.widgets import (
     TextArea,
 )
 
-from groupsup import followup, joining, planning
-from groupsup.clock import CLOSING, OPENING, Alert, SessionClock
-from groupsup.errors import GroupsupError
-from groupsup.formats import FormatError, format_named
+from groupsup.domain import followup, planning
+from groupsup.domain.clock import CLOSING, OPENING, Alert, SessionClock
+from groupsup.domain.errors import GroupsupError
+from groupsup.domain.formats import FormatError, format_named
+from groupsup.domain.models import CaseSlot, Lens, Pod, Session
 from groupsup.genogram.drawing import render
 from groupsup.genogram.notation import Parsed, parse, to_source
-from groupsup.models import CaseSlot, Lens, Pod, Session
+from groupsup.observers import joining
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import (
     HypothesisForm,

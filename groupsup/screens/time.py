@@ -9,10 +9,10 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 
-from groupsup.clock import Rebalance, SessionClock
-from groupsup.dates import parse_minutes
-from groupsup.errors import GroupsupError
-from groupsup.models import Pod
+from groupsup.domain.clock import Rebalance, SessionClock
+from groupsup.domain.dates import parse_minutes
+from groupsup.domain.errors import GroupsupError
+from groupsup.domain.models import Pod
 from groupsup.screens.base import Dialog, Scroll
 from groupsup.widgets.timer import clock_text
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from groupsup.clock import WARNING_SECONDS, SessionClock
+from groupsup.domain.clock import WARNING_SECONDS, SessionClock
 
 
 def clock_text(seconds: float) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from groupsup.domain.models import CaseSlot, Session
 from groupsup.genogram.model import ChildKind, Gender, Genogram, Person
-from groupsup.models import CaseSlot, Session
 
 _PARENT = {Gender.FEMALE: "Mother", Gender.MALE: "Father", Gender.OTHER: "Parent"}
 _GRANDPARENT = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from groupsup.errors import GroupsupError, explain
+from groupsup.domain.errors import GroupsupError, explain
 
 BUILT_IN = Path(__file__).parent / "formats"
 DEFAULT_FORMAT = "group-reflective"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from groupsup.dates import when
-from groupsup.escaping import cell, inline
-from groupsup.vocabulary import Category, Lens, StepStatus, current_status
+from groupsup.domain.dates import when
+from groupsup.domain.vocabulary import Category, Lens, StepStatus, current_status
+from groupsup.outputs.escaping import cell, inline
 
 BAR_WIDTH = 24
 

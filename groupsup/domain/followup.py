@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from groupsup.models import CaseSlot, NextStep, Session, StepReview, StepStatus
-from groupsup.vocabulary import current_status
+from groupsup.domain.models import CaseSlot, NextStep, Session, StepReview, StepStatus
+from groupsup.domain.vocabulary import current_status
 
 
 @dataclass

@@ -14,8 +14,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from groupsup.domain.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
 from groupsup.genogram.model import Genogram
-from groupsup.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
 
 __all__ = ["Anxiety", "Category", "Lens", "SessionStatus", "StepStatus"]  # re-exported
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from groupsup.errors import RuleBroken
-from groupsup.models import Anxiety, CaseSlot, Category, Pod, Session
+from groupsup.domain.errors import RuleBroken
+from groupsup.domain.models import Anxiety, CaseSlot, Category, Pod, Session
 
 
 def _member_names(pod: Pod, ids: set[str]) -> str:

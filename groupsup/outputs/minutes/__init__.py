@@ -6,11 +6,11 @@ import json
 from enum import StrEnum
 from pathlib import Path
 
-from groupsup.files import private_folder, write_private_text
+from groupsup.domain.models import MinutesDocument, Pod, Session, slug
 from groupsup.genogram import drawing
 from groupsup.genogram.dot import to_dot
-from groupsup.minutes import html, markdown
-from groupsup.models import MinutesDocument, Pod, Session, slug
+from groupsup.outputs.minutes import html, markdown
+from groupsup.store.files import private_folder, write_private_text
 
 
 class Format(StrEnum):

@@ -28,8 +28,18 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 from tinydb import Query
 
-from groupsup import report, rules
-from groupsup.database import (
+from groupsup.domain import rules
+from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
+from groupsup.domain.models import (
+    SCHEMA_VERSION,
+    MinutesDocument,
+    Pod,
+    Session,
+    SessionStatus,
+    slug,
+)
+from groupsup.outputs import report
+from groupsup.store.database import (
     FACTS_FOLDER,
     INDEX_FILE,
     PODS_FILE,
@@ -40,10 +50,8 @@ from groupsup.database import (
     rows,
     summaries,
 )
-from groupsup.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
-from groupsup.files import atomic_write, private_folder
-from groupsup.migrations import UnknownVersion, upgrade
-from groupsup.models import SCHEMA_VERSION, MinutesDocument, Pod, Session, SessionStatus, slug
+from groupsup.store.files import atomic_write, private_folder
+from groupsup.store.migrations import UnknownVersion, upgrade
 
 LOCK_TIMEOUT_SECONDS = 10
 BACKUPS_KEPT = 5

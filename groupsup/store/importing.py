@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from groupsup import rules
-from groupsup.errors import GroupsupError, explain
-from groupsup.migrations import UnknownVersion, upgrade
-from groupsup.models import MinutesDocument
-from groupsup.storage import Store
+from groupsup.domain import rules
+from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.models import MinutesDocument
+from groupsup.store.migrations import UnknownVersion, upgrade
+from groupsup.store.storage import Store
 
 
 class ImportRefused(GroupsupError):

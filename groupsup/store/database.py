@@ -11,9 +11,9 @@ from typing import NamedTuple
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from groupsup.errors import NotFound, StoreDamaged
-from groupsup.files import atomic_write
-from groupsup.vocabulary import SessionStatus
+from groupsup.domain.errors import NotFound, StoreDamaged
+from groupsup.domain.vocabulary import SessionStatus
+from groupsup.store.files import atomic_write
 
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"

@@ -18,13 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from groupsup import joining
-from groupsup.clock import SessionClock
-from groupsup.dates import local_now
-from groupsup.errors import GroupsupError, explain
-from groupsup.formats import format_named
-from groupsup.models import Session
-from groupsup.storage import Store
+from groupsup.domain.clock import SessionClock
+from groupsup.domain.dates import local_now
+from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.formats import format_named
+from groupsup.domain.models import Session
+from groupsup.observers import joining
+from groupsup.store.storage import Store
 from groupsup.widgets.timer import clock_text
 
 

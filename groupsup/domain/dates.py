@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from groupsup.errors import GroupsupError
+from groupsup.domain.errors import GroupsupError
 
 HINT = "type a date as 2026-12-01 or 1/12/2026, or +14 (days) or +2w (weeks) from the session"
 

@@ -10,8 +10,8 @@ import datetime as dt
 
 from icalendar import Calendar, Event
 
-from groupsup import followup
-from groupsup.models import Pod, Session, SessionStatus
+from groupsup.domain import followup
+from groupsup.domain.models import Pod, Session, SessionStatus
 
 
 def calendar_for(pods: list[tuple[Pod, list[Session]]]) -> tuple[str, int]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from groupsup.dates import when
-from groupsup.escaping import CONTROL, cell, inline, text
-from groupsup.genogram.model import Genogram
-from groupsup.models import (
+from groupsup.domain.dates import when
+from groupsup.domain.models import (
     CaseSlot,
     Hypothesis,
     Lens,
@@ -21,6 +19,8 @@ from groupsup.models import (
     Session,
     StepReview,
 )
+from groupsup.genogram.model import Genogram
+from groupsup.outputs.escaping import CONTROL, cell, inline, text
 
 POLICY_NOTE = (
     "Group reflective supervision supports practice; it has no managerial or performance "

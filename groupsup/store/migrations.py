@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from groupsup.errors import GroupsupError
-from groupsup.models import SCHEMA_VERSION
+from groupsup.domain.errors import GroupsupError
+from groupsup.domain.models import SCHEMA_VERSION
 
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 

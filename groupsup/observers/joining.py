@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from groupsup.errors import GroupsupError, explain
-from groupsup.files import atomic_write, private_folder
-from groupsup.models import CaseSlot, Hypothesis, ResonanceNote, Session
+from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.models import CaseSlot, Hypothesis, ResonanceNote, Session
+from groupsup.store.files import atomic_write, private_folder
 
 JOIN_FILE = "join.json"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by eye

@@ -7,21 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from groupsup.clock import plan_evenly
-from groupsup.genogram.model import (
-    Bond,
-    Child,
-    ChildKind,
-    Couple,
-    CoupleStatus,
-    Gender,
-    Genogram,
-    Household,
-    Person,
-    Relationship,
-)
-from groupsup.genogram.notation import to_source
-from groupsup.models import (
+from groupsup.domain.clock import plan_evenly
+from groupsup.domain.models import (
     Anxiety,
     CaseSlot,
     Category,
@@ -37,7 +24,20 @@ from groupsup.models import (
     StepReview,
     StepStatus,
 )
-from groupsup.storage import Store
+from groupsup.genogram.model import (
+    Bond,
+    Child,
+    ChildKind,
+    Couple,
+    CoupleStatus,
+    Gender,
+    Genogram,
+    Household,
+    Person,
+    Relationship,
+)
+from groupsup.genogram.notation import to_source
+from groupsup.store.storage import Store
 
 GRACE, TOM, PRIYA, DANIEL, HANNAH, LEILA = (
     "grace-mensah",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from groupsup import clock, rules
-from groupsup.errors import RuleBroken
-from groupsup.followup import carry_forward
-from groupsup.models import CaseSlot, Member, Pod, Session, SessionStatus, unique_key
+from groupsup.domain import clock, rules
+from groupsup.domain.errors import RuleBroken
+from groupsup.domain.followup import carry_forward
+from groupsup.domain.models import CaseSlot, Member, Pod, Session, SessionStatus, unique_key
 
 
 def new_pod(name: str, pods: list[Pod]) -> Pod:

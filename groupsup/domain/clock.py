@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from groupsup.dates import local_now
-from groupsup.formats import Capture, SessionFormat
-from groupsup.models import CaseSlot, ClockState, Segment, Session, SessionStatus
+from groupsup.domain.dates import local_now
+from groupsup.domain.formats import Capture, SessionFormat
+from groupsup.domain.models import CaseSlot, ClockState, Segment, Session, SessionStatus
 
 OPENING = "opening"
 CLOSING = "closing"

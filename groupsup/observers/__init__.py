@@ -1,0 +1,1 @@
+"""Observers joining a running session from their own screen."""

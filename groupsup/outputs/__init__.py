@@ -1,0 +1,1 @@
+"""What groupsup writes for people to read: minutes, reports, calendars."""

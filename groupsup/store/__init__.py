@@ -1,0 +1,1 @@
+"""Where records are kept: the storage interface and its engines."""
