@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from conftest import START, FakeTime
 
-from groupsup.domain.clock import Alert, SessionClock, plan_evenly, split, take_from
+from groupsup.domain.clock import Alert, SessionClock
 from groupsup.domain.formats import FormatError, format_named, load_format
 from groupsup.domain.models import Session
+from groupsup.domain.planning import plan_evenly, split, take_from
 from groupsup.store import demo
 
 

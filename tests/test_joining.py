@@ -86,10 +86,13 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # Priya Shah, an observer of case 1
         await pilot.pause()
-        case_line = str(participant.screen.query_one("#case-line", Static).render())
-        assert case_line == (
-            "Priya Shah: case 1 of 3, CS-51230 (Reid), presented by Hannah Kowalski"
-        )
+        screen = participant.screen  # the run screen's header, and who you are
+        case_line = str(screen.query_one("#case-line", Static).render())
+        assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
+        roles = str(screen.query_one("#roles-line", Static).render())
+        assert roles.startswith("Presenter Hannah Kowalski · Consultant ")
+        assert str(screen.query_one("#you-line", Static).render()) == "You are Priya Shah."
+        assert str(screen.query_one("#phase-time", Static).render()).startswith("Phase ")
         participant.post_message(events.Paste("Reminds me of the Lewis family"))
         await pilot.pause()
         await pilot.press("enter", "tab")

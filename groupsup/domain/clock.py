@@ -22,10 +22,10 @@ from enum import StrEnum
 from groupsup.domain.dates import local_now
 from groupsup.domain.formats import Capture, SessionFormat
 from groupsup.domain.models import CaseSlot, ClockState, Segment, Session, SessionStatus
+from groupsup.domain.planning import take_from
 
 OPENING = "opening"
 CLOSING = "closing"
-MINIMUM_SLOT_MINUTES = 10
 WARNING_SECONDS = 120
 
 
@@ -81,59 +81,6 @@ class Rebalance:
     @property
     def shortfall(self) -> int:
         return self.asked - self.given
-
-
-def largest_remainder(shares: list[float], total: int) -> list[int]:
-    """Whole minutes for each share that add up to exactly `total`."""
-    floors = [math.floor(share) for share in shares]
-    order = sorted(range(len(shares)), key=lambda i: shares[i] - floors[i], reverse=True)
-    for i in order[: total - sum(floors)]:
-        floors[i] += 1
-    return floors
-
-
-def split(total: int, weights: list[float]) -> list[int]:
-    """`total` minutes split in proportion to `weights`, in whole minutes that add up."""
-    if not weights:
-        return []
-    weight_sum = sum(weights)
-    return largest_remainder([total * w / weight_sum for w in weights], total)
-
-
-def take_from(planned: list[int], take: int, minimum: int = MINIMUM_SLOT_MINUTES) -> list[int]:
-    """Cases give up `take` minutes in proportion to their length, none going below `minimum`.
-
-    When they cannot give it all, each gives what it can; the caller sees the shortfall in the sum.
-    """
-    result = [float(p) for p in planned]
-    remaining = min(take, sum(max(0, p - minimum) for p in planned))
-    given = remaining
-    active = [i for i, p in enumerate(planned) if p > minimum]
-    while remaining > 1e-9 and active:
-        total = sum(result[i] for i in active)
-        cuts = {i: remaining * result[i] / total for i in active}
-        pinned = [i for i in active if result[i] - cuts[i] < minimum]
-        if not pinned:
-            for i in active:
-                result[i] -= cuts[i]
-            break
-        for i in pinned:
-            remaining -= result[i] - minimum
-            result[i] = minimum
-            active.remove(i)
-    return largest_remainder(result, sum(planned) - given)
-
-
-def case_minutes(session: Session) -> int:
-    """The session's time for cases, after the opening review and the close."""
-    return max(0, session.planned_minutes - session.opening_minutes - session.closing_minutes)
-
-
-def plan_evenly(session: Session, weights: list[float] | None = None) -> None:
-    """Give each case its share of the session's case time (equal shares unless weighted)."""
-    weights = weights or [1.0] * len(session.slots)
-    for slot, minutes in zip(session.slots, split(case_minutes(session), weights), strict=True):
-        slot.planned_minutes = max(1, minutes)
 
 
 class SessionClock:

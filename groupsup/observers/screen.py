@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
@@ -25,7 +26,7 @@ from groupsup.domain.formats import format_named
 from groupsup.domain.models import Session
 from groupsup.observers import joining
 from groupsup.store.storage import Store
-from groupsup.widgets.timer import clock_text
+from groupsup.widgets.session_header import SessionHeader
 
 
 class ParticipantApp(App):
@@ -108,9 +109,9 @@ class ParticipantScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="case-line", markup=False)
-        yield Static("", id="phase-line", markup=False)
-        yield Static("", id="time-line", markup=False)
+        with Vertical(id="run-head"):
+            yield SessionHeader()
+            yield Static("", id="you-line", markup=False)
         yield Label("Resonance: how does this case speak to your own caseload? (Enter sends)")
         yield Input(id="resonance")
         yield Label("A hypothesis: what might be going on? (Enter sends)")
@@ -133,27 +134,11 @@ class ParticipantScreen(Screen):
             return
         self.clock = SessionClock(self.session, fmt, app.monotonic, app.wall)
         pod = app.store.pod(self.session.pod_id)
-        me = pod.name_of(self.member_id)
-        slot = self.clock.slot if self.clock.started and not self.clock.finished else None
-        if slot is None:
-            case = f"{me}, you are in {pod.name}'s session of {self.session.date}."
-            phase = "Notes can be sent during a case." if self.clock.started else "Not started."
-        else:
-            number = self.session.slots.index(slot) + 1
-            case = (
-                f"{me}: case {number} of {len(self.session.slots)}, {slot.title}, "
-                f"presented by {pod.name_of(slot.presenter)}"
-            )
-            phase = f"{self.clock.stop.title}: {self.clock.stop.prompt}"
-        self.query_one("#case-line", Static).update(Content(case))
-        self.query_one("#phase-line", Static).update(Content(phase))
-        times = ""
-        if self.clock.started and not self.clock.finished:
-            times = (
-                f"Phase {clock_text(self.clock.phase_left())} · "
-                f"Session {clock_text(self.clock.session_left())}"
-            )
-        self.query_one("#time-line", Static).update(times)
+        self.query_one(SessionHeader).show(pod, self.session, self.clock)
+        you = f"You are {pod.name_of(self.member_id)}."
+        if self.clock.started and self.clock.slot is None:
+            you += " Notes can be sent during a case."
+        self.query_one("#you-line", Static).update(Content(you))
 
     @on(Input.Submitted)
     def _send(self, event: Input.Submitted) -> None:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 
+from groupsup.widgets.text import plain as plain  # screens import it from here
+
 if TYPE_CHECKING:
     from groupsup.app import GroupSupApp
-
-
-def plain(value: object) -> Text:
-    """User text for a DataTable cell or a Static: never read as markup."""
-    return Text(str(value))
 
 
 class Scroll(VerticalScroll, can_focus=False):

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from groupsup.domain import clock, planning, rules
+from groupsup.domain import planning, rules
 from groupsup.domain.dates import parse_date, parse_minutes
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.formats import available_formats
@@ -103,7 +103,7 @@ class PlanScreen(SubScreen):
         self._show_attendance()
         self._show_slots()
         s = self.session
-        cases = clock.case_minutes(s)
+        cases = planning.case_minutes(s)
         self.query_one("#time-sum", Static).update(
             f"Opening review {s.opening_minutes} + cases {cases} + close {s.closing_minutes} "
             f"= {s.planned_minutes} min"
@@ -189,7 +189,7 @@ class PlanScreen(SubScreen):
             self.problem(str(error))
             return
         self.session.planned_minutes = length
-        clock.plan_evenly(self.session, [s.weight for s in self.session.slots])
+        planning.plan_evenly(self.session, [s.weight for s in self.session.slots])
         self.save()
 
     @on(Select.Changed, "#format")

@@ -42,7 +42,8 @@ from groupsup.screens.forms import (
     SafeguardingForm,
 )
 from groupsup.screens.time import TimeDialog
-from groupsup.widgets.timer import TimerBar
+from groupsup.widgets.item_tables import ItemTable
+from groupsup.widgets.session_header import SessionHeader
 
 HELP = """
 # Run the session
@@ -98,7 +99,6 @@ class RunScreen(SubScreen):
         Binding("ctrl+l", "safeguarding", "Safeguarding", id="safeguarding"),
         Binding("f2", "genogram", "Genogram", show=False, id="genogram"),
         Binding("f9", "bell", "Bell on overrun on/off", show=False, id="bell"),
-        Binding("delete", "remove_item", "Remove", show=False, id="remove-item"),
     ]
 
     def __init__(self, pod: Pod, session: Session) -> None:
@@ -116,10 +116,7 @@ class RunScreen(SubScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="run-head"):
-            yield Static("", id="case-line", markup=False)
-            yield Static("", id="roles-line", markup=False)
-            yield Static("", id="phase-line", markup=False)
-            yield TimerBar(id="timer")
+            yield SessionHeader()
             yield Static("", id="join-line", markup=False)
             yield Static("", id="safeguarding-banner", markup=False)
         with ContentSwitcher(id="stage", initial="review"):
@@ -146,19 +143,19 @@ class RunScreen(SubScreen):
                     yield TextArea(id="notes", classes="capture tall")
                 with TabPane("Hypotheses", id="hypotheses"):
                     with Scroll():
-                        yield DataTable(id="hypotheses-table", cursor_type="row")
+                        yield ItemTable("hypotheses", id="hypotheses-table")
                         yield Label("GRRAACCEESS discussed (Space ticks)")
                         yield SelectionList[Lens](
                             *[(lens.value, lens) for lens in Lens], id="lenses"
                         )
                 with TabPane("Resonance", id="resonance"):
-                    yield DataTable(id="resonance-table", cursor_type="row")
+                    yield ItemTable("resonance", id="resonance-table")
                 with TabPane("Gained", id="reflection-tab"):
                     yield Label("What the presenter gained from the discussion")
                     yield TextArea(id="reflection", classes="capture tall")
                 with TabPane("Next steps", id="next-steps"):
                     with Scroll():
-                        yield DataTable(id="steps-table", cursor_type="row")
+                        yield ItemTable("next_steps", id="steps-table")
                         yield Checkbox("No next step needed for this case", id="no-steps")
                 with TabPane("Safeguarding", id="safeguarding"):
                     yield Static("", id="safeguarding-detail", markup=False)
@@ -167,13 +164,9 @@ class RunScreen(SubScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for table_id, columns in (
-            ("review-table", ("Action", "Case", "Owner", "Due", "Status", "Note")),
-            ("hypotheses-table", ("#", "Hypothesis", "Offered by", "Lenses")),
-            ("resonance-table", ("Observer", "Resonance")),
-            ("steps-table", ("Action", "Owner", "Due", "Sign-off")),
-        ):
-            self.query_one(f"#{table_id}", DataTable).add_columns(*columns)
+        self.query_one("#review-table", DataTable).add_columns(
+            "Action", "Case", "Owner", "Due", "Status", "Note"
+        )
         try:
             fmt = format_named(self.session.format, self.gs.store.root)
         except FormatError as error:
@@ -247,30 +240,7 @@ class RunScreen(SubScreen):
             self.call_after_refresh(self._focus_first, f"#{self._phase_focus}")
 
     def _show_head(self) -> None:
-        clock, slot = self.clock, self.slot
-        name = self.pod.name_of
-        if slot is None:
-            case_line = f"{self.pod.name}, {self.session.date}"
-            roles = f"Facilitator {name(self.session.facilitator)}"
-        else:
-            number = self.session.slots.index(slot) + 1
-            case_line = (
-                f"Case {number} of {len(self.session.slots)}: {slot.title} · "
-                f"{slot.category.value} · anxiety {slot.anxiety.value}"
-            )
-            observers = ", ".join(name(o) for o in slot.observers) or "none"
-            roles = (
-                f"Presenter {name(slot.presenter)} · Consultant "
-                f"{name(slot.consultant) if slot.consultant else 'none'} · Observers {observers}"
-            )
-        case_phases = [s for s in clock.stops if s.slot_id == clock.stop.slot_id]
-        where = f" ({case_phases.index(clock.stop) + 1} of {len(case_phases)})" if slot else ""
-        self.query_one("#case-line", Static).update(Content(case_line))
-        self.query_one("#roles-line", Static).update(Content(roles))
-        phase_line = Content.assemble(
-            (f"{clock.stop.title}{where}: ", "bold $accent"), (clock.stop.prompt, "italic")
-        )
-        self.query_one("#phase-line", Static).update(phase_line)
+        self.query_one(SessionHeader).show(self.pod, self.session, self.clock)
         self._show_safeguarding()
 
     def _show_safeguarding(self) -> None:
@@ -339,48 +309,15 @@ class RunScreen(SubScreen):
         self._loading = False
 
     def _show_items(self) -> None:
-        slot, name = self.slot, self.pod.name_of
-        rows = {
-            "hypotheses-table": [
-                (
-                    h.id,
-                    (
-                        str(n),
-                        plain(h.text),
-                        plain(name(h.offered_by) or "-"),
-                        ", ".join(lens.value for lens in h.lenses),
-                    ),
-                )
-                for n, h in enumerate(slot.hypotheses, 1)
-            ],
-            "resonance-table": [
-                (note.id, (plain(name(note.observer)), plain(note.text))) for note in slot.resonance
-            ],
-            "steps-table": [
-                (
-                    s.id,
-                    (
-                        plain(s.action),
-                        plain(name(s.owner) or "-"),
-                        str(s.due or "-"),
-                        "needed" if s.needs_signoff else "",
-                    ),
-                )
-                for s in slot.next_steps
-            ],
-        }
-        for table_id, table_rows in rows.items():
-            table = self.query_one(f"#{table_id}", DataTable)
-            table.clear()
-            for key, cells in table_rows:
-                table.add_row(*cells, key=key)
+        for table in self.query(ItemTable):
+            table.show(self.pod, self.slot)
         self._show_safeguarding()
 
     def tick(self) -> None:
         clock = self.clock
         if self.focused is None and self.app.screen is self:
             self._focus_phase()  # focus was lost (a hidden field): typing must land somewhere
-        self.query_one(TimerBar).show(clock)
+        self.query_one(SessionHeader).tick(clock)
         for alert in clock.alerts():
             self._alert(alert)
         self.take_in_notes()
@@ -589,22 +526,21 @@ class RunScreen(SubScreen):
                 self._then_save(lambda concern: setattr(slot, "safeguarding", concern)),
             )
 
-    @on(DataTable.RowSelected)
-    def _edit_row(self, event: DataTable.RowSelected) -> None:
-        table_id, key = event.data_table.id, event.row_key.value
-        if table_id == "review-table":
-            self._edit_review(key)
-            return
-        slot, field = self.slot, _ITEM_TABLES.get(table_id)
-        if slot is None or field is None:
+    @on(DataTable.RowSelected, "#review-table")
+    def _review_chosen(self, event: DataTable.RowSelected) -> None:
+        self._edit_review(event.row_key.value)
+
+    @on(ItemTable.EditRequested)
+    def _edit_item(self, event: ItemTable.EditRequested) -> None:
+        slot, field, key = self.slot, event.field, event.item_id
+        if slot is None:
             return
         form = {
             "hypotheses": lambda i: HypothesisForm(self.pod, self.session, i),
             "resonance": lambda i: ResonanceForm(self.pod, slot, i),
             "next_steps": lambda i: NextStepForm(self.pod, self.session, slot, i),
         }[field]
-        items = getattr(slot, field)
-        item = next(i for i in items if i.id == key)
+        item = next(i for i in getattr(slot, field) if i.id == key)
 
         def replace(new) -> None:
             setattr(slot, field, [new if i.id == key else i for i in getattr(slot, field)])
@@ -623,24 +559,16 @@ class RunScreen(SubScreen):
 
         self.app.push_screen(ReviewForm(self.pod, review), lambda new: new and update(new))
 
-    def action_remove_item(self) -> None:
-        focused = self.focused
-        field = _ITEM_TABLES.get(focused.id if focused else "")
-        if field is None or self.slot is None or focused.row_count == 0:
+    @on(ItemTable.RemoveRequested)
+    def _remove_item(self, event: ItemTable.RemoveRequested) -> None:
+        if self.slot is None:
             return
-        key = focused.coordinate_to_cell_key(focused.cursor_coordinate).row_key.value
-        setattr(self.slot, field, [i for i in getattr(self.slot, field) if i.id != key])
+        field = event.field
+        setattr(self.slot, field, [i for i in getattr(self.slot, field) if i.id != event.item_id])
         self.save()
         self._show_items()
         self.notify("Removed.")
 
-
-# The case's lists, each shown in a table: which slot field each table shows.
-_ITEM_TABLES = {
-    "hypotheses-table": "hypotheses",
-    "resonance-table": "resonance",
-    "steps-table": "next_steps",
-}
 
 _TAB_FOR_CAPTURE = {
     "presentation": "presentation",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from groupsup.domain.clock import plan_evenly
 from groupsup.domain.models import (
     Anxiety,
     CaseSlot,
@@ -24,6 +23,7 @@ from groupsup.domain.models import (
     StepReview,
     StepStatus,
 )
+from groupsup.domain.planning import plan_evenly
 from groupsup.genogram.model import (
     Bond,
     Child,
