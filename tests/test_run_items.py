@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from test_app import back_on_the_run_screen, type_text
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from groupsup.app import GroupSupApp
 from groupsup.screens.forms import HypothesisForm
@@ -41,3 +41,20 @@ async def test_a_hypothesis_is_edited_with_enter_and_removed_with_delete(demo_st
         assert table.row_count == 1
     slot = Store(demo_store.root).session("demo-s3").slots[0]
     assert [h.text for h in slot.hypotheses] == ["First thought, revised"]
+
+
+async def test_the_genogram_is_drawn_as_typed_and_saved_mistakes_and_all(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("ctrl+n", "f2")
+        await pilot.press("ctrl+a", "delete")  # the demo's genogram, typed again below
+        await type_text(pilot, "Z: Zaid, m, 9, index\nZ ~ ")
+        drawing = str(app.screen.query_one("#genogram-drawing", Static).render())
+        assert "Zaid" in drawing
+        errors = app.screen.query_one("#genogram-errors", Static)
+        assert errors.display and str(errors.render()).startswith("Mistake at line 2")
+    genogram = Store(demo_store.root).session("demo-s3").slots[0].genogram
+    assert [p.name for p in genogram.people] == ["Zaid"]
+    assert genogram.source == "Z: Zaid, m, 9, index\nZ ~ "

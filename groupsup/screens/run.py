@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import (
     Checkbox,
@@ -30,8 +30,6 @@ from groupsup.domain.clock import CLOSING, OPENING, Alert, SessionClock
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.formats import FormatError, format_named
 from groupsup.domain.models import CaseSlot, Lens, Pod, Session
-from groupsup.genogram.drawing import render
-from groupsup.genogram.notation import Parsed, parse, to_source
 from groupsup.observers import joining
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import (
@@ -42,6 +40,7 @@ from groupsup.screens.forms import (
     SafeguardingForm,
 )
 from groupsup.screens.time import TimeDialog
+from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
 from groupsup.widgets.session_header import SessionHeader
 
@@ -134,11 +133,7 @@ class RunScreen(SubScreen):
                             yield Label(title)
                             yield TextArea(id=field, classes="capture")
                 with TabPane("Genogram", id="genogram-tab"):
-                    with Horizontal(id="genogram-pane"):
-                        yield TextArea(id="genogram-source", soft_wrap=False)
-                        with ScrollableContainer(id="genogram-view", can_focus=False):
-                            yield Static("", id="genogram-drawing", markup=False)
-                    yield Static("", id="genogram-errors", markup=False)
+                    yield GenogramEditor()
                 with TabPane("Notes", id="notes-tab"):
                     yield TextArea(id="notes", classes="capture tall")
                 with TabPane("Hypotheses", id="hypotheses"):
@@ -298,9 +293,7 @@ class RunScreen(SubScreen):
         for lens in slot.lenses_discussed:
             lenses.select(lens)
         self.query_one("#no-steps", Checkbox).value = slot.no_next_steps
-        source = self.query_one("#genogram-source", TextArea)
-        source.text = slot.genogram.source or to_source(slot.genogram)
-        self._show_genogram(parse(source.text))
+        self.query_one(GenogramEditor).load(slot.genogram)
         self._shown_slot = slot.id
         self._show_items()
         self.call_after_refresh(self._done_loading)
@@ -398,25 +391,17 @@ class RunScreen(SubScreen):
         setattr(self.slot, event.text_area.id, event.text_area.text)
         self.save()
 
-    @on(TextArea.Changed, "#genogram-source")
-    def _genogram_changed(self, event: TextArea.Changed) -> None:
+    @on(GenogramEditor.Changed)
+    def _genogram_changed(self, event: GenogramEditor.Changed) -> None:
         if self._loading or self.slot is None:
             return
-        parsed = parse(event.text_area.text)
-        self.slot.genogram = parsed.genogram  # keeps the text as typed, mistakes and all
-        self._show_genogram(parsed)
+        self.slot.genogram = event.genogram
         self.save()
-
-    def _show_genogram(self, parsed: Parsed) -> None:
-        self.query_one("#genogram-drawing", Static).update(Content(render(parsed.genogram)))
-        errors = self.query_one("#genogram-errors", Static)
-        errors.update(Content("\n".join(f"Mistake at {e}" for e in parsed.errors[:3])))
-        errors.display = bool(parsed.errors)
 
     def action_genogram(self) -> None:
         if self._in_case():
             self.query_one("#case", TabbedContent).active = "genogram-tab"
-            self.query_one("#genogram-source", TextArea).focus()
+            self.query_one(GenogramEditor).focus_source()
 
     @on(SelectionList.SelectedChanged, "#lenses")
     def _lenses_changed(self, event: SelectionList.SelectedChanged) -> None:
