@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", "serve the observers' view to web browsers (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address observers' devices use, such as http://192.168.1.20:8000 "
+        "(default: this machine's address on the network --host listens on)",
+    )
 
     command("join", "join a running session as an observer, in this terminal")
 
@@ -363,29 +369,18 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import ipaddress
-    import shlex
+    from groupsup.observers import serving
 
-    from textual_serve.server import Server
-
-    from groupsup.domain.errors import GroupsupError
-
-    if not 1 <= args.port <= 65535:
-        raise GroupsupError(f"--port {args.port} is not a port: use 1024 to 65535.")
-    try:
-        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
-    except ValueError:
-        raise GroupsupError(f"--host {args.host!r} is not an address such as 127.0.0.1.") from None
+    loopback = serving.check_host(args.host, args.port)
+    url = serving.public_url(args.host, args.port, args.public_url)
     if not loopback:
         print(
             f"Warning: listening on {args.host}: anyone who can reach this machine on port "
-            f"{args.port} can open the join page. They still need the session's join code, "
+            f"{args.port} can open the join page. They still need a join code, "
             "but the traffic is not encrypted: use this only on a network you trust.",
             file=sys.stderr,
         )
-    store = _store_path(args).resolve()
-    command = f"{shlex.quote(sys.executable)} -m groupsup --store {shlex.quote(str(store))} join"
-    Server(command, host=args.host, port=args.port, title="groupsup").serve()
+    serving.ObserversServer(_store_path(args).resolve(), args.host, args.port, url).serve()
     return 0
 
 

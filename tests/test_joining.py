@@ -131,3 +131,36 @@ def test_serve_refuses_a_bad_host_and_warns_off_loopback(capsys):
     assert capsys.readouterr().err == (
         "groupsup: --host 'not an address' is not an address such as 127.0.0.1.\n"
     )
+
+
+def test_serve_refuses_a_port_in_use_in_one_line(capsys):
+    import socket
+
+    from groupsup.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        f"groupsup: Port {port} on 127.0.0.1 cannot be used (Address already in use): "
+        "choose another with --port.\n"
+    )
+
+
+def test_the_address_observers_type_is_given_or_derived():
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.observers.serving import banner, public_url
+
+    assert public_url("127.0.0.2", 8000, None) == "http://127.0.0.2:8000"
+    assert public_url("0.0.0.0", 8000, "http://192.168.1.20:8000/") == "http://192.168.1.20:8000"
+    derived = public_url("0.0.0.0", 8000, None)
+    assert derived.startswith("http://") and "0.0.0.0" not in derived
+    with pytest.raises(GroupsupError, match="has a path"):
+        public_url("0.0.0.0", 8000, "http://192.168.1.20:8000/join")
+    with pytest.raises(GroupsupError, match="is not an address such as"):
+        public_url("0.0.0.0", 8000, "192.168.1.20")
+    shown = banner("http://192.168.1.20:8000")
+    assert "Observers open http://192.168.1.20:8000 in a browser" in shown
+    assert "█" in shown  # the QR code, drawn in the terminal
