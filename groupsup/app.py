@@ -16,7 +16,7 @@ from textual.screen import Screen
 from groupsup.domain.dates import local_now
 
 if TYPE_CHECKING:
-    from groupsup.store.storage import Store
+    from groupsup.store.interface import Store
 
 
 class GroupSupApp(App):
@@ -48,9 +48,9 @@ class GroupSupApp(App):
     @cached_property
     def store(self) -> Store:
         """Opened on first use: the home screen paints from the raw index before that."""
-        from groupsup.store import storage  # imports pydantic: kept off the path to the first paint
+        from groupsup.store.interface import open_store  # kept off the path to the first paint
 
-        return storage.Store(self.store_path)
+        return open_store(self.store_path)
 
     def today(self) -> dt.date:
         return self.wall().date()

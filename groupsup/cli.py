@@ -143,9 +143,9 @@ def _store_path(args: argparse.Namespace) -> Path:
 
 
 def _open_store(args: argparse.Namespace):
-    from groupsup.store.storage import Store
+    from groupsup.store.interface import open_store
 
-    return Store(_store_path(args))
+    return open_store(_store_path(args))
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -165,10 +165,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from groupsup.domain.errors import GroupsupError
     from groupsup.store import demo
-    from groupsup.store.storage import Store
+    from groupsup.store.interface import open_store
 
     path = args.store if args.store is not None else Path(tempfile.mkdtemp(prefix="groupsup-demo-"))
-    store = Store(path)
+    store = open_store(path)
     if not store.is_empty():
         raise GroupsupError(
             f"The store at {path} already holds data; the demo fills only an empty store. "
@@ -275,32 +275,29 @@ def _write_or_print(text: str, output: Path | None) -> None:
 def cmd_actions(args: argparse.Namespace) -> int:
     import json
 
-    from groupsup.domain import followup
-
     store = _open_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
     today = _today()
     rows = []
     for pod in pods:
-        for tracked in followup.open_steps(store.sessions(pod.id)):
-            owner = pod.name_of(tracked.step.owner)
+        for step in store.open_steps(pod.id):
+            owner = pod.name_of(step.owner)
             if args.owner and args.owner.casefold() not in owner.casefold():
                 continue
-            if args.overdue and not tracked.is_overdue(today):
+            if args.overdue and not step.is_overdue(today):
                 continue
-            last = tracked.reviews[-1][1] if tracked.reviews else None
             rows.append(
                 {
                     "pod": pod.name,
-                    "due": tracked.step.due.isoformat() if tracked.step.due else None,
-                    "overdue": tracked.is_overdue(today),
-                    "action": tracked.step.action,
+                    "due": step.due.isoformat() if step.due else None,
+                    "overdue": step.is_overdue(today),
+                    "action": step.action,
                     "owner": owner,
-                    "case": tracked.slot.title,
-                    "agreed": tracked.session.date.isoformat(),
-                    "status": tracked.status.value,
-                    "note": last.note if last else "",
-                    "manager_signoff": tracked.step.needs_signoff,
+                    "case": step.case,
+                    "agreed": step.agreed.isoformat(),
+                    "status": step.status.value,
+                    "note": step.note,
+                    "manager_signoff": step.needs_signoff,
                 }
             )
     rows.sort(key=lambda row: (row["due"] or "9999", row["pod"]))

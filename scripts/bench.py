@@ -26,7 +26,7 @@ from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus
 from groupsup.genogram.drawing import render
 from groupsup.outputs import minutes
 from groupsup.store import demo
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 SIZES = (10, 120, 1200)
 TODAY = dt.date(2026, 11, 23)
@@ -77,8 +77,8 @@ asyncio.run(main())
 """
 
 
-def build_store(root: Path, session_count: int) -> Store:
-    store = Store(root)
+def build_store(root: Path, session_count: int) -> FolderStore:
+    store = FolderStore(root)
     documents = [
         MinutesDocument(pod=pod, session=session)
         for pod, sessions in demo.busy_service(session_count, TODAY)
@@ -115,7 +115,7 @@ def ready_ms(argv: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
-def save_one_edit(store: Store, runs: int) -> float:
+def save_one_edit(store: FolderStore, runs: int) -> float:
     """Saving one edit during a live session: a hypothesis added, the session saved."""
     session = store.session(store.summaries()[-1].id)
     session.status = SessionStatus.RUNNING  # a live session
@@ -159,7 +159,7 @@ def keystroke_ms(store_root: Path, runs: int) -> float:
     return asyncio.run(measure())
 
 
-def minutes_ms(store: Store, runs: int) -> float:
+def minutes_ms(store: FolderStore, runs: int) -> float:
     """Markdown, JSON and HTML minutes of a full session (six cases), together."""
     session = store.session(store.summaries()[0].id)
     pod = store.pod(session.pod_id)
@@ -215,7 +215,7 @@ def main() -> int:
             largest,
             ready_ms([sys.executable, "-c", GROUPSUP_APP, str(big.root)], runs),
         )
-        demo_store = Store(Path(scratch) / "demo")
+        demo_store = FolderStore(Path(scratch) / "demo")
         demo.fill(demo_store, TODAY)
         record("keystroke in the note field", "3", keystroke_ms(demo_store.root, runs * 2))
         record("minutes: md + json + html", largest, minutes_ms(big, runs))

@@ -16,7 +16,7 @@ from textual import events
 from groupsup.app import GroupSupApp
 from groupsup.observers import joining
 from groupsup.store import demo
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 START = dt.datetime(2026, 11, 25, 10, 0).astimezone()
@@ -24,7 +24,7 @@ START = dt.datetime(2026, 11, 25, 10, 0).astimezone()
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        store = Store(Path(scratch) / "store")
+        store = FolderStore(Path(scratch) / "store")
         demo.fill(store, START.date() - dt.timedelta(days=2))
         joining._new_code = lambda: "K7P2QX"
         seconds = [0.0]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from groupsup.store import demo
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 # The demo is built relative to a day; tests fix it so their expectations hold on any date.
 DEMO_DAY = dt.date(2026, 11, 23)
@@ -18,12 +18,12 @@ def _no_real_store(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "store")
+def store(tmp_path) -> FolderStore:
+    return FolderStore(tmp_path / "store")
 
 
 @pytest.fixture
-def demo_store(store) -> Store:
+def demo_store(store) -> FolderStore:
     demo.fill(store, DEMO_DAY)
     return store
 
@@ -109,7 +109,7 @@ def _west_slot(k: int, number: int):
 
 
 @pytest.fixture
-def west_store(store) -> Store:
+def west_store(store) -> FolderStore:
     from groupsup.domain import planning
     from groupsup.domain.models import Member, Pod, SessionStatus, StepStatus
 

@@ -14,7 +14,7 @@ from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
 from groupsup.screens.pod import PodScreen
 from groupsup.screens.run import RunScreen
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 HOSTILE = "[red]x[/ *not bold* <b>#1</b> | pipe"
 
@@ -150,7 +150,7 @@ async def test_a_whole_session_with_keys_only(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 
-    store = Store(tmp_path / "store")
+    store = FolderStore(tmp_path / "store")
     (summary,) = store.summaries()
     session = store.session(summary.id)
     assert session.status is SessionStatus.CLOSED
@@ -250,7 +250,7 @@ async def test_an_overrun_is_shown_and_time_taken_from_later_cases(demo_store, f
         session = screen.session
         assert [s.planned_minutes for s in session.slots] == [62, 47, 46]
         assert str(phase_time.render()) == "Phase 6:54 left"
-    saved = Store(demo_store.root).session("demo-s3")
+    saved = FolderStore(demo_store.root).session("demo-s3")
     assert [s.planned_minutes for s in saved.slots] == [62, 47, 46]
 
 

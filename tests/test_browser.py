@@ -22,7 +22,7 @@ from groupsup.app import GroupSupApp
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.formats import format_named
 from groupsup.observers import joining
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -141,7 +141,7 @@ async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(d
             ("Grace Mensah", "Grace: bells ring"),
             ("Priya Shah", "Priya: my own case too"),
         ]
-    saved = Store(demo_store.root).session("demo-s3").slots[0].resonance
+    saved = FolderStore(demo_store.root).session("demo-s3").slots[0].resonance
     assert [(n.written_by, n.text) for n in saved] == [
         ("grace-mensah", "Grace: bells ring"),
         ("priya-shah", "Priya: my own case too"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from groupsup.cli import main
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -53,7 +53,11 @@ def test_demo_fills_a_store_and_refuses_a_full_one(capsys, tmp_path):
     target = tmp_path / "demo"
     code, out, _ = run(capsys, "demo", "--store", str(target), "--no-open")
     assert (code, out.strip()) == (0, str(target))
-    assert [s.status.value for s in Store(target).summaries()] == ["closed", "closed", "planned"]
+    assert [s.status.value for s in FolderStore(target).summaries()] == [
+        "closed",
+        "closed",
+        "planned",
+    ]
     code, _, err = run(capsys, "demo", "--store", str(target), "--no-open")
     assert code == 2
     assert err.startswith(f"groupsup: The store at {target} already holds data;")
@@ -179,7 +183,7 @@ def test_the_domain_never_imports_textual():
         if path.parts[-2] not in ("screens", "widgets", "observers")
         and path.stem not in ("__init__", "__main__", "app")
     ]
-    assert {"groupsup.domain.models", "groupsup.store.storage", "groupsup.genogram.drawing"} <= set(
+    assert {"groupsup.domain.models", "groupsup.store.folder", "groupsup.genogram.drawing"} <= set(
         modules
     )
     code = f"import sys; import {', '.join(modules)}; print('textual' in sys.modules)"

@@ -23,8 +23,8 @@ from groupsup.domain.models import (
 from groupsup.genogram.model import Genogram, Person
 from groupsup.outputs import minutes
 from groupsup.store import demo
+from groupsup.store.folder import FolderStore
 from groupsup.store.importing import import_files
-from groupsup.store.storage import Store
 
 NASTY = [
     "[bold]x[/]",
@@ -118,7 +118,7 @@ def test_hostile_text_round_trips_and_renders_literally(tmp_path_factory, case):
     exported = minutes.as_json(pod, session)
     path = folder / "minutes.json"
     path.write_text(exported, encoding="utf-8")
-    store = Store(folder / "store")
+    store = FolderStore(folder / "store")
     assert import_files(store, [path]) == 1
     again = minutes.as_json(store.pod(pod.id), store.session(session.id))
     assert again == exported

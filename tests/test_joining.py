@@ -14,12 +14,12 @@ from groupsup.domain.formats import format_named
 from groupsup.observers import joining
 from groupsup.observers.screen import ParticipantApp
 from groupsup.outputs import minutes
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
 
-def running(store: Store, fake) -> str:
+def running(store: FolderStore, fake) -> str:
     """The demo's planned session started and in case 1; returns its join code."""
     session = store.session("demo-s3")
     clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
@@ -116,10 +116,12 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         join_line = str(facilitator.screen.query_one("#join-line", Static).render())
         assert code in join_line
     assert joining.waiting(demo_store.root, "demo-s3") == []
-    saved = Store(demo_store.root).session("demo-s3").slots[0]
+    saved = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert [(n.observer, n.written_by) for n in saved.resonance] == [("priya-shah",) * 2]
     assert saved.hypotheses[0].offered_by == "priya-shah"
-    md = minutes.as_markdown(demo_store.pod("north-pod"), Store(demo_store.root).session("demo-s3"))
+    md = minutes.as_markdown(
+        demo_store.pod("north-pod"), FolderStore(demo_store.root).session("demo-s3")
+    )
     assert "- **Priya Shah** (written by Priya Shah): Reminds me of the Lewis family" in md
     assert "   - Offered by: Priya Shah (written by Priya Shah)" in md
 

@@ -16,17 +16,18 @@ from conftest import DEMO_DAY
 
 from groupsup.app import GroupSupApp
 from groupsup.cli import main
+from groupsup.domain.errors import StoreConflict, StoreDamaged
 from groupsup.domain.models import Hypothesis
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise
 from groupsup.store import demo, migrations
-from groupsup.store.storage import Store, StoreConflict, StoreDamaged
+from groupsup.store.folder import FolderStore
 
 WRITER = """
 import sys
 from groupsup.domain.models import Hypothesis
-from groupsup.store.storage import Store
-store = Store(sys.argv[1])
+from groupsup.store.folder import FolderStore
+store = FolderStore(sys.argv[1])
 session = store.session("demo-s3")
 for i in range(100000):
     session.slots[0].hypotheses.append(Hypothesis(text=f"edit {i}"))
@@ -37,8 +38,8 @@ for i in range(100000):
 NOTER = """
 import sys
 from groupsup.domain.models import ResonanceNote
-from groupsup.store.storage import Store
-store = Store(sys.argv[1])
+from groupsup.store.folder import FolderStore
+store = FolderStore(sys.argv[1])
 for i in range(int(sys.argv[3])):
     store.update_session("demo-s3", lambda s: s.slots[0].resonance.append(
         ResonanceNote(observer="tom-whitaker", text=f"{sys.argv[2]} note {i}")))
@@ -60,7 +61,7 @@ def test_a_writer_killed_at_any_moment_leaves_a_store_that_opens(demo_store):
         for line in writer.stdout:  # saves it finished before the kill
             confirmed = int(line)
         writer.wait()
-        reopened = Store(demo_store.root)
+        reopened = FolderStore(demo_store.root)
         texts = [h.text for h in reopened.session("demo-s3").slots[0].hypotheses][before:]
         assert len(texts) >= confirmed + 1, "a completed save was lost"
         assert texts[: confirmed + 1] == [f"edit {i}" for i in range(confirmed + 1)]
@@ -76,14 +77,14 @@ def test_concurrent_writers_lose_nothing(demo_store):
         for name in ("first", "second", "third")
     ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
-    notes = [n.text for n in Store(demo_store.root).session("demo-s3").slots[0].resonance]
+    notes = [n.text for n in FolderStore(demo_store.root).session("demo-s3").slots[0].resonance]
     assert len(notes) == 45
     for name in ("first", "second", "third"):
         assert [n for n in notes if n.startswith(name)] == [f"{name} note {i}" for i in range(15)]
 
 
 def test_a_second_writer_is_refused_not_allowed_to_overwrite(demo_store):
-    theirs = Store(demo_store.root)
+    theirs = FolderStore(demo_store.root)
     mine = demo_store.session("demo-s3")
     their_copy = theirs.session("demo-s3")
     their_copy.slots[0].hypotheses.append(Hypothesis(text="Theirs"))
@@ -94,7 +95,7 @@ def test_a_second_writer_is_refused_not_allowed_to_overwrite(demo_store):
     message = str(caught.value)
     assert message.startswith("The session of 2026-11-25 was saved by another groupsup (")
     assert f"process {os.getpid()})" in message and "Go back and open the session again" in message
-    kept = Store(demo_store.root).session("demo-s3").slots[0].hypotheses
+    kept = FolderStore(demo_store.root).session("demo-s3").slots[0].hypotheses
     assert [h.text for h in kept] == ["Theirs"]
 
 
@@ -117,7 +118,7 @@ def test_a_damaged_session_is_named_and_never_overwritten(demo_store, damage, re
     path = demo_store.sessions_folder / "demo-s1.json"
     damaged = damage(path.read_bytes())
     path.write_bytes(damaged)
-    store = Store(demo_store.root)
+    store = FolderStore(demo_store.root)
     with pytest.raises(StoreDamaged) as caught:
         store.session("demo-s1")
     assert str(caught.value).startswith(str(path)) and reason in str(caught.value)
@@ -155,7 +156,7 @@ def test_backups_roll_and_restore_puts_back_and_can_be_undone(demo_store, capsys
     assert main(["--store", str(demo_store.root), "restore", made[-1].name]) == 0
     said = capsys.readouterr().out
     assert said.startswith(f"Restored {made[-1].name}. What was there before is kept as backup")
-    restored = Store(demo_store.root)
+    restored = FolderStore(demo_store.root)
     assert [s.id for s in restored.summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
     assert restored.session("demo-s3").slots[0].dilemma == ""
     undo = restored.backups()[0]

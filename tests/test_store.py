@@ -6,10 +6,11 @@ import stat
 
 import pytest
 
-from groupsup.domain.errors import RuleBroken
+from groupsup.domain.errors import RuleBroken, StoreDamaged
 from groupsup.domain.models import Hypothesis
 from groupsup.store import demo
-from groupsup.store.storage import INDEX_FILE, Store, StoreDamaged
+from groupsup.store.database import INDEX_FILE
+from groupsup.store.folder import FolderStore
 
 
 def _mode(path) -> int:
@@ -17,7 +18,7 @@ def _mode(path) -> int:
 
 
 def test_round_trip_keeps_every_field(demo_store, tmp_path):
-    reopened = Store(demo_store.root)
+    reopened = FolderStore(demo_store.root)
     for summary in demo_store.summaries():
         assert reopened.session(summary.id) == demo_store.session(summary.id)
     assert reopened.pods() == [demo.demo_pod()]
@@ -37,7 +38,7 @@ def test_an_edit_is_saved_without_rewriting_the_index(demo_store):
     session.slots[0].hypotheses.append(Hypothesis(text="Dad's drinking is the hidden story."))
     demo_store.save_session(session)
     assert (index.stat().st_mtime_ns, index.read_bytes()) == before
-    reread = Store(demo_store.root).session("demo-s3")
+    reread = FolderStore(demo_store.root).session("demo-s3")
     assert reread.slots[0].hypotheses[0].text == "Dad's drinking is the hidden story."
 
 
@@ -45,7 +46,7 @@ def test_a_status_change_reaches_the_index(demo_store):
     session = demo_store.session("demo-s3")
     session.status = "running"
     demo_store.save_session(session)
-    assert Store(demo_store.root).summaries()[-1].status.value == "running"
+    assert FolderStore(demo_store.root).summaries()[-1].status.value == "running"
 
 
 def test_store_is_private(demo_store):
@@ -68,5 +69,5 @@ def test_a_damaged_session_file_is_named_not_overwritten(demo_store):
     damaged = path.read_bytes()[:100]
     path.write_bytes(damaged)
     with pytest.raises(StoreDamaged, match=r"demo-s2\.json is damaged and cannot be read"):
-        Store(demo_store.root).session("demo-s2")
+        FolderStore(demo_store.root).session("demo-s2")
     assert path.read_bytes() == damaged

@@ -25,7 +25,7 @@ from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.formats import format_named
 from groupsup.domain.models import Session
 from groupsup.observers import joining
-from groupsup.store.storage import Store
+from groupsup.store.interface import open_store
 from groupsup.widgets.session_header import SessionHeader
 
 
@@ -42,7 +42,7 @@ class ParticipantApp(App):
         wall: Callable[[], dt.datetime] = local_now,
     ) -> None:
         super().__init__()
-        self.store = Store(Path(store_path))
+        self.store = open_store(store_path)
         self.monotonic, self.wall = monotonic, wall
 
     def on_mount(self) -> None:

@@ -1,5 +1,6 @@
 """The store's TinyDB files, read and written without pydantic, so that `groupsup list` starts
-as fast as `groupsup --help`. `storage.Store` builds on these; nothing else touches the files."""
+as fast as `groupsup --help`. `folder.FolderStore` builds on these; nothing else touches the
+files."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from groupsup.domain.errors import NotFound, StoreDamaged
-from groupsup.domain.vocabulary import SessionStatus
+from groupsup.domain.vocabulary import SessionStatus, StepStatus
 from groupsup.store.files import atomic_write
 
 PODS_FILE = "pods.json"
@@ -112,6 +113,44 @@ def summaries(index_rows: list[dict], pod_id: str | None = None) -> list[Session
     """The sessions of one pod (or all), in date order."""
     found = [SessionSummary.from_row(r) for r in index_rows if pod_id in (None, r.get("pod_id"))]
     return sorted(found, key=lambda s: (s.date, s.id))
+
+
+class OpenStep(NamedTuple):
+    """A next step still open, as home and `groupsup actions` show it, with its latest review."""
+
+    id: str
+    pod_id: str
+    session_id: str
+    agreed: dt.date
+    case: str
+    action: str
+    owner: str | None
+    due: dt.date | None
+    status: StepStatus
+    note: str
+    needs_signoff: bool
+
+    @classmethod
+    def of(cls, tracked) -> OpenStep:
+        """The open step of a `followup.TrackedStep`."""
+        step, session = tracked.step, tracked.session
+        last = tracked.reviews[-1][1] if tracked.reviews else None
+        return cls(
+            step.id,
+            session.pod_id,
+            session.id,
+            session.date,
+            tracked.slot.title,
+            step.action,
+            step.owner,
+            step.due,
+            tracked.status,
+            last.note if last else "",
+            step.needs_signoff,
+        )
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due is not None and self.due < today
 
 
 class PodView(NamedTuple):

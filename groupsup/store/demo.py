@@ -37,7 +37,7 @@ from groupsup.genogram.model import (
     Relationship,
 )
 from groupsup.genogram.notation import to_source
-from groupsup.store.storage import Store
+from groupsup.store.interface import Store
 
 GRACE, TOM, PRIYA, DANIEL, HANNAH, LEILA = (
     "grace-mensah",

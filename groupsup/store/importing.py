@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from groupsup.domain import rules
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.models import MinutesDocument
+from groupsup.store.interface import AlreadyStored, Store
 from groupsup.store.migrations import UnknownVersion, upgrade
-from groupsup.store.storage import Store
 
 
 class ImportRefused(GroupsupError):
@@ -49,16 +49,16 @@ def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
     """Add every session in `paths` to the store, or none of them. Returns how many."""
     documents = [read_document(path) for path in paths]
     seen: dict[str, Path] = {}
-    existing = {summary.id for summary in store.summaries()}
     for path, document in zip(paths, documents, strict=True):
         session_id = document.session.id
         if session_id in seen:
             raise ImportRefused(f"{path}: holds session {session_id}, as {seen[session_id]} does.")
         seen[session_id] = path
-        if session_id in existing and not replace:
-            raise ImportRefused(
-                f"{path}: session {session_id} is already in the store; "
-                "add --replace to overwrite it."
-            )
-    store.add_documents(documents)
+    try:
+        store.add_documents(documents, replace=replace)
+    except AlreadyStored as error:
+        raise ImportRefused(
+            f"{seen[error.session_id]}: session {error.session_id} is already in the store; "
+            "add --replace to overwrite it."
+        ) from None
     return len(documents)

@@ -1,10 +1,13 @@
-"""The store: the one owner of TinyDB.
+"""The folder store: the first engine of the storage interface (`interface.Store`), and the one
+owner of TinyDB.
 
 Layout of a store folder (0700, every file 0600):
 
     pods.json            TinyDB: the pods and their members
     index.json           TinyDB: one small summary per session, for lists and the home screen
+    facts/<pod>.json     TinyDB: what the pod's record needs of each closed session
     sessions/<id>.json   TinyDB: one session's full record
+    sessions/<id>.inbox/ observers' notes waiting to be taken in
     exports/             minutes written by the app
 
 Saving an edit rewrites only that session's file, so it costs the same with 10 sessions stored
@@ -44,6 +47,8 @@ from groupsup.store.database import (
     INDEX_FILE,
     PODS_FILE,
     AtomicJSONStorage,
+    OpenStep,
+    PodView,
     SessionSummary,
     database,
     find_pod_row,
@@ -51,6 +56,7 @@ from groupsup.store.database import (
     summaries,
 )
 from groupsup.store.files import atomic_write, private_folder
+from groupsup.store.interface import AlreadyStored
 from groupsup.store.migrations import UnknownVersion, upgrade
 
 LOCK_TIMEOUT_SECONDS = 10
@@ -93,7 +99,9 @@ def _writer() -> str:
     return f"{getpass.getuser()}@{socket.gethostname()}, process {os.getpid()}"
 
 
-class Store:
+class FolderStore:
+    """A store in a folder on this machine: see the module's docstring for its layout."""
+
     def __init__(self, root: Path) -> None:
         self.root = private_folder(Path(root))
         self.sessions_folder = private_folder(self.root / "sessions")
@@ -131,6 +139,12 @@ class Store:
             key=lambda pod: pod.name.lower(),
         )
 
+    def pod_views(self) -> list[PodView]:
+        return [PodView.from_row(row) for row in self._pod_rows()]
+
+    def _pod_rows(self) -> list[dict]:
+        return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
+
     def pod(self, pod_id: str) -> Pod:
         doc = self._pods.get(Query().id == pod_id)
         if doc is None:
@@ -148,7 +162,7 @@ class Store:
     # -- sessions ------------------------------------------------------------------------
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        return summaries(self._index.all(), pod_id)
+        return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)
 
     def _session_path(self, session_id: str) -> Path:
         if not session_id or "/" in session_id or session_id.startswith("."):
@@ -252,8 +266,8 @@ class Store:
         an unchecked one keeps whatever is there, damage and all."""
         with self._locked():
             files = [f for f in self._backed_up_files() if f.exists()]
-            if checked:
-                self._check_every_record()
+            if checked and (problems := self.check()):
+                raise StoreDamaged(problems[0])
             stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")
             folder = private_folder(self.root / "backups" / f"{stamp}-{slug(reason)}")
             private_folder(folder / "sessions")
@@ -263,13 +277,6 @@ class Store:
             for old in self.backups()[BACKUPS_KEPT:]:
                 shutil.rmtree(old)
         return folder
-
-    def _check_every_record(self) -> None:
-        """Raise StoreDamaged if any record cannot be read back as it should."""
-        self.pods()
-        self.summaries()
-        for path in sorted(self.sessions_folder.glob("*.json")):
-            _parse_session(path, _stored_record(path))
 
     def backups(self) -> list[Path]:
         """Backups, newest first."""
@@ -324,6 +331,28 @@ class Store:
         """The facts of the pod's closed sessions: what its record is made from."""
         return rows(self.root / FACTS_FOLDER / f"{pod_id}.json", "facts")
 
+    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
+        from groupsup.domain import followup
+
+        pod_ids = [pod_id] if pod_id else [pod.id for pod in self.pod_views()]
+        return [
+            OpenStep.of(tracked)
+            for pod in pod_ids
+            for tracked in followup.open_steps(self.sessions(pod))
+        ]
+
+    def rebuild_derived(self) -> None:
+        with self._locked():
+            found = [
+                _parse_session(path, _stored_record(path))
+                for path in sorted(self.sessions_folder.glob("*.json"))
+            ]
+            self._index.truncate()
+            self._write_summaries(SessionSummary.of(session) for session in found)
+            for path in self._facts_files():
+                path.unlink()
+            self._write_facts(found)
+
     def _ensure_facts(self) -> None:
         """A store from before the facts files: make them once from the closed sessions."""
         if (self.root / FACTS_FOLDER).exists():
@@ -332,18 +361,61 @@ class Store:
             with self._locked():
                 self._write_facts(self.sessions())
 
+    # -- observers' notes ------------------------------------------------------------------
+
+    def _inbox(self, session_id: str) -> Path:
+        return self.sessions_folder / f"{session_id}.inbox"
+
+    def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
+        folder = private_folder(self._inbox(session_id))
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        atomic_write(folder / f"{stamp}-{note_id}.json", note)
+
+    def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
+        folder = self._inbox(session_id)
+        paths = sorted(folder.glob("*.json")) if folder.exists() else []
+        return [(path.name, path.read_bytes()) for path in paths]
+
+    def note_taken(self, session_id: str, key: str) -> None:
+        (self._inbox(session_id) / key).unlink(missing_ok=True)
+
+    def set_note_aside(self, session_id: str, key: str) -> None:
+        path = self._inbox(session_id) / key
+        path.rename(path.with_suffix(".refused"))
+
+    # -- check -----------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        problems = []
+        for read in (self.pods, self.summaries):
+            try:
+                read()
+            except StoreDamaged as error:
+                problems.append(str(error))
+        for path in sorted(self.sessions_folder.glob("*.json")):
+            try:
+                _parse_session(path, _stored_record(path))
+            except StoreDamaged as error:
+                problems.append(str(error))
+        return problems
+
     def is_empty(self) -> bool:
         return not self._pods and not self._index
 
     # -- import --------------------------------------------------------------------------
 
-    def add_documents(self, documents: list[MinutesDocument]) -> None:
+    def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:
         """Add sessions with their pods (merging members the store lacks), in one locked batch.
 
         The caller has already checked every document; nothing here can fail half way for a
-        reason in the documents themselves.
+        reason in the documents themselves. AlreadyStored names a session the store holds,
+        when not asked to replace it.
         """
         with self._locked():
+            if not replace:
+                for document in documents:
+                    if self._session_path(document.session.id).exists():
+                        raise AlreadyStored(document.session.id)
             pods = {pod.id: pod for pod in self.pods()}
             for document in documents:
                 pods[document.pod.id] = merge_pod(pods.get(document.pod.id), document.pod)

@@ -1,0 +1,171 @@
+"""The storage interface: everything the screens and the command line ask of a store.
+
+Nothing above the store reaches past this interface to files or tables. The folder store
+(`groupsup.store.folder`) is its first engine; another engine implements the same `Store` and
+is chosen by its location in `open_store`, and `tests/test_store_contract.py` runs every
+behaviour below against every engine.
+
+Errors are the domain's: `NotFound` for what is not there, `StoreDamaged` for a record that
+cannot be read (never "not found"), `StoreConflict` when another writer saved first, `StoreBusy`
+when the store stays locked.
+
+This module imports no pydantic: opening a store must not hold up the first paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from groupsup.domain.errors import GroupsupError
+
+if TYPE_CHECKING:
+    from groupsup.domain.models import MinutesDocument, Pod, Session
+    from groupsup.store.database import OpenStep, PodView, SessionSummary
+
+
+class AlreadyStored(GroupsupError):
+    """An import would overwrite a session the store holds, and was not asked to."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id} is already in the store")
+        self.session_id = session_id
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A store of pods and their sessions, with the records derived from them."""
+
+    root: Path
+    """The folder on this machine for the store's local files (pod formats, exports, join
+    codes); for the folder engine, the store itself."""
+
+    damaged: dict[str, str]
+    """Session id -> why it could not be read, for each session left out of a listing."""
+
+    # -- pods --------------------------------------------------------------------------
+
+    def pods(self) -> list[Pod]:
+        """Every pod, by name."""
+        ...
+
+    def pod_views(self) -> list[PodView]:
+        """Every pod's id, name and members' names, by name, read without pydantic."""
+        ...
+
+    def pod(self, pod_id: str) -> Pod:
+        """The pod `pod_id`; NotFound if there is none."""
+        ...
+
+    def find_pod(self, wanted: str | None) -> Pod:
+        """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
+        ...
+
+    def save_pod(self, pod: Pod) -> None:
+        """Add the pod, or replace the one with its id."""
+        ...
+
+    def is_empty(self) -> bool:
+        """True when the store holds no pod and no session."""
+        ...
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
+        """The index: one pod's sessions (or all), in date order, read without pydantic."""
+        ...
+
+    def session(self, session_id: str) -> Session:
+        """One session; NotFound if there is none, StoreDamaged if it cannot be read."""
+        ...
+
+    def sessions(self, pod_id: str | None = None) -> list[Session]:
+        """One pod's sessions (or all) that can be read, in date order; each left out is
+        named in `damaged`."""
+        ...
+
+    def save_session(self, session: Session) -> None:
+        """Check the session against its pod's rules and save it with its derived records.
+
+        StoreConflict if another writer saved it since this store last read or saved it.
+        """
+        ...
+
+    def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
+        """Re-read the session under the store's lock, apply `change` and save it: for writers
+        that share a session and must never lose each other's changes."""
+        ...
+
+    def delete_session(self, session_id: str) -> None:
+        """Remove the session and everything derived from it."""
+        ...
+
+    # -- derived records -----------------------------------------------------------------
+
+    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
+        """The next steps still open in one pod (or all), each with its latest review."""
+        ...
+
+    def report_facts(self, pod_id: str) -> list[dict]:
+        """What the pod's record needs of each of its closed sessions (see `outputs.report`)."""
+        ...
+
+    def rebuild_derived(self) -> None:
+        """Make the index, pod facts and open steps again from the sessions alone (after a
+        restore, or to repair them)."""
+        ...
+
+    # -- observers' notes ----------------------------------------------------------------
+
+    def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
+        """Leave an observer's note (JSON) in the session's inbox; the session is untouched."""
+        ...
+
+    def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
+        """The notes in the session's inbox, oldest first, as (key, JSON)."""
+        ...
+
+    def note_taken(self, session_id: str, key: str) -> None:
+        """The note is in the session now: remove it from the inbox."""
+        ...
+
+    def set_note_aside(self, session_id: str, key: str) -> None:
+        """Take a note that cannot be taken in out of the inbox, keeping it (never lost)."""
+        ...
+
+    # -- backups -------------------------------------------------------------------------
+
+    def backup(self, reason: str, checked: bool = True) -> Path:
+        """Keep a copy of the whole store; a checked backup refuses (StoreDamaged) while any
+        record is damaged."""
+        ...
+
+    def backups(self) -> list[Path]:
+        """The backups, newest first."""
+        ...
+
+    def restore(self, name: str) -> Path:
+        """Put back backup `name`, keeping the present state as a backup (returned)."""
+        ...
+
+    # -- check ---------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Everything wrong with the store, one sentence each naming what is wrong; none when
+        it is sound."""
+        ...
+
+    # -- import --------------------------------------------------------------------------
+
+    def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:
+        """Add sessions with their pods (adding members the store lacks), all or none: a
+        session already in the store is refused unless `replace`."""
+        ...
+
+
+def open_store(location: Path | str) -> Store:
+    """The store at `location`: a folder path (the folder engine)."""
+    from groupsup.store.folder import FolderStore
+
+    return FolderStore(Path(location))

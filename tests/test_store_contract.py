@@ -1,0 +1,240 @@
+"""What every store engine promises (`groupsup.store.interface.Store`), run against each engine.
+
+A new engine joins by adding its name to ENGINES and a branch to `store_engine`: every test here
+then runs against it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import DEMO_DAY
+
+from groupsup.domain import followup
+from groupsup.domain.errors import NotFound, RuleBroken, StoreConflict
+from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus, StepStatus
+from groupsup.store import demo
+from groupsup.store.interface import AlreadyStored, Store, open_store
+
+ENGINES = ["folder"]
+
+
+class Engine:
+    """One store under test: `open()` gives another handle on the same store, as a second
+    process would have."""
+
+    def __init__(self, location) -> None:
+        self.location = location
+
+    def open(self) -> Store:
+        return open_store(self.location)
+
+
+@pytest.fixture(params=ENGINES)
+def store_engine(request, tmp_path) -> Engine:
+    if request.param == "folder":
+        return Engine(tmp_path / "contract-store")
+    raise AssertionError(f"no engine {request.param}")
+
+
+@pytest.fixture
+def filled(store_engine) -> Store:
+    store = store_engine.open()
+    demo.fill(store, DEMO_DAY)
+    return store
+
+
+def test_every_engine_is_a_store(store_engine):
+    assert isinstance(store_engine.open(), Store)
+
+
+def test_a_new_store_is_empty_and_checks_clean(store_engine):
+    store = store_engine.open()
+    assert store.is_empty()
+    assert store.pods() == [] and store.summaries() == [] and store.open_steps() == []
+    assert store.check() == []
+
+
+def test_pods_round_trip_and_are_found_by_name_or_key(store_engine, filled):
+    again = store_engine.open()
+    assert again.pods() == [demo.demo_pod()]
+    assert again.pod("north-pod") == demo.demo_pod()
+    assert again.find_pod("NORTH POD").id == again.find_pod("north-pod").id == "north-pod"
+    assert again.find_pod(None).id == "north-pod"
+    assert [(view.id, view.name) for view in again.pod_views()] == [("north-pod", "North Pod")]
+    assert again.pod_views()[0].name_of(demo.TOM) == "Tom Whitaker"
+    assert not again.is_empty()
+
+
+def test_what_is_not_there_is_not_found(filled):
+    with pytest.raises(NotFound):
+        filled.pod("south-pod")
+    with pytest.raises(NotFound):
+        filled.find_pod("South")
+    with pytest.raises(NotFound):
+        filled.session("no-such-session")
+
+
+def test_sessions_round_trip_with_their_index(store_engine, filled):
+    again = store_engine.open()
+    summaries = again.summaries("north-pod")
+    assert [s.id for s in summaries] == ["demo-s1", "demo-s2", "demo-s3"]
+    assert [s.status for s in summaries] == [
+        SessionStatus.CLOSED,
+        SessionStatus.CLOSED,
+        SessionStatus.PLANNED,
+    ]
+    assert summaries[0].presenters == [demo.TOM, demo.PRIYA]
+    for summary in summaries:
+        assert again.session(summary.id) == filled.session(summary.id)
+    assert [s.id for s in again.sessions("north-pod")] == ["demo-s1", "demo-s2", "demo-s3"]
+    assert again.summaries("another-pod") == []
+
+
+def test_a_change_to_the_summary_reaches_the_index_of_every_handle(store_engine, filled):
+    session = filled.session("demo-s3")
+    session.date = session.date + dt.timedelta(days=2)
+    filled.save_session(session)
+    assert store_engine.open().summaries()[-1].date == session.date
+
+
+def test_a_session_that_breaks_a_rule_is_not_saved(store_engine, filled):
+    session = filled.session("demo-s3")
+    session.slots[0].presenter = "stranger"
+    with pytest.raises(RuleBroken):
+        filled.save_session(session)
+    assert store_engine.open().session("demo-s3").slots[0].presenter != "stranger"
+
+
+def test_a_second_writer_is_refused(store_engine, filled):
+    theirs = store_engine.open()
+    their_copy = theirs.session("demo-s3")
+    mine = filled.session("demo-s3")
+    their_copy.slots[0].hypotheses.append(Hypothesis(text="Theirs"))
+    theirs.save_session(their_copy)
+    mine.slots[0].hypotheses.append(Hypothesis(text="Mine"))
+    with pytest.raises(StoreConflict):
+        filled.save_session(mine)
+    kept = store_engine.open().session("demo-s3").slots[0].hypotheses
+    assert [h.text for h in kept][-1] == "Theirs"
+
+
+def test_updates_from_two_handles_both_land(store_engine, filled):
+    other = store_engine.open()
+    for store, text in ((filled, "first"), (other, "second"), (filled, "third")):
+        store.update_session(
+            "demo-s3", lambda s, text=text: s.slots[0].hypotheses.append(Hypothesis(text=text))
+        )
+    texts = [h.text for h in store_engine.open().session("demo-s3").slots[0].hypotheses]
+    assert texts[-3:] == ["first", "second", "third"]
+
+
+def test_a_deleted_session_leaves_nothing_behind(store_engine, filled):
+    filled.delete_session("demo-s1")
+    again = store_engine.open()
+    assert [s.id for s in again.summaries()] == ["demo-s2", "demo-s3"]
+    assert "demo-s1" not in {fact["id"] for fact in again.report_facts("north-pod")}
+    assert "demo-s1" not in {step.session_id for step in again.open_steps()}
+    with pytest.raises(NotFound):
+        again.session("demo-s1")
+
+
+def test_open_steps_are_those_not_done_with_their_latest_review(filled):
+    steps = {step.action: step for step in filled.open_steps("north-pod")}
+    assert steps == {step.action: step for step in filled.open_steps()}
+    sessions = filled.sessions("north-pod")
+    agreed = [
+        (session, slot, step)
+        for session in sessions
+        for slot in session.slots
+        for step in slot.next_steps
+    ]
+    latest = {review.step_id: review for session in sessions for review in session.review}
+    for session, slot, step in agreed:
+        status = latest[step.id].status if step.id in latest else step.status
+        if status.is_open:
+            shown = steps[step.action]
+            assert (shown.session_id, shown.agreed, shown.case) == (
+                session.id,
+                session.date,
+                slot.title,
+            )
+            assert (shown.owner, shown.due, shown.status) == (step.owner, step.due, status)
+        else:
+            assert step.action not in steps
+    assert steps and all(step.status.is_open for step in steps.values())
+
+
+def test_a_step_reviewed_as_done_is_no_longer_open(store_engine, filled):
+    step = filled.open_steps("north-pod")[0]
+    session = filled.session("demo-s3")
+    followup.carry_forward(session, filled.sessions("north-pod"))
+    for review in session.review:
+        if review.step_id == step.id:
+            review.status = StepStatus.DONE
+    filled.save_session(session)
+    assert step.id not in {s.id for s in store_engine.open().open_steps("north-pod")}
+
+
+def test_closed_sessions_have_their_facts(store_engine, filled):
+    facts = store_engine.open().report_facts("north-pod")
+    assert sorted(fact["id"] for fact in facts) == ["demo-s1", "demo-s2"]
+    session = filled.session("demo-s3")
+    session.status = SessionStatus.CLOSED
+    filled.save_session(session)
+    facts = store_engine.open().report_facts("north-pod")
+    assert sorted(fact["id"] for fact in facts) == ["demo-s1", "demo-s2", "demo-s3"]
+
+
+def test_derived_records_are_rebuilt_from_the_sessions_alone(store_engine, filled):
+    before = (filled.summaries(), filled.open_steps(), _facts(filled))
+    again = store_engine.open()
+    again.rebuild_derived()
+    assert (again.summaries(), again.open_steps(), _facts(again)) == before
+    assert again.check() == []
+
+
+def _facts(store: Store) -> list[dict]:
+    return sorted(store.report_facts("north-pod"), key=lambda fact: fact["id"])
+
+
+def _document(store: Store, session_id: str) -> MinutesDocument:
+    session = store.session(session_id)
+    return MinutesDocument(pod=store.pod(session.pod_id), session=session)
+
+
+def test_documents_are_added_with_their_pod_and_never_overwrite_unasked(store_engine, filled):
+    documents = [_document(filled, s.id) for s in filled.summaries()]
+    fresh = store_engine.open()
+    fresh.delete_session("demo-s2")
+    with pytest.raises(AlreadyStored) as refused:
+        fresh.add_documents(documents)
+    assert refused.value.session_id in {"demo-s1", "demo-s3"}
+    assert [s.id for s in store_engine.open().summaries()] == ["demo-s1", "demo-s3"]
+    fresh.add_documents(documents, replace=True)
+    again = store_engine.open()
+    assert [s.id for s in again.summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
+    assert again.session("demo-s2") == documents[1].session
+    assert "demo-s2" in {fact["id"] for fact in again.report_facts("north-pod")}
+
+
+def test_observers_notes_wait_in_the_inbox_until_taken_or_set_aside(store_engine, filled):
+    note = json.dumps({"text": "I felt stuck"}).encode()
+    filled.post_note("demo-s3", "n1", note)
+    store_engine.open().post_note("demo-s3", "n2", b"{}")
+    waiting = store_engine.open().waiting_notes("demo-s3")
+    assert [body for _, body in waiting] == [note, b"{}"]
+    filled.note_taken("demo-s3", waiting[0][0])
+    filled.set_note_aside("demo-s3", waiting[1][0])
+    assert store_engine.open().waiting_notes("demo-s3") == []
+    assert filled.waiting_notes("demo-s1") == []
+
+
+def test_a_backup_can_be_restored(store_engine, filled):
+    taken = filled.backup("test")
+    filled.delete_session("demo-s2")
+    assert [backup.name for backup in filled.backups()] == [taken.name]
+    filled.restore(taken.name)
+    assert [s.id for s in store_engine.open().summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
