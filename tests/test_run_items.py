@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static
 
 from groupsup.app import GroupSupApp
 from groupsup.screens.forms import HypothesisForm
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 
 
 async def test_a_hypothesis_is_edited_with_enter_and_removed_with_delete(demo_store):
@@ -39,7 +39,7 @@ async def test_a_hypothesis_is_edited_with_enter_and_removed_with_delete(demo_st
         await pilot.pause()
         assert [table.get_row_at(0)[1].plain] == ["First thought, revised"]
         assert table.row_count == 1
-    slot = Store(demo_store.root).session("demo-s3").slots[0]
+    slot = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert [h.text for h in slot.hypotheses] == ["First thought, revised"]
 
 
@@ -55,6 +55,6 @@ async def test_the_genogram_is_drawn_as_typed_and_saved_mistakes_and_all(demo_st
         assert "Zaid" in drawing
         errors = app.screen.query_one("#genogram-errors", Static)
         assert errors.display and str(errors.render()).startswith("Mistake at line 2")
-    genogram = Store(demo_store.root).session("demo-s3").slots[0].genogram
+    genogram = FolderStore(demo_store.root).session("demo-s3").slots[0].genogram
     assert [p.name for p in genogram.people] == ["Zaid"]
     assert genogram.source == "Z: Zaid, m, 9, index\nZ ~ "
