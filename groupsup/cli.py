@@ -216,13 +216,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = _open_store(args)
     session = store.session(args.session_id)
+    pod = store.pod(session.pod_id)
     if args.pseudonymise:
-        from groupsup.outputs.pseudonymise import pseudonymise
+        from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 
-        session, replaced = pseudonymise(session)
-        listed = "; ".join(f"{name} -> {role}" for name, role in replaced) or "nothing"
+        result = pseudonymise(session, reviewed_in(session, store.session), pod)
+        session = result.session
+        listed = "; ".join(f"{name} -> {role}" for name, role in result.replaced) or "nothing"
         print(f"Replaced: {listed}", file=sys.stderr)
-    text = minutes.render(store.pod(session.pod_id), session, minutes.Format(args.format))
+        if result.suspects:
+            print(
+                f"Still looks like a name, read before sharing: {', '.join(result.suspects)}",
+                file=sys.stderr,
+            )
+    text = minutes.render(pod, session, minutes.Format(args.format))
     _write_or_print(text, args.output)
     return 0
 

@@ -186,7 +186,7 @@ def test_records_are_migrated_through_the_chain(monkeypatch):
 
 def test_pseudonymised_minutes_keep_no_family_name(demo_store):
     session = demo_store.session("demo-s1")
-    shareable, replaced = pseudonymise(session)
+    shareable, replaced, _ = pseudonymise(session)
     assert ("Jayden", "Child A") in replaced and ("Kelly", "Mother") in replaced
     assert ("Ryan", "Mother's partner") in replaced and ("Ron", "Grandfather") in replaced
     assert ("Linda", "Foster carer 1") in replaced and ("Brooks", "Family A") in replaced

@@ -16,7 +16,7 @@ from groupsup.domain.clock import SessionClock
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import Pod, Session, SessionStatus
 from groupsup.outputs import minutes
-from groupsup.outputs.pseudonymise import pseudonymise
+from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 from groupsup.screens.base import Scroll, SubScreen
 from groupsup.screens.forms import Confirm
 from groupsup.store.locations import exports_folder
@@ -128,12 +128,14 @@ class MinutesScreen(SubScreen):
         self.notify("\n".join(str(p) for p in written), title="Minutes saved", markup=False)
 
     def action_export_pseudonymised(self) -> None:
-        shareable, replaced = pseudonymise(self.session)
+        earlier = reviewed_in(self.session, self.gs.store.session)
+        shareable, replaced, suspects = pseudonymise(self.session, earlier, self.pod)
         listed = "\n".join(f"  {name}  ->  {role}" for name, role in replaced) or "  (nothing)"
+        left = ", ".join(suspects) or "nothing"
         body = (
-            f"These names will be replaced:\n{listed}\n\nWorkers' names, dates, and anything "
-            "not named in a genogram (a school, a street) stay as written: read the minutes "
-            "before you share them."
+            f"These names will be replaced:\n{listed}\n\nStill looks like a name: {left}\n\n"
+            "Workers' names, dates, and anything not named in a genogram (a school, a street) "
+            "stay as written: read the minutes before you share them."
         )
 
         def write(confirmed: bool | None) -> None:

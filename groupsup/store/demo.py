@@ -125,6 +125,21 @@ def ahmed_genogram() -> Genogram:
     )
 
 
+def okafor_genogram() -> Genogram:
+    """A bereaved child living with his grandmother."""
+    people = [
+        Person(id="GM", name="Adaeze", gender=Gender.FEMALE, age=71),
+        Person(id="M", name="Ngozi", gender=Gender.FEMALE, deceased=True, born=1985),
+        Person(id="C", name="Chidi", gender=Gender.MALE, age=14, index=True),
+    ]
+    return _with_source(
+        people=people,
+        children=[Child(child="M", parents=["GM"]), Child(child="C", parents=["M"])],
+        relationships=[Relationship(a="C", b="GM", bond=Bond.CLOSE)],
+        households=[Household(name="Grandmother's home", members=["GM", "C"])],
+    )
+
+
 def _first_session(day: dt.date) -> Session:
     present = [GRACE, TOM, PRIYA, DANIEL, HANNAH]
     brooks = CaseSlot(
@@ -261,6 +276,7 @@ def _second_session(day: dt.date, first: Session) -> Session:
         dilemma="Grandmother is the protective factor but says she is exhausted.",
         presenting_issue="Chidi (14) is out late most nights; school attendance is 61%.",
         history="Mother died in 2022. Chidi lives with his grandmother, who is 71.",
+        genogram=okafor_genogram(),
         hypotheses=[
             Hypothesis(
                 text="Chidi is grieving and staying out keeps the grief away.",
