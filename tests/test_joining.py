@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from groupsup.app import GroupSupApp
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.formats import format_named
+from groupsup.domain.vocabulary import SessionStatus
 from groupsup.observers import joining
 from groupsup.observers.screen import ParticipantApp
 from groupsup.outputs import minutes
@@ -19,57 +20,98 @@ from groupsup.store.folder import FolderStore
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
 
-def running(store: FolderStore, fake) -> str:
-    """The demo's planned session started and in case 1; returns its join code."""
+def running(store: FolderStore, fake) -> dict[str, str]:
+    """The demo's planned session started and in case 1; returns its personal join codes."""
     session = store.session("demo-s3")
     clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
     clock.start()
     clock.advance()
     store.save_session(session)
-    return joining.open_joining(store.root, session, fake.wall()).code
+    return joining.open_joining(store.root, session, fake.wall()).codes
 
 
-def test_a_wrong_code_is_refused_with_a_reason(demo_store, fake):
-    code = running(demo_store, fake)
-    assert joining.check_code(demo_store.root, f" {code.lower()} ", NOW) == "demo-s3"
+def test_each_attendee_but_the_facilitator_has_their_own_code(demo_store, fake):
+    codes = running(demo_store, fake)
+    session = demo_store.session("demo-s3")
+    assert sorted(codes) == sorted(m for m in session.attendees if m != "grace-mensah")
+    assert len(set(codes.values())) == len(codes)
+    for member_id, code in codes.items():
+        typed = f" {code.lower()} "
+        assert joining.check_code(demo_store.root, typed, NOW) == ("demo-s3", member_id)
     with pytest.raises(joining.JoinRefused) as caught:
         joining.check_code(demo_store.root, "ABC123", NOW)
-    assert str(caught.value) == (
-        "'ABC123' is not the join code: check it on the facilitator's screen."
-    )
-    with pytest.raises(joining.JoinRefused, match="Type the join code"):
+    assert str(caught.value) == "'ABC123' is not a join code: check it with the facilitator."
+    with pytest.raises(joining.JoinRefused, match="Type your join code"):
         joining.check_code(demo_store.root, "  ", NOW)
 
 
-def test_an_expired_code_is_refused_and_a_new_one_made(demo_store, fake):
-    code = running(demo_store, fake)
+def test_an_expired_code_is_refused_and_new_ones_made(demo_store, fake):
+    code = running(demo_store, fake)["priya-shah"]
     later = NOW + dt.timedelta(minutes=180 + 61)
     with pytest.raises(joining.JoinRefused) as caught:
         joining.check_code(demo_store.root, code, later)
-    assert str(caught.value) == "That join code has expired: ask the facilitator for the new one."
+    assert str(caught.value) == "That join code has expired: ask the facilitator again."
     session = demo_store.session("demo-s3")
-    assert joining.open_joining(demo_store.root, session, NOW).code == code  # still valid then
-    fresh = joining.open_joining(demo_store.root, session, later).code
+    assert joining.open_joining(demo_store.root, session, NOW).codes["priya-shah"] == code
+    fresh = joining.open_joining(demo_store.root, session, later).codes["priya-shah"]
     assert fresh != code and len(fresh) == 6
     assert set(fresh) <= set(joining.CODE_ALPHABET)
 
 
-def test_only_present_members_post_and_resonance_is_the_observers(demo_store, fake):
+def test_a_closed_sessions_code_is_refused(demo_store, fake):
+    code = running(demo_store, fake)["priya-shah"]
+    session = demo_store.session("demo-s3")
+    session.status = SessionStatus.CLOSED
+    demo_store.save_session(session)
+    with pytest.raises(joining.JoinRefused) as caught:
+        joining.admit(demo_store, code, "phone", NOW)
+    assert str(caught.value) == "That session is not running: its join codes no longer work."
+
+
+def test_two_pods_running_at_once_keep_their_own_codes(demo_store, fake):
+    codes = running(demo_store, fake)
+    other = demo_store.session("demo-s3").model_copy(update={"id": "other-pod-s1"})
+    theirs = joining.open_joining(demo_store.root, other, NOW).codes
+    mine = joining.open_joining(demo_store.root, demo_store.session("demo-s3"), NOW).codes
+    assert mine == codes
+    assert joining.check_code(demo_store.root, codes["priya-shah"], NOW).session_id == "demo-s3"
+    assert joining.check_code(demo_store.root, theirs["priya-shah"], NOW).session_id == (
+        "other-pod-s1"
+    )
+
+
+def test_an_observer_writes_only_as_themselves_and_never_on_their_own_case(demo_store, fake):
     running(demo_store, fake)
     session = demo_store.session("demo-s3")
-    slot = session.slots[0]
+    slot = session.slots[0]  # Hannah presents, Tom consults
     note = joining.InboxNote(kind="resonance", slot_id=slot.id, author="tom-whitaker", text="x")
     with pytest.raises(joining.JoinRefused, match="Resonance is for the case's observers"):
         joining.post(demo_store.root, session, note)
+    note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author="hannah-kowalski", text="x")
+    with pytest.raises(joining.JoinRefused, match="You are presenting this case"):
+        joining.post(demo_store.root, session, note)
+    note = joining.InboxNote(kind="resonance", slot_id=slot.id, author="grace-mensah", text="x")
+    with pytest.raises(joining.JoinRefused, match="You are not marked present"):
+        joining.post(demo_store.root, session, note)  # the facilitator records on the run screen
     session.attendees.remove("leila-haddad")
     note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author="leila-haddad", text="x")
-    with pytest.raises(joining.JoinRefused, match="Only members marked present"):
+    with pytest.raises(joining.JoinRefused, match="You are not marked present"):
         joining.post(demo_store.root, session, note)
     assert joining.waiting(demo_store.root, "demo-s3") == []
 
 
+def test_a_code_in_use_on_another_screen_is_refused(demo_store, fake):
+    code = running(demo_store, fake)["priya-shah"]
+    assert joining.admit(demo_store, code, "laptop", NOW).member_id == "priya-shah"
+    assert joining.admit(demo_store, code, "laptop", NOW).member_id == "priya-shah"  # again
+    with pytest.raises(joining.JoinRefused, match="Your code is in use on another screen"):
+        joining.admit(demo_store, code, "phone", NOW + dt.timedelta(seconds=5))
+    later = NOW + dt.timedelta(seconds=joining.PRESENT_SECONDS + 1)  # the laptop went quiet
+    assert joining.admit(demo_store, code, "phone", later).member_id == "priya-shah"
+
+
 async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_store, fake):
-    code = running(demo_store, fake)
+    codes = running(demo_store, fake)
     participant = ParticipantApp(demo_store.root, fake.monotonic, fake.wall)
     async with participant.run_test(size=(100, 30)) as pilot:
         participant.post_message(events.Paste("WRONG1"))
@@ -77,14 +119,12 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         await pilot.press("enter")
         await pilot.pause()
         problem = str(participant.screen.query_one("#problem", Static).render())
-        assert problem == "'WRONG1' is not the join code: check it on the facilitator's screen."
+        assert problem == "'WRONG1' is not a join code: check it with the facilitator."
         assert participant.screen.query_one("#code").value == "WRONG1"  # kept, to correct
         participant.screen.query_one("#code").value = ""
-        participant.post_message(events.Paste(code))
+        participant.post_message(events.Paste(codes["priya-shah"]))
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("down", "down", "enter")  # Priya Shah, an observer of case 1
         await pilot.pause()
         screen = participant.screen  # the run screen's header, and who you are
         case_line = str(screen.query_one("#case-line", Static).render())
@@ -93,6 +133,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         assert roles.startswith("Presenter Hannah Kowalski · Consultant ")
         assert str(screen.query_one("#you-line", Static).render()) == "You are Priya Shah."
         assert str(screen.query_one("#phase-time", Static).render()).startswith("Phase ")
+        assert participant.focused is screen.query_one("#resonance")
         participant.post_message(events.Paste("Reminds me of the Lewis family"))
         await pilot.pause()
         await pilot.press("enter", "tab")
@@ -102,20 +143,29 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         await pilot.pause()
         sent = str(participant.screen.query_one("#sent", Static).render())
         assert sent == "Sent your hypothesis: The [bold]dad[/] is the hidden carer"
-    assert len(joining.waiting(demo_store.root, "demo-s3")) == 2
 
-    facilitator = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
-    async with facilitator.run_test(size=(100, 32)) as pilot:
-        await pilot.press("r")
-        await pilot.pause()
-        facilitator.screen.take_in_notes()
-        await pilot.pause()
-        rows = facilitator.screen.query_one("#resonance-table", DataTable)
-        assert rows.get_row_at(0)[0].plain == "Priya Shah"
-        assert rows.get_row_at(0)[1].plain == "Reminds me of the Lewis family"
-        join_line = str(facilitator.screen.query_one("#join-line", Static).render())
-        assert code in join_line
+        facilitator = GroupSupApp(
+            demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall
+        )
+        async with facilitator.run_test(size=(100, 32)) as run:
+            await run.press("r")
+            await run.pause()
+            facilitator.screen.take_in_notes()
+            await run.pause()
+            rows = facilitator.screen.query_one("#resonance-table", DataTable)
+            assert rows.get_row_at(0)[0].plain == "Priya Shah"
+            assert rows.get_row_at(0)[1].plain == "Reminds me of the Lewis family"
+            join_line = str(facilitator.screen.query_one("#join-line", Static).render())
+            assert join_line == "Observers joined: Priya Shah · F4: their join codes"
+            await run.press("f4")
+            await run.pause()
+            table = facilitator.screen.query_one("#codes-table", DataTable)
+            shown = {table.get_row_at(i)[0].plain: table.get_row_at(i)[1:] for i in range(5)}
+            assert shown["Priya Shah"] == [codes["priya-shah"], "yes"]
+            assert shown["Tom Whitaker"] == [codes["tom-whitaker"], ""]
+            assert "Grace Mensah" not in shown  # the facilitator records on this screen
     assert joining.waiting(demo_store.root, "demo-s3") == []
+    assert joining.present(demo_store.root, "demo-s3", fake.wall()) == {}  # Priya has left
     saved = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert [(n.observer, n.written_by) for n in saved.resonance] == [("priya-shah",) * 2]
     assert saved.hypotheses[0].offered_by == "priya-shah"

@@ -9,12 +9,10 @@ import pytest
 from textual.widgets import Input, TextArea
 
 from groupsup.app import GroupSupApp
-from groupsup.observers import joining
 
 
 @pytest.fixture
-def demo_app(demo_store, fake, monkeypatch):
-    monkeypatch.setattr(joining, "_new_code", lambda: "K7P2QX")  # a code is random otherwise
+def demo_app(demo_store, fake):
     return GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
 
 

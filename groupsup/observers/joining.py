@@ -1,81 +1,160 @@
 """Observers joining a running session from their own screen.
 
-The facilitator's run screen shows a join code, short-lived and for one session, so that a link
-forwarded by mistake does not open the records. A participant who gives the code and picks
-their name adds resonance notes and hypotheses in their own name. These go into the session's
-inbox (files beside the session, never the session file itself), and the facilitator's screen
-takes them in on its next tick, so two processes never write the same record.
+Each attendee but the facilitator (who records on the run screen) has a personal join code for
+the session, which the facilitator reads out or shows them privately. The code says who the
+observer is: nobody picks a name, so nobody can write as someone else. Codes belong to one
+session, so two pods running at once keep their own, and stop working when the session closes
+or the time it was planned for has long passed.
+
+Notes go into the session's inbox (files beside the session, never the session file itself),
+and the facilitator's screen takes them in on its next tick, so two processes never write the
+same record.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import secrets
 import uuid
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.models import CaseSlot, Hypothesis, ResonanceNote, Session
+from groupsup.domain.vocabulary import SessionStatus
 from groupsup.store.files import atomic_write, private_folder
+from groupsup.store.interface import Store
 
-JOIN_FILE = "join.json"
+CODES_FILE = "codes.json"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by eye
 CODE_LENGTH = 6
+# An observer's screen says it is there every few seconds; silent this long, it has left.
+PRESENT_SECONDS = 15
 
 
 class JoinRefused(GroupsupError):
     pass
 
 
-class JoinCode(BaseModel):
+class JoinCodes(BaseModel):
+    """A session's personal join codes: member id -> code."""
+
     model_config = ConfigDict(extra="forbid")
 
     session_id: str
-    code: str
+    codes: dict[str, str]
     expires_at: dt.datetime
 
 
-def open_joining(store_root: Path, session: Session, now: dt.datetime) -> JoinCode:
-    """The session's join code, made anew when there is none or it has expired."""
-    current = _read_code(store_root)
-    if current and current.session_id == session.id and current.expires_at > now:
-        return current
-    code = _new_code()
-    expires = now + dt.timedelta(minutes=session.planned_minutes + 60)
-    join = JoinCode(session_id=session.id, code=code, expires_at=expires)
-    atomic_write(Path(store_root) / JOIN_FILE, join.model_dump_json().encode())
-    return join
+class Joined(NamedTuple):
+    session_id: str
+    member_id: str
+
+
+def observers_folder(store_root: Path, session_id: str) -> Path:
+    """The session's codes and who has joined: local files, whichever engine keeps the store."""
+    return Path(store_root) / "observers" / session_id
+
+
+def open_joining(store_root: Path, session: Session, now: dt.datetime) -> JoinCodes:
+    """The session's codes: one for each attendee but the facilitator, kept while they last."""
+    current = _read_codes(observers_folder(store_root, session.id))
+    if current is None or current.expires_at <= now:
+        current = JoinCodes(
+            session_id=session.id,
+            codes={},
+            expires_at=now + dt.timedelta(minutes=session.planned_minutes + 60),
+        )
+    wanted = [m for m in session.attendees if m != session.facilitator]
+    codes = {m: current.codes.get(m) or _new_code() for m in wanted}
+    if codes != current.codes:
+        current = current.model_copy(update={"codes": codes})
+        folder = private_folder(observers_folder(store_root, session.id))
+        atomic_write(folder / CODES_FILE, current.model_dump_json().encode())
+    return current
 
 
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def check_code(store_root: Path, typed: str, now: dt.datetime) -> str:
-    """The id of the session `typed` opens, or JoinRefused with the reason."""
-    current = _read_code(store_root)
+def check_code(store_root: Path, typed: str, now: dt.datetime) -> Joined:
+    """Who `typed` is, in which session; JoinRefused with the reason if it opens nothing."""
     wanted = typed.strip().upper().replace(" ", "")
     if not wanted:
-        raise JoinRefused("Type the join code shown on the facilitator's screen.")
-    if current is None or not secrets.compare_digest(wanted, current.code):
+        raise JoinRefused("Type your join code, as the facilitator gave it to you.")
+    for folder in sorted((Path(store_root) / "observers").glob("*")):
+        current = _read_codes(folder)
+        for member_id, code in (current.codes if current else {}).items():
+            if secrets.compare_digest(wanted, code):
+                if current.expires_at <= now:
+                    raise JoinRefused("That join code has expired: ask the facilitator again.")
+                return Joined(current.session_id, member_id)
+    raise JoinRefused(f"'{typed.strip()}' is not a join code: check it with the facilitator.")
+
+
+def admit(store: Store, typed: str, connection: str, now: dt.datetime) -> Joined:
+    """The observer `typed` names, admitted to their session on `connection`."""
+    joined = check_code(store.root, typed, now)
+    still_open(store.session(joined.session_id), joined.member_id)
+    elsewhere = present(store.root, joined.session_id, now).get(joined.member_id)
+    if elsewhere not in (None, connection):
         raise JoinRefused(
-            f"'{typed.strip()}' is not the join code: check it on the facilitator's screen."
+            "Your code is in use on another screen: leave there first (Ctrl+Q), "
+            "or tell the facilitator if that was not you."
         )
-    if current.expires_at <= now:
-        raise JoinRefused("That join code has expired: ask the facilitator for the new one.")
-    return current.session_id
+    say_present(store.root, joined, connection, now)
+    return joined
 
 
-def _read_code(store_root: Path) -> JoinCode | None:
-    path = Path(store_root) / JOIN_FILE
+def still_open(session: Session, member_id: str) -> None:
+    """JoinRefused if the session has closed, or the member is no longer marked present."""
+    if session.status is not SessionStatus.RUNNING:
+        raise JoinRefused("That session is not running: its join codes no longer work.")
+    if member_id not in session.attendees or member_id == session.facilitator:
+        raise JoinRefused("You are not marked present in this session: ask the facilitator.")
+
+
+def _read_codes(folder: Path) -> JoinCodes | None:
     try:
-        return JoinCode.model_validate_json(path.read_bytes())
+        return JoinCodes.model_validate_json((folder / CODES_FILE).read_bytes())
     except (OSError, ValidationError):
         return None
+
+
+def say_present(store_root: Path, joined: Joined, connection: str, now: dt.datetime) -> None:
+    """Record that `joined` is on `connection` now: the facilitator's screen lists them."""
+    folder = private_folder(observers_folder(store_root, joined.session_id) / "present")
+    seen = json.dumps({"connection": connection, "seen": now.isoformat()})
+    atomic_write(folder / f"{joined.member_id}.json", seen.encode())
+
+
+def leave(store_root: Path, joined: Joined, connection: str) -> None:
+    """`joined` has left from `connection` (not from another screen they have since used)."""
+    path = observers_folder(store_root, joined.session_id) / "present" / f"{joined.member_id}.json"
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(path.read_bytes())["connection"] == connection:
+            path.unlink()
+
+
+def present(store_root: Path, session_id: str, now: dt.datetime) -> dict[str, str]:
+    """Who has joined the session and is still there: member id -> their connection."""
+    folder = observers_folder(store_root, session_id) / "present"
+    found = {}
+    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+        try:
+            seen = json.loads(path.read_bytes())
+            when = dt.datetime.fromisoformat(seen["seen"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # half a heartbeat: the next one will say
+        if (now - when).total_seconds() < PRESENT_SECONDS:
+            found[path.stem] = seen["connection"]
+    return found
 
 
 class NoteKind(StrEnum):
@@ -109,8 +188,9 @@ def inbox_folder(store_root: Path, session_id: str) -> Path:
 def post(store_root: Path, session: Session, note: InboxNote) -> None:
     """Check a participant's note against the session and leave it in the inbox."""
     slot = _slot(session, note.slot_id)
-    if note.author not in session.attendees:
-        raise JoinRefused("Only members marked present can add notes to this session.")
+    still_open(session, note.author)
+    if note.author == slot.presenter:
+        raise JoinRefused("You are presenting this case: the notes on it are the group's.")
     if note.kind is NoteKind.RESONANCE and note.author not in slot.observers:
         raise JoinRefused("Resonance is for the case's observers; add a hypothesis instead.")
     folder = private_folder(inbox_folder(store_root, session.id))

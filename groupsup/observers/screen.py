@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,8 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.dates import local_now
@@ -44,6 +44,7 @@ class ParticipantApp(App):
         super().__init__()
         self.store = open_store(store_path)
         self.monotonic, self.wall = monotonic, wall
+        self.connection = uuid.uuid4().hex  # this screen, told apart from the observer's others
 
     def on_mount(self) -> None:
         self.push_screen(CodeScreen())
@@ -52,48 +53,28 @@ class ParticipantApp(App):
 class CodeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label("Join the group reflective supervision", classes="pane-title")
+        yield Label("Join the group reflective supervision", classes="pane-title wrap")
         yield Static(
-            "Type the join code shown on the facilitator's screen, then Enter.", classes="hint"
+            "Type your own join code, as the facilitator gave it to you, then Enter.",
+            classes="hint wrap",
         )
         yield Input(placeholder="join code", id="code")
-        yield Static("", id="problem", markup=False)
+        yield Static("", id="problem", markup=False, classes="wrap")
         yield Footer(compact=True)
 
     @on(Input.Submitted, "#code")
     def _join(self, event: Input.Submitted) -> None:
         app: ParticipantApp = self.app  # type: ignore[assignment]
         try:
-            session_id = joining.check_code(app.store.root, event.value, app.wall())
-            session = app.store.session(session_id)
+            joined = joining.admit(app.store, event.value, app.connection, app.wall())
         except GroupsupError as error:
             problem = self.query_one("#problem", Static)
             problem.update(Content(str(error)))
             problem.add_class("shown")
             return
-        self.app.push_screen(NameScreen(session))
-
-
-class NameScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-
-    def compose(self) -> ComposeResult:
-        pod = self.app.store.pod(self.session.pod_id)
-        yield Header()
-        yield Label("Who are you? (Up, Down, then Enter)", classes="pane-title")
-        yield OptionList(
-            *[Option(Content(pod.name_of(m)), id=m) for m in self.session.attendees],
-            id="names",
-        )
-        yield Footer(compact=True)
-
-    @on(OptionList.OptionSelected, "#names")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.app.push_screen(ParticipantScreen(self.session.id, event.option.id))
+        event.input.value = ""
+        self.query_one("#problem", Static).remove_class("shown")
+        self.app.push_screen(ParticipantScreen(joined))
 
 
 class ParticipantScreen(Screen):
@@ -101,9 +82,9 @@ class ParticipantScreen(Screen):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back")]
 
-    def __init__(self, session_id: str, member_id: str) -> None:
+    def __init__(self, joined: joining.Joined) -> None:
         super().__init__()
-        self.session_id, self.member_id = session_id, member_id
+        self.joined = joined
         self.session: Session | None = None
         self.clock: SessionClock | None = None
 
@@ -112,33 +93,50 @@ class ParticipantScreen(Screen):
         with Vertical(id="run-head"):
             yield SessionHeader()
             yield Static("", id="you-line", markup=False)
-        yield Label("Resonance: how does this case speak to your own caseload? (Enter sends)")
+        yield Label(
+            "Resonance: how does this case speak to your own caseload? (Enter sends)",
+            classes="wrap",
+        )
         yield Input(id="resonance")
-        yield Label("A hypothesis: what might be going on? (Enter sends)")
+        yield Label("A hypothesis: what might be going on? (Enter sends)", classes="wrap")
         yield Input(id="hypothesis")
-        yield Static("", id="problem", markup=False)
-        yield Static("", id="sent", markup=False, classes="hint")
+        yield Static("", id="problem", markup=False, classes="wrap")
+        yield Static("", id="sent", markup=False, classes="hint wrap")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_view()
         self.set_interval(1.0, self.refresh_view)
 
+    def on_unmount(self) -> None:
+        app: ParticipantApp = self.app  # type: ignore[assignment]
+        joining.leave(app.store.root, self.joined, app.connection)
+
     def refresh_view(self) -> None:
         app: ParticipantApp = self.app  # type: ignore[assignment]
         try:
-            self.session = app.store.session(self.session_id)
+            self.session = app.store.session(self.joined.session_id)
+            joining.still_open(self.session, self.joined.member_id)
             fmt = format_named(self.session.format, app.store.root)
         except GroupsupError as error:
             self._say_problem(str(error))
+            self._open_fields(False)
             return
+        joining.say_present(app.store.root, self.joined, app.connection, app.wall())
         self.clock = SessionClock(self.session, fmt, app.monotonic, app.wall)
         pod = app.store.pod(self.session.pod_id)
         self.query_one(SessionHeader).show(pod, self.session, self.clock)
-        you = f"You are {pod.name_of(self.member_id)}."
-        if self.clock.started and self.clock.slot is None:
+        you = f"You are {pod.name_of(self.joined.member_id)}."
+        during_a_case = self.clock.started and self.clock.slot is not None
+        if not during_a_case:
             you += " Notes can be sent during a case."
         self.query_one("#you-line", Static).update(Content(you))
+        self._open_fields(during_a_case)
+
+    def _open_fields(self, open_: bool) -> None:
+        """Fields take notes only when they can be sent: during a case of a running session."""
+        for field in self.query(Input):
+            field.disabled = not open_
 
     @on(Input.Submitted)
     def _send(self, event: Input.Submitted) -> None:
@@ -150,7 +148,7 @@ class ParticipantScreen(Screen):
             return
         try:
             note = joining.InboxNote(
-                kind=kind, slot_id=slot.id, author=self.member_id, text=event.value
+                kind=kind, slot_id=slot.id, author=self.joined.member_id, text=event.value
             )
             joining.post(app.store.root, self.session, note)
         except GroupsupError as error:

@@ -39,6 +39,7 @@ from groupsup.screens.forms import (
     ReviewForm,
     SafeguardingForm,
 )
+from groupsup.screens.join_codes import JoinCodesDialog
 from groupsup.screens.time import TimeDialog
 from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
@@ -62,6 +63,7 @@ can look at any tab at any time.
 | Ctrl+F | add a next step: action, owner, due date, manager sign-off |
 | Ctrl+L | record a safeguarding concern and what was done |
 | F2 | the genogram: type the notation on the left, the drawing follows on the right |
+| F4 | the observers' personal join codes, and who has joined (`groupsup serve`) |
 | F9 | the terminal bell on overrun, off or on (`groupsup --no-bell` starts with it off) |
 | Enter (in a list) | edit the chosen item or review line |
 | Delete (in a list) | remove the chosen item |
@@ -97,6 +99,7 @@ class RunScreen(SubScreen):
         Binding("ctrl+f", "next_step", "Step", tooltip="Add a next step", id="add-next-step"),
         Binding("ctrl+l", "safeguarding", "Safeguarding", id="safeguarding"),
         Binding("f2", "genogram", "Genogram", show=False, id="genogram"),
+        Binding("f4", "join_codes", "Observers' join codes", show=False, id="join-codes"),
         Binding("f9", "bell", "Bell on overrun on/off", show=False, id="bell"),
     ]
 
@@ -174,11 +177,8 @@ class RunScreen(SubScreen):
             followup.carry_forward(self.session, self.gs.store.sessions(self.pod.id))
             self.clock.start()
             self.save()
-        code = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
-        self.query_one("#join-line", Static).update(
-            Content(f"Observers join with code {code.code} ('groupsup serve', then a browser)")
-        )
         self.show_stop()
+        self._show_joined()
         self.set_interval(0.5, self.tick)
 
     # -- showing -----------------------------------------------------------------------------
@@ -314,6 +314,15 @@ class RunScreen(SubScreen):
         for alert in clock.alerts():
             self._alert(alert)
         self.take_in_notes()
+        self._show_joined()
+
+    def _show_joined(self) -> None:
+        """Who has joined from their own screens, and where the facilitator finds their codes."""
+        joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
+        names = ", ".join(self.pod.name_of(m) for m in joined) or "nobody yet"
+        self.query_one("#join-line", Static).update(
+            Content(f"Observers joined: {names} · F4: their join codes")
+        )
 
     def take_in_notes(self) -> None:
         """Notes observers sent from their own screens: into the record, saved, then cleared."""
@@ -444,6 +453,11 @@ class RunScreen(SubScreen):
             self.notify("Clock paused for everything. Ctrl+O resumes.")
         self.save()
         self.tick()
+
+    def action_join_codes(self) -> None:
+        codes = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
+        joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
+        self.app.push_screen(JoinCodesDialog(self.pod, codes, set(joined)))
 
     def action_bell(self) -> None:
         self.gs.bell_on_overrun = not self.gs.bell_on_overrun
