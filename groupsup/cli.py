@@ -106,8 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("join", "join a running session as an observer, in this terminal")
 
+    command("backup", "back up the store now (before an upgrade, say)")
+
     restore = command("restore", "list the store's backups, or put one back")
     restore.add_argument("backup", nargs="?", metavar="BACKUP", help="the backup to put back")
+    restore.add_argument(
+        "--damaged-too",
+        action="store_true",
+        help="put the backup back even though records in it are damaged",
+    )
 
     command("schema", "print the JSON Schema of the JSON minutes")
     return parser
@@ -388,17 +395,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    folder = _open_store(args).backup("on demand")
+    print(f"Backed up the store to {folder}.")
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.backup is None:
         backups = store.backups()
         if not backups:
             print("No backups yet: one is made each time a session is closed.")
-        for folder in backups:
-            sessions = len(list((folder / "sessions").glob("*.json")))
-            print(f"{folder.name}  ({sessions} sessions)")
+        for backup in backups:
+            shown = (
+                f"cannot be restored: {backup.problem}"
+                if backup.problem
+                else (f"{backup.sessions} sessions")
+            )
+            print(f"{backup.name}  ({shown})")
         return 0
-    undo = store.restore(args.backup)
+    undo = store.restore(args.backup, damaged_too=args.damaged_too)
     print(f"Restored {args.backup}. What was there before is kept as backup {undo.name}.")
     return 0
 
@@ -420,6 +437,7 @@ COMMANDS = {
     "actions": cmd_actions,
     "report": cmd_report,
     "calendar": cmd_calendar,
+    "backup": cmd_backup,
     "restore": cmd_restore,
     "serve": cmd_serve,
     "join": cmd_join,

@@ -32,11 +32,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
-def _fsync_folder(folder: Path) -> None:
-    # The rename is only durable once the folder entry itself reaches the disk.
+def fsync_folder(folder: Path) -> None:
+    """Make the renames and new files in `folder` durable: a rename is only on the disk once
+    the folder entry is. Windows cannot open a folder to flush it, so there this does nothing."""
+    if os.name == "nt":
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

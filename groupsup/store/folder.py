@@ -22,8 +22,8 @@ import contextlib
 import datetime as dt
 import getpass
 import os
-import shutil
 import socket
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -39,9 +39,9 @@ from groupsup.domain.models import (
     Pod,
     Session,
     SessionStatus,
-    slug,
 )
 from groupsup.outputs import report
+from groupsup.store import backups
 from groupsup.store.database import (
     FACTS_FOLDER,
     INDEX_FILE,
@@ -60,7 +60,6 @@ from groupsup.store.interface import AlreadyStored
 from groupsup.store.migrations import UnknownVersion, upgrade
 
 LOCK_TIMEOUT_SECONDS = 10
-BACKUPS_KEPT = 5
 
 
 def _stored_record(path: Path) -> dict:
@@ -82,17 +81,43 @@ def _parse_session(path: Path, record: dict) -> Session:
         raise StoreDamaged(f"{path} holds a session that is not valid: {explain(error)}") from None
 
 
+def check_record(path: Path, rel: str) -> None:
+    """Raise StoreDamaged if the record at `path`, kept as `rel` in a store, cannot be read back
+    as it should."""
+    try:
+        if rel == PODS_FILE:
+            for row in rows(path, "pods"):
+                Pod.model_validate(row)
+        elif rel == INDEX_FILE:
+            summaries(rows(path, "sessions"))
+        elif rel.startswith("sessions/") and rel.count("/") == 1:
+            _parse_session(path, _stored_record(path))
+        elif rel.startswith(f"{FACTS_FOLDER}/"):
+            rows(path, "facts")
+    except (ValidationError, AttributeError, TypeError) as error:
+        raise StoreDamaged(f"{path} is damaged: it does not hold what it should.") from error
+
+
 def _remove_abandoned_temporaries(*folders: Path) -> None:
     """Delete temporary files left by a save that was killed (its process is gone)."""
     for folder in folders:
         for path in folder.glob(".*.tmp"):
-            try:
-                pid = int(path.name.rsplit(".", 2)[-2])
-                os.kill(pid, 0)  # still running: its save may be under way
-            except ProcessLookupError:
+            if _abandoned(path):
                 path.unlink(missing_ok=True)
-            except (ValueError, PermissionError, IndexError):
-                continue
+
+
+def _abandoned(temporary: Path) -> bool:
+    """Whether the process that wrote `.<name>.<pid>.tmp` is gone. Windows has no harmless probe
+    (os.kill would end the process), so there a temporary an hour old counts as abandoned."""
+    try:
+        if os.name == "nt":
+            return time.time() - temporary.stat().st_mtime > 3600
+        os.kill(int(temporary.name.rsplit(".", 2)[-2]), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, IndexError, OSError):
+        return False
+    return False  # still running: its save may be under way
 
 
 def _writer() -> str:
@@ -104,17 +129,27 @@ class FolderStore:
 
     def __init__(self, root: Path) -> None:
         self.root = private_folder(Path(root))
-        self.sessions_folder = private_folder(self.root / "sessions")
+        self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
+        self.sessions_folder = self.root / "sessions"
+        self._forget()
+        if backups.interrupted(self.root):  # before sessions/ is made: the swap expects none
+            with self._locked():
+                if backups.resume(self.root):
+                    self._rebuild_derived()
+                    backups.done(self.root)
+        private_folder(self.sessions_folder)
+        _remove_abandoned_temporaries(self.root, self.sessions_folder, self.root / FACTS_FOLDER)
+        self._ensure_facts()
+
+    def _forget(self) -> None:
+        """Read every record afresh from here on (after a restore, say)."""
         self._pods = database(self.root / PODS_FILE).table("pods")
         self._index = database(self.root / INDEX_FILE).table("sessions")
-        self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         # Summaries as this process last read or wrote them: a save rewrites the index only
         # when the summary changed.
         self._known: dict[str, SessionSummary] = {}
         self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
-        _remove_abandoned_temporaries(self.root, self.sessions_folder)
         self.damaged: dict[str, str] = {}  # session id -> why its file cannot be read
-        self._ensure_facts()
 
     # -- locking -------------------------------------------------------------------------
 
@@ -251,63 +286,47 @@ class FolderStore:
         self._index.insert_multiple(summary.row() for summary in summaries)
         self._known.update(zip(ids, summaries, strict=True))
 
-    # -- backups -------------------------------------------------------------------------
+    # -- backups (groupsup/store/backups.py) ---------------------------------------------
 
-    def _backed_up_files(self) -> list[Path]:
-        return [
-            self.root / PODS_FILE,
-            self.root / INDEX_FILE,
-            *sorted(self.sessions_folder.glob("*.json")),
-        ]
-
-    def backup(self, reason: str, checked: bool = True) -> Path:
-        """Copy the store's records into backups/, keeping the last BACKUPS_KEPT. A checked
-        backup refuses (StoreDamaged) while any record is damaged, so it is of a good state;
-        an unchecked one keeps whatever is there, damage and all."""
+    def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
+        """Back up the store's records. A checked backup refuses (StoreDamaged) while any
+        record is damaged, so it is of a good state; an unchecked one keeps whatever is there."""
         with self._locked():
-            files = [f for f in self._backed_up_files() if f.exists()]
-            if checked and (problems := self.check()):
-                raise StoreDamaged(problems[0])
-            stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")
-            folder = private_folder(self.root / "backups" / f"{stamp}-{slug(reason)}")
-            private_folder(folder / "sessions")
-            private_folder(folder / FACTS_FOLDER)
-            for path in files:
-                atomic_write(folder / path.relative_to(self.root), path.read_bytes())
-            for old in self.backups()[BACKUPS_KEPT:]:
-                shutil.rmtree(old)
-        return folder
+            return backups.take(
+                self.root, reason, check_record if checked else None, progress=progress
+            )
 
-    def backups(self) -> list[Path]:
+    def backups(self) -> list[backups.Backup]:
         """Backups, newest first."""
-        folder = self.root / "backups"
-        return (
-            sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True)
-            if folder.exists()
-            else []
-        )
+        return backups.listing(self.root)
 
-    def restore(self, name: str) -> Path:
-        """Put back the records of backup `name`, after backing up the present state."""
-        source = self.root / "backups" / name
-        if not name or "/" in name or not (source / PODS_FILE).exists():
-            raise NotFound(f"There is no backup '{name}'; 'groupsup restore' lists them.")
+    def restore(self, name: str, damaged_too: bool = False) -> Path:
+        """Put back the records of backup `name` after verifying it and backing up the present
+        state (returned). A backup holding damaged records is refused unless `damaged_too`."""
         with self._locked():
-            undo = self.backup("before restore", checked=False)
-            kept = {p.name for p in (source / "sessions").glob("*.json")}
-            for path in self.sessions_folder.glob("*.json"):
-                if path.name not in kept:
-                    path.unlink()
-            for path in [
-                source / PODS_FILE,
-                source / INDEX_FILE,
-                *(source / "sessions").glob("*.json"),
-            ]:
-                atomic_write(self.root / path.relative_to(source), path.read_bytes())
-            self._known.clear()
-            self._revisions.clear()
-            self.damaged.clear()
+            chosen = backups.find(self.root, name)
+            backups.verify(chosen)
+            if not chosen.checked and not damaged_too:
+                try:
+                    for rel in chosen.files:
+                        check_record(chosen.folder / rel, rel)
+                except StoreDamaged as error:
+                    raise StoreDamaged(
+                        f"{error} To put backup {name} back all the same, add --damaged-too."
+                    ) from None
+            undo = backups.take(self.root, "before restore", keep=(chosen.name,))
+            backups.put_back(self.root, chosen)
+            self._forget()
+            self._rebuild_derived()
+            backups.done(self.root)
         return undo
+
+    def _rebuild_derived(self) -> None:
+        """Make the derived records again from the restored sessions."""
+        try:
+            self.rebuild_derived()
+        except StoreDamaged:  # put back with --damaged-too: the backup's index names them
+            self._write_facts(self.sessions())
 
     def _facts_table(self, pod_id: str):
         folder = private_folder(self.root / FACTS_FOLDER)

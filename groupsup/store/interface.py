@@ -22,6 +22,7 @@ from groupsup.domain.errors import GroupsupError
 
 if TYPE_CHECKING:
     from groupsup.domain.models import MinutesDocument, Pod, Session
+    from groupsup.store.backups import Backup
     from groupsup.store.database import OpenStep, PodView, SessionSummary
 
 
@@ -136,17 +137,20 @@ class Store(Protocol):
 
     # -- backups -------------------------------------------------------------------------
 
-    def backup(self, reason: str, checked: bool = True) -> Path:
-        """Keep a copy of the whole store; a checked backup refuses (StoreDamaged) while any
-        record is damaged."""
+    def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
+        """Back up the store's records, verifiably, at the cost of what changed since the last
+        backup; a checked backup refuses (StoreDamaged) while any record is damaged.
+        `progress(done, total)` is called as files are kept."""
         ...
 
-    def backups(self) -> list[Path]:
-        """The backups, newest first."""
+    def backups(self) -> list[Backup]:
+        """The backups, newest first, each saying why it cannot be restored if it cannot."""
         ...
 
-    def restore(self, name: str) -> Path:
-        """Put back backup `name`, keeping the present state as a backup (returned)."""
+    def restore(self, name: str, damaged_too: bool = False) -> Path:
+        """Verify backup `name` and put it back, keeping the present state as a backup
+        (returned); then the derived records are rebuilt. StoreDamaged if the backup is not
+        whole, or holds a damaged record and `damaged_too` is not given."""
         ...
 
     # -- check ---------------------------------------------------------------------------

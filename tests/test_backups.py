@@ -1,0 +1,259 @@
+"""Backups and restore never lose a record: killed half way, restored in turn, tampered with."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from groupsup.cli import main
+from groupsup.domain.errors import StoreDamaged
+from groupsup.observers import joining
+from groupsup.store import backups
+from groupsup.store.folder import FolderStore
+
+
+def records(root: Path) -> dict[str, bytes]:
+    """What a facilitator would miss if it went: every session file and inbox note."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted((root / "sessions").rglob("*.json"))
+    }
+
+
+def assert_whole(root: Path) -> FolderStore:
+    """The store opens, its index names exactly the session files, each one reads, and the
+    pod's record counts exactly the closed sessions."""
+    store = FolderStore(root)
+    on_disk = sorted(p.stem for p in (root / "sessions").glob("*.json"))
+    assert sorted(s.id for s in store.summaries()) == on_disk
+    sessions = store.sessions()
+    assert store.damaged == {}
+    closed = sorted(s.id for s in sessions if s.status == "closed")
+    for pod in store.pods():
+        facts = sorted(f["id"] for f in store.report_facts(pod.id))
+        assert facts == [i for i in closed if store.session(i).pod_id == pod.id]
+    return store
+
+
+def change(store: FolderStore, dilemma: str) -> None:
+    session = store.session("demo-s3")
+    session.slots[0].dilemma = dilemma
+    store.save_session(session)
+
+
+def test_restoring_each_of_the_five_backups_in_turn_puts_each_state_back(demo_store, capsys):
+    states = {}
+    for n in range(5):
+        change(demo_store, f"state {n}")
+        if n == 2:
+            demo_store.delete_session("demo-s2")
+        states[demo_store.backup(f"state {n}").name] = records(demo_store.root)
+    change(demo_store, "after the last backup")
+    for name in states:  # the oldest first: its own "before restore" backup must not rotate it
+        assert main(["--store", str(demo_store.root), "restore", name]) == 0
+        assert capsys.readouterr().out.startswith(f"Restored {name}.")
+        assert records(demo_store.root) == states[name]
+        assert_whole(demo_store.root)
+        assert name in [backup.name for backup in FolderStore(demo_store.root).backups()]
+
+
+def test_a_restore_can_be_undone(demo_store, capsys):
+    first = demo_store.backup("first").name
+    change(demo_store, "changed after the backup")
+    before = records(demo_store.root)
+    undo = demo_store.restore(first)
+    assert undo.name.endswith("before-restore")
+    assert (
+        FolderStore(demo_store.root).session("demo-s3").slots[0].dilemma
+        != "changed after the backup"
+    )
+    FolderStore(demo_store.root).restore(undo.name)
+    assert records(demo_store.root) == before
+
+
+def test_facts_and_observers_notes_are_backed_up_and_restored(demo_store):
+    session = demo_store.session("demo-s3")
+    note = joining.InboxNote(
+        kind=joining.NoteKind.HYPOTHESIS,
+        slot_id=session.slots[0].id,
+        author="tom-whitaker",
+        text="Waiting in the inbox",
+    )
+    joining.post(demo_store.root, session, note)
+    name = demo_store.backup("with a note").name
+    shutil.rmtree(demo_store.root / "facts")
+    shutil.rmtree(joining.inbox_folder(demo_store.root, "demo-s3"))
+    demo_store.restore(name)
+    assert [n.text for _, n in joining.waiting(demo_store.root, "demo-s3")] == [note.text]
+    store = assert_whole(demo_store.root)
+    assert sorted(f["id"] for f in store.report_facts("north-pod")) == ["demo-s1", "demo-s2"]
+
+
+def test_a_backup_folder_without_a_manifest_is_never_restored(demo_store, capsys):
+    fake = demo_store.root / "backups" / "2026-11-20T100000.000000-before-closing"
+    fake.mkdir(parents=True)
+    for name in ("pods.json", "index.json"):
+        shutil.copy(demo_store.root / name, fake / name)
+    before = records(demo_store.root)
+    assert main(["--store", str(demo_store.root), "restore"]) == 0
+    assert capsys.readouterr().out == (
+        f"{fake.name}  (cannot be restored: it has no manifest (it is unfinished, or an older "
+        "groupsup made it), so it cannot be checked)\n"
+    )
+    assert main(["--store", str(demo_store.root), "restore", fake.name]) == 1
+    assert f"Backup {fake.name} cannot be restored: it has no manifest" in capsys.readouterr().err
+    assert records(demo_store.root) == before
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[:100]), "demo-s1.json is missing or changed"),
+        (
+            lambda p: p.write_bytes(p.read_bytes().replace(b"Jayden", b"Jaiden")),
+            "demo-s1.json is damaged (not as the backup wrote them)",
+        ),
+        (lambda p: p.unlink(), "sessions/demo-s1.json is missing or changed"),
+    ],
+)
+def test_a_damaged_backup_is_refused_before_anything_is_touched(demo_store, capsys, damage, said):
+    backup = demo_store.backup("good")
+    change(demo_store, "kept")
+    damage(backup / "sessions" / "demo-s1.json")
+    before = records(demo_store.root)
+    assert main(["--store", str(demo_store.root), "restore", backup.name]) == 1
+    message = capsys.readouterr().err
+    assert f"Backup {backup.name} cannot be restored: " in message and said in message
+    assert records(demo_store.root) == before
+    assert len(FolderStore(demo_store.root).backups()) == 1  # no "before restore" backup either
+
+
+def test_a_backup_of_a_damaged_state_is_restored_only_when_asked(demo_store, capsys):
+    path = demo_store.sessions_folder / "demo-s1.json"
+    path.write_bytes(path.read_bytes()[:100])
+    damaged = demo_store.backup("damaged", checked=False)
+    path.unlink()
+    demo_store.delete_session("demo-s1")
+    assert main(["--store", str(demo_store.root), "restore", damaged.name]) == 1
+    message = capsys.readouterr().err
+    assert f"{damaged}/sessions/demo-s1.json is damaged" in message
+    assert "add --damaged-too" in message and not path.exists()
+    assert main(["--store", str(demo_store.root), "restore", damaged.name, "--damaged-too"]) == 0
+    assert path.read_bytes() == (damaged / "sessions" / "demo-s1.json").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["..", ".", "../backups", "/etc", "", "sessions", ".partial-x"])
+def test_restore_refuses_names_outside_the_backups(demo_store, capsys, name):
+    demo_store.backup("good")
+    before = records(demo_store.root)
+    assert main(["--store", str(demo_store.root), "restore", name]) == 2
+    assert capsys.readouterr().err == (
+        f"groupsup: There is no backup '{name}'; 'groupsup restore' lists them.\n"
+    )
+    assert records(demo_store.root) == before
+
+
+def test_restore_refuses_a_backup_that_is_a_link(demo_store, tmp_path, capsys):
+    good = demo_store.backup("good")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(good, elsewhere)
+    (demo_store.root / "backups" / "2099-01-01T000000.000000Z-linked").symlink_to(elsewhere)
+    assert (
+        main(["--store", str(demo_store.root), "restore", "2099-01-01T000000.000000Z-linked"]) == 2
+    )
+    assert [b.name for b in FolderStore(demo_store.root).backups()] == [good.name]
+
+
+# A child process that dies (SIGKILL, as from the power going) at its Nth call of `target`.
+KILLED_AT = """
+import os, signal, sys
+from groupsup.store import backups
+from groupsup.store.folder import FolderStore
+module, name, at = sys.argv[2], sys.argv[3], int(sys.argv[4])
+holder = backups if module == "backups" else os
+real, calls = getattr(holder, name), [0]
+def dying(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+setattr(holder, name, dying)
+store = FolderStore(sys.argv[1])
+store.restore(sys.argv[5]) if len(sys.argv) > 5 else store.backup("killed")
+"""
+
+
+def killed_at(root: Path, target: str, at: int, *restore: str) -> bool:
+    """Whether the child was killed (False: it finished before its Nth call)."""
+    module, name = target.split(".")
+    run = subprocess.run(
+        [sys.executable, "-c", KILLED_AT, str(root), module, name, str(at), *restore]
+    )
+    assert run.returncode in (0, -9)
+    return run.returncode == -9
+
+
+def test_a_backup_killed_mid_copy_is_never_listed(demo_store, capsys):
+    for at in range(1, 20):
+        if not killed_at(demo_store.root, "backups._write_new", at):
+            break
+        assert demo_store.backups() == []
+        assert main(["--store", str(demo_store.root), "restore"]) == 0
+        assert capsys.readouterr().out.startswith("No backups yet")
+    assert at > 5  # it was killed at every file it wrote, then let finish
+    [backup] = demo_store.backups()
+    assert backup.problem == "" and backup.sessions == 3
+    backups.verify(backup)
+    assert [p.name for p in (demo_store.root / "backups").iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("target", ["backups._write_new", "os.replace", "os.rename"])
+def test_a_restore_killed_at_any_step_leaves_the_old_state_or_the_new(demo_store, target):
+    old = demo_store.backup("old")
+    wanted = records(demo_store.root)
+    change(demo_store, "newer")
+    demo_store.delete_session("demo-s1")
+    newer = records(demo_store.root)
+    for at in range(1, 40):
+        if not killed_at(demo_store.root, target, at, old.name):
+            break
+        assert_whole(demo_store.root)
+        assert records(demo_store.root) in (wanted, newer)
+        if records(demo_store.root) == wanted:  # the kill came after the swap began: put back
+            FolderStore(demo_store.root).restore(
+                next(b.name for b in FolderStore(demo_store.root).backups() if "restore" in b.name)
+            )
+            assert records(demo_store.root) == newer
+        for made in FolderStore(demo_store.root).backups():  # so that rotation keeps "old"
+            if made.name != old.name:
+                shutil.rmtree(made.folder)
+    assert records(demo_store.root) == wanted
+    assert not backups.interrupted(demo_store.root)
+
+
+def test_unchanged_files_are_hard_links_to_the_previous_backup(demo_store):
+    first = demo_store.backup("first")
+    change(demo_store, "one change")
+    second = demo_store.backup("second")
+    shared = {
+        rel
+        for rel in backups.read(second).files
+        if (second / rel).stat().st_ino == (first / rel).stat().st_ino
+    }
+    assert shared == set(backups.read(second).files) - {"sessions/demo-s3.json"}
+    os.truncate(first / "sessions" / "demo-s1.json", 10)  # a link shares damage, but it shows
+    with pytest.raises(StoreDamaged, match=r"demo-s1\.json is missing or changed"):
+        backups.verify(backups.read(second))
+
+
+def test_the_backup_command_takes_one_now(demo_store, capsys):
+    assert main(["--store", str(demo_store.root), "backup"]) == 0
+    [backup] = demo_store.backups()
+    assert capsys.readouterr().out == f"Backed up the store to {backup.folder}.\n"
+    assert backup.reason == "on demand" and backup.sessions == 3
+    backups.verify(backup)
