@@ -1,11 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import shutil
+from pathlib import Path
 
 import pytest
 
 from groupsup.store import demo
 from groupsup.store.folder import FolderStore
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every Pilot test (async) and snapshot drives the whole app: they are slow by nature."""
+    for item in items:
+        driven = inspect.iscoroutinefunction(getattr(item, "function", None))
+        if driven or "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
 
 # The demo is built relative to a day; tests fix it so their expectations hold on any date.
 DEMO_DAY = dt.date(2026, 11, 23)
@@ -22,10 +34,23 @@ def store(tmp_path) -> FolderStore:
     return FolderStore(tmp_path / "store")
 
 
+def copy_of(template: Path, tmp_path: Path) -> FolderStore:
+    """A test's own copy of a store built once: building one flushes every file to disk, which
+    costs far more than copying it."""
+    shutil.copytree(template, tmp_path / "store")
+    return FolderStore(tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "store"
+    demo.fill(FolderStore(root), DEMO_DAY)
+    return root
+
+
 @pytest.fixture
-def demo_store(store) -> FolderStore:
-    demo.fill(store, DEMO_DAY)
-    return store
+def demo_store(_demo_template, tmp_path) -> FolderStore:
+    return copy_of(_demo_template, tmp_path)
 
 
 START = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
@@ -109,7 +134,12 @@ def _west_slot(k: int, number: int):
 
 
 @pytest.fixture
-def west_store(store) -> FolderStore:
+def west_store(_west_template, tmp_path) -> FolderStore:
+    return copy_of(_west_template, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _west_template(tmp_path_factory) -> Path:
     from groupsup.domain import planning
     from groupsup.domain.models import Member, Pod, SessionStatus, StepStatus
 
@@ -120,6 +150,7 @@ def west_store(store) -> FolderStore:
         facilitator="ana",
         members=[Member(id=n.lower(), name=n) for n in names],
     )
+    store = FolderStore(tmp_path_factory.mktemp("west") / "store")
     store.save_pod(pod)
     held = []
     for k, month in enumerate(WEST_MONTHS):
@@ -142,4 +173,40 @@ def west_store(store) -> FolderStore:
     planned = planning.new_session(pod, dt.date(2026, 1, 15), held)
     planned.id = "west-11"
     store.save_session(planned)
-    return store
+    return store.root
+
+
+# -- waiting in Pilot tests: for a condition, never for time ------------------------------------
+
+
+async def until(pilot, condition, what: str) -> None:
+    """Wait until `condition()` holds, a refresh at a time: a busy machine only makes it slower."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause()
+    app = pilot.app
+    raise AssertionError(f"gave up waiting for {what}: {app.screen} shown, {app.focused} focused")
+
+
+async def home_is_ready(pilot) -> None:
+    """Wait until home shows the pod, its sessions and its open next steps, with the keys."""
+    from textual.css.query import NoMatches
+    from textual.widgets import DataTable, Static
+
+    from groupsup.screens.home import HomeScreen
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        if not isinstance(screen, HomeScreen):
+            return False
+        try:
+            shown = str(screen.query_one("#next-session", Static).render())
+            loading = screen.query_one("#open-steps", DataTable).loading
+        except NoMatches:
+            return False  # not composed yet
+        return shown != "" and not loading and pilot.app.focused is not None
+
+    await until(pilot, ready, "the home screen")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from conftest import home_is_ready, until
 from textual import events
 from textual.widgets import DataTable, Static, TextArea
 
@@ -27,25 +29,19 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def focus_lands_on(pilot, selector: str) -> None:
-    """Wait (never sleep) until focus has moved to `selector`: a phase change moves it."""
-    target = pilot.app.screen.query_one(selector)
-    for _ in range(200):
-        if pilot.app.focused is target:
-            return
-        await pilot.pause()
-    clock = pilot.app.screen.clock
-    raise AssertionError(
-        f"focus did not move to {selector}: {pilot.app.focused} has it, at {clock.stop}"
+    """Wait (never sleep) until focus has moved to `selector`: a phase change or a new screen
+    moves it after a refresh."""
+    app = pilot.app
+    await until(
+        pilot,
+        lambda: app.focused is not None and app.focused in app.screen.query(selector),
+        f"focus on {selector}",
     )
 
 
 async def back_on_the_run_screen(pilot) -> None:
     """Wait until a form has closed and the run screen has the keys again."""
-    for _ in range(200):
-        if isinstance(pilot.app.screen, RunScreen):
-            return
-        await pilot.pause()
-    raise AssertionError(f"still on {pilot.app.screen}")
+    await until(pilot, lambda: isinstance(pilot.app.screen, RunScreen), "the run screen")
 
 
 async def choose(pilot, downs: int) -> None:
@@ -115,9 +111,12 @@ async def run_case(pilot, case: int) -> None:
     await back_on_the_run_screen(pilot)
 
 
+# About a hundred keys through every screen: a minute on an idle machine, more on a busy one.
+@pytest.mark.timeout(300)
 async def test_a_whole_session_with_keys_only(tmp_path):
     app = GroupSupApp(tmp_path / "store", bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await create_pod(pilot)
         await pilot.press("p")
         await pilot.pause()
@@ -187,6 +186,7 @@ async def test_a_whole_session_with_keys_only(tmp_path):
 async def test_quitting_mid_session_resumes_where_it_was(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")  # case 1, discussion
@@ -200,6 +200,7 @@ async def test_quitting_mid_session_resumes_where_it_was(demo_store):
         await pilot.pause()
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen
@@ -214,6 +215,7 @@ async def test_quitting_mid_session_resumes_where_it_was(demo_store):
 async def test_an_overrun_is_shown_and_time_taken_from_later_cases(demo_store, fake):
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen
@@ -259,6 +261,7 @@ async def test_the_bell_rings_once_on_overrun_and_can_be_turned_off(demo_store, 
     rings = []
     app.bell = lambda: rings.append(1)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n")
@@ -282,6 +285,7 @@ async def test_help_opens_with_f1_or_question_mark_and_escape_closes_it(demo_sto
 
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
         for key in ("f1", "question_mark"):
             await pilot.press(key)
             await pilot.pause()
@@ -296,9 +300,12 @@ async def test_help_opens_with_f1_or_question_mark_and_escape_closes_it(demo_sto
 async def test_roles_are_checked_as_they_are_chosen(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 40)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("tab", "enter")  # the planned session
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await focus_lands_on(pilot, "#slots")
         await pilot.press("a")
+        await focus_lands_on(pilot, "#presenter")
         await choose(pilot, 2)  # presenter: Tom Whitaker
         await pilot.press("tab")
         await choose(pilot, 2)  # consultant: Tom Whitaker too

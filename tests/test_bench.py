@@ -7,9 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 
 
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.timeout(300)  # the benchmark itself is given five minutes
 def test_the_quick_benchmark_measures_every_target():
     run = subprocess.run(
         [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=300

@@ -17,6 +17,7 @@ import sys
 import time
 
 import pytest
+from conftest import home_is_ready
 from textual.widgets import DataTable
 
 from groupsup.app import GroupSupApp
@@ -128,6 +129,7 @@ async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(d
 
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         table = app.screen.query_one("#resonance-table", DataTable)

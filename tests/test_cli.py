@@ -175,6 +175,7 @@ def test_schema_describes_the_json_minutes(capsys):
     assert "Hypothesis" in schema["$defs"] and "Genogram" in schema["$defs"]
 
 
+@pytest.mark.slow
 def test_the_domain_never_imports_textual():
     root = Path(__file__).resolve().parent.parent / "groupsup"
     modules = [

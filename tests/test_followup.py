@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 
+from conftest import home_is_ready
 from icalendar import Calendar
 
 from groupsup.cli import main
@@ -191,6 +192,7 @@ async def test_the_record_screen_shows_the_pods_year(demo_store, fake):
 
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen)

@@ -165,6 +165,7 @@ def genograms(draw_):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(genograms())
 def test_any_genogram_draws_and_shows_everyone(genogram):

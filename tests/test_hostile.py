@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from conftest import DEMO_DAY
+import pytest
+from conftest import DEMO_DAY, home_is_ready
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -106,6 +107,7 @@ def hostile_sessions(draw):
     return pod, session
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
@@ -146,6 +148,7 @@ async def test_names_that_look_like_markup_are_shown_literally(demo_store):
     demo_store.save_session(session)
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("m")
         await pilot.pause()
         cells = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import home_is_ready
 from textual import events
 from textual.widgets import DataTable, Static
 
@@ -148,6 +149,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
             demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall
         )
         async with facilitator.run_test(size=(100, 32)) as run:
+            await home_is_ready(run)
             await run.press("r")
             await run.pause()
             facilitator.screen.take_in_notes()

@@ -9,7 +9,7 @@ import unicodedata
 from html import unescape
 
 import pytest
-from conftest import DEMO_DAY
+from conftest import DEMO_DAY, home_is_ready
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -287,7 +287,7 @@ async def test_x_shows_every_replacement_and_what_still_looks_like_a_name(demo_s
     pod = demo_store.pod("north-pod")
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await home_is_ready(pilot)
         app.push_screen(MinutesScreen(pod, demo_store.session("demo-s1")))
         await pilot.pause()
         await pilot.press("x")

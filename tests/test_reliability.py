@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import DEMO_DAY
+from conftest import DEMO_DAY, home_is_ready
 
 from groupsup.app import GroupSupApp
 from groupsup.cli import main
@@ -46,6 +46,7 @@ for i in range(int(sys.argv[3])):
 """
 
 
+@pytest.mark.slow
 def test_a_writer_killed_at_any_moment_leaves_a_store_that_opens(demo_store):
     rounds, deadline = 0, time.monotonic() + 4
     while time.monotonic() < deadline or rounds < 3:
@@ -71,6 +72,8 @@ def test_a_writer_killed_at_any_moment_leaves_a_store_that_opens(demo_store):
     assert list(demo_store.sessions_folder.glob(".*.tmp")) == []  # killed saves' leftovers go
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(150)  # each writer is given two minutes, as the processes compete for cores
 def test_concurrent_writers_lose_nothing(demo_store):
     writers = [
         subprocess.Popen([sys.executable, "-c", NOTER, str(demo_store.root), name, "15"])
@@ -131,14 +134,15 @@ def test_a_damaged_session_is_named_and_never_overwritten(demo_store, damage, re
 
 async def test_the_app_says_which_file_is_damaged(demo_store):
     path = demo_store.root / "pods.json"
-    path.write_bytes(path.read_bytes()[:30])
+    damaged = path.read_bytes()[:30]
+    path.write_bytes(damaged)
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await home_is_ready(pilot)
         shown = str(app.screen.query_one("#next-session").render())
         assert shown.startswith(f"{path} is damaged and cannot be read")
         assert "'groupsup restore' lists the backups" in shown
-    assert path.read_bytes() == path.read_bytes()[:30]
+    assert path.read_bytes() == damaged  # left as it was, never overwritten
 
 
 def test_backups_roll_and_restore_puts_back_and_can_be_undone(demo_store, capsys):

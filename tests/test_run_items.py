@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import home_is_ready
 from test_app import back_on_the_run_screen, type_text
 from textual.widgets import DataTable, Static
 
@@ -13,6 +14,7 @@ from groupsup.store.folder import FolderStore
 async def test_a_hypothesis_is_edited_with_enter_and_removed_with_delete(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")  # case 1, discussion
@@ -46,6 +48,7 @@ async def test_a_hypothesis_is_edited_with_enter_and_removed_with_delete(demo_st
 async def test_the_genogram_is_drawn_as_typed_and_saved_mistakes_and_all(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "f2")

@@ -6,9 +6,18 @@ Review a failure's report before running `pytest --snapshot-update`.
 from __future__ import annotations
 
 import pytest
+from conftest import home_is_ready
 from textual.widgets import Input, TextArea
 
 from groupsup.app import GroupSupApp
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursors(monkeypatch):
+    """Cursors blink on a timer, so a snapshot could catch one mid-blink: every text field
+    starts with blinking off (harlequin patches its editor the same way)."""
+    for field in (Input, TextArea):
+        monkeypatch.setattr(field.cursor_blink, "_default", False)
 
 
 @pytest.fixture
@@ -17,17 +26,14 @@ def demo_app(demo_store, fake):
 
 
 def keys(*pressed: str):
-    """Press the keys, then stop cursors blinking, so a snapshot is the same every time."""
+    """Wait for home to be ready, then press the keys, letting each one's work finish."""
 
     async def run_before(pilot) -> None:
-        await pilot.pause()  # the home screen is pushed once the app has mounted
+        await home_is_ready(pilot)
         for key in pressed:
             await pilot.press(key)
             await pilot.pause()
-        await pilot.pause()
-        for widget in pilot.app.screen.query("Input, TextArea"):
-            if isinstance(widget, Input | TextArea):
-                widget.cursor_blink = False
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     return run_before
