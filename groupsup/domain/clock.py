@@ -12,6 +12,7 @@ slot's remaining phases by their shares. A phase that overran leaves the later p
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import time
@@ -136,6 +137,13 @@ class SessionClock:
     def slot(self) -> CaseSlot | None:
         slot_id = self.stop.slot_id
         return self.session.slot(slot_id) if slot_id else None
+
+    def on_copy(self) -> SessionClock:
+        """This clock, running on a copy of its session: to try a change that may be undone."""
+        twin = copy.copy(self)
+        twin.session = self.session.model_copy(deep=True)
+        twin._fired = set(self._fired)
+        return twin
 
     def _open_segment(self) -> Segment | None:
         clock = self.session.clock

@@ -18,6 +18,8 @@ import datetime as dt
 import json
 import secrets
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
@@ -233,3 +235,40 @@ def take_in(session: Session, note: InboxNote) -> None:
             *slot.hypotheses,
             Hypothesis(id=note.id, text=note.text, offered_by=note.author, written_by=note.author),
         ]
+
+
+@dataclass
+class Arrivals:
+    """What taking in the inbox did: the notes now in the session, and sentences to show."""
+
+    taken: list[InboxNote] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def take_in_waiting(
+    store_root: Path, session: Session, save: Callable[[Session], bool]
+) -> Arrivals:
+    """Every note waiting in the session's inbox into the session, saved with `save`, and only
+    then removed from the inbox. An unreadable note is set aside (`.unreadable`), a refused one
+    (`.refused`), each said once and never lost; if the save fails, the notes stay waiting."""
+    arrivals = Arrivals()
+    taken_from: list[Path] = []
+    for path, note in waiting(store_root, session.id):
+        if isinstance(note, str):
+            path.rename(path.with_suffix(".unreadable"))
+            arrivals.problems.append(note)
+            continue
+        try:
+            take_in(session, note)
+        except GroupsupError as error:
+            path.rename(path.with_suffix(".refused"))
+            arrivals.problems.append(str(error))
+            continue
+        taken_from.append(path)
+        arrivals.taken.append(note)
+    if taken_from and not save(session):
+        arrivals.taken = []
+        return arrivals
+    for path in taken_from:
+        path.unlink(missing_ok=True)
+    return arrivals

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input, Label, Markdown, Static
 
-from groupsup.domain import planning
+from groupsup.domain import planning, running
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.errors import GroupsupError
-from groupsup.domain.models import Pod, Session, SessionStatus
+from groupsup.domain.models import Pod, Session
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 from groupsup.screens.base import Scroll, SubScreen
@@ -77,18 +77,16 @@ class CloseScreen(SubScreen):
             self.gs.store.backup("before closing")
         except GroupsupError as error:  # a damaged record elsewhere: say so, close all the same
             self.notify(f"No backup was made: {error}", severity="warning", markup=False)
-        self.clock.advance()  # out of the close: the clock records the session's end
-        self.session.status = SessionStatus.CLOSED
         try:
-            written = minutes.save_all(self.pod, self.session, folder)
-        except OSError as error:
-            self.session.status = SessionStatus.RUNNING
-            self.query_one("#problem", Static).update(
-                Content(f"Cannot write to {folder}: {error.strerror}. Choose another folder.")
+            _closed, written = running.close(
+                self.clock,
+                lambda closed: minutes.save_all(self.pod, closed, folder),
+                self.gs.store.save_session,
             )
+        except running.NotClosed as error:
+            self.query_one("#problem", Static).update(Content(str(error)))
             self.query_one("#problem").add_class("shown")
             return
-        self.gs.store.save_session(self.session)
         self.notify(
             "\n".join(str(p) for p in written), title="Session closed; minutes saved", markup=False
         )

@@ -25,11 +25,11 @@ from textual.widgets import (
     TextArea,
 )
 
-from groupsup.domain import followup, planning
+from groupsup.domain import planning, running
 from groupsup.domain.clock import CLOSING, OPENING, Alert, SessionClock
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.formats import FormatError, format_named
-from groupsup.domain.models import CaseSlot, Lens, Pod, Session
+from groupsup.domain.models import CaseSlot, Lens, Pod, Session, StepReview
 from groupsup.observers import joining
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import (
@@ -173,9 +173,7 @@ class RunScreen(SubScreen):
         self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
         # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
         self._areas = {field: self.query_one(f"#{field}", TextArea) for field in TEXT_FIELDS}
-        if not self.clock.started:
-            followup.carry_forward(self.session, self.gs.store.sessions(self.pod.id))
-            self.clock.start()
+        if running.start(self.clock, self.gs.store.sessions(self.pod.id)):
             self.save()
         self.show_stop()
         self._show_joined()
@@ -326,32 +324,17 @@ class RunScreen(SubScreen):
 
     def take_in_notes(self) -> None:
         """Notes observers sent from their own screens: into the record, saved, then cleared."""
-        arrived = joining.waiting(self.gs.store.root, self.session.id)
-        if not arrived:
-            return
-        taken = []
-        for path, note in arrived:
-            if isinstance(note, str):  # unreadable: set aside, said once, never lost
-                path.rename(path.with_suffix(".unreadable"))
-                self.notify(note, severity="error", markup=False)
-                continue
-            try:
-                joining.take_in(self.session, note)
-            except GroupsupError as error:
-                path.rename(path.with_suffix(".refused"))
-                self.notify(str(error), severity="error", markup=False)
-                continue
-            taken.append((path, note))
-        if taken and self.save():
-            for path, note in taken:
-                path.unlink(missing_ok=True)
-                self.notify(
-                    f"{note.kind.value} from {self.pod.name_of(note.author)}",
-                    title="A note arrived",
-                    markup=False,
-                )
-            if self.slot is not None:
-                self._show_items()
+        arrivals = joining.take_in_waiting(self.gs.store.root, self.session, lambda _: self.save())
+        for problem in arrivals.problems:
+            self.notify(problem, severity="error", markup=False)
+        for note in arrivals.taken:
+            self.notify(
+                f"{note.kind.value} from {self.pod.name_of(note.author)}",
+                title="A note arrived",
+                markup=False,
+            )
+        if arrivals.taken and self.slot is not None:
+            self._show_items()
 
     def _alert(self, alert: Alert) -> None:
         phase = self.clock.stop.title
@@ -498,24 +481,22 @@ class RunScreen(SubScreen):
 
         return done
 
-    def _add(self, tab: str, field: str, form) -> None:
-        """Open `form(slot)` over the tab of `field`; what it returns joins that list."""
+    def _add(self, tab: str, form) -> None:
+        """Open `form(slot)` over `tab`; what it returns joins its list."""
         if self._in_case():
             slot = self.slot
             self.query_one("#case", TabbedContent).active = tab
-            append = lambda item: setattr(slot, field, [*getattr(slot, field), item])  # noqa: E731
-            self.app.push_screen(form(slot), self._then_save(append))
+            add = self._then_save(lambda new: running.add_item(slot, new))
+            self.app.push_screen(form(slot), add)
 
     def action_hypothesis(self) -> None:
-        self._add("hypotheses", "hypotheses", lambda slot: HypothesisForm(self.pod, self.session))
+        self._add("hypotheses", lambda slot: HypothesisForm(self.pod, self.session))
 
     def action_resonance(self) -> None:
-        self._add("resonance", "resonance", lambda slot: ResonanceForm(self.pod, slot))
+        self._add("resonance", lambda slot: ResonanceForm(self.pod, slot))
 
     def action_next_step(self) -> None:
-        self._add(
-            "next-steps", "next_steps", lambda slot: NextStepForm(self.pod, self.session, slot)
-        )
+        self._add("next-steps", lambda slot: NextStepForm(self.pod, self.session, slot))
 
     def action_safeguarding(self) -> None:
         if self._in_case():
@@ -531,28 +512,26 @@ class RunScreen(SubScreen):
 
     @on(ItemTable.EditRequested)
     def _edit_item(self, event: ItemTable.EditRequested) -> None:
-        slot, field, key = self.slot, event.field, event.item_id
+        slot = self.slot
         if slot is None:
             return
         form = {
             "hypotheses": lambda i: HypothesisForm(self.pod, self.session, i),
             "resonance": lambda i: ResonanceForm(self.pod, slot, i),
             "next_steps": lambda i: NextStepForm(self.pod, self.session, slot, i),
-        }[field]
-        item = next(i for i in getattr(slot, field) if i.id == key)
-
-        def replace(new) -> None:
-            setattr(slot, field, [new if i.id == key else i for i in getattr(slot, field)])
-
-        self.app.push_screen(form(item), self._then_save(replace))
+        }[event.field]
+        item = running.item(slot, event.field, event.item_id)
+        self.app.push_screen(
+            form(item), self._then_save(lambda new: running.replace_item(slot, new))
+        )
 
     def _edit_review(self, step_id: str) -> None:
         review = next((r for r in self.session.review if r.step_id == step_id), None)
         if review is None:
             return
 
-        def update(new) -> None:
-            self.session.review = [new if r.step_id == step_id else r for r in self.session.review]
+        def update(new: StepReview) -> None:
+            running.review_step(self.session, new)
             self.save()
             self._show_review()
 
@@ -562,8 +541,7 @@ class RunScreen(SubScreen):
     def _remove_item(self, event: ItemTable.RemoveRequested) -> None:
         if self.slot is None:
             return
-        field = event.field
-        setattr(self.slot, field, [i for i in getattr(self.slot, field) if i.id != event.item_id])
+        running.remove_item(self.slot, event.field, event.item_id)
         self.save()
         self._show_items()
         self.notify("Removed.")

@@ -1,0 +1,113 @@
+"""Running a session, below the screens: starting it, what the group records during a case, and
+closing it. The run and close screens call these; none of them touches a file (closing is given
+the writing and the saving to do, so that it can make them all or nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+from groupsup.domain.clock import SessionClock
+from groupsup.domain.errors import GroupsupError, NotFound
+from groupsup.domain.followup import carry_forward
+from groupsup.domain.models import (
+    CaseSlot,
+    Hypothesis,
+    NextStep,
+    ResonanceNote,
+    Session,
+    SessionStatus,
+    StepReview,
+)
+
+Item = Hypothesis | ResonanceNote | NextStep
+ItemField = Literal["hypotheses", "resonance", "next_steps"]
+FIELD_OF: dict[type, ItemField] = {
+    Hypothesis: "hypotheses",
+    ResonanceNote: "resonance",
+    NextStep: "next_steps",
+}
+T = TypeVar("T")
+
+
+class NotClosed(GroupsupError):
+    """Closing failed part way; the session is exactly as it was before."""
+
+
+def start(clock: SessionClock, pod_sessions: list[Session]) -> bool:
+    """Open the session, once: the pod's open next steps join its review and the clock starts.
+    Returns whether it was started now (and so needs saving)."""
+    if clock.started:
+        return False
+    carry_forward(clock.session, pod_sessions)
+    clock.start()
+    return True
+
+
+def items(slot: CaseSlot, field: ItemField) -> list[Item]:
+    return getattr(slot, field)
+
+
+def item(slot: CaseSlot, field: ItemField, item_id: str) -> Item:
+    found = next((i for i in items(slot, field) if i.id == item_id), None)
+    if found is None:
+        raise NotFound("That item is no longer in the case; it may have been removed.")
+    return found
+
+
+def add_item(slot: CaseSlot, new: Item) -> None:
+    """A hypothesis, resonance note or next step joins the end of its list."""
+    field = FIELD_OF[type(new)]
+    setattr(slot, field, [*items(slot, field), new])
+
+
+def replace_item(slot: CaseSlot, new: Item) -> None:
+    """The item with `new`'s id becomes `new`, in its place in the list."""
+    field = FIELD_OF[type(new)]
+    item(slot, field, new.id)  # refuses an item that has gone
+    setattr(slot, field, [new if i.id == new.id else i for i in items(slot, field)])
+
+
+def remove_item(slot: CaseSlot, field: ItemField, item_id: str) -> None:
+    setattr(slot, field, [i for i in items(slot, field) if i.id != item_id])
+
+
+def review_step(session: Session, review: StepReview) -> None:
+    """How an earlier next step stands now, in place of its line in the opening review."""
+    session.review = [review if r.step_id == review.step_id else r for r in session.review]
+
+
+def close(
+    clock: SessionClock,
+    write_minutes: Callable[[Session], T],
+    save: Callable[[Session], object],
+) -> tuple[Session, T]:
+    """Close the session all or nothing: the clock records its end, the minutes are written,
+    then the closed session is saved. All of it is done on a copy, so a folder that cannot be
+    written or a save refused (another writer, a full disk) leaves the session, its clock and
+    the store exactly as they were, and NotClosed says why. Returns the closed session and
+    what `write_minutes` returned."""
+    trial = clock.on_copy()
+    trial.advance()  # out of the close: the clock records the session's end
+    trial.session.status = SessionStatus.CLOSED
+    try:
+        written = write_minutes(trial.session)
+    except OSError as error:
+        raise NotClosed(
+            f"The minutes could not be written ({_reason(error)}), so the session is still "
+            "open: choose another folder."
+        ) from None
+    try:
+        save(trial.session)
+    except GroupsupError as error:
+        raise NotClosed(f"{error} The session is still open.") from None
+    except OSError as error:
+        raise NotClosed(
+            f"The closed session could not be saved ({_reason(error)}), so it is still open."
+        ) from None
+    return trial.session, written
+
+
+def _reason(error: OSError) -> str:
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error}{where}"
