@@ -14,7 +14,7 @@ from groupsup.domain.models import Hypothesis, NextStep, ResonanceNote, SessionS
 from groupsup.observers import joining
 from groupsup.outputs import minutes
 from groupsup.screens.close import CloseScreen
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore as Store
 
 
 def at_the_close(demo_store, fake) -> SessionClock:
