@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from groupsup.domain.errors import RuleBroken, StoreDamaged
 from groupsup.domain.models import Hypothesis
+from groupsup.outputs import minutes
 from groupsup.store import demo
 from groupsup.store.database import INDEX_FILE
 from groupsup.store.folder import FolderStore
@@ -71,3 +75,42 @@ def test_a_damaged_session_file_is_named_not_overwritten(demo_store):
     with pytest.raises(StoreDamaged, match=r"demo-s2\.json is damaged and cannot be read"):
         FolderStore(demo_store.root).session("demo-s2")
     assert path.read_bytes() == damaged
+
+
+def test_two_imports_of_one_session_at_once_add_it_once(demo_store, tmp_path):
+    """The 'already in the store' check runs under the store's lock, with the write."""
+    exported = tmp_path / "s1.json"
+    exported.write_text(minutes.as_json(demo_store.pod("north-pod"), demo_store.session("demo-s1")))
+    for attempt in range(3):
+        store = tmp_path / f"fresh-{attempt}"
+        imports = [
+            subprocess.Popen(
+                [sys.executable, "-m", "groupsup", "--store", str(store), "import", str(exported)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        codes = sorted(p.wait(timeout=60) for p in imports)
+        assert codes == [0, 2]
+        assert [s.id for s in FolderStore(store).summaries()] == ["demo-s1"]
+
+
+def test_open_steps_are_an_index_read_without_any_session(demo_store, monkeypatch):
+    expected = demo_store.open_steps("north-pod")
+
+    def no_session_read(*_):
+        raise AssertionError("a session was read")
+
+    monkeypatch.setattr(FolderStore, "session", no_session_read)
+    monkeypatch.setattr(FolderStore, "sessions", no_session_read)
+    assert FolderStore(demo_store.root).open_steps("north-pod") == expected
+    assert expected
+
+
+def test_derived_records_missing_from_an_older_store_are_made_again(demo_store):
+    expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
+    for folder in ("facts", "steps", "open-steps"):
+        shutil.rmtree(demo_store.root / folder)
+    reopened = FolderStore(demo_store.root)
+    assert (reopened.open_steps(), reopened.report_facts("north-pod")) == expected

@@ -238,3 +238,33 @@ def test_a_backup_can_be_restored(store_engine, filled):
     assert [backup.name for backup in filled.backups()] == [taken.name]
     filled.restore(taken.name)
     assert [s.id for s in store_engine.open().summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
+
+
+def test_two_writers_inserting_at_once_keep_both_rows(store_engine, filled):
+    """The app has the store open (and has read it) while an import from a shell adds a
+    session; the app then adds one of its own: neither row may replace the other."""
+    from groupsup.domain import planning
+
+    app = filled
+    app.summaries(), app.pods()
+    shell = store_engine.open()
+    imported = _document(filled, "demo-s3")
+    imported.session.id = "imported"
+    imported.session.date = DEMO_DAY + dt.timedelta(days=60)
+    shell.add_documents([imported])
+    pod = app.pod("north-pod")
+    planned = planning.new_session(pod, DEMO_DAY + dt.timedelta(days=90), app.sessions(pod.id))
+    app.save_session(planned)
+    ids = [s.id for s in store_engine.open().summaries()]
+    assert ids == ["demo-s1", "demo-s2", "demo-s3", "imported", planned.id]
+
+
+def test_two_writers_adding_pods_keep_both(store_engine, filled):
+    from groupsup.domain import planning
+
+    app, shell = filled, store_engine.open()
+    app.pods()
+    shell.save_pod(planning.new_pod("South Pod", shell.pods()))
+    app.save_pod(planning.new_pod("East Pod", app.pods()))
+    names = [pod.name for pod in store_engine.open().pods()]
+    assert names == ["East Pod", "North Pod", "South Pod"]

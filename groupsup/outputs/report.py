@@ -46,39 +46,6 @@ class PodReport:
         return [name for name, count in self.presentations.items() if count == 0]
 
 
-def facts_of(session) -> dict:
-    """What the pod's record needs of a closed session (a `models.Session`), as plain data: the
-    store keeps these beside the sessions so that a report reads no session and no pydantic."""
-    slots = session.slots
-    return {
-        "id": session.id,
-        "pod_id": session.pod_id,
-        "date": session.date.isoformat(),
-        "cases": [{"presenter": s.presenter, "category": s.category.value} for s in slots],
-        "lenses": [lens.value for s in slots for h in s.hypotheses for lens in h.lenses],
-        "steps": [
-            {
-                "id": step.id,
-                "due": step.due.isoformat() if step.due else None,
-                "status": step.status.value,
-                "signoff": step.needs_signoff,
-            }
-            for s in slots
-            for step in s.next_steps
-        ],
-        "reviews": [{"step_id": r.step_id, "status": r.status.value} for r in session.review],
-        "concerns": [
-            {
-                "case": s.title,
-                "concern": s.safeguarding.concern,
-                "action_taken": s.safeguarding.action_taken,
-            }
-            for s in slots
-            if s.safeguarding
-        ],
-    }
-
-
 def months_between(start: dt.date, end: dt.date) -> int:
     """Calendar months the period touches: monthly sessions expected in it."""
     return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)

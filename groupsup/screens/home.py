@@ -120,8 +120,8 @@ class HomeScreen(GroupSupScreen):
         return self.gs.store.pod(self.pod_view.id)
 
     def show_pod(self, pod: PodView) -> None:
-        """The pod's sessions at once, from the raw index; its open next steps need every
-        session read, so a worker fills them in without holding up the screen."""
+        """The pod's sessions at once, from the raw index; its open next steps (an index too)
+        are filled in by a worker, without holding up the first paint."""
         self.pod_view = pod
         try:
             self.summaries = summaries(rows(self.gs.store_path / INDEX_FILE, "sessions"), pod.id)
@@ -136,10 +136,7 @@ class HomeScreen(GroupSupScreen):
 
     @work(thread=True, exclusive=True, group="open-steps")
     def _load_open_steps(self, pod: PodView) -> None:
-        from groupsup.domain import followup
-
-        sessions = self.gs.store.sessions(pod.id)
-        steps = followup.open_steps(sessions)
+        steps = self.gs.store.open_steps(pod.id)
         self.app.call_from_thread(self._show_open_steps, pod, steps)
 
     def _upcoming(self) -> SessionSummary | None:
@@ -187,19 +184,19 @@ class HomeScreen(GroupSupScreen):
         table.loading = False
         table.clear()
         today = self.gs.today()
-        for tracked in sorted(steps, key=lambda t: t.step.due or dt.date.max):
-            overdue = tracked.is_overdue(today)
+        for step in sorted(steps, key=lambda step: step.due or dt.date.max):
+            overdue = step.is_overdue(today)
             due = Text(
-                f"{'⚠ ' if overdue else ''}{tracked.step.due or 'no date'}",
+                f"{'⚠ ' if overdue else ''}{step.due or 'no date'}",
                 style="bold red" if overdue else "",
             )
             table.add_row(
                 due,
-                plain(tracked.step.action),
-                plain(self.pod_view.name_of(tracked.step.owner)),
-                plain(tracked.slot.title),
-                tracked.status.value,
-                key=tracked.step.id,
+                plain(step.action),
+                plain(self.pod_view.name_of(step.owner)),
+                plain(step.case),
+                step.status.value,
+                key=step.id,
             )
 
     def _report_damage(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,6 +55,19 @@ def database(path: Path) -> TinyDB:
 def rows(path: Path, table: str) -> list[dict]:
     """The raw rows of one table of a TinyDB file (none if the file is not there yet)."""
     return list(((AtomicJSONStorage(path).read() or {}).get(table) or {}).values())
+
+
+def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dict]) -> None:
+    """Remove the rows of `ids` from a table and add `fresh`, in one write of the file.
+
+    Read from disk each time, never from a cache: only call it under the store's lock, so no
+    other process's row is lost."""
+    storage = AtomicJSONStorage(path)
+    data = storage.read() or {}
+    gone = set(ids)
+    kept = [row for row in (data.get(table) or {}).values() if row.get("id") not in gone]
+    data[table] = {str(n): row for n, row in enumerate([*kept, *fresh], start=1)}
+    storage.write(data)
 
 
 def find_pod_row(pods: list[dict], wanted: str | None) -> dict:
@@ -131,23 +145,26 @@ class OpenStep(NamedTuple):
     needs_signoff: bool
 
     @classmethod
-    def of(cls, tracked) -> OpenStep:
-        """The open step of a `followup.TrackedStep`."""
-        step, session = tracked.step, tracked.session
-        last = tracked.reviews[-1][1] if tracked.reviews else None
-        return cls(
-            step.id,
-            session.pod_id,
-            session.id,
-            session.date,
-            tracked.slot.title,
-            step.action,
-            step.owner,
-            step.due,
-            tracked.status,
-            last.note if last else "",
-            step.needs_signoff,
-        )
+    def from_row(cls, row: dict) -> OpenStep:
+        """A row of the open steps index (`derived.open_steps`)."""
+        try:
+            return cls(
+                row["id"],
+                row["pod_id"],
+                row["session_id"],
+                dt.date.fromisoformat(row["agreed"]),
+                row["case"],
+                row["action"],
+                row["owner"],
+                dt.date.fromisoformat(row["due"]) if row["due"] else None,
+                StepStatus(row["status"]),
+                row["note"],
+                bool(row["needs_signoff"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise StoreDamaged(
+                f"An open steps index has a line it cannot read ({error})."
+            ) from None
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.due is not None and self.due < today

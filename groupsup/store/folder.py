@@ -6,14 +6,19 @@ Layout of a store folder (0700, every file 0600):
     pods.json            TinyDB: the pods and their members
     index.json           TinyDB: one small summary per session, for lists and the home screen
     facts/<pod>.json     TinyDB: what the pod's record needs of each closed session
+    steps/<pod>.json     TinyDB: each session's next steps and reviews of earlier ones
+    open-steps/<pod>.json TinyDB: the pod's next steps still open, for home and `actions`
     sessions/<id>.json   TinyDB: one session's full record
     sessions/<id>.inbox/ observers' notes waiting to be taken in
     exports/             minutes written by the app
 
 Saving an edit rewrites only that session's file, so it costs the same with 10 sessions stored
-as with 1,200; the index is rewritten only when a session's summary (date, status, slots)
-changes. Every file is written atomically (temporary file, fsync, rename) and every write holds
-the store's file lock, so two processes never interleave their writes.
+as with 1,200; the records derived from a session (its index line, facts and steps) are
+rewritten, in the same locked step, only when what they hold of it changed. They are read
+from disk under the lock each time (no table is kept between writes: a cached table would
+overwrite rows another process added), and `rebuild_derived` makes them again from the
+sessions alone. Every file is written atomically (temporary file, fsync, rename) and every
+write holds the store's file lock, so two processes never interleave their writes.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import contextlib
 import datetime as dt
 import getpass
 import os
+import shutil
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,9 +35,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
-from tinydb import Query
 
-from groupsup.domain import rules
+from groupsup.domain import derived, rules
 from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
 from groupsup.domain.models import (
     SCHEMA_VERSION,
@@ -40,7 +45,6 @@ from groupsup.domain.models import (
     Session,
     SessionStatus,
 )
-from groupsup.outputs import report
 from groupsup.store import backups
 from groupsup.store.database import (
     FACTS_FOLDER,
@@ -52,6 +56,7 @@ from groupsup.store.database import (
     SessionSummary,
     database,
     find_pod_row,
+    replace_rows,
     rows,
     summaries,
 )
@@ -60,6 +65,10 @@ from groupsup.store.interface import AlreadyStored
 from groupsup.store.migrations import UnknownVersion, upgrade
 
 LOCK_TIMEOUT_SECONDS = 10
+STEPS_FOLDER = "steps"  # steps/<pod>.json: each session's next steps and reviews
+OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
+DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
+PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
 
 
 def _stored_record(path: Path) -> dict:
@@ -135,19 +144,18 @@ class FolderStore:
         if backups.interrupted(self.root):  # before sessions/ is made: the swap expects none
             with self._locked():
                 if backups.resume(self.root):
-                    self._rebuild_derived()
+                    self.rebuild_derived()
                     backups.done(self.root)
         private_folder(self.sessions_folder)
         _remove_abandoned_temporaries(self.root, self.sessions_folder, self.root / FACTS_FOLDER)
-        self._ensure_facts()
+        self._ensure_derived()
 
     def _forget(self) -> None:
         """Read every record afresh from here on (after a restore, say)."""
-        self._pods = database(self.root / PODS_FILE).table("pods")
-        self._index = database(self.root / INDEX_FILE).table("sessions")
-        # Summaries as this process last read or wrote them: a save rewrites the index only
-        # when the summary changed.
-        self._known: dict[str, SessionSummary] = {}
+        # What the derived records hold of each session as this process last read or wrote
+        # it: a save rewrites them only when that changed. Only a save of the session changes
+        # them, and a save needs the revision this process read, so these are never stale.
+        self._known: dict[str, tuple[SessionSummary, dict]] = {}
         self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
         self.damaged: dict[str, str] = {}  # session id -> why its file cannot be read
 
@@ -169,10 +177,7 @@ class FolderStore:
     # -- pods ----------------------------------------------------------------------------
 
     def pods(self) -> list[Pod]:
-        return sorted(
-            (Pod.model_validate(doc) for doc in self._pods.all()),
-            key=lambda pod: pod.name.lower(),
-        )
+        return [Pod.model_validate(row) for row in self._pod_rows()]
 
     def pod_views(self) -> list[PodView]:
         return [PodView.from_row(row) for row in self._pod_rows()]
@@ -181,18 +186,22 @@ class FolderStore:
         return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
 
     def pod(self, pod_id: str) -> Pod:
-        doc = self._pods.get(Query().id == pod_id)
-        if doc is None:
-            raise NotFound(f"There is no pod '{pod_id}' in this store.")
-        return Pod.model_validate(doc)
+        for row in self._pod_rows():
+            if row["id"] == pod_id:
+                return Pod.model_validate(row)
+        raise NotFound(f"There is no pod '{pod_id}' in this store.")
 
     def find_pod(self, wanted: str | None) -> Pod:
         """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
-        return Pod.model_validate(find_pod_row(self._pods.all(), wanted))
+        return Pod.model_validate(find_pod_row(self._pod_rows(), wanted))
 
     def save_pod(self, pod: Pod) -> None:
         with self._locked():
-            self._pods.upsert(pod.model_dump(mode="json"), Query().id == pod.id)
+            self._save_pods([pod])
+
+    def _save_pods(self, pods: list[Pod]) -> None:
+        fresh = [pod.model_dump(mode="json") for pod in pods]
+        replace_rows(self.root / PODS_FILE, "pods", (pod.id for pod in pods), fresh)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -210,7 +219,7 @@ class FolderStore:
             raise NotFound(f"There is no session '{session_id}' in this store.")
         record = _stored_record(path)
         session = _parse_session(path, record)
-        self._known[session.id] = SessionSummary.of(session)
+        self._known[session.id] = _derived_of(session)
         self._revisions[session.id] = record.get("revision", 0)
         return session
 
@@ -244,11 +253,15 @@ class FolderStore:
                         "change was not saved. Go back and open the session again."
                     )
             self._write_session(session)
-            summary = SessionSummary.of(session)
-            if self._known.get(session.id) != summary:
+            known = self._known.get(session.id)
+            summary, steps = _derived_of(session)
+            if known is None or known[0] != summary:
                 self._write_summaries([summary])
             if session.status is SessionStatus.CLOSED:
                 self._write_facts([session])
+            if known is None or known[1] != steps:
+                self._write_steps([steps])
+            self._known[session.id] = summary, steps
 
     def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
         """Re-read the session under the lock, apply `change` to it and save it: for writers
@@ -261,10 +274,14 @@ class FolderStore:
 
     def delete_session(self, session_id: str) -> None:
         with self._locked():
-            self._session_path(session_id).unlink(missing_ok=True)
-            self._index.remove(Query().id == session_id)
-            for facts in self._facts_files():
-                database(facts).table("facts").remove(Query().id == session_id)
+            path = self._session_path(session_id)
+            pod_id = _parse_session(path, _stored_record(path)).pod_id if path.exists() else None
+            path.unlink(missing_ok=True)
+            replace_rows(self.root / INDEX_FILE, "sessions", [session_id], [])
+            if pod_id is not None:
+                replace_rows(self._pod_file(FACTS_FOLDER, pod_id), "facts", [session_id], [])
+                replace_rows(self._pod_file(STEPS_FOLDER, pod_id), "sessions", [session_id], [])
+                self._write_open_steps(pod_id)
             self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
@@ -282,9 +299,7 @@ class FolderStore:
     def _write_summaries(self, summaries: Iterable[SessionSummary]) -> None:
         summaries = list(summaries)
         ids = [summary.id for summary in summaries]
-        self._index.remove(Query().id.one_of(ids))
-        self._index.insert_multiple(summary.row() for summary in summaries)
-        self._known.update(zip(ids, summaries, strict=True))
+        replace_rows(self.root / INDEX_FILE, "sessions", ids, (s.row() for s in summaries))
 
     # -- backups (groupsup/store/backups.py) ---------------------------------------------
 
@@ -317,68 +332,93 @@ class FolderStore:
             undo = backups.take(self.root, "before restore", keep=(chosen.name,))
             backups.put_back(self.root, chosen)
             self._forget()
-            self._rebuild_derived()
+            self.rebuild_derived()
             backups.done(self.root)
         return undo
 
-    def _rebuild_derived(self) -> None:
-        """Make the derived records again from the restored sessions."""
-        try:
-            self.rebuild_derived()
-        except StoreDamaged:  # put back with --damaged-too: the backup's index names them
-            self._write_facts(self.sessions())
-
-    def _facts_table(self, pod_id: str):
-        folder = private_folder(self.root / FACTS_FOLDER)
-        return database(folder / f"{pod_id}.json").table("facts")
-
-    def _facts_files(self) -> list[Path]:
-        return sorted((self.root / FACTS_FOLDER).glob("*.json"))
+    def _pod_file(self, folder: str, pod_id: str) -> Path:
+        return private_folder(self.root / folder) / f"{pod_id}.json"
 
     def _write_facts(self, sessions: Iterable[Session]) -> None:
         """Each pod's file, one write a pod: closing a session costs what its pod holds."""
-        by_pod: dict[str, list[Session]] = {}
-        for session in sessions:
-            if session.status is SessionStatus.CLOSED:
-                by_pod.setdefault(session.pod_id, []).append(session)
-        for pod_id, closed in by_pod.items():
-            table = self._facts_table(pod_id)
-            table.remove(Query().id.one_of([s.id for s in closed]))
-            table.insert_multiple(report.facts_of(s) for s in closed)
+        for pod_id, closed in _by_pod(
+            s for s in sessions if s.status is SessionStatus.CLOSED
+        ).items():
+            replace_rows(
+                self._pod_file(FACTS_FOLDER, pod_id),
+                "facts",
+                (s.id for s in closed),
+                (derived.facts_of(s) for s in closed),
+            )
+
+    def _write_steps(self, rows_: list[dict]) -> None:
+        """Each pod's sessions' steps and reviews, then its open steps made from them."""
+        for pod_id, changed in _by_pod(rows_, lambda row: row["pod_id"]).items():
+            path = self._pod_file(STEPS_FOLDER, pod_id)
+            replace_rows(path, "sessions", (row["id"] for row in changed), changed)
+            self._write_open_steps(pod_id)
+
+    def _write_open_steps(self, pod_id: str) -> None:
+        steps = rows(self._pod_file(STEPS_FOLDER, pod_id), "sessions")
+        open_rows = derived.open_steps(steps)
+        path = self._pod_file(OPEN_STEPS_FOLDER, pod_id)
+        AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
     def report_facts(self, pod_id: str) -> list[dict]:
         """The facts of the pod's closed sessions: what its record is made from."""
         return rows(self.root / FACTS_FOLDER / f"{pod_id}.json", "facts")
 
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
-        from groupsup.domain import followup
-
         pod_ids = [pod_id] if pod_id else [pod.id for pod in self.pod_views()]
         return [
-            OpenStep.of(tracked)
+            OpenStep.from_row(row)
             for pod in pod_ids
-            for tracked in followup.open_steps(self.sessions(pod))
+            for row in rows(self.root / OPEN_STEPS_FOLDER / f"{pod}.json", "steps")
         ]
 
     def rebuild_derived(self) -> None:
+        """A session file that cannot be read is never touched: it keeps the rows it had, and
+        is named in `damaged`."""
         with self._locked():
-            found = [
-                _parse_session(path, _stored_record(path))
-                for path in sorted(self.sessions_folder.glob("*.json"))
-            ]
-            self._index.truncate()
-            self._write_summaries(SessionSummary.of(session) for session in found)
-            for path in self._facts_files():
-                path.unlink()
-            self._write_facts(found)
+            found, unreadable = [], set()
+            for path in sorted(self.sessions_folder.glob("*.json")):
+                try:
+                    found.append(_parse_session(path, _stored_record(path)))
+                except StoreDamaged as error:
+                    self.damaged[path.stem] = str(error)
+                    unreadable.add(path.stem)
+            kept_index = _rows_of([self.root / INDEX_FILE], "sessions", unreadable)
+            kept = {
+                (folder, table): _rows_of(
+                    sorted((self.root / folder).glob("*.json")), table, unreadable
+                )
+                for folder, table in PER_POD_TABLES
+            }
+            # Folders first: if this is killed, the next open sees them missing and rebuilds.
+            for folder in DERIVED_FOLDERS:
+                shutil.rmtree(self.root / folder, ignore_errors=True)
+            AtomicJSONStorage(self.root / INDEX_FILE).write({"sessions": {}})
+            self._write_derived(found)
+            replace_rows(self.root / INDEX_FILE, "sessions", [], kept_index)
+            for (folder, table), old in kept.items():
+                for pod_id, pod_rows in _by_pod(old, lambda row: row["pod_id"]).items():
+                    replace_rows(self._pod_file(folder, pod_id), table, [], pod_rows)
+                    if folder == STEPS_FOLDER:
+                        self._write_open_steps(pod_id)
 
-    def _ensure_facts(self) -> None:
-        """A store from before the facts files: make them once from the closed sessions."""
-        if (self.root / FACTS_FOLDER).exists():
+    def _write_derived(self, sessions: list[Session]) -> None:
+        """Every record derived from `sessions`, one write a file."""
+        self._write_summaries(SessionSummary.of(session) for session in sessions)
+        self._write_facts(sessions)
+        self._write_steps([derived.steps_of(session) for session in sessions])
+        self._known.update((session.id, _derived_of(session)) for session in sessions)
+
+    def _ensure_derived(self) -> None:
+        """A store from before some derived records: make them once from the sessions."""
+        if all((self.root / folder).exists() for folder in DERIVED_FOLDERS):
             return
-        if any(row.get("status") == SessionStatus.CLOSED for row in self._index.all()):
-            with self._locked():
-                self._write_facts(self.sessions())
+        if any(self.sessions_folder.glob("*.json")):
+            self.rebuild_derived()
 
     # -- observers' notes ------------------------------------------------------------------
 
@@ -419,7 +459,7 @@ class FolderStore:
         return problems
 
     def is_empty(self) -> bool:
-        return not self._pods and not self._index
+        return not self._pod_rows() and not self.summaries()
 
     # -- import --------------------------------------------------------------------------
 
@@ -438,15 +478,36 @@ class FolderStore:
             pods = {pod.id: pod for pod in self.pods()}
             for document in documents:
                 pods[document.pod.id] = merge_pod(pods.get(document.pod.id), document.pod)
-            for pod in pods.values():
-                self._pods.upsert(pod.model_dump(mode="json"), Query().id == pod.id)
-            self._write_facts(d.session for d in documents)
+            self._save_pods(list(pods.values()))
             for document in documents:
                 path = self._session_path(document.session.id)
                 if path.exists():  # replacing: the new record follows the one on disk
                     self._revisions[document.session.id] = _stored_record(path).get("revision", 0)
                 self._write_session(document.session)
-            self._write_summaries(SessionSummary.of(d.session) for d in documents)
+            self._write_derived([d.session for d in documents])
+
+
+def _rows_of(paths: list[Path], table: str, ids: set[str]) -> list[dict]:
+    """The rows of `ids` in the files at `paths`; none from a file that cannot be read."""
+    found = []
+    for path in paths if ids else []:
+        try:
+            found += [row for row in rows(path, table) if row.get("id") in ids]
+        except (StoreDamaged, AttributeError):
+            continue
+    return found
+
+
+def _derived_of(session: Session) -> tuple[SessionSummary, dict]:
+    return SessionSummary.of(session), derived.steps_of(session)
+
+
+def _by_pod(items: Iterable, pod_of=lambda session: session.pod_id) -> dict[str, list]:
+    """Sessions (or, with `pod_of`, their rows) grouped by pod."""
+    grouped: dict[str, list] = {}
+    for item in items:
+        grouped.setdefault(pod_of(item), []).append(item)
+    return grouped
 
 
 def merge_pod(existing: Pod | None, incoming: Pod) -> Pod:

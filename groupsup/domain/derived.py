@@ -1,0 +1,95 @@
+"""What a store keeps beside each session so that lists, the pod's record and the open next
+steps are read without reading (or validating) any session: plain data, made from a session
+(a `models.Session`) here and nowhere else, and always made again from the sessions alone.
+
+Free of pydantic: `groupsup report` and `groupsup actions` read these rows as they are.
+"""
+
+from __future__ import annotations
+
+from groupsup.domain.vocabulary import StepStatus, current_status
+
+
+def facts_of(session) -> dict:
+    """What the pod's record (`outputs.report`) needs of a closed session."""
+    slots = session.slots
+    return {
+        "id": session.id,
+        "pod_id": session.pod_id,
+        "date": session.date.isoformat(),
+        "cases": [{"presenter": s.presenter, "category": s.category.value} for s in slots],
+        "lenses": [lens.value for s in slots for h in s.hypotheses for lens in h.lenses],
+        "steps": [
+            {
+                "id": step.id,
+                "due": step.due.isoformat() if step.due else None,
+                "status": step.status.value,
+                "signoff": step.needs_signoff,
+            }
+            for s in slots
+            for step in s.next_steps
+        ],
+        "reviews": [{"step_id": r.step_id, "status": r.status.value} for r in session.review],
+        "concerns": [
+            {
+                "case": s.title,
+                "concern": s.safeguarding.concern,
+                "action_taken": s.safeguarding.action_taken,
+            }
+            for s in slots
+            if s.safeguarding
+        ],
+    }
+
+
+def steps_of(session) -> dict:
+    """The next steps a session agreed and its reviews of earlier ones: what it tells about
+    which steps are still open."""
+    return {
+        "id": session.id,
+        "pod_id": session.pod_id,
+        "date": session.date.isoformat(),
+        "steps": [
+            {
+                "id": step.id,
+                "pod_id": session.pod_id,
+                "session_id": session.id,
+                "agreed": session.date.isoformat(),
+                "case": slot.title,
+                "action": step.action,
+                "owner": step.owner,
+                "due": step.due.isoformat() if step.due else None,
+                "status": step.status.value,
+                "note": "",
+                "needs_signoff": step.needs_signoff,
+            }
+            for slot in session.slots
+            for step in slot.next_steps
+        ],
+        "reviews": [
+            {"step_id": r.step_id, "status": r.status.value, "note": r.note} for r in session.review
+        ],
+    }
+
+
+def open_steps(sessions_steps: list[dict]) -> list[dict]:
+    """The steps still open, from one pod's `steps_of` rows: a step stands as its latest review
+    says (sessions in date order), else as it was agreed; each carries its latest note."""
+    agreed: dict[str, dict] = {}
+    reviews: dict[str, list[dict]] = {}
+    for row in sorted(sessions_steps, key=lambda row: (row["date"], row["id"])):
+        for review in row["reviews"]:
+            if review["step_id"] in agreed:
+                reviews[review["step_id"]].append(review)
+        for step in row["steps"]:
+            agreed[step["id"]], reviews[step["id"]] = step, []
+    found = []
+    for step_id, step in agreed.items():
+        latest = reviews[step_id]
+        status = current_status(
+            StepStatus(step["status"]), [StepStatus(r["status"]) for r in latest]
+        )
+        if status.is_open:
+            note = latest[-1]["note"] if latest else step["note"]
+            found.append(step | {"status": status.value, "note": note})
+    return found
