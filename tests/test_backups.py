@@ -12,6 +12,7 @@ import pytest
 
 from groupsup.cli import main
 from groupsup.domain.errors import StoreDamaged
+from groupsup.domain.models import SessionStatus
 from groupsup.observers import joining
 from groupsup.store import backups
 from groupsup.store.folder import FolderStore
@@ -78,6 +79,7 @@ def test_a_restore_can_be_undone(demo_store, capsys):
 
 def test_facts_and_observers_notes_are_backed_up_and_restored(demo_store):
     session = demo_store.session("demo-s3")
+    session.status = SessionStatus.RUNNING  # notes come in while a session runs
     note = joining.InboxNote(
         kind=joining.NoteKind.HYPOTHESIS,
         slot_id=session.slots[0].id,
