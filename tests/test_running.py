@@ -140,7 +140,8 @@ def test_notes_waiting_stay_waiting_when_the_save_fails_and_bad_ones_are_set_asi
 ):
     session = at_the_close(demo_store, fake).session
     slot = session.slots[0]
-    note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author=slot.presenter, text="x")
+    observer = slot.observers[0]
+    note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author=observer, text="x")
     joining.post(demo_store.root, session, note)
     inbox = joining.inbox_folder(demo_store.root, session.id)
     (inbox / "broken.json").write_text("{")
@@ -152,4 +153,4 @@ def test_notes_waiting_stay_waiting_when_the_save_fails_and_bad_ones_are_set_asi
     arrived = joining.take_in_waiting(demo_store.root, session, lambda s: saved.append(s) or True)
     assert [n.text for n in arrived.taken] == ["x"] and saved == [session]
     assert joining.waiting(demo_store.root, session.id) == []
-    assert slot.hypotheses[-1].written_by == slot.presenter
+    assert slot.hypotheses[-1].written_by == observer
