@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from groupsup.domain.dates import local_now
+from groupsup.widgets.text import NoControls
+
+NO_CONTROLS = NoControls()
 
 if TYPE_CHECKING:
     from groupsup.store.interface import Store
@@ -60,6 +64,9 @@ class GroupSupApp(App):
         from groupsup.screens.home import HomeScreen
 
         return HomeScreen()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), NO_CONTROLS]
 
     def action_help(self) -> None:
         from groupsup.screens.help import HelpScreen

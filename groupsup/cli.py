@@ -16,7 +16,11 @@ EXIT_STORE_PROBLEM = 1
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not the usage block
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        from groupsup.outputs.escaping import for_terminal  # what was typed may hold controls
+
+        self.exit(
+            EXIT_BAD_INPUT, for_terminal(f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        )
 
 
 def _store_option(parser: argparse.ArgumentParser, default=None) -> None:
@@ -131,10 +135,19 @@ def main(argv: list[str] | None = None) -> int:
 
         damaged = isinstance(error, StoreDamaged)
         hint = " Nothing was changed; 'groupsup restore' lists backups." if damaged else ""
-        print(f"groupsup: {error}{hint}", file=sys.stderr)
+        _show(f"groupsup: {error}{hint}", sys.stderr)
         return _exit_code(error)
     except KeyboardInterrupt:
         return 130
+
+
+def _show(text: str, file=None, *, as_json: bool = False, end: str = "\n") -> None:
+    """Prints text that may hold stored text with every control made visible, so that none
+    can act on the terminal; JSON keeps its meaning, its controls written as \\u escapes."""
+    from groupsup.outputs.escaping import for_terminal, json_for_terminal
+
+    safe = json_for_terminal(text) if as_json else for_terminal(text)
+    print(safe, file=file or sys.stdout, end=end)
 
 
 def _exit_code(error: Exception) -> int:
@@ -183,7 +196,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     demo.fill(store, dt.date.today())
     if args.no_open:
-        print(path)
+        _show(str(path))
         return 0
     return _run_app(path, bell=not args.no_bell)
 
@@ -210,11 +223,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         for s in summaries
     ]
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)
     elif not rows:
         print("No sessions in this store yet.")
     for row in rows if not args.json else []:
-        print(f"{row['id']}  {row['date']}  {row['pod']}  {row['status']}")
+        _show(f"{row['id']}  {row['date']}  {row['pod']}  {row['status']}")
     return 0
 
 
@@ -230,14 +243,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = pseudonymise(session, reviewed_in(session, store.session), pod)
         session = result.session
         listed = "; ".join(f"{name} -> {role}" for name, role in result.replaced) or "nothing"
-        print(f"Replaced: {listed}", file=sys.stderr)
+        _show(f"Replaced: {listed}", sys.stderr)
         if result.suspects:
-            print(
-                f"Still looks like a name, read before sharing: {', '.join(result.suspects)}",
-                file=sys.stderr,
-            )
+            suspects = ", ".join(result.suspects)
+            _show(f"Still looks like a name, read before sharing: {suspects}", sys.stderr)
     text = minutes.render(pod, session, minutes.Format(args.format))
-    _write_or_print(text, args.output)
+    _write_or_print(text, args.output, as_json=args.format == "json")
     return 0
 
 
@@ -262,11 +273,11 @@ def cmd_genogram(args: argparse.Namespace) -> int:
         )
     slot = session.slots[args.case - 1]
     if args.format == "dot":
-        sys.stdout.write(to_dot(slot.genogram, f"Case {args.case}: {slot.title}"))
+        _show(to_dot(slot.genogram, f"Case {args.case}: {slot.title}"), end="")
     elif args.format == "json":
-        sys.stdout.write(slot.genogram.model_dump_json(indent=2) + "\n")
+        _show(slot.genogram.model_dump_json(indent=2), as_json=True)
     else:
-        sys.stdout.write(render(slot.genogram) + "\n")
+        _show(render(slot.genogram))
     return 0
 
 
@@ -276,11 +287,12 @@ def _today():
     return dt.date.today()
 
 
-def _write_or_print(text: str, output: Path | None) -> None:
+def _write_or_print(text: str, output: Path | None, as_json: bool = False) -> None:
+    """To the terminal made safe, or to a file exactly."""
     from groupsup.store.files import private_folder, write_private_text
 
     if output is None:
-        sys.stdout.write(text)
+        _show(text, as_json=as_json, end="")
     else:
         private_folder(output.resolve().parent)
         write_private_text(output, text)
@@ -316,13 +328,13 @@ def cmd_actions(args: argparse.Namespace) -> int:
             )
     rows.sort(key=lambda row: (row["due"] or "9999", row["pod"]))
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)
         return 0
     if not rows:
         print("No next steps are open." if not (args.owner or args.overdue) else "None match.")
     for row in rows:
         flag = "OVERDUE " if row["overdue"] else ""
-        print(
+        _show(
             f"{flag}{row['due'] or 'no date'}  {row['action']}  ({row['owner']}; "
             f"{row['case']}; {row['pod']}; {row['status']})"
         )
@@ -357,7 +369,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = html.render(report.as_markdown(built), f"The record of {pod['name']}")
     else:
         text = report.as_markdown(built)
-    _write_or_print(text, args.output)
+    _write_or_print(text, args.output, as_json=args.format == "json")
     return 0
 
 
@@ -368,7 +380,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
     ics, events = calendar_for([(pod, store.sessions(pod.id)) for pod in pods])
     _write_or_print(ics, args.output)
-    print(f"Wrote {events} events to {args.output}.")
+    _show(f"Wrote {events} events to {args.output}.")
     return 0
 
 
@@ -416,7 +428,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print(f"{backup.name}  ({shown})")
         return 0
     undo = store.restore(args.backup, damaged_too=args.damaged_too)
-    print(f"Restored {args.backup}. What was there before is kept as backup {undo.name}.")
+    _show(f"Restored {args.backup}. What was there before is kept as backup {undo.name}.")
     return 0
 
 

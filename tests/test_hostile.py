@@ -23,6 +23,7 @@ from groupsup.domain.models import (
 )
 from groupsup.genogram.model import Genogram, Person
 from groupsup.outputs import minutes
+from groupsup.outputs.escaping import for_terminal
 from groupsup.store import demo
 from groupsup.store.folder import FolderStore
 from groupsup.store.importing import import_files
@@ -61,8 +62,8 @@ def visible(markdown: str) -> str:
 
 
 def plain(value: str) -> str:
-    """What the minutes promise to keep of a text: every printable word, in order."""
-    return " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value).split())
+    """What the minutes promise to keep of a text: every word in order, controls made visible."""
+    return " ".join(for_terminal(value).split())
 
 
 @st.composite

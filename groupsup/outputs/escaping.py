@@ -1,5 +1,6 @@
-"""User text made safe for Markdown: backslash-escaped so that `#`, `|`, `*`, `<script>` or
-`[bold]` read literally wherever the Markdown is rendered. Free of pydantic, for fast paths."""
+"""User text made safe for Markdown (backslash-escaped so that `#`, `|`, `*`, `<script>` or
+`[bold]` read literally wherever the Markdown is rendered) and for a terminal (controls made
+visible). Free of pydantic, for fast paths."""
 
 from __future__ import annotations
 
@@ -10,13 +11,33 @@ import re
 # readable; CommonMark renders a backslash-escaped punctuation character as itself.
 _ANYWHERE = re.compile(r"([\\`*_\[\]<>|&~#])")
 _LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
-# C0 control characters other than tab and newline have no place in minutes.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters a terminal acts on instead of showing: C0 controls but tab and newline (ESC starts
+# the sequences that move the cursor, clear the screen, write the clipboard or make links; BEL
+# rings; CR overwrites the line), DEL, the C1 controls U+0080 to U+009F (U+009B is CSI, U+009D
+# is OSC), and the bidirectional controls, which reorder what is shown (U+202E).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the control's picture: ␛ for ESC, ␇ for BEL, ␍ for CR
+    return "␡" if code == 0x7F else f"<U+{code:04X}>"
+
+
+def for_terminal(value: str) -> str:
+    """Stored text made safe to show: every control visible, so that none can act."""
+    return CONTROL.sub(_visible, value)
+
+
+def json_for_terminal(value: str) -> str:
+    """JSON made safe to show, meaning the same: each control written as a \\u escape."""
+    return CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", value)
 
 
 def text(value: str) -> str:
     """User text as a Markdown block: escaped, its line breaks kept as hard breaks."""
-    lines = [_escape(line.strip()) for line in CONTROL.sub("", value).splitlines()]
+    lines = [_escape(line.strip()) for line in for_terminal(value).splitlines()]
     paragraphs = "\n".join(lines).strip()
     paragraphs = re.sub(r"\n{2,}", "\n\n", paragraphs)
     return re.sub(r"(?<!\n)\n(?!\n)", "\\\n", paragraphs)
@@ -24,7 +45,7 @@ def text(value: str) -> str:
 
 def inline(value: str) -> str:
     """User text on one line (lists, headings)."""
-    return _escape(" ".join(CONTROL.sub("", value).split()))
+    return _escape(" ".join(for_terminal(value).split()))
 
 
 def cell(value: str) -> str:

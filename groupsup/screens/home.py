@@ -98,7 +98,7 @@ class HomeScreen(GroupSupScreen):
         options = self.query_one("#pods", OptionList)
         keep = select or (self.pod_view.id if self.pod_view else None)
         options.clear_options()
-        options.add_options([Option(Content(pod.name), id=pod.id) for pod in found])
+        options.add_options([Option(plain(pod.name), id=pod.id) for pod in found])
         if not found:
             self.pod_view = None
             self.query_one("#next-session", Static).update(
@@ -165,7 +165,7 @@ class HomeScreen(GroupSupScreen):
                     f"{self.pod_view.name}: next session {day}, {upcoming.slots} cases "
                     "planned. Press r to run it."
                 )
-        self.query_one("#next-session", Static).update(Content(text))
+        self.query_one("#next-session", Static).update(plain(text))
 
     def _show_sessions(self) -> None:
         table = self.query_one("#sessions", DataTable)

@@ -15,6 +15,7 @@ from textual.widgets import Static, TextArea
 from groupsup.genogram.drawing import render
 from groupsup.genogram.model import Genogram
 from groupsup.genogram.notation import parse, to_source
+from groupsup.outputs.escaping import for_terminal
 
 
 class GenogramEditor(Vertical):
@@ -45,7 +46,9 @@ class GenogramEditor(Vertical):
 
     def _draw(self, text: str) -> Genogram:
         parsed = parse(text)
-        self.query_one("#genogram-drawing", Static).update(Content(render(parsed.genogram)))
+        self.query_one("#genogram-drawing", Static).update(
+            Content(for_terminal(render(parsed.genogram)))
+        )
         errors = self.query_one("#genogram-errors", Static)
         errors.update(Content("\n".join(f"Mistake at {e}" for e in parsed.errors[:3])))
         errors.display = bool(parsed.errors)

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.models import Pod, Session
+from groupsup.outputs.escaping import for_terminal
 from groupsup.widgets.timer import TimerBar
 
 
@@ -53,8 +54,8 @@ class SessionHeader(Vertical):
 
     def show(self, pod: Pod, session: Session, clock: SessionClock) -> None:
         case, roles = case_and_roles(pod, session, clock)
-        self.query_one("#case-line", Static).update(Content(case))
-        self.query_one("#roles-line", Static).update(Content(roles))
+        self.query_one("#case-line", Static).update(Content(for_terminal(case)))
+        self.query_one("#roles-line", Static).update(Content(for_terminal(roles)))
         self.query_one("#phase-line", Static).update(phase_line(clock))
         self.tick(clock)
 

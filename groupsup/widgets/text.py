@@ -1,10 +1,28 @@
-"""User text on screen."""
+"""User text on screen: never read as markup, and never able to act on the terminal."""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
+from textual.color import Color
+from textual.filter import LineFilter
+
+from groupsup.outputs.escaping import CONTROL, for_terminal
 
 
 def plain(value: object) -> Text:
-    """User text for a DataTable cell or a Static: never read as markup."""
-    return Text(str(value))
+    """User text for a DataTable cell or a Static: never markup, its controls made visible."""
+    return Text(for_terminal(str(value)))
+
+
+class NoControls(LineFilter):
+    """The last guard before the terminal: drops any control left in what a widget draws (an
+    editor shows stored text as it is). Controls take no cells, so the layout is unchanged."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [
+            Segment(CONTROL.sub("", segment.text), segment.style, segment.control)
+            if CONTROL.search(segment.text)
+            else segment
+            for segment in segments
+        ]

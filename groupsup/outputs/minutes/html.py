@@ -10,6 +10,8 @@ from html import escape
 
 from markdown_it import MarkdownIt
 
+from groupsup.outputs.escaping import for_terminal
+
 _STYLE = """
 @page { size: A4; margin: 18mm 16mm; }
 body { font-family: "Segoe UI", Arial, sans-serif; font-size: 10.5pt; line-height: 1.4;
@@ -34,6 +36,6 @@ def render(markdown: str, title: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<title>{escape(for_terminal(title))}</title>\n<style>{_STYLE}</style>\n</head>\n"
         f"<body>\n{body}</body>\n</html>\n"
     )

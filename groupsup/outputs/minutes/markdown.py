@@ -20,7 +20,7 @@ from groupsup.domain.models import (
     StepReview,
 )
 from groupsup.genogram.model import Genogram
-from groupsup.outputs.escaping import CONTROL, cell, inline, text
+from groupsup.outputs.escaping import cell, for_terminal, inline, text
 
 POLICY_NOTE = (
     "Group reflective supervision supports practice; it has no managerial or performance "
@@ -137,7 +137,7 @@ def _genogram(genogram: Genogram, genogram_drawing) -> str:
         return "### Genogram\n\n*No genogram recorded.*"
     parts = ["### Genogram"]
     if genogram_drawing is not None:
-        drawing = CONTROL.sub("", genogram_drawing(genogram))
+        drawing = for_terminal(genogram_drawing(genogram))
         longest = max((len(run) for run in re.findall(r"`+", drawing)), default=0)
         fence = "`" * max(3, longest + 1)  # no name in the drawing can close the block
         parts.append(f"{fence}text\n{drawing}\n{fence}")
