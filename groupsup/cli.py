@@ -409,7 +409,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     folder = _open_store(args).backup("on demand")
-    print(f"Backed up the store to {folder}.")
+    _show(f"Backed up the store to {folder}.")
     return 0
 
 
@@ -425,7 +425,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 if backup.problem
                 else (f"{backup.sessions} sessions")
             )
-            print(f"{backup.name}  ({shown})")
+            _show(f"{backup.name}  ({shown})")
         return 0
     undo = store.restore(args.backup, damaged_too=args.damaged_too)
     _show(f"Restored {args.backup}. What was there before is kept as backup {undo.name}.")
