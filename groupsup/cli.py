@@ -56,9 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     listing = command("list", "list the sessions in the store, one a line")
     listing.add_argument("--json", action="store_true", help="print JSON instead")
 
-    export = command("export", "write a session's minutes")
+    export = command("export", "write a session's minutes, or one case's record (--case)")
     export.add_argument("session_id", metavar="SESSION_ID")
-    export.add_argument("--format", choices=["md", "json", "html"], default="md")
+    export.add_argument(
+        "--case",
+        type=int,
+        metavar="N",
+        help="only case N's record, for the child's file (no other case's text)",
+    )
+    export.add_argument(
+        "--format",
+        choices=["md", "json", "html", "docx", "pdf"],
+        default="md",
+        help="md (default), json, html; docx and pdf (Word, PDF) need -o FILE or a pipe",
+    )
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
     export.add_argument(
         "--pseudonymise",
@@ -232,6 +243,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import minutes
 
     store = _open_store(args)
@@ -247,8 +259,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         if result.suspects:
             suspects = ", ".join(result.suspects)
             _show(f"Still looks like a name, read before sharing: {suspects}", sys.stderr)
-    text = minutes.render(pod, session, minutes.Format(args.format))
-    _write_or_print(text, args.output, as_json=args.format == "json")
+    form = minutes.Format(args.format)
+    if form in minutes.BINARY_FORMATS and args.output is None and sys.stdout.isatty():
+        raise GroupsupError(
+            f"A .{form} file is not for reading in a terminal: add -o FILE (or pipe it)."
+        )
+    if args.case is None:
+        text = minutes.render(pod, session, form)
+    elif form is minutes.Format.JSON:
+        raise GroupsupError(
+            "A case record is written as md, html, docx or pdf; --format json is the whole "
+            "session's record."
+        )
+    else:
+        text = minutes.render_case(pod, session, args.case, form)
+    _write_or_print(text, args.output, as_json=form is minutes.Format.JSON)
     return 0
 
 
@@ -287,15 +312,21 @@ def _today():
     return dt.date.today()
 
 
-def _write_or_print(text: str, output: Path | None, as_json: bool = False) -> None:
-    """To the terminal made safe, or to a file exactly."""
-    from groupsup.store.files import private_folder, write_private_text
+def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = False) -> None:
+    """To the terminal made safe (Word and PDF bytes only down a pipe), or to a file exactly."""
+    from groupsup.store.files import atomic_write, private_folder, write_private_text
 
-    if output is None:
+    if output is None and isinstance(text, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+    elif output is None:
         _show(text, as_json=as_json, end="")
     else:
         private_folder(output.resolve().parent)
-        write_private_text(output, text)
+        if isinstance(text, bytes):
+            atomic_write(output, text)
+        else:
+            write_private_text(output, text)
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
@@ -364,7 +395,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "html":
-        from groupsup.outputs.minutes import html
+        from groupsup.outputs import markdown_html as html
 
         text = html.render(report.as_markdown(built), f"The record of {pod['name']}")
     else:

@@ -163,7 +163,7 @@ def minutes_ms(store: FolderStore, runs: int) -> float:
     """Markdown, JSON and HTML minutes of a full session (six cases), together."""
     session = store.session(store.summaries()[0].id)
     pod = store.pod(session.pod_id)
-    return median_ms(lambda: [minutes.render(pod, session, f) for f in minutes.Format], runs)
+    return median_ms(lambda: [minutes.render(pod, session, f) for f in minutes.TEXT_FORMATS], runs)
 
 
 def genogram_ms(runs: int) -> float:

@@ -160,7 +160,7 @@ async def test_a_whole_session_with_keys_only(tmp_path):
     assert "- **Observers:** Cleo Diaz, Dev Patel" in md
     assert "1. Hypothesis 2: mum fears losing the baby\n   - Offered by: Cleo Diaz" in md
     assert "   - GRRAACCEESS: gender, religion\n   - What supports it: She said so twice" in md
-    assert "- **Cleo Diaz**: Bells ring for case 1" in md
+    assert "- **Cleo Diaz:** Bells ring for case 1" in md
     assert "Gained 3: I can name the fear." in md
     assert "| Visit school for case 1 | Ama Boateng |" in md and "| needed | open |" in md
     assert "**A safeguarding concern was raised.**\n\nBruise seen on the baby" in md

@@ -158,10 +158,10 @@ def test_a_bad_import_changes_nothing(capsys, demo_store, tmp_path, content, rea
 
 def test_bad_command_line_input_gets_one_line_and_status_2(capsys, demo_store):
     code, _, err = run(
-        capsys, "--store", str(demo_store.root), "export", "demo-s1", "--format", "pdf"
+        capsys, "--store", str(demo_store.root), "export", "demo-s1", "--format", "odt"
     )
     assert code == 2
-    assert err.count("\n") == 1 and "invalid choice: 'pdf'" in err
+    assert err.count("\n") == 1 and "invalid choice: 'odt'" in err
     code, _, err = run(capsys, "--store", str(demo_store.root), "export", "no-such-session")
     assert (code, err) == (2, "groupsup: There is no session 'no-such-session' in this store.\n")
 

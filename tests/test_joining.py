@@ -174,7 +174,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
     md = minutes.as_markdown(
         demo_store.pod("north-pod"), FolderStore(demo_store.root).session("demo-s3")
     )
-    assert "- **Priya Shah** (written by Priya Shah): Reminds me of the Lewis family" in md
+    assert "- **Priya Shah (written by Priya Shah):** Reminds me of the Lewis family" in md
     assert "   - Offered by: Priya Shah (written by Priya Shah)" in md
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -40,6 +40,7 @@ MINUTES_HELP = """
 |---|---|
 | e | save the minutes (Markdown, JSON, HTML) to the exports folder |
 | x | save them pseudonymised: family names replaced by roles, after showing you which |
+| w | the minutes, and each case's record for the child's file, as Word and PDF |
 | Escape | back home |
 """
 
@@ -105,6 +106,13 @@ class MinutesScreen(SubScreen):
             tooltip="Export without family names",
             id="export-pseudonymised",
         ),
+        Binding(
+            "w",
+            "export_for_filing",
+            "Word & PDF",
+            tooltip="The minutes and each case's record for the child's file, as Word and PDF",
+            id="export-for-filing",
+        ),
     ]
 
     def __init__(self, pod: Pod, session: Session) -> None:
@@ -124,6 +132,27 @@ class MinutesScreen(SubScreen):
     def action_export(self) -> None:
         written = minutes.save_all(self.pod, self.session, exports_folder(self.gs.store.root))
         self.notify("\n".join(str(p) for p in written), title="Minutes saved", markup=False)
+
+    def action_export_for_filing(self) -> None:
+        self.notify("Writing Word and PDF files…", title="Minutes and case records")
+        self._write_for_filing()
+
+    @work(thread=True, exclusive=True, group="filing")
+    def _write_for_filing(self) -> None:
+        folder = exports_folder(self.gs.store.root)
+        try:
+            written = minutes.save_for_filing(self.pod, self.session, folder)
+        except (GroupsupError, OSError) as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Not written", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(
+            self.notify,
+            "\n".join(map(str, written)),
+            title="Minutes and case records saved",
+            markup=False,
+        )
 
     def action_export_pseudonymised(self) -> None:
         earlier = reviewed_in(self.session, self.gs.store.session)

@@ -8,8 +8,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Markdown
 
 from groupsup.domain.models import Pod, slug
+from groupsup.outputs import markdown_html as html
 from groupsup.outputs import report
-from groupsup.outputs.minutes import html
 from groupsup.screens.base import SubScreen
 from groupsup.store.files import private_folder, write_private_text
 from groupsup.store.locations import exports_folder

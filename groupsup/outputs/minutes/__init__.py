@@ -1,4 +1,9 @@
-"""Minutes of a session in Markdown (the human record), JSON (the machine record) and HTML."""
+"""Minutes of a session, and the record of one of its cases, in every format.
+
+Markdown, HTML, Word and PDF are all rendered from one document (`content.py`,
+`case_record.py`); JSON is the machine record, the models themselves. Word and PDF are bytes,
+and their libraries are imported only when asked for.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,25 @@ from enum import StrEnum
 from pathlib import Path
 
 from groupsup.domain.models import MinutesDocument, Pod, Session, slug
-from groupsup.genogram import drawing
 from groupsup.genogram.dot import to_dot
-from groupsup.outputs.minutes import html, markdown
-from groupsup.store.files import private_folder, write_private_text
+from groupsup.outputs import html, markdown
+from groupsup.outputs.document import Document
+from groupsup.outputs.minutes.case_record import case_record
+from groupsup.outputs.minutes.content import minutes_document
+from groupsup.store.files import atomic_write, private_folder, write_private_text
 
 
 class Format(StrEnum):
     MD = "md"
     JSON = "json"
     HTML = "html"
+    DOCX = "docx"
+    PDF = "pdf"
+
+
+TEXT_FORMATS = (Format.MD, Format.JSON, Format.HTML)
+BINARY_FORMATS = (Format.DOCX, Format.PDF)
+CASE_FORMATS = (Format.MD, Format.HTML, Format.DOCX, Format.PDF)
 
 
 def as_json(pod: Pod, session: Session) -> str:
@@ -24,19 +38,45 @@ def as_json(pod: Pod, session: Session) -> str:
 
 
 def as_markdown(pod: Pod, session: Session) -> str:
-    return markdown.render(pod, session, genogram_drawing=drawing.render)
+    return markdown.render(minutes_document(pod, session))
 
 
 def as_html(pod: Pod, session: Session) -> str:
-    title = f"Group reflective supervision: {pod.name}, {session.date}"
-    return html.render(as_markdown(pod, session), title)
+    return html.render(minutes_document(pod, session))
 
 
-WRITERS = {Format.MD: as_markdown, Format.JSON: as_json, Format.HTML: as_html}
+def _word(document: Document) -> bytes:
+    from groupsup.outputs import word
+
+    return word.render(document)
 
 
-def render(pod: Pod, session: Session, form: Format) -> str:
-    return WRITERS[Format(form)](pod, session)
+def _pdf(document: Document) -> bytes:
+    from groupsup.outputs import pdf
+
+    return pdf.render(document)
+
+
+DOCUMENT_WRITERS = {
+    Format.MD: markdown.render,
+    Format.HTML: html.render,
+    Format.DOCX: _word,
+    Format.PDF: _pdf,
+}
+
+
+def render(pod: Pod, session: Session, form: Format) -> str | bytes:
+    """The minutes: text for md, json and html, bytes for docx and pdf."""
+    if Format(form) is Format.JSON:
+        return as_json(pod, session)
+    return DOCUMENT_WRITERS[Format(form)](minutes_document(pod, session))
+
+
+def render_case(pod: Pod, session: Session, number: int, form: Format) -> str | bytes:
+    """The record of case `number` alone, for the child's file (any format but JSON)."""
+    if Format(form) not in CASE_FORMATS:
+        raise ValueError(f"a case record has no {form} form")
+    return DOCUMENT_WRITERS[Format(form)](case_record(pod, session, number))
 
 
 def file_stem(pod: Pod, session: Session) -> str:
@@ -44,19 +84,35 @@ def file_stem(pod: Pod, session: Session) -> str:
 
 
 def save_all(pod: Pod, session: Session, folder: Path, suffix: str = "") -> list[Path]:
-    """Write the minutes in every format into `folder` (created 0700, files 0600), and a
-    Graphviz file for each case's genogram."""
+    """Write the minutes as Markdown, JSON and HTML into `folder` (created 0700, files 0600),
+    and a Graphviz file for each case's genogram."""
     private_folder(folder)
     stem = file_stem(pod, session) + suffix
     written = [
         write_private_text(folder / f"{stem}.{form.value}", render(pod, session, form))
-        for form in Format
+        for form in TEXT_FORMATS
     ]
     for number, slot in enumerate(session.slots, 1):
         if slot.genogram.people:
             dot = to_dot(slot.genogram, f"Case {number}: {slot.title}")
             written.append(write_private_text(folder / f"{stem}-case{number}.dot", dot))
     return written
+
+
+def save_for_filing(pod: Pod, session: Session, folder: Path) -> list[Path]:
+    """Write the minutes, and each case's record for the child's file, as Word and PDF into
+    `folder` (created 0700, files 0600). Slow (PDF layout): call it from a worker."""
+    private_folder(folder)
+    stem = file_stem(pod, session)
+    files = []
+    for form in BINARY_FORMATS:
+        files.append((f"{stem}.{form.value}", render(pod, session, form)))
+        for number in range(1, len(session.slots) + 1):
+            record = render_case(pod, session, number, form)
+            files.append((f"{stem}-case{number}-record.{form.value}", record))
+    for name, data in files:
+        atomic_write(folder / name, data)
+    return [folder / name for name, _ in files]
 
 
 def schema() -> str:

@@ -1,4 +1,4 @@
-"""Printable HTML minutes, rendered from the Markdown minutes with markdown-it-py.
+"""The pod's record as printable HTML, rendered from its Markdown with markdown-it-py.
 
 Raw HTML in the Markdown is never passed through (html=False), and a Content-Security-Policy
 forbids every script, so nothing in user text can run in a browser.

@@ -1,0 +1,227 @@
+"""What the minutes of a session say, as a document: a pure function of the session and its pod.
+
+The parts that describe one case are shared with the case record for the child's file
+(`case_record.py`), so the two always say the same thing about a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from groupsup.domain.dates import when
+from groupsup.domain.models import CaseSlot, Lens, NextStep, Pod, Session, StepReview
+from groupsup.outputs.document import (
+    Block,
+    Document,
+    Fields,
+    GenogramFigure,
+    Heading,
+    Item,
+    Items,
+    Look,
+    Paragraph,
+    Quote,
+    Table,
+)
+
+POLICY_NOTE = (
+    "Group reflective supervision supports practice; it has no managerial or performance "
+    "function. Next steps marked for manager sign-off are decisions on case direction: "
+    "finalise them with the line manager in one-to-one supervision."
+)
+NOT_RECORDED = Paragraph("Not recorded.", Look.EMPHASIS)
+NONE_RECORDED = Paragraph("None recorded.", Look.EMPHASIS)
+
+
+def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() / 60)
+
+
+def duration(minutes: int | None) -> str:
+    if minutes is None:
+        return "not recorded"
+    hours, mins = divmod(minutes, 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+class Names:
+    """Members' names from their keys, as the pod knows them."""
+
+    def __init__(self, pod: Pod) -> None:
+        self.pod = pod
+
+    def __call__(self, member_id: str | None) -> str:
+        return self.pod.name_of(member_id) if member_id else "not given"
+
+    def many(self, member_ids: list[str]) -> str:
+        return ", ".join(self(m) for m in member_ids) or "none"
+
+
+def minutes_document(pod: Pod, session: Session) -> Document:
+    names = Names(pod)
+    document = Document(f"Group reflective supervision: {pod.name}", session.marking)
+    document.add(_session_table(pod, session, names), Quote(POLICY_NOTE))
+    document.add(*_review(session.review, names))
+    for number, slot in enumerate(session.slots, 1):
+        document.add(Heading(f"Case {number}: {slot.title}", 2), roles(slot, names))
+        document.add(*_case(slot, names))
+    return document
+
+
+def _session_table(pod: Pod, session: Session, names: Names) -> Table:
+    actual = minutes_between(session.started_at, session.ended_at)
+    rows = (
+        ("Date", when(session.date)),
+        ("Facilitator", names(session.facilitator or pod.facilitator)),
+        ("Present", names.many(session.attendees)),
+        ("Apologies", names.many(session.apologies)),
+        ("Planned length", duration(session.planned_minutes)),
+        ("Actual length", duration(actual)),
+        ("Status", session.status.value),
+    )
+    return Table((), rows, caption="The session", row_labels=True)
+
+
+def _review(review: list[StepReview], names: Names) -> list[Block]:
+    heading = Heading("Review of the previous session's next steps", 2)
+    if not review:
+        return [heading, Paragraph("No next steps were carried into this session.")]
+    rows = tuple(
+        (
+            r.action,
+            r.case_reference,
+            names(r.owner),
+            when(r.agreed_on),
+            when(r.due),
+            r.status.value,
+            r.note,
+        )
+        for r in review
+    )
+    header = ("Action", "Case", "Owner", "Agreed", "Due", "Status", "Note")
+    return [heading, Table(header, rows, caption="Next steps reviewed")]
+
+
+def roles(slot: CaseSlot, names: Names) -> Fields:
+    planned = f"planned {duration(slot.planned_minutes)}"
+    actual = minutes_between(slot.started_at, slot.ended_at)
+    actual_text = (
+        f"actual {duration(actual)} ({slot.started_at:%H:%M} to {slot.ended_at:%H:%M})"
+        if actual is not None
+        else "actual time not recorded"
+    )
+    return Fields(
+        (
+            ("Presenter", names(slot.presenter)),
+            ("Consultant", names(slot.consultant)),
+            ("Observers", names.many(slot.observers)),
+            ("Category", slot.category.value),
+            ("Professional anxiety", slot.anxiety.value),
+            ("Time", f"{planned}; {actual_text}"),
+        )
+    )
+
+
+def _case(slot: CaseSlot, names: Names) -> list[Block]:
+    return [
+        *block("Theme or dilemma", slot.dilemma),
+        *block("Presenting issue", slot.presenting_issue),
+        *block("Case history", slot.history),
+        *genogram(slot),
+        *block("Notes from the questions and discussion", slot.notes),
+        *hypotheses(slot, names),
+        *grraacceess(slot),
+        *_resonance(slot, names),
+        *block("What the presenter gained", slot.reflection),
+        *next_steps(slot, names),
+        *safeguarding(slot),
+    ]
+
+
+def block(title: str, value: str) -> list[Block]:
+    return [Heading(title, 3), Paragraph(value) if value.strip() else NOT_RECORDED]
+
+
+def genogram(slot: CaseSlot) -> list[Block]:
+    heading = Heading("Genogram", 3)
+    if not slot.genogram.people:
+        return [heading, Paragraph("No genogram recorded.", Look.EMPHASIS)]
+    return [heading, GenogramFigure(slot.genogram, f"People in the genogram of {slot.title}")]
+
+
+def hypotheses(slot: CaseSlot, names: Names) -> list[Block]:
+    heading = Heading("Hypotheses", 3)
+    if not slot.hypotheses:
+        return [heading, NONE_RECORDED]
+    items = []
+    for h in slot.hypotheses:
+        by = f" (written by {names(h.written_by)})" if h.written_by else ""
+        details = [("Offered by", f"{names(h.offered_by)}{by}")]
+        if h.lenses:
+            details.append(("GRRAACCEESS", ", ".join(lens.value for lens in h.lenses)))
+        if h.supports.strip():
+            details.append(("What supports it", h.supports))
+        if h.would_test.strip():
+            details.append(("What would test it", h.would_test))
+        items.append(Item(h.text, tuple(details)))
+    return [heading, Items(tuple(items), numbered=True)]
+
+
+def grraacceess(slot: CaseSlot) -> list[Block]:
+    discussed = [lens.value for lens in Lens if lens in slot.lenses_discussed]
+    not_discussed = [lens.value for lens in Lens if lens not in slot.lenses_discussed]
+    rows = [("Discussed", ", ".join(discussed) or "none recorded")]
+    if discussed:
+        rows.append(("Not discussed", ", ".join(not_discussed) or "none"))
+    blocks: list[Block] = [Heading("GRRAACCEESS", 3), Fields(tuple(rows))]
+    if slot.grraacceess_notes.strip():
+        blocks.append(Paragraph(slot.grraacceess_notes))
+    return blocks
+
+
+def _resonance(slot: CaseSlot, names: Names) -> list[Block]:
+    heading = Heading("Resonance", 3)
+    if not slot.resonance:
+        return [heading, NONE_RECORDED]
+    rows = []
+    for note in slot.resonance:
+        by = f" (written by {names(note.written_by)})" if note.written_by else ""
+        rows.append((f"{names(note.observer)}{by}", note.text))
+    return [heading, Fields(tuple(rows))]
+
+
+def next_steps(slot: CaseSlot, names: Names) -> list[Block]:
+    heading = Heading("Next steps", 3)
+    if not slot.next_steps:
+        if slot.no_next_steps:
+            return [heading, Paragraph("The group agreed that no next step is needed.")]
+        return [heading, NONE_RECORDED]
+    header = ("Action", "Owner", "Due", "Manager sign-off", "Status")
+    rows = tuple(_step_row(step, names) for step in slot.next_steps)
+    return [heading, Table(header, rows, caption=f"Next steps for {slot.title}")]
+
+
+def _step_row(step: NextStep, names: Names) -> tuple[str, ...]:
+    signoff = "needed" if step.needs_signoff else "no"
+    return (step.action, names(step.owner), when(step.due), signoff, step.status.value)
+
+
+def safeguarding(slot: CaseSlot) -> list[Block]:
+    heading = Heading("Safeguarding", 3)
+    concern = slot.safeguarding
+    if concern is None:
+        return [heading, Paragraph("No safeguarding concern was raised.")]
+    done = (
+        Paragraph(concern.action_taken)
+        if concern.action_taken.strip()
+        else Paragraph("Not yet recorded: follow up.", Look.STRONG)
+    )
+    return [
+        heading,
+        Paragraph("A safeguarding concern was raised.", Look.STRONG),
+        Paragraph(concern.concern),
+        Paragraph("What was done:"),
+        done,
+    ]
