@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from groupsup.cli import main
 from groupsup.outputs import minutes
 from groupsup.store import demo
-from groupsup.store.storage import Store
+from groupsup.store.folder import FolderStore
 from tests.conftest import DEMO_DAY
 from tests.test_case_record import PLANTED, _plant_in_other_cases
 
@@ -31,7 +31,7 @@ needs_pango = pytest.mark.skipif(bool(_weasyprint_missing()), reason=_weasyprint
 
 @pytest.fixture(scope="module")
 def demo_s1(tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("filing") / "store")
+    store = FolderStore(tmp_path_factory.mktemp("filing") / "store")
     demo.fill(store, DEMO_DAY)
     session = store.session("demo-s1")
     return store.pod(session.pod_id), session

@@ -60,7 +60,7 @@ def readable(form: str, document: str) -> str:
 
 def every_format(pod, session) -> dict[str, str]:
     """The minutes as `save_all` writes them: Markdown, JSON, HTML and a .dot per case."""
-    documents = {form.value: minutes.render(pod, session, form) for form in minutes.Format}
+    documents = {form.value: minutes.render(pod, session, form) for form in minutes.TEXT_FORMATS}
     documents["dot"] = "".join(to_dot(slot.genogram, slot.title) for slot in session.slots)
     return documents
 
