@@ -26,7 +26,12 @@ def _weasyprint_missing() -> str:
     return ""
 
 
-needs_pango = pytest.mark.skipif(bool(_weasyprint_missing()), reason=_weasyprint_missing())
+_no_pango = _weasyprint_missing()
+
+
+def needs_pango(test):
+    """A PDF test: it needs Debian's Pango, and PDF layout takes seconds."""
+    return pytest.mark.slow(pytest.mark.skipif(bool(_no_pango), reason=_no_pango)(test))
 
 
 @pytest.fixture(scope="module")
