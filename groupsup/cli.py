@@ -118,8 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="the address observers' devices use, such as http://192.168.1.20:8000 "
         "(default: this machine's address on the network --host listens on)",
     )
+    serve.add_argument(
+        "--most",
+        type=int,
+        default=10,
+        metavar="N",
+        help="observers' screens at once (10): each runs a process; the next is refused",
+    )
 
-    command("join", "join a running session as an observer, in this terminal")
+    join = command("join", "join a running session as an observer, in this terminal")
+    join.add_argument(
+        "--from",
+        dest="address",
+        metavar="ADDRESS",
+        help="the address the observer connects from ('groupsup serve' gives it, so that "
+        "wrong codes from one device lock it on all its screens)",
+    )
 
     command("backup", "back up the store now (before an upgrade, say)")
 
@@ -418,7 +432,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 def cmd_join(args: argparse.Namespace) -> int:
     from groupsup.observers.screen import ParticipantApp
 
-    ParticipantApp(_store_path(args)).run()
+    ParticipantApp(_store_path(args), address=args.address).run()
     return 0
 
 
@@ -434,7 +448,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "but the traffic is not encrypted: use this only on a network you trust.",
             file=sys.stderr,
         )
-    serving.ObserversServer(_store_path(args).resolve(), args.host, args.port, url).serve()
+    command = serving.join_command(_store_path(args).resolve())
+    serving.ObserversServer(command, args.host, args.port, url, args.most).serve()
     return 0
 
 

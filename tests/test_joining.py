@@ -111,6 +111,45 @@ def test_a_code_in_use_on_another_screen_is_refused(demo_store, fake):
     assert joining.admit(demo_store, code, "phone", later).member_id == "priya-shah"
 
 
+def test_wrong_codes_slow_a_screen_down_and_the_sixth_is_refused_unchecked(demo_store, fake):
+    code = running(demo_store, fake)["priya-shah"]
+    gate = joining.Gate(demo_store, address=None)
+    now = NOW
+    for wait in (1, 2, 4, 8):
+        with pytest.raises(joining.WrongCode):
+            gate.admit("WRONG1", "phone", now)
+        with pytest.raises(joining.JoinRefused) as caught:
+            gate.admit(code, "phone", now)  # too soon: not checked, so not let in
+        seconds = "1 second" if wait == 1 else f"{wait} seconds"
+        assert str(caught.value) == f"Wait {seconds}, then try your code again."
+        now += dt.timedelta(seconds=wait)
+    with pytest.raises(joining.WrongCode):
+        gate.admit("WRONG1", "phone", now)  # the fifth
+    with pytest.raises(joining.JoinRefused) as caught:
+        gate.admit(code, "phone", now + dt.timedelta(hours=1))  # the right code, unchecked
+    assert str(caught.value).startswith("Too many wrong codes on this screen")
+    fresh = joining.Gate(demo_store, address=None)  # another screen has its own count
+    assert fresh.admit(code, "laptop", now).member_id == "priya-shah"
+
+
+def test_wrong_codes_from_one_address_lock_all_its_screens(demo_store, fake):
+    code = running(demo_store, fake)["priya-shah"]
+    now = NOW
+    for _ in range(joining.ADDRESS_TRIES // 2):  # each screen gives up after two tries
+        gate = joining.Gate(demo_store, address="192.168.1.77")
+        for _ in range(2):
+            with pytest.raises(joining.WrongCode):
+                gate.admit("WRONG1", "phone", now)
+            now += dt.timedelta(seconds=10)
+    locked = joining.Gate(demo_store, address="192.168.1.77")
+    with pytest.raises(joining.JoinRefused, match="Too many wrong codes from this device"):
+        locked.admit(code, "phone", now)
+    other = joining.Gate(demo_store, address="192.168.1.78")
+    assert other.admit(code, "phone", now).member_id == "priya-shah"
+    later = now + joining.ADDRESS_WINDOW
+    assert locked.admit(code, "phone", later).member_id == "priya-shah"
+
+
 async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_store, fake):
     codes = running(demo_store, fake)
     participant = ParticipantApp(demo_store.root, fake.monotonic, fake.wall)
@@ -123,6 +162,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         assert problem == "'WRONG1' is not a join code: check it with the facilitator."
         assert participant.screen.query_one("#code").value == "WRONG1"  # kept, to correct
         participant.screen.query_one("#code").value = ""
+        fake.pass_minutes(1 / 60)  # a wrong code makes the next try wait a second
         participant.post_message(events.Paste(codes["priya-shah"]))
         await pilot.pause()
         await pilot.press("enter")

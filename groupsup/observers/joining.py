@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import secrets
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,10 @@ PRESENT_SECONDS = 15
 
 class JoinRefused(GroupsupError):
     pass
+
+
+class WrongCode(JoinRefused):
+    """A code that opens nothing: the kind of refusal that counts towards a lock."""
 
 
 class JoinCodes(BaseModel):
@@ -97,7 +102,7 @@ def check_code(store_root: Path, typed: str, now: dt.datetime) -> Joined:
                 if current.expires_at <= now:
                     raise JoinRefused("That join code has expired: ask the facilitator again.")
                 return Joined(current.session_id, member_id)
-    raise JoinRefused(f"'{typed.strip()}' is not a join code: check it with the facilitator.")
+    raise WrongCode(f"'{typed.strip()}' is not a join code: check it with the facilitator.")
 
 
 def admit(store: Store, typed: str, connection: str, now: dt.datetime) -> Joined:
@@ -112,6 +117,62 @@ def admit(store: Store, typed: str, connection: str, now: dt.datetime) -> Joined
         )
     say_present(store.root, joined, connection, now)
     return joined
+
+
+CONNECTION_TRIES = 5  # wrong codes on one screen before it is locked
+ADDRESS_TRIES = 10  # wrong codes from one address, over all its screens, within ADDRESS_WINDOW
+ADDRESS_WINDOW = dt.timedelta(minutes=15)
+
+
+class Gate:
+    """One connection's way in. Each wrong code makes the next try wait longer (1, 2, 4, 8
+    seconds); after CONNECTION_TRIES the connection is locked, and an address that has sent
+    ADDRESS_TRIES wrong codes lately is locked on every connection. A locked try is refused
+    without the code being checked, so guessing cannot go on elsewhere."""
+
+    def __init__(self, store: Store, address: str | None) -> None:
+        self.store, self.address = store, address
+        self.failures = 0
+        self.not_before: dt.datetime | None = None
+
+    def admit(self, typed: str, connection: str, now: dt.datetime) -> Joined:
+        if self.failures >= CONNECTION_TRIES:
+            raise JoinRefused(
+                "Too many wrong codes on this screen: check your code with the facilitator, "
+                "then open the page again."
+            )
+        if self.not_before is not None and now < self.not_before:
+            wait = math.ceil((self.not_before - now).total_seconds())
+            seconds = "1 second" if wait == 1 else f"{wait} seconds"
+            raise JoinRefused(f"Wait {seconds}, then try your code again.")
+        if self.address and len(self._address_failures(now)) >= ADDRESS_TRIES:
+            raise JoinRefused(
+                "Too many wrong codes from this device: ask the facilitator, and try again "
+                "in a quarter of an hour."
+            )
+        try:
+            return admit(self.store, typed, connection, now)
+        except WrongCode:
+            self.failures += 1
+            self.not_before = now + dt.timedelta(seconds=2 ** (self.failures - 1))
+            if self.address:
+                failed = [*self._address_failures(now), now.isoformat()]
+                folder = private_folder(Path(self.store.root) / "join-failures")
+                atomic_write(folder / _file_name(self.address), json.dumps(failed).encode())
+            raise
+
+    def _address_failures(self, now: dt.datetime) -> list[str]:
+        """This address's wrong codes within ADDRESS_WINDOW, as ISO times."""
+        path = Path(self.store.root) / "join-failures" / _file_name(self.address or "")
+        try:
+            failed = json.loads(path.read_bytes())
+            return [t for t in failed if now - dt.datetime.fromisoformat(t) < ADDRESS_WINDOW]
+        except (OSError, ValueError, TypeError):
+            return []
+
+
+def _file_name(address: str) -> str:
+    return "".join(c if c.isalnum() or c == "." else "_" for c in address) + ".json"
 
 
 def still_open(session: Session, member_id: str) -> None:

@@ -40,11 +40,13 @@ class ParticipantApp(App):
         store_path: Path | str,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], dt.datetime] = local_now,
+        address: str | None = None,
     ) -> None:
         super().__init__()
         self.store = open_store(store_path)
         self.monotonic, self.wall = monotonic, wall
         self.connection = uuid.uuid4().hex  # this screen, told apart from the observer's others
+        self.gate = joining.Gate(self.store, address)
 
     def on_mount(self) -> None:
         self.push_screen(CodeScreen())
@@ -66,7 +68,7 @@ class CodeScreen(Screen):
     def _join(self, event: Input.Submitted) -> None:
         app: ParticipantApp = self.app  # type: ignore[assignment]
         try:
-            joined = joining.admit(app.store, event.value, app.connection, app.wall())
+            joined = app.gate.admit(event.value, app.connection, app.wall())
         except GroupsupError as error:
             problem = self.query_one("#problem", Static)
             problem.update(Content(str(error)))

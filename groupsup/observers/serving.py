@@ -12,6 +12,7 @@ import ipaddress
 import shlex
 import socket
 import sys
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,14 +91,34 @@ def screen_reader_script() -> str:
     return script.replace(TERMINAL_OPTIONS, SCREEN_READER_ON)
 
 
+# The address of the browser whose connection is being set up (each request is its own task).
+PEER: ContextVar[str] = ContextVar("peer", default="")
+MAX_CONNECTIONS = 10  # observers' screens at once; each runs a `groupsup join` process
+
+
+def join_command(store: Path) -> str:
+    return f"{shlex.quote(sys.executable)} -m groupsup --store {shlex.quote(str(store))} join"
+
+
 class ObserversServer(Server):
-    def __init__(self, store: Path, host: str, port: int, url: str) -> None:
-        command = (
-            f"{shlex.quote(sys.executable)} -m groupsup --store {shlex.quote(str(store))} join"
-        )
+    def __init__(
+        self, command: str, host: str, port: int, url: str, most: int = MAX_CONNECTIONS
+    ) -> None:
         super().__init__(command, host=host, port=port, title="groupsup: observers", public_url=url)
         self.templates_path = TEMPLATES
         self.script = screen_reader_script()
+        self.most, self.connections = most, 0
+
+    @property
+    def command(self) -> str:
+        """What textual-serve runs for a connection: told the browser's address, so that wrong
+        codes from one device count together (see joining.Gate)."""
+        peer = PEER.get()
+        return f"{self._command} --from {shlex.quote(peer)}" if peer else self._command
+
+    @command.setter
+    def command(self, command: str) -> None:
+        self._command = command
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -106,6 +127,21 @@ class ObserversServer(Server):
 
     async def handle_script(self, request: web.Request) -> web.Response:
         return web.Response(text=self.script, content_type="application/javascript")
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        # A page from anywhere else (open in the facilitator's browser, say) may not drive it.
+        if request.headers.get("Origin") != self.public_url:
+            raise web.HTTPForbidden(text="This page may only be used from " + self.public_url)
+        if self.connections >= self.most:
+            raise web.HTTPServiceUnavailable(
+                text=f"All {self.most} observers' places are in use: ask the facilitator."
+            )
+        self.connections += 1
+        PEER.set(request.remote or "")
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.connections -= 1
 
     async def on_startup(self, app: web.Application) -> None:
         print(banner(self.public_url), flush=True)
