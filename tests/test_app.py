@@ -146,6 +146,7 @@ async def test_a_whole_session_with_keys_only(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, CloseScreen)
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the backup, taken first in a worker
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 

@@ -6,14 +6,19 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, ProgressBar
 
+from groupsup.app import GroupSupApp
 from groupsup.cli import main
+from groupsup.domain.clock import CLOSING
 from groupsup.domain.errors import StoreDamaged
 from groupsup.domain.models import SessionStatus
 from groupsup.observers import joining
+from groupsup.screens.close import CloseScreen
 from groupsup.store import backups
 from groupsup.store.folder import FolderStore
 
@@ -259,3 +264,51 @@ def test_the_backup_command_takes_one_now(demo_store, capsys):
     assert capsys.readouterr().out == f"Backed up the store to {backup.folder}.\n"
     assert backup.reason == "on demand" and backup.sessions == 3
     backups.verify(backup)
+
+
+async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp_path):
+    """The backup runs in a worker: held up here (as by a busy disk), the screen still answers
+    keys, shows the backup's progress, and closes the session once the backup is done (into the
+    folder chosen when Ctrl+S was pressed)."""
+    held, backing_up = threading.Event(), threading.Event()
+    real_backup = demo_store.backup
+
+    def slow_backup(reason, checked=True, progress=None):
+        def held_progress(done, total):
+            progress(done, total)
+            if done == 1:
+                backing_up.set()
+                held.wait(timeout=60)
+
+        return real_backup(reason, checked, held_progress)
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.store.backup = slow_backup
+        await pilot.press("r")
+        await pilot.pause()
+        run = app.screen
+        while run.clock.stop.phase != CLOSING:
+            await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        close = app.screen
+        assert isinstance(close, CloseScreen)
+        folder = close.query_one("#folder", Input)
+        folder.value = str(tmp_path / "minutes")
+        folder.focus()
+        await pilot.press("ctrl+s")
+        while not backing_up.is_set():
+            await pilot.pause()
+        await pilot.press("x")  # typed during the backup
+        assert folder.value != str(tmp_path / "minutes") and close.query_one("#backing-up").display
+        assert close.query_one("#backup-progress", ProgressBar).progress >= 1
+        assert app.screen is close and not held.is_set()
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is not close
+    assert len(list((tmp_path / "minutes").iterdir())) >= 3
+    assert FolderStore(demo_store.root).session("demo-s3").status is SessionStatus.CLOSED
+    [backup] = FolderStore(demo_store.root).backups()
+    assert backup.reason == "before closing"

@@ -124,6 +124,7 @@ async def test_the_close_screen_says_why_when_another_writer_saved_first(demo_st
         other.save_session(theirs)
         close.query_one("#folder", Input).value = str(tmp_path / "minutes")
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the backup, taken first in a worker
         await pilot.pause()
         assert app.screen is close  # still there, nothing closed
         problem = str(close.query_one("#problem", Static).render())

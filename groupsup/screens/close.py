@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Label, Markdown, Static
+from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
 
 from groupsup.domain import planning, running
 from groupsup.domain.clock import SessionClock
@@ -54,6 +54,7 @@ class CloseScreen(SubScreen):
     def __init__(self, pod: Pod, session: Session, clock: SessionClock) -> None:
         super().__init__()
         self.pod, self.session, self.clock = pod, session, clock
+        self._closing = False
 
     def compose(self) -> ComposeResult:
         warnings = planning.close_warnings(self.pod, self.session)
@@ -68,16 +69,43 @@ class CloseScreen(SubScreen):
                 yield Label("Save to")
                 yield Input(str(exports_folder(self.gs.store.root)), id="folder", compact=True)
             yield Static("", id="problem", markup=False)
+            with Horizontal(id="backing-up", classes="fields"):
+                yield Label("Backing up the store")
+                yield ProgressBar(id="backup-progress", show_eta=False)
         with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll the preview
             yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
         yield Footer(compact=True)
 
     def action_close_session(self) -> None:
-        folder = Path(self.query_one("#folder", Input).value).expanduser()
+        if self._closing:  # a second Ctrl+S while the backup runs
+            return
+        self._closing = True
+        self.query_one("#backing-up").add_class("shown")
+        self._back_up_then_close(Path(self.query_one("#folder", Input).value).expanduser())
+
+    @work(thread=True, exclusive=True, group="close")
+    def _back_up_then_close(self, folder: Path) -> None:
+        """The backup reads and writes files: in a thread, so that keys are answered meanwhile."""
+        bar = self.query_one("#backup-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % max(1, total // 50) == 0:  # about 50 updates at most
+                self.app.call_from_thread(bar.update, total=total, progress=done)
+
         try:
-            self.gs.store.backup("before closing")
+            self.gs.store.backup("before closing", progress=progress)
+            problem = ""
         except GroupsupError as error:  # a damaged record elsewhere: say so, close all the same
-            self.notify(f"No backup was made: {error}", severity="warning", markup=False)
+            problem = str(error)
+        self.app.call_from_thread(self._close, folder, problem)
+
+    def _close(self, folder: Path, backup_problem: str) -> None:
+        self._closing = False
+        self.query_one("#backing-up").remove_class("shown")
+        if backup_problem:
+            self.notify(f"No backup was made: {backup_problem}", severity="warning", markup=False)
+        if not self.is_current:  # the facilitator went back to the session meanwhile
+            return
         try:
             _closed, written = running.close(
                 self.clock,

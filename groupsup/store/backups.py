@@ -37,15 +37,19 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 # The records, as patterns under the store's root. Exports, backups, the lock and the join code
 # are not records: they are not backed up, and a restore leaves them as they are.
+# The derived records (index, facts, steps, open-steps: see folder.py) are kept too, though a
+# restore makes them again from the sessions.
 RECORDS = (
     "pods.json",
     "index.json",
     "facts/*.json",
+    "steps/*.json",
+    "open-steps/*.json",
     "sessions/*.json",
     "sessions/*.inbox/*.json",
     "formats/*.toml",
 )
-TOP_LEVEL = ("pods.json", "index.json", "facts", "sessions", "formats")  # what a restore swaps
+TOP_LEVEL = tuple(dict.fromkeys(pattern.split("/")[0] for pattern in RECORDS))  # swapped whole
 PARTIAL = ".partial-"
 STAGED = ".restoring"
 REPLACED = ".replaced"

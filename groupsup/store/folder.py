@@ -101,8 +101,8 @@ def check_record(path: Path, rel: str) -> None:
             summaries(rows(path, "sessions"))
         elif rel.startswith("sessions/") and rel.count("/") == 1:
             _parse_session(path, _stored_record(path))
-        elif rel.startswith(f"{FACTS_FOLDER}/"):
-            rows(path, "facts")
+        elif rel.split("/")[0] in DERIVED_FOLDERS:
+            AtomicJSONStorage(path).read()
     except (ValidationError, AttributeError, TypeError) as error:
         raise StoreDamaged(f"{path} is damaged: it does not hold what it should.") from error
 
