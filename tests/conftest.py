@@ -210,3 +210,34 @@ async def home_is_ready(pilot) -> None:
     await until(pilot, ready, "the home screen")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+# -- a PostgreSQL server for the PostgreSQL engine's tests ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the whole run, or a skip saying why there is none."""
+    from pgserver import Server, programs
+
+    folder = programs()
+    if folder is None:
+        pytest.skip("PostgreSQL is not installed (Debian's postgresql package; .ci/run adds it)")
+    server = Server(folder)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_location(postgres_server, request) -> str:
+    """A location whose tables go into a schema of this test's own."""
+    import re
+    import uuid
+
+    import psycopg
+
+    schema = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + uuid.uuid4().hex[:8]
+    with psycopg.connect(postgres_server.location(), autocommit=True) as db:
+        db.execute(f"create schema {schema}")
+    return postgres_server.location(schema=schema)

@@ -18,7 +18,7 @@ from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus, S
 from groupsup.store import demo
 from groupsup.store.interface import AlreadyStored, Store, open_store
 
-ENGINES = ["folder"]
+ENGINES = ["folder", "postgresql"]
 
 
 class Engine:
@@ -36,6 +36,8 @@ class Engine:
 def store_engine(request, tmp_path) -> Engine:
     if request.param == "folder":
         return Engine(tmp_path / "contract-store")
+    if request.param == "postgresql":
+        return Engine(request.getfixturevalue("postgres_location"))
     raise AssertionError(f"no engine {request.param}")
 
 

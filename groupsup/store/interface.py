@@ -169,7 +169,12 @@ class Store(Protocol):
 
 
 def open_store(location: Path | str) -> Store:
-    """The store at `location`: a folder path (the folder engine)."""
+    """The store at `location`: a `postgresql://` URI (the PostgreSQL engine), else a folder
+    path (the folder engine)."""
+    if str(location).startswith(("postgresql://", "postgres://")):
+        from groupsup.store.postgres import PostgresStore
+
+        return PostgresStore(str(location))
     from groupsup.store.folder import FolderStore
 
     return FolderStore(Path(location))

@@ -1,0 +1,549 @@
+"""The PostgreSQL store: the storage interface (`interface.Store`) on a database a whole service
+shares.
+
+Chosen by a location such as `postgresql://groupsup-db.council.local/groupsup` (credentials from
+libpq's own environment variables and `.pgpass`, never from the command line). Each session keeps
+its full record as jsonb beside the columns that lists, open next steps and the pod's record
+need, and all of them change in the one transaction that saves the session. Revisions keep the
+folder store's promise: a save that would overwrite another writer's is refused, naming them.
+
+The schema is made and upgraded by `MIGRATIONS`, one transaction each, under an advisory lock so
+that two processes opening a new database do not both build it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from groupsup.domain import rules
+from groupsup.domain.errors import (
+    NotFound,
+    StoreBusy,
+    StoreConflict,
+    StoreDamaged,
+    explain,
+)
+from groupsup.domain.models import (
+    SCHEMA_VERSION,
+    MinutesDocument,
+    Pod,
+    Session,
+    SessionStatus,
+    slug,
+)
+from groupsup.outputs import report
+from groupsup.store.database import OpenStep, PodView, SessionSummary, find_pod_row
+from groupsup.store.folder import _writer as writer
+from groupsup.store.folder import merge_pod
+from groupsup.store.interface import AlreadyStored
+from groupsup.store.migrations import UnknownVersion, upgrade
+
+BACKUPS_KEPT = 5
+_MIGRATION_LOCK = 0x67727370  # "grsp": the advisory lock held while the schema is upgraded
+
+# Each entry upgrades the schema by one version, in one transaction. Never edit a published one:
+# add the next.
+MIGRATIONS: list[str] = [
+    """
+    create table pods (
+        id text primary key,
+        name text not null,
+        record jsonb not null
+    );
+    create table sessions (
+        id text primary key,
+        pod_id text not null references pods (id),
+        date date not null,
+        status text not null,
+        slots integer not null,
+        presenters text[] not null,
+        revision integer not null,
+        saved_by text not null,
+        schema_version integer not null,
+        record jsonb not null
+    );
+    create index sessions_by_pod on sessions (pod_id, date, id);
+    create table next_steps (
+        id text not null,
+        session_id text not null references sessions (id) on delete cascade,
+        pod_id text not null,
+        agreed date not null,
+        case_title text not null,
+        action text not null,
+        owner text,
+        due date,
+        status text not null,
+        needs_signoff boolean not null,
+        primary key (session_id, id)
+    );
+    create index next_steps_by_pod on next_steps (pod_id);
+    create table step_reviews (
+        step_id text not null,
+        session_id text not null references sessions (id) on delete cascade,
+        session_date date not null,
+        status text not null,
+        note text not null,
+        primary key (session_id, step_id)
+    );
+    create index step_reviews_by_step on step_reviews (step_id);
+    create table pod_facts (
+        session_id text primary key references sessions (id) on delete cascade,
+        pod_id text not null,
+        facts jsonb not null
+    );
+    create index pod_facts_by_pod on pod_facts (pod_id);
+    create table observer_notes (
+        key bigserial primary key,
+        session_id text not null,
+        note_id text not null,
+        note bytea not null,
+        set_aside boolean not null default false,
+        posted timestamptz not null default now()
+    );
+    create index observer_notes_waiting on observer_notes (session_id) where not set_aside;
+    create table backups (
+        name text primary key,
+        reason text not null,
+        taken timestamptz not null default now(),
+        pods jsonb not null
+    );
+    create table backup_sessions (
+        backup text not null references backups (name) on delete cascade,
+        id text not null,
+        schema_version integer not null,
+        record jsonb not null,
+        primary key (backup, id)
+    );
+    """,
+]
+
+# The open steps of a pod: each step with its latest review from a later session, if any.
+_OPEN_STEPS = """
+    select s.id, s.pod_id, s.session_id, s.agreed, s.case_title, s.action, s.owner, s.due,
+           coalesce(r.status, s.status) as status, coalesce(r.note, '') as note,
+           s.needs_signoff
+    from next_steps s
+    left join lateral (
+        select review.status, review.note
+        from step_reviews review
+        where review.step_id = s.id
+          and (review.session_date, review.session_id) > (s.agreed, s.session_id)
+        order by review.session_date desc, review.session_id desc
+        limit 1
+    ) r on true
+    where (%(pod)s::text is null or s.pod_id = %(pod)s)
+      and coalesce(r.status, s.status) not in ('done', 'dropped')
+    order by s.due nulls last, s.agreed, s.session_id, s.id
+"""
+
+
+def redacted(location: str) -> str:
+    """The location as it may be shown or logged: host, port, database and user, no secret."""
+    try:
+        parts = conninfo_to_dict(location)
+    except psycopg.ProgrammingError:
+        return "the PostgreSQL store (its location could not be read)"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
+
+
+def local_folder(location: str) -> Path:
+    """This machine's folder for a database store's local files (formats, exports, join codes)."""
+    from groupsup.store.files import private_folder
+    from groupsup.store.locations import default_store
+
+    digest = hashlib.sha256(redacted(location).encode()).hexdigest()[:12]
+    return private_folder(default_store().parent / "postgresql" / digest)
+
+
+class PostgresStore:
+    """A store in a PostgreSQL database: see the module's docstring."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.damaged: dict[str, str] = {}
+        self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
+        try:
+            self._db = psycopg.connect(location, autocommit=True)
+        except psycopg.OperationalError as error:
+            first = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+            raise StoreBusy(f"Cannot reach {redacted(location)}: {first}") from None
+        self._upgrade_schema()
+        self.root = local_folder(location)
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({redacted(self.location)})"
+
+    # -- schema ------------------------------------------------------------------------
+
+    def _upgrade_schema(self) -> None:
+        with self._db.transaction():
+            self._db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
+            self._db.execute(
+                "create table if not exists groupsup_schema (version integer not null)"
+            )
+            row = self._db.execute("select max(version) from groupsup_schema").fetchone()
+        version = (row[0] if row else None) or 0
+        if version > len(MIGRATIONS):
+            raise StoreDamaged(
+                f"{redacted(self.location)} was made by a newer groupsup (schema {version}); "
+                "upgrade groupsup to open it."
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._db.transaction():
+                self._db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
+                done = self._db.execute("select max(version) from groupsup_schema").fetchone()
+                if (done[0] or 0) >= number:  # another process upgraded it meanwhile
+                    continue
+                self._db.execute(script)
+                self._db.execute("insert into groupsup_schema values (%s)", [number])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection]:
+        try:
+            with self._db.transaction():
+                yield self._db
+        except psycopg.errors.LockNotAvailable:
+            raise StoreBusy(f"{redacted(self.location)} is busy; try again.") from None
+
+    # -- pods ----------------------------------------------------------------------------
+
+    def pods(self) -> list[Pod]:
+        rows = self._db.execute("select record from pods order by lower(name), id").fetchall()
+        return [Pod.model_validate(record) for (record,) in rows]
+
+    def pod_views(self) -> list[PodView]:
+        rows = self._db.execute("select record from pods order by lower(name), id").fetchall()
+        return [PodView.from_row(record) for (record,) in rows]
+
+    def pod(self, pod_id: str) -> Pod:
+        row = self._db.execute("select record from pods where id = %s", [pod_id]).fetchone()
+        if row is None:
+            raise NotFound(f"There is no pod '{pod_id}' in this store.")
+        return Pod.model_validate(row[0])
+
+    def find_pod(self, wanted: str | None) -> Pod:
+        rows = [record for (record,) in self._db.execute("select record from pods").fetchall()]
+        return Pod.model_validate(find_pod_row(rows, wanted))
+
+    def save_pod(self, pod: Pod) -> None:
+        with self._transaction() as db:
+            self._upsert_pod(db, pod)
+
+    @staticmethod
+    def _upsert_pod(db: psycopg.Connection, pod: Pod) -> None:
+        db.execute(
+            "insert into pods (id, name, record) values (%s, %s, %s) "
+            "on conflict (id) do update set name = excluded.name, record = excluded.record",
+            [pod.id, pod.name, Jsonb(pod.model_dump(mode="json"))],
+        )
+
+    def is_empty(self) -> bool:
+        row = self._db.execute(
+            "select not exists (select 1 from pods) and not exists (select 1 from sessions)"
+        ).fetchone()
+        return bool(row and row[0])
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
+        rows = self._db.execute(
+            "select id, pod_id, date, status, slots, presenters from sessions "
+            "where %(pod)s::text is null or pod_id = %(pod)s order by date, id",
+            {"pod": pod_id},
+        ).fetchall()
+        return [
+            SessionSummary(id, pod, date, SessionStatus(status), slots, list(presenters))
+            for id, pod, date, status, slots, presenters in rows
+        ]
+
+    def session(self, session_id: str) -> Session:
+        row = self._db.execute(
+            "select revision, schema_version, record from sessions where id = %s", [session_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"There is no session '{session_id}' in this store.")
+        revision, version, record = row
+        session = self._parse(session_id, version, record)
+        self._revisions[session_id] = revision
+        return session
+
+    def _parse(self, session_id: str, version: int, record: dict) -> Session:
+        where = f"Session {session_id} in {redacted(self.location)}"
+        try:
+            document = upgrade({"schema_version": version, "session": record})
+            return Session.model_validate(document["session"])
+        except UnknownVersion as error:
+            raise StoreDamaged(f"{where} cannot be opened: {error}.") from None
+        except ValidationError as error:
+            raise StoreDamaged(f"{where} is not valid: {explain(error)}") from None
+
+    def sessions(self, pod_id: str | None = None) -> list[Session]:
+        rows = self._db.execute(
+            "select id, revision, schema_version, record from sessions "
+            "where %(pod)s::text is null or pod_id = %(pod)s order by date, id",
+            {"pod": pod_id},
+        ).fetchall()
+        found = []
+        for session_id, revision, version, record in rows:
+            try:
+                found.append(self._parse(session_id, version, record))
+            except StoreDamaged as error:
+                self.damaged[session_id] = str(error)
+            else:
+                self.damaged.pop(session_id, None)
+                self._revisions[session_id] = revision
+        return found
+
+    def save_session(self, session: Session) -> None:
+        rules.check_session(self.pod(session.pod_id), session)
+        with self._transaction() as db:
+            row = db.execute(
+                "select revision, saved_by from sessions where id = %s for update", [session.id]
+            ).fetchone()
+            if row is not None and row[0] != self._revisions.get(session.id, 0):
+                raise StoreConflict(
+                    f"The session of {session.date} was saved by another groupsup "
+                    f"({row[1]}) since you opened it, so your change was not saved. "
+                    "Go back and open the session again."
+                )
+            self._write_session(db, session, (row[0] if row else 0) + 1)
+
+    def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
+        with self._transaction() as db:
+            db.execute("select 1 from sessions where id = %s for update", [session_id])
+            session = self.session(session_id)
+            change(session)
+            rules.check_session(self.pod(session.pod_id), session)
+            self._write_session(db, session, self._revisions[session_id] + 1)
+        return session
+
+    def _write_session(self, db: psycopg.Connection, session: Session, revision: int) -> None:
+        """The session and everything derived from it, inside the caller's transaction."""
+        summary = SessionSummary.of(session)
+        db.execute(
+            "insert into sessions (id, pod_id, date, status, slots, presenters, revision, "
+            "saved_by, schema_version, record) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "on conflict (id) do update set pod_id = excluded.pod_id, date = excluded.date, "
+            "status = excluded.status, slots = excluded.slots, "
+            "presenters = excluded.presenters, revision = excluded.revision, "
+            "saved_by = excluded.saved_by, schema_version = excluded.schema_version, "
+            "record = excluded.record",
+            [
+                session.id,
+                session.pod_id,
+                session.date,
+                summary.status.value,
+                summary.slots,
+                summary.presenters,
+                revision,
+                writer(),
+                SCHEMA_VERSION,
+                Jsonb(session.model_dump(mode="json")),
+            ],
+        )
+        self._write_derived(db, session)
+        self._revisions[session.id] = revision
+
+    @staticmethod
+    def _write_derived(db: psycopg.Connection, session: Session) -> None:
+        for table in ("next_steps", "step_reviews", "pod_facts"):
+            db.execute(f"delete from {table} where session_id = %s", [session.id])
+        with db.cursor() as cursor:
+            cursor.executemany(
+                "insert into next_steps (id, session_id, pod_id, agreed, case_title, action, "
+                "owner, due, status, needs_signoff) "
+                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        step.id,
+                        session.id,
+                        session.pod_id,
+                        session.date,
+                        slot.title,
+                        step.action,
+                        step.owner,
+                        step.due,
+                        step.status.value,
+                        step.needs_signoff,
+                    )
+                    for slot in session.slots
+                    for step in slot.next_steps
+                ],
+            )
+            cursor.executemany(
+                "insert into step_reviews (step_id, session_id, session_date, status, note) "
+                "values (%s, %s, %s, %s, %s)",
+                [
+                    (review.step_id, session.id, session.date, review.status.value, review.note)
+                    for review in session.review
+                ],
+            )
+        if session.status is SessionStatus.CLOSED:
+            db.execute(
+                "insert into pod_facts (session_id, pod_id, facts) values (%s, %s, %s)",
+                [session.id, session.pod_id, Jsonb(report.facts_of(session))],
+            )
+
+    def delete_session(self, session_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("delete from observer_notes where session_id = %s", [session_id])
+            db.execute("delete from sessions where id = %s", [session_id])
+        self._revisions.pop(session_id, None)
+
+    # -- derived records -----------------------------------------------------------------
+
+    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
+        from groupsup.domain.vocabulary import StepStatus
+
+        rows = self._db.execute(_OPEN_STEPS, {"pod": pod_id}).fetchall()
+        return [
+            OpenStep(*row[:8], StepStatus(row[8]), row[9], row[10])  # type: ignore[arg-type]
+            for row in rows
+        ]
+
+    def report_facts(self, pod_id: str) -> list[dict]:
+        rows = self._db.execute(
+            "select p.facts from pod_facts p join sessions s on s.id = p.session_id "
+            "where p.pod_id = %s order by s.date, s.id",
+            [pod_id],
+        ).fetchall()
+        return [facts for (facts,) in rows]
+
+    def rebuild_derived(self) -> None:
+        with self._transaction() as db:
+            rows = db.execute(
+                "select id, schema_version, record from sessions order by date, id for update"
+            ).fetchall()
+            for session_id, version, record in rows:
+                self._write_derived(db, self._parse(session_id, version, record))
+
+    # -- observers' notes ----------------------------------------------------------------
+
+    def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
+        self._db.execute(
+            "insert into observer_notes (session_id, note_id, note) values (%s, %s, %s)",
+            [session_id, note_id, note],
+        )
+
+    def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
+        rows = self._db.execute(
+            "select key, note from observer_notes where session_id = %s and not set_aside "
+            "order by key",
+            [session_id],
+        ).fetchall()
+        return [(str(key), bytes(note)) for key, note in rows]
+
+    def note_taken(self, session_id: str, key: str) -> None:
+        self._db.execute(
+            "delete from observer_notes where session_id = %s and key = %s", [session_id, int(key)]
+        )
+
+    def set_note_aside(self, session_id: str, key: str) -> None:
+        self._db.execute(
+            "update observer_notes set set_aside = true where session_id = %s and key = %s",
+            [session_id, int(key)],
+        )
+
+    # -- backups -------------------------------------------------------------------------
+
+    def backup(self, reason: str, checked: bool = True) -> Path:
+        """A copy of every pod and session kept in the database itself (the server's own
+        backups are the council's; this is the undo before a close or a restore)."""
+        with self._transaction() as db:
+            if checked and (problems := self.check()):
+                raise StoreDamaged(problems[0])
+            name = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M%S.%f") + f"-{slug(reason)}"
+            pods = [record for (record,) in db.execute("select record from pods").fetchall()]
+            db.execute(
+                "insert into backups (name, reason, pods) values (%s, %s, %s)",
+                [name, reason, Jsonb(pods)],
+            )
+            db.execute(
+                "insert into backup_sessions (backup, id, schema_version, record) "
+                "select %s, id, schema_version, record from sessions",
+                [name],
+            )
+            db.execute(
+                "delete from backups where name not in "
+                "(select name from backups order by name desc limit %s)",
+                [BACKUPS_KEPT],
+            )
+        return Path(name)
+
+    def backups(self) -> list[Path]:
+        rows = self._db.execute("select name from backups order by name desc").fetchall()
+        return [Path(name) for (name,) in rows]
+
+    def restore(self, name: str) -> Path:
+        row = self._db.execute("select pods from backups where name = %s", [name]).fetchone()
+        if row is None:
+            raise NotFound(f"There is no backup '{name}'; 'groupsup restore' lists them.")
+        undo = self.backup("before restore", checked=False)
+        with self._transaction() as db:
+            kept = db.execute(
+                "select id, schema_version, record from backup_sessions where backup = %s",
+                [name],
+            ).fetchall()
+            db.execute("delete from sessions")
+            db.execute("delete from pods")
+            for pod in row[0]:
+                self._upsert_pod(db, Pod.model_validate(pod))
+            for session_id, version, record in kept:
+                session = self._parse(session_id, version, record)
+                self._write_session(db, session, 1)
+        self._revisions.clear()
+        return undo
+
+    # -- check ---------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        problems = []
+        try:
+            self.pods()
+        except ValidationError as error:
+            problems.append(f"A pod in {redacted(self.location)} is not valid: {explain(error)}")
+        rows = self._db.execute("select id, schema_version, record from sessions").fetchall()
+        for session_id, version, record in rows:
+            try:
+                self._parse(session_id, version, record)
+            except StoreDamaged as error:
+                problems.append(str(error))
+        return problems
+
+    # -- import --------------------------------------------------------------------------
+
+    def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:
+        with self._transaction() as db:
+            ids = [document.session.id for document in documents]
+            stored = {
+                session_id: revision
+                for session_id, revision in db.execute(
+                    "select id, revision from sessions where id = any(%s) for update", [ids]
+                ).fetchall()
+            }
+            if stored and not replace:
+                raise AlreadyStored(next(i for i in ids if i in stored))
+            pods = {pod.id: pod for pod in self.pods()}
+            for document in documents:
+                pods[document.pod.id] = merge_pod(pods.get(document.pod.id), document.pod)
+            for pod in pods.values():
+                self._upsert_pod(db, pod)
+            for document in documents:
+                revision = stored.get(document.session.id, 0) + 1
+                self._write_session(db, document.session, revision)
+
+
+def is_location(location: str | Path) -> bool:
+    """True for a PostgreSQL connection URI."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))

@@ -1,0 +1,64 @@
+"""A PostgreSQL server of the tests' own, in a temporary folder, reached on a Unix socket there.
+
+Debian's `postgresql` package provides the programs. They refuse to run as root, and the tests
+(like CI) run as root: the server then runs as the `postgres` user, in a folder it owns.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+BIN_FOLDERS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def programs() -> Path | None:
+    """The folder of the newest installed server's programs, if any."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    return next((folder for folder in BIN_FOLDERS if (folder / "initdb").exists()), None)
+
+
+class Server:
+    """A throwaway server: `start()`, then `location(schema)` for each test, then `stop()`."""
+
+    def __init__(self, bin_folder: Path) -> None:
+        self.bin = bin_folder
+        self.folder = Path(tempfile.mkdtemp(prefix="groupsup-pg-"))
+        self.data = self.folder / "data"
+        self._as_root = os.geteuid() == 0
+        if self._as_root:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if self._as_root else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, text=True)
+
+    def start(self) -> None:
+        self._run(
+            str(self.bin / "initdb"),
+            "-D", str(self.data), "--auth=trust", "-U", "postgres", "--no-sync",
+            "-E", "UTF8", "--locale=C",
+        )  # fmt: skip
+        settings = f"-k {self.folder} -c listen_addresses='' -c fsync=off -c max_connections=300"
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"),
+            "-w", "-o", settings, "start",
+        )  # fmt: skip
+
+    def location(self, database: str = "postgres", schema: str | None = None) -> str:
+        """A connection URI; with `schema`, every table the store makes goes there."""
+        options = f"&options=-csearch_path%3D{schema}" if schema else ""
+        return f"postgresql:///{database}?host={self.folder}&user=postgres{options}"
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
