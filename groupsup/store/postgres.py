@@ -25,6 +25,7 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from groupsup.domain import rules
+from groupsup.domain.derived import facts_of
 from groupsup.domain.errors import (
     NotFound,
     StoreBusy,
@@ -40,7 +41,6 @@ from groupsup.domain.models import (
     SessionStatus,
     slug,
 )
-from groupsup.outputs import report
 from groupsup.store.database import OpenStep, PodView, SessionSummary, find_pod_row
 from groupsup.store.folder import _writer as writer
 from groupsup.store.folder import merge_pod
@@ -392,7 +392,7 @@ class PostgresStore:
         if session.status is SessionStatus.CLOSED:
             db.execute(
                 "insert into pod_facts (session_id, pod_id, facts) values (%s, %s, %s)",
-                [session.id, session.pod_id, Jsonb(report.facts_of(session))],
+                [session.id, session.pod_id, Jsonb(facts_of(session))],
             )
 
     def delete_session(self, session_id: str) -> None:
