@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import stat
 import subprocess
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-from groupsup.domain.errors import RuleBroken, StoreDamaged
+from groupsup.domain.errors import NotFound, RuleBroken, StoreDamaged
 from groupsup.domain.models import Hypothesis
 from groupsup.outputs import minutes
 from groupsup.store import demo
@@ -114,3 +115,54 @@ def test_derived_records_missing_from_an_older_store_are_made_again(demo_store):
         shutil.rmtree(demo_store.root / folder)
     reopened = FolderStore(demo_store.root)
     assert (reopened.open_steps(), reopened.report_facts("north-pod")) == expected
+
+
+UNSAFE_KEYS = ["../../PWNED", "a/b", ".hidden", "a\x00b", "red\x1b[31m", "x" * 65, "", "a\\b"]
+
+
+@pytest.mark.parametrize("key", UNSAFE_KEYS)
+def test_an_imported_pod_or_session_with_an_unsafe_key_is_refused(demo_store, tmp_path, key):
+    from groupsup.cli import main
+
+    before = _tree(tmp_path)
+    document = json.loads(
+        minutes.as_json(demo_store.pod("north-pod"), demo_store.session("demo-s1"))
+    )
+    for record in ("pod", "session"):
+        hostile = json.loads(json.dumps(document))
+        hostile[record]["id"] = key
+        if record == "pod":
+            hostile["session"]["pod_id"] = key
+        path = tmp_path / f"hostile-{record}.json"
+        path.write_text(json.dumps(hostile))
+        store = tmp_path / "other-store"
+        assert main(["--store", str(store), "import", str(path)]) == 2
+        path.unlink()
+        assert FolderStore(store).summaries() == []
+        assert _tree(tmp_path) - before <= {"other-store"}
+    assert not (tmp_path.parent / "PWNED.json").exists()
+
+
+def _tree(folder) -> set[str]:
+    return {str(p.relative_to(folder)).split("/")[0] for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("key", UNSAFE_KEYS)
+def test_every_path_the_store_builds_from_a_key_stays_inside_it(demo_store, key):
+    for read in (
+        demo_store.session,
+        demo_store.report_facts,
+        demo_store.open_steps,
+        demo_store.waiting_notes,
+        demo_store.delete_session,
+    ):
+        with pytest.raises(NotFound, match="cannot be used"):
+            read(key)
+
+
+def test_a_symlink_out_of_the_store_is_not_followed(demo_store, tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_bytes((demo_store.sessions_folder / "demo-s1.json").read_bytes())
+    (demo_store.sessions_folder / "elsewhere.json").symlink_to(outside)
+    with pytest.raises(StoreDamaged, match="leads outside the store"):
+        FolderStore(demo_store.root).session("elsewhere")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from groupsup.domain.identifiers import safe_key
 from groupsup.domain.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
 from groupsup.genogram.model import Genogram
 
@@ -43,6 +44,10 @@ def unique_key(name: str, taken: set[str]) -> str:
     return key
 
 
+# A pod's or a session's key: it names the record's files in a store.
+Key = Annotated[str, AfterValidator(safe_key)]
+
+
 class Record(BaseModel):
     # defer_build: a model's validator is built when first used, not at import (start-up time).
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
@@ -62,7 +67,7 @@ class Member(Record):
 
 
 class Pod(Record):
-    id: str = Field(min_length=1)
+    id: Key
     name: str
     facilitator: str | None = None
     members: list[Member] = Field(default_factory=list)
@@ -222,8 +227,8 @@ class ClockState(Record):
 
 
 class Session(Record):
-    id: str = Field(default_factory=new_id)
-    pod_id: str
+    id: Key = Field(default_factory=new_id)
+    pod_id: Key
     date: dt.date
     planned_minutes: int = Field(default=DEFAULT_SESSION_MINUTES, ge=15, le=600)
     facilitator: str | None = None

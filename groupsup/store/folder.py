@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from groupsup.domain import derived, rules
 from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
+from groupsup.domain.identifiers import safe_key
 from groupsup.domain.models import (
     SCHEMA_VERSION,
     MinutesDocument,
@@ -138,6 +139,7 @@ class FolderStore:
 
     def __init__(self, root: Path) -> None:
         self.root = private_folder(Path(root))
+        self._real_root = self.root.resolve()
         self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         self.sessions_folder = self.root / "sessions"
         self._forget()
@@ -209,9 +211,15 @@ class FolderStore:
         return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)
 
     def _session_path(self, session_id: str) -> Path:
-        if not session_id or "/" in session_id or session_id.startswith("."):
-            raise NotFound(f"'{session_id}' is not a session id.")
-        return self.sessions_folder / f"{session_id}.json"
+        return self._inside("sessions", f"{_key(session_id)}.json")
+
+    def _inside(self, *parts: str) -> Path:
+        """The path of `parts` in the store, refused unless it stays inside the store (a key
+        is checked before it gets here; this catches what a key check cannot, a symlink)."""
+        path = self.root.joinpath(*parts)
+        if not path.resolve().is_relative_to(self._real_root):
+            raise StoreDamaged(f"{path} leads outside the store; it is left alone.")
+        return path
 
     def session(self, session_id: str) -> Session:
         path = self._session_path(session_id)
@@ -337,7 +345,12 @@ class FolderStore:
         return undo
 
     def _pod_file(self, folder: str, pod_id: str) -> Path:
-        return private_folder(self.root / folder) / f"{pod_id}.json"
+        """A pod's file in one of the derived records' folders (made if missing)."""
+        private_folder(self.root / folder)
+        return self._pod_path(folder, pod_id)
+
+    def _pod_path(self, folder: str, pod_id: str) -> Path:
+        return self._inside(folder, f"{_key(pod_id)}.json")
 
     def _write_facts(self, sessions: Iterable[Session]) -> None:
         """Each pod's file, one write a pod: closing a session costs what its pod holds."""
@@ -366,14 +379,14 @@ class FolderStore:
 
     def report_facts(self, pod_id: str) -> list[dict]:
         """The facts of the pod's closed sessions: what its record is made from."""
-        return rows(self.root / FACTS_FOLDER / f"{pod_id}.json", "facts")
+        return rows(self._pod_path(FACTS_FOLDER, pod_id), "facts")
 
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
-        pod_ids = [pod_id] if pod_id else [pod.id for pod in self.pod_views()]
+        pod_ids = [pod.id for pod in self.pod_views()] if pod_id is None else [pod_id]
         return [
             OpenStep.from_row(row)
             for pod in pod_ids
-            for row in rows(self.root / OPEN_STEPS_FOLDER / f"{pod}.json", "steps")
+            for row in rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps")
         ]
 
     def rebuild_derived(self) -> None:
@@ -422,13 +435,13 @@ class FolderStore:
 
     # -- observers' notes ------------------------------------------------------------------
 
-    def _inbox(self, session_id: str) -> Path:
-        return self.sessions_folder / f"{session_id}.inbox"
+    def _inbox(self, session_id: str, *note: str) -> Path:
+        return self._inside("sessions", f"{_key(session_id)}.inbox", *note)
 
     def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
-        folder = private_folder(self._inbox(session_id))
+        private_folder(self._inbox(session_id))
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-        atomic_write(folder / f"{stamp}-{note_id}.json", note)
+        atomic_write(self._inbox(session_id, f"{stamp}-{_key(note_id)}.json"), note)
 
     def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
         folder = self._inbox(session_id)
@@ -436,10 +449,10 @@ class FolderStore:
         return [(path.name, path.read_bytes()) for path in paths]
 
     def note_taken(self, session_id: str, key: str) -> None:
-        (self._inbox(session_id) / key).unlink(missing_ok=True)
+        self._inbox(session_id, key).unlink(missing_ok=True)
 
     def set_note_aside(self, session_id: str, key: str) -> None:
-        path = self._inbox(session_id) / key
+        path = self._inbox(session_id, key)
         path.rename(path.with_suffix(".refused"))
 
     # -- check -----------------------------------------------------------------------------
@@ -496,6 +509,14 @@ def _rows_of(paths: list[Path], table: str, ids: set[str]) -> list[dict]:
         except (StoreDamaged, AttributeError):
             continue
     return found
+
+
+def _key(value: str) -> str:
+    """`value` if it is a safe pod or session key, else NotFound saying why."""
+    try:
+        return safe_key(value)
+    except ValueError as error:
+        raise NotFound(str(error)) from None
 
 
 def _derived_of(session: Session) -> tuple[SessionSummary, dict]:
