@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from conftest import DEMO_DAY
+from conftest import DEMO_DAY, home_is_ready
 from textual.widgets import DataTable
 
 from groupsup import cli
@@ -177,7 +177,7 @@ async def test_the_app_sends_no_control_to_the_terminal(tmp_path):
     root = hostile_store(tmp_path)
     app = GroupSupApp(root, bell=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await home_is_ready(pilot)
         home = screen_text(app)
         assert CONTROL.findall(home) == [] and "Pod ␛[2J" in home
         steps = app.screen.query_one("#open-steps", DataTable)
