@@ -111,6 +111,33 @@ def render(genogram: Genogram) -> str:
 
 
 @dataclass
+class Placement:
+    """Where the text drawing puts everyone, for other drawings of the same layout (SVG)."""
+
+    columns: dict[str, tuple[int, int]]  # person -> (first column, width in columns)
+    generation: dict[str, int]
+    families: list[tuple[tuple[str, ...], list[Child]]]  # parents, their children oldest first
+    legend: list[str]
+
+
+def placement(genogram: Genogram) -> Placement:
+    layout = _Layout(genogram)
+    legend = layout.drawing().legend  # lays everyone out as it draws
+    families: dict[tuple[str, ...], list[Child]] = defaultdict(list)
+    for link in layout.primary.values():
+        families[tuple(link.parents)].append(link)
+    return Placement(
+        columns={p: (x, len(layout._token(p))) for p, x in layout.x.items()},
+        generation=layout.generation,
+        families=[
+            (parents, sorted(children, key=lambda c: layout._age_key(c.child)))
+            for parents, children in families.items()
+        ],
+        legend=legend,
+    )
+
+
+@dataclass
 class _Family:
     parents: tuple[str, ...]
     children: list[Child] = field(default_factory=list)

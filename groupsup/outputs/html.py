@@ -7,9 +7,11 @@ text can run in a browser.
 
 from __future__ import annotations
 
+import base64
+import re
 from html import escape
 
-from groupsup.genogram import drawing
+from groupsup.genogram.svg import to_svg
 from groupsup.outputs.document import (
     Block,
     Document,
@@ -40,8 +42,8 @@ caption { text-align: left; font-style: italic; padding-bottom: 2px; }
 th, td { border: 1px solid #999; padding: 2px 5px; text-align: left; vertical-align: top;
          overflow-wrap: anywhere; }
 tr { break-inside: avoid; }
-pre { font-size: 7pt; line-height: 1.15; white-space: pre; overflow: hidden; }
-figure { margin: 0.5em 0; }
+figure { margin: 0.5em 0; break-inside: avoid; }
+figure.genogram img { max-width: 100%; height: auto; }
 blockquote { border-left: 3px solid #999; margin-left: 0; padding-left: 0.8em; color: #333; }
 dl.fields { display: grid; grid-template-columns: max-content auto; gap: 0 0.8em; }
 dl.fields dt { font-weight: bold; } dl.fields dd { margin: 0; }
@@ -132,8 +134,13 @@ def _table(table: Table) -> str:
 
 
 def _genogram(figure: GenogramFigure) -> str:
-    # The box-drawing picture is hidden from screen readers: the people table says it in words.
-    picture = _text(drawing.render(figure.genogram))
-    return f'<figure>\n<pre aria-hidden="true">{picture}</pre>\n</figure>\n' + _table(
-        people_table(figure.genogram, figure.caption)
+    """The drawing scaled to the page width at most; the people table is its text alternative.
+    Embedded as a data: URL, so the page fetches nothing and a PDF lays it out the same way."""
+    picture = to_svg(figure.genogram, figure.caption).encode("utf-8")
+    width = re.search(rb'width="(\d+)"', picture).group(1).decode()
+    source = "data:image/svg+xml;base64," + base64.b64encode(picture).decode("ascii")
+    alternative = "Genogram drawing: the table below lists everyone in it."
+    return (
+        f'<figure class="genogram"><img src="{source}" width="{width}" '
+        f'alt="{alternative}"></figure>\n' + _table(people_table(figure.genogram, figure.caption))
     )

@@ -3,6 +3,7 @@ protective marking in the header and the page number in the footer of every page
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 from docx import Document as new_docx
@@ -12,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from groupsup.genogram import drawing
+from groupsup.genogram.svg import to_svg
 from groupsup.outputs.document import (
     Block,
     Document,
@@ -26,6 +28,8 @@ from groupsup.outputs.document import (
     people_table,
 )
 from groupsup.outputs.escaping import for_terminal
+
+TEXT_WIDTH = Mm(174)  # A4 less two 18 mm margins
 
 
 def render(document: Document) -> bytes:
@@ -90,12 +94,25 @@ def _block(word, block: Block) -> None:
         case Quote(words):
             word.add_paragraph(_clean(words), style="Quote")
         case GenogramFigure(genogram, caption):
-            picture = word.add_paragraph()
-            run = _lines(picture, _clean(drawing.render(genogram)))
-            run.font.name, run.font.size = "DejaVu Sans Mono", Pt(6)
+            _genogram(word, genogram, caption)
             _table(word, people_table(genogram, caption))
         case _:
             raise TypeError(f"no Word form for {block!r}")
+
+
+def _genogram(word, genogram, caption: str) -> None:
+    """The SVG drawing as a PNG, at most the text width wide; without Cairo, the text drawing."""
+    svg = to_svg(genogram, caption)
+    try:
+        import cairosvg
+
+        png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=2)
+    except OSError:  # Debian's libcairo2 is missing: the box-drawing picture instead
+        run = _lines(word.add_paragraph(), _clean(drawing.render(genogram)))
+        run.font.name, run.font.size = "DejaVu Sans Mono", Pt(6)
+        return
+    width_px = int(re.search(r'width="(\d+)"', svg).group(1))
+    word.add_picture(BytesIO(png), width=min(Mm(width_px * 25.4 / 96), TEXT_WIDTH))
 
 
 def _lines(paragraph, value: str):
