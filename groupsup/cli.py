@@ -107,7 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     calendar = command("calendar", "write planned sessions and next steps' due dates as .ics")
     calendar.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
-    calendar.add_argument("-o", "--output", type=Path, metavar="FILE", default=Path("groupsup.ics"))
+    calendar.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (default: groupsup.ics in the store's exports folder)",
+    )
 
     serve = command("serve", "serve the observers' view to web browsers (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -420,12 +426,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     from groupsup.outputs.calendar import calendar_for
+    from groupsup.store.locations import exports_folder
 
     store = _open_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
     ics, events = calendar_for([(pod, store.sessions(pod.id)) for pod in pods])
-    _write_or_print(ics, args.output)
-    _show(f"Wrote {events} events to {args.output}.")
+    output = args.output or exports_folder(store.root) / "groupsup.ics"
+    _write_or_print(ics, output)
+    _show(f"Wrote {events} events to {output}.")
     return 0
 
 

@@ -40,6 +40,18 @@ def parse_date(text: str, relative_to: dt.date | None = None) -> dt.date:
         raise BadDate(f"'{text}' is not a date: {HINT}.") from None
 
 
+def parse_time(text: str) -> dt.time | None:
+    """A time of day as typed (10:00, 9.30, 14:15); blank for none."""
+    value = text.strip()
+    if not value:
+        return None
+    if match := re.fullmatch(r"(\d{1,2})[:.](\d{2})", value):
+        hour, minute = map(int, match.groups())
+        if hour < 24 and minute < 60:
+            return dt.time(hour, minute)
+    raise GroupsupError(f"'{text}' is not a time of day: type it as 10:00 or 14:30.")
+
+
 def parse_minutes(text: str, what: str, low: int, high: int) -> int:
     try:
         minutes = int(text.strip())

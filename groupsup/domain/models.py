@@ -237,6 +237,8 @@ class Session(Record):
     status: SessionStatus = SessionStatus.PLANNED
     format: str = "group-reflective"
     marking: str = DEFAULT_MARKING
+    starts_at: dt.time | None = Field(default=None, description="Planned start, for calendars.")
+    place: str = Field(default="", description="Where the pod meets, for calendars.")
     opening_minutes: int = Field(default=15, ge=0, le=120, description="Review of next steps.")
     closing_minutes: int = Field(default=10, ge=0, le=120)
     slots: list[CaseSlot] = Field(default_factory=list)

@@ -1,7 +1,8 @@
 """Planned sessions and open next steps' due dates as an iCalendar file (RFC 5545).
 
-Each event carries only what a calendar needs: the pod, the action and its owner. Case
-references and family names stay out of calendars, which are often shared or synced.
+Calendars are often shared or synced, so an event carries the pod, what kind of event it is,
+the owner of a next step, and a session's time and place: never a case reference, a next
+step's words or any other free text, where family names could stand.
 """
 
 from __future__ import annotations
@@ -19,45 +20,41 @@ def calendar_for(pods: list[tuple[Pod, list[Session]]]) -> tuple[str, int]:
     calendar = Calendar()
     calendar.add("prodid", "-//groupsup//group reflective supervision//EN")
     calendar.add("version", "2.0")
-    events = 0
-    stamp = dt.datetime.now(dt.UTC)
+    events = []
     for pod, sessions in pods:
-        for session in sessions:
-            if session.status is SessionStatus.PLANNED:
-                calendar.add_component(
-                    _all_day(
-                        f"session-{session.id}@groupsup",
-                        f"Group reflective supervision: {pod.name}",
-                        session.date,
-                        stamp,
-                        f"{len(session.slots)} cases planned; about "
-                        f"{session.planned_minutes // 60} hours.",
-                    )
-                )
-                events += 1
+        events += [_session(pod, s) for s in sessions if s.status is SessionStatus.PLANNED]
         for tracked in followup.open_steps(sessions):
-            if tracked.step.due is None:
-                continue
-            owner = pod.name_of(tracked.step.owner)
-            calendar.add_component(
-                _all_day(
-                    f"step-{tracked.step.id}@groupsup",
-                    f"Next step due ({owner}): {tracked.step.action}",
-                    tracked.step.due,
-                    stamp,
-                    f"Agreed in {pod.name}'s session of {tracked.session.date}.",
-                )
-            )
-            events += 1
-    return calendar.to_ical().decode("utf-8"), events
+            if tracked.step.due is not None:
+                owner = pod.name_of(tracked.step.owner) or "no owner"
+                event = _event(f"step-{tracked.step.id}", f"{pod.name}: next step due ({owner})")
+                event.add("dtstart", tracked.step.due)
+                event.add("dtend", tracked.step.due + dt.timedelta(days=1))
+                event.add("description", f"Agreed at the session of {tracked.session.date}.")
+                events.append(event)
+    stamp = dt.datetime.now(dt.UTC)
+    for event in events:
+        event.add("dtstamp", stamp)
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8"), len(events)
 
 
-def _all_day(uid: str, summary: str, day: dt.date, stamp: dt.datetime, description: str) -> Event:
+def _event(uid: str, summary: str) -> Event:
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", f"{uid}@groupsup")
     event.add("summary", summary)
-    event.add("dtstart", day)
-    event.add("dtend", day + dt.timedelta(days=1))
-    event.add("dtstamp", stamp)
-    event.add("description", description)
+    return event
+
+
+def _session(pod: Pod, session: Session) -> Event:
+    event = _event(f"session-{session.id}", f"{pod.name}: group reflective supervision")
+    if session.starts_at is None:  # no time planned: the day
+        event.add("dtstart", session.date)
+        event.add("dtend", session.date + dt.timedelta(days=1))
+    else:  # this machine's local time, written in UTC so every calendar agrees
+        start = dt.datetime.combine(session.date, session.starts_at).astimezone(dt.UTC)
+        event.add("dtstart", start)
+        event.add("dtend", start + dt.timedelta(minutes=session.planned_minutes))
+    if session.place.strip():
+        event.add("location", " ".join(session.place.split()))
+    event.add("description", f"{len(session.slots)} cases planned.")
     return event

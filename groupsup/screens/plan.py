@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from groupsup.domain import planning, rules
-from groupsup.domain.dates import parse_date, parse_minutes
+from groupsup.domain.dates import parse_date, parse_minutes, parse_time
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
@@ -74,6 +74,12 @@ class PlanScreen(SubScreen):
                     id="format",
                     compact=True,
                 )
+            with Horizontal(classes="fields"):
+                yield Label("Starts")
+                starts = f"{self.session.starts_at:%H:%M}" if self.session.starts_at else ""
+                yield Input(starts, placeholder="10:00", id="starts", compact=True)
+                yield Label("Place")
+                yield Input(self.session.place, placeholder="room", id="place", compact=True)
             yield Static("", id="problem", markup=False)
             yield Label("Who is present (Enter cycles present, apologies, absent)")
             yield DataTable(id="attendance", cursor_type="row")
@@ -179,6 +185,20 @@ class PlanScreen(SubScreen):
         except ValidationError as error:
             self.problem(explain(error))
             return
+        self.save()
+
+    @on(Input.Changed, "#starts")
+    def _start_changed(self, event: Input.Changed) -> None:
+        try:
+            self.session.starts_at = parse_time(event.value)
+        except GroupsupError as error:
+            self.problem(str(error))
+            return
+        self.save()
+
+    @on(Input.Changed, "#place")
+    def _place_changed(self, event: Input.Changed) -> None:
+        self.session.place = event.value
         self.save()
 
     @on(Input.Changed, "#length")

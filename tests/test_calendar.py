@@ -1,0 +1,84 @@
+"""The calendar carries the pod, the kind of event, owners, and a session's time and place:
+no family name, case reference or next step's words, read back with icalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from icalendar import Calendar
+
+from groupsup.cli import main
+from groupsup.domain.dates import parse_time
+
+
+def _family_text(store) -> set[str]:
+    words = set()
+    for summary in store.summaries():
+        for slot in store.session(summary.id).slots:
+            words.update(p.name for p in slot.genogram.people if p.name)
+            words.add(slot.case_reference)
+            words.update(step.action for step in slot.next_steps)
+    return words - {""}
+
+
+def test_a_calendar_names_no_family_and_has_the_sessions_time_and_place(
+    demo_store, tmp_path, capsys
+):
+    session = demo_store.session("demo-s3")
+    session.starts_at, session.place = dt.time(9, 30), "Room 4, Civic Centre"
+    demo_store.save_session(session)
+    target = tmp_path / "north.ics"
+    assert main(["calendar", "-o", str(target), "--store", str(demo_store.root)]) == 0
+    ics = target.read_text()
+    for word in _family_text(demo_store):
+        assert word not in ics, word
+    calendar = Calendar.from_ical(ics)
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    planned = events["session-demo-s3@groupsup"]
+    assert str(planned["summary"]) == "North Pod: group reflective supervision"
+    start = planned.decoded("dtstart")
+    assert start == dt.datetime.combine(session.date, dt.time(9, 30)).astimezone(dt.UTC)
+    assert planned.decoded("dtend") - start == dt.timedelta(minutes=session.planned_minutes)
+    assert str(planned["location"]) == "Room 4, Civic Centre"
+    steps = [e for uid, e in events.items() if uid.startswith("step-")]
+    members = {m.name for m in demo_store.pod("north-pod").members}
+    owners = {str(e["summary"]).removeprefix("North Pod: next step due (")[:-1] for e in steps}
+    assert steps and owners <= members  # the title is the pod, the kind and the owner only
+
+
+def test_without_o_the_calendar_goes_to_the_exports_folder_not_here(
+    demo_store, tmp_path, monkeypatch, capsys
+):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert main(["calendar", "--store", str(demo_store.root)]) == 0
+    written = demo_store.root / "exports" / "groupsup.ics"
+    assert capsys.readouterr().out.endswith(f"events to {written}.\n")
+    assert written.exists() and list(here.iterdir()) == []
+
+
+def test_a_start_time_is_typed_as_a_facilitator_would():
+    assert parse_time("9.30") == dt.time(9, 30)
+    assert parse_time(" 14:05 ") == dt.time(14, 5)
+    assert parse_time("") is None
+
+
+async def test_the_plan_takes_a_start_time_and_a_place(demo_store):
+    from textual.widgets import Input
+
+    from groupsup.app import GroupSupApp
+    from groupsup.screens.plan import PlanScreen
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = demo_store.session("demo-s3")
+        await app.push_screen(PlanScreen(demo_store.pod(session.pod_id), session))
+        await pilot.pause()
+        app.screen.query_one("#starts", Input).focus()
+        await pilot.press(*"14:05")
+        app.screen.query_one("#place", Input).focus()
+        await pilot.press(*"Room 4")
+        await pilot.pause()
+    saved = demo_store.session("demo-s3")
+    assert (saved.starts_at, saved.place) == (dt.time(14, 5), "Room 4")
