@@ -23,13 +23,20 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
+def _location(text: str):
+    from groupsup.store.locations import location_of
+
+    return location_of(text)
+
+
 def _store_option(parser: argparse.ArgumentParser, default=None) -> None:
     parser.add_argument(
         "--store",
-        type=Path,
+        type=_location,
         default=default,
         metavar="PATH",
-        help="the store folder (default: $GROUPSUP_STORE, else your user data folder)",
+        help="the store folder, or a postgresql:// database (default: $GROUPSUP_STORE, else "
+        "your user data folder)",
     )
 
 
@@ -151,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="put the backup back even though records in it are damaged",
     )
 
+    moving = "copy every record of one store into another, empty one (a folder or a database)"
+    copying = commands.add_parser("copy-store", help=moving, description=moving)
+    copying.add_argument("source", type=_location, metavar="FROM", help="the store to copy")
+    copying.add_argument("target", type=_location, metavar="TO", help="an empty store")
+
     command("schema", "print the JSON Schema of the JSON minutes")
     return parser
 
@@ -187,7 +199,7 @@ def _exit_code(error: Exception) -> int:
     return EXIT_STORE_PROBLEM if isinstance(error, StoreDamaged | StoreBusy) else EXIT_BAD_INPUT
 
 
-def _store_path(args: argparse.Namespace) -> Path:
+def _store_path(args: argparse.Namespace):
     from groupsup.store.locations import default_store
 
     return args.store if args.store is not None else default_store()
@@ -238,12 +250,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from groupsup.store.database import INDEX_FILE, PODS_FILE
     from groupsup.store.database import rows as table_rows
+    from groupsup.store.locations import is_database
 
     root = _store_path(args)
-    pods = {pod["id"]: pod["name"] for pod in table_rows(root / PODS_FILE, "pods")}
-    summaries = sorted(
-        table_rows(root / INDEX_FILE, "sessions"), key=lambda s: (s["date"], s["id"])
-    )
+    if is_database(root):  # no files to read: the engine's own index
+        store = _open_store(args)
+        pods = {pod.id: pod.name for pod in store.pod_views()}
+        summaries = [summary.row() for summary in store.summaries()]
+    else:
+        pods = {pod["id"]: pod["name"] for pod in table_rows(root / PODS_FILE, "pods")}
+        summaries = sorted(
+            table_rows(root / INDEX_FILE, "sessions"), key=lambda s: (s["date"], s["id"])
+        )
     rows = [
         {
             "id": s["id"],
@@ -400,17 +418,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import report
     from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows
+    from groupsup.store.locations import is_database
 
     root = _store_path(args)
-    if not (root / FACTS_FOLDER).exists():
-        _open_store(args)  # a store from before the facts files: opening it makes them
-    pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
+    if is_database(root):  # no files to read: the engine's own facts
+        store = _open_store(args)
+        pod = store.find_pod(args.pod).model_dump(mode="json")
+        facts = store.report_facts(pod["id"])
+    else:
+        if not (root / FACTS_FOLDER).exists():
+            _open_store(args)  # a store from before the facts files: opening it makes them
+        pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
+        facts = rows(root / FACTS_FOLDER / f"{pod['id']}.json", "facts")
     today = _today()
     end = parse_date(args.end) if args.end else today
     start = parse_date(args.start) if args.start else report.twelve_months_to(end)
     if start > end:
         raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
-    facts = rows(root / FACTS_FOLDER / f"{pod['id']}.json", "facts")
     built = report.build(pod, facts, start, end, today)
     if args.format == "json":
         text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"
@@ -486,6 +510,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy_store(args: argparse.Namespace) -> int:
+    from groupsup.store.copying import copy_store
+    from groupsup.store.interface import open_store
+
+    copied = copy_store(open_store(args.source), open_store(args.target))
+    _show(f"Copied {copied} sessions, with their pods, and checked the copy reads back the same.")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from groupsup.outputs import minutes
 
@@ -507,6 +540,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "serve": cmd_serve,
     "join": cmd_join,
+    "copy-store": cmd_copy_store,
     "schema": cmd_schema,
 }
 

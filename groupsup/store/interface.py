@@ -171,7 +171,9 @@ class Store(Protocol):
 def open_store(location: Path | str) -> Store:
     """The store at `location`: a `postgresql://` URI (the PostgreSQL engine), else a folder
     path (the folder engine)."""
-    if str(location).startswith(("postgresql://", "postgres://")):
+    from groupsup.store.locations import is_database
+
+    if is_database(location):
         from groupsup.store.postgres import PostgresStore
 
         return PostgresStore(str(location))

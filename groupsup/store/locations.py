@@ -6,13 +6,26 @@ import os
 from pathlib import Path
 
 STORE_VARIABLE = "GROUPSUP_STORE"
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+# A store is a folder on this machine, or a PostgreSQL database named by its connection URI.
+Location = Path | str
 
 
-def default_store() -> Path:
+def location_of(text: str) -> Location:
+    """The store `text` names: a database URI as it is, anything else a folder."""
+    return text if is_database(text) else Path(text).expanduser()
+
+
+def is_database(location: Location) -> bool:
+    return isinstance(location, str) and location.startswith(DATABASE_SCHEMES)
+
+
+def default_store() -> Location:
     """The store named by GROUPSUP_STORE, else the platform's user data folder."""
     chosen = os.environ.get(STORE_VARIABLE)
     if chosen:
-        return Path(chosen).expanduser()
+        return location_of(chosen)
     from platformdirs import user_data_path  # imported here: `groupsup --help` stays quick
 
     return user_data_path("groupsup", appauthor=False) / "store"

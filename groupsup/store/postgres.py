@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -146,6 +147,21 @@ _OPEN_STEPS = """
 """
 
 
+@dataclass(frozen=True)
+class DatabaseBackup:
+    """A backup kept in the database, as `groupsup restore` lists it."""
+
+    folder: Path  # its name, as a path, like a folder store's backups
+    reason: str
+    made: dt.datetime
+    sessions: int
+    problem: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+
 def redacted(location: str) -> str:
     """The location as it may be shown or logged: host, port, database and user, no secret."""
     try:
@@ -158,12 +174,17 @@ def redacted(location: str) -> str:
 
 
 def local_folder(location: str) -> Path:
-    """This machine's folder for a database store's local files (formats, exports, join codes)."""
+    """This machine's folder for a database store's local files (formats, exports, join codes):
+    beside the default folder store, or in the user data folder when there is none."""
+    from platformdirs import user_data_path
+
     from groupsup.store.files import private_folder
     from groupsup.store.locations import default_store
 
+    default = default_store()
+    base = default.parent if isinstance(default, Path) else user_data_path("groupsup", False)
     digest = hashlib.sha256(redacted(location).encode()).hexdigest()[:12]
-    return private_folder(default_store().parent / "postgresql" / digest)
+    return private_folder(base / "postgresql" / digest)
 
 
 class PostgresStore:
@@ -457,9 +478,9 @@ class PostgresStore:
 
     # -- backups -------------------------------------------------------------------------
 
-    def backup(self, reason: str, checked: bool = True) -> Path:
-        """A copy of every pod and session kept in the database itself (the server's own
-        backups are the council's; this is the undo before a close or a restore)."""
+    def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
+        """A copy of every pod and session kept in the database itself: the undo before a
+        close or a restore (the server's own backups, such as pg_dump, are the council's)."""
         with self._transaction() as db:
             if checked and (problems := self.check()):
                 raise StoreDamaged(problems[0])
@@ -479,28 +500,41 @@ class PostgresStore:
                 "(select name from backups order by name desc limit %s)",
                 [BACKUPS_KEPT],
             )
+        if progress is not None:
+            progress(1, 1)
         return Path(name)
 
-    def backups(self) -> list[Path]:
-        rows = self._db.execute("select name from backups order by name desc").fetchall()
-        return [Path(name) for (name,) in rows]
+    def backups(self) -> list[DatabaseBackup]:
+        rows = self._db.execute(
+            "select b.name, b.reason, b.taken, count(s.id) from backups b "
+            "left join backup_sessions s on s.backup = b.name "
+            "group by b.name order by b.name desc"
+        ).fetchall()
+        return [
+            DatabaseBackup(Path(name), reason, taken, count) for name, reason, taken, count in rows
+        ]
 
-    def restore(self, name: str) -> Path:
+    def restore(self, name: str, damaged_too: bool = False) -> Path:
         row = self._db.execute("select pods from backups where name = %s", [name]).fetchone()
         if row is None:
             raise NotFound(f"There is no backup '{name}'; 'groupsup restore' lists them.")
+        kept = self._db.execute(
+            "select id, schema_version, record from backup_sessions where backup = %s", [name]
+        ).fetchall()
+        sessions = []
+        for session_id, version, record in kept:
+            try:
+                sessions.append(self._parse(session_id, version, record))
+            except StoreDamaged:
+                if not damaged_too:
+                    raise
         undo = self.backup("before restore", checked=False)
         with self._transaction() as db:
-            kept = db.execute(
-                "select id, schema_version, record from backup_sessions where backup = %s",
-                [name],
-            ).fetchall()
             db.execute("delete from sessions")
             db.execute("delete from pods")
             for pod in row[0]:
                 self._upsert_pod(db, Pod.model_validate(pod))
-            for session_id, version, record in kept:
-                session = self._parse(session_id, version, record)
+            for session in sessions:
                 self._write_session(db, session, 1)
         self._revisions.clear()
         return undo
@@ -542,8 +576,3 @@ class PostgresStore:
             for document in documents:
                 revision = stored.get(document.session.id, 0) + 1
                 self._write_session(db, document.session, revision)
-
-
-def is_location(location: str | Path) -> bool:
-    """True for a PostgreSQL connection URI."""
-    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))

@@ -1,0 +1,109 @@
+"""A whole service on one PostgreSQL store: the command line on a database, and moving a
+service between a folder store and PostgreSQL (and back) without changing a word."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import DEMO_DAY
+
+from groupsup.cli import main
+from groupsup.domain.models import MinutesDocument
+from groupsup.outputs import minutes
+from groupsup.store import demo
+from groupsup.store.interface import open_store
+
+pytestmark = pytest.mark.slow
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def service(pods: int, sessions: int) -> list[MinutesDocument]:
+    """`pods` pods of `sessions` monthly sessions each (one case each, to keep the test quick)."""
+    documents = []
+    for pod, held in demo.busy_service(pods * sessions, DEMO_DAY):
+        for session in held:
+            session.slots = session.slots[:1]
+            documents.append(MinutesDocument(pod=pod, session=session))
+    return documents
+
+
+def exports(store) -> dict[str, str]:
+    pods = {pod.id: pod for pod in store.pods()}
+    return {
+        session.id: minutes.render(pods[session.pod_id], session, minutes.Format.JSON)
+        for session in store.sessions()
+    }
+
+
+@pytest.mark.timeout(300)  # 1,200 sessions through both engines, on a shared machine
+def test_a_service_moves_to_postgresql_and_back_with_identical_exports(
+    tmp_path, postgres_location, capsys
+):
+    folder = open_store(tmp_path / "service")
+    folder.add_documents(service(20, 60))
+    before = exports(folder)
+    assert len(before) == 1200
+
+    code, out, err = run(capsys, "copy-store", str(tmp_path / "service"), postgres_location)
+    assert (code, err) == (0, "") and "Copied 1200 sessions" in out
+    database = open_store(postgres_location)
+    assert exports(database) == before
+    assert {pod.id for pod in database.pods()} == {f"pod-{n}" for n in range(1, 21)}
+
+    code, out, err = run(capsys, "copy-store", postgres_location, str(tmp_path / "back"))
+    assert (code, err) == (0, "")
+    assert exports(open_store(tmp_path / "back")) == before
+
+    listed = [
+        run(capsys, "--store", where, "list")[1]
+        for where in (str(tmp_path / "service"), postgres_location)
+    ]
+    assert listed[0] == listed[1] and listed[0].count("\n") == 1200
+    reports = [
+        run(capsys, "--store", where, "report", "--pod", "Pod 7", "--format", "json")[1]
+        for where in (str(tmp_path / "service"), postgres_location)
+    ]
+    assert reports[0] == reports[1] and '"Pod 7"' in reports[0]
+
+
+def test_copying_into_a_store_that_holds_records_is_refused_and_changes_nothing(
+    tmp_path, postgres_location, capsys
+):
+    demo.fill(open_store(postgres_location), DEMO_DAY)
+    demo.fill(open_store(tmp_path / "folder"), DEMO_DAY + dt.timedelta(days=1))
+    before = exports(open_store(postgres_location))
+    code, _, err = run(capsys, "copy-store", str(tmp_path / "folder"), postgres_location)
+    assert code == 2 and "already holds records" in err
+    assert exports(open_store(postgres_location)) == before
+
+
+def test_the_command_line_works_on_a_database(postgres_location, capsys, monkeypatch, tmp_path):
+    demo.fill(open_store(postgres_location), DEMO_DAY)
+    monkeypatch.setenv("GROUPSUP_STORE", postgres_location)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # this machine's own files
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == [
+        "demo-s1",
+        "demo-s2",
+        "demo-s3",
+    ]
+    code, out, _ = run(capsys, "export", "demo-s2", "--format", "md")
+    assert code == 0 and "North Pod" in out
+    code, out, _ = run(capsys, "actions")
+    assert code == 0 and out.strip()
+
+
+def test_a_password_in_the_location_is_never_shown(capsys):
+    location = "postgresql://worker:s3cret-Pa55@127.0.0.1:1/groupsup"
+    code, out, err = run(capsys, "--store", location, "list")
+    assert code == 1 and "s3cret-Pa55" not in out + err
+    assert err.startswith("groupsup: Cannot reach postgresql://worker@127.0.0.1:1/groupsup")
