@@ -107,3 +107,61 @@ def test_a_password_in_the_location_is_never_shown(capsys):
     code, out, err = run(capsys, "--store", location, "list")
     assert code == 1 and "s3cret-Pa55" not in out + err
     assert err.startswith("groupsup: Cannot reach postgresql://worker@127.0.0.1:1/groupsup")
+
+
+def test_a_facilitator_role_reads_and_writes_only_its_own_pods(
+    postgres_server, postgres_location, tmp_path, monkeypatch
+):
+    """The README's roles: a facilitator sees only the pods given to them; the principal social
+    worker's role reads every pod and changes none."""
+    import uuid
+
+    import psycopg
+
+    from groupsup.domain.errors import GroupsupError, NotFound
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    owner = open_store(postgres_location)
+    demo.fill(owner, DEMO_DAY)
+    south = demo.demo_pod().model_copy(update={"id": "south-pod", "name": "South Pod"})
+    owner.save_pod(south)
+    theirs = owner.session("demo-s1").model_copy(update={"id": "south-s1", "pod_id": south.id})
+    owner.save_session(theirs)
+
+    suffix = uuid.uuid4().hex[:8]
+    grace, asha = f"grace_{suffix}", f"asha_{suffix}"
+    schema = postgres_location.rsplit("%3D", 1)[1]
+    with psycopg.connect(postgres_location, autocommit=True) as db:
+        db.execute("select 1 from pg_roles where rolname = 'groupsup_service'").fetchone() or (
+            db.execute("create role groupsup_service")
+        )
+        db.execute(f"create role {grace} login")
+        db.execute(f"create role {asha} login in role groupsup_service")
+        db.execute(f"grant usage on schema {schema} to {grace}, {asha}")
+        db.execute(
+            f"grant select, insert, update, delete on all tables in schema {schema} to {grace}"
+        )
+        db.execute(f"grant usage on all sequences in schema {schema} to {grace}")
+        db.execute(f"grant select on all tables in schema {schema} to groupsup_service")
+        db.execute("insert into pod_access (pod_id, role) values ('north-pod', %s)", [grace])
+
+    def as_role(role: str):
+        return open_store(postgres_location.replace("user=postgres", f"user={role}"))
+
+    facilitator = as_role(grace)
+    assert [pod.id for pod in facilitator.pods()] == ["north-pod"]
+    assert {s.pod_id for s in facilitator.summaries()} == {"north-pod"}
+    with pytest.raises(NotFound):
+        facilitator.session("south-s1")
+    mine = facilitator.session("demo-s3")
+    mine.slots[0].dilemma = "Saved by the pod's own facilitator"
+    facilitator.save_session(mine)
+    with pytest.raises(GroupsupError):
+        facilitator.save_session(theirs.model_copy(update={"id": "south-s2"}))
+    assert "south-s2" not in {s.id for s in owner.summaries()}
+
+    service = as_role(asha)
+    assert {s.pod_id for s in service.summaries()} == {"north-pod", "south-pod"}
+    assert service.session("south-s1").pod_id == "south-pod"
+    with pytest.raises(GroupsupError):
+        service.save_session(service.session("south-s1"))

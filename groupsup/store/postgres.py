@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from groupsup.domain import rules
 from groupsup.domain.derived import facts_of
 from groupsup.domain.errors import (
+    GroupsupError,
     NotFound,
     StoreBusy,
     StoreConflict,
@@ -125,6 +126,46 @@ MIGRATIONS: list[str] = [
         primary key (backup, id)
     );
     """,
+    # Access: who may see and change which pod (row-level security; the tables' owner, who
+    # made them, is not bound by it). See the README's "A whole service".
+    """
+    create table pod_access (
+        pod_id text not null references pods (id) on delete cascade,
+        role name not null,
+        primary key (pod_id, role)
+    );
+    create function groupsup_may_write(pod text) returns boolean
+        language sql stable
+        as $$ select exists (
+            select 1 from pod_access a where a.pod_id = pod and a.role = current_user
+        ) $$;
+    create function groupsup_reads_all() returns boolean
+        language sql stable
+        as $$ select exists (
+            select 1 from pg_roles r
+            where r.rolname = 'groupsup_service' and pg_has_role(current_user, r.oid, 'member')
+        ) $$;
+    alter table pod_access enable row level security;
+    create policy own_access on pod_access for select using (role = current_user);
+    alter table pods enable row level security;
+    create policy facilitator on pods using (groupsup_may_write(id));
+    create policy service on pods for select using (groupsup_reads_all());
+    alter table sessions enable row level security;
+    create policy facilitator on sessions using (groupsup_may_write(pod_id));
+    create policy service on sessions for select using (groupsup_reads_all());
+    alter table next_steps enable row level security;
+    create policy facilitator on next_steps using (groupsup_may_write(pod_id));
+    create policy service on next_steps for select using (groupsup_reads_all());
+    alter table pod_facts enable row level security;
+    create policy facilitator on pod_facts using (groupsup_may_write(pod_id));
+    create policy service on pod_facts for select using (groupsup_reads_all());
+    alter table step_reviews enable row level security;
+    create policy through_session on step_reviews
+        using (session_id in (select id from sessions));
+    alter table observer_notes enable row level security;
+    create policy through_session on observer_notes
+        using (session_id in (select id from sessions));
+    """,
 ]
 
 # The open steps of a pod: each step with its latest review from a later session, if any.
@@ -210,9 +251,9 @@ class PostgresStore:
     def _upgrade_schema(self) -> None:
         with self._db.transaction():
             self._db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
-            self._db.execute(
-                "create table if not exists groupsup_schema (version integer not null)"
-            )
+            # A facilitator's role may not create tables: only make the table when it is missing.
+            if self._db.execute("select to_regclass('groupsup_schema')").fetchone() == (None,):
+                self._db.execute("create table groupsup_schema (version integer not null)")
             row = self._db.execute("select max(version) from groupsup_schema").fetchone()
         version = (row[0] if row else None) or 0
         if version > len(MIGRATIONS):
@@ -236,6 +277,11 @@ class PostgresStore:
                 yield self._db
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(f"{redacted(self.location)} is busy; try again.") from None
+        except psycopg.errors.InsufficientPrivilege:
+            raise GroupsupError(
+                "Your database role may not change this pod's records; ask whoever runs "
+                f"{redacted(self.location)} to give you the pod."
+            ) from None
 
     # -- pods ----------------------------------------------------------------------------
 
