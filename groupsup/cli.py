@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     _store_option(parser)
+    parser.add_argument("--version", action="version", version=f"groupsup {version('groupsup')}")
     parser.add_argument(
         "--no-bell", action="store_true", help="no terminal bell when a phase or case overruns"
     )

@@ -156,6 +156,15 @@ def test_a_bad_import_changes_nothing(capsys, demo_store, tmp_path, content, rea
     assert _snapshot(demo_store.root) == before
 
 
+def test_version_says_which_groupsup_this_is(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"groupsup {version('groupsup')}\n"
+
+
 def test_bad_command_line_input_gets_one_line_and_status_2(capsys, demo_store):
     code, _, err = run(
         capsys, "--store", str(demo_store.root), "export", "demo-s1", "--format", "odt"

@@ -2,34 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # not imported at run time: `groupsup list` must not pay for pydantic
-    from pydantic import ValidationError
-
-# Field names as a facilitator would say them.
-_FIELD_WORDS = {
-    "due": "due date",
-    "date": "date",
-    "planned_minutes": "planned minutes",
-    "case_reference": "case reference",
-    "presenting_issue": "presenting issue",
-    "offered_by": "offered by",
-    "needs_signoff": "manager sign-off",
-    "schema_version": "schema version",
-    "lenses": "GRRAACCEESS lens",
-    "lenses_discussed": "GRRAACCEESS discussed",
-}
-_LIST_WORDS = {
-    "slots": "case",
-    "next_steps": "next step",
-    "hypotheses": "hypothesis",
-    "resonance": "resonance note",
-    "members": "member",
-    "review": "reviewed step",
-    "people": "genogram person",
-    "phases": "phase",
-}
+# Re-exported: the layers above say `errors.explain`; it lives below the genogram, which needs it.
+from groupsup.explain import explain as explain
 
 
 class GroupsupError(Exception):
@@ -54,33 +28,3 @@ class StoreBusy(GroupsupError):
 
 class StoreConflict(GroupsupError):
     """The session changed on disk since this process read it: saving would lose that change."""
-
-
-def _place(loc: tuple) -> str:
-    words: list[str] = []
-    items = list(loc)
-    for i, part in enumerate(items):
-        if isinstance(part, int):
-            continue
-        following = items[i + 1] if i + 1 < len(items) else None
-        if part in _LIST_WORDS and isinstance(following, int):
-            words.append(f"{_LIST_WORDS[part]} {following + 1}")
-        elif part not in ("session", "pod"):
-            words.append(_FIELD_WORDS.get(part, str(part).replace("_", " ")))
-    return ", ".join(words)
-
-
-def explain(error: ValidationError) -> str:
-    """The first problem in a validation error, as one line a facilitator understands."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "value_error":
-        # Our own messages are whole sentences that name the field: say only which record.
-        loc = tuple(first["loc"])
-        place = _place(loc[:-1] if loc and isinstance(loc[-1], str) else loc)
-    else:
-        place = _place(first["loc"])
-        message = message[0].upper() + message[1:] + "."
-    more = len(error.errors()) - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{place[0].upper() + place[1:]}: {message}{tail}" if place else message + tail

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from groupsup.domain.errors import explain
+from groupsup.explain import explain
 from groupsup.genogram.model import (
     Bond,
     Child,
