@@ -10,13 +10,14 @@ import argparse
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_BAD_INPUT = 2
 EXIT_STORE_PROBLEM = 1
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not the usage block
+    def error(self, message: str) -> NoReturn:  # one line, not the usage block
         from groupsup.outputs.escaping import for_terminal  # what was typed may hold controls
 
         self.exit(

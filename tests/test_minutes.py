@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from html import unescape
 
 import pytest
@@ -122,3 +125,48 @@ def test_user_text_survives_literally(demo_store, hostile):
     html = minutes.as_html(pod, session)
     assert "<script>" not in html
     assert "<strong>not" not in html and "<em>not" not in html and "<h1>not" not in html
+
+
+MINUTES_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from groupsup.outputs import minutes
+from groupsup.store.folder import FolderStore
+store = FolderStore(sys.argv[1])
+session = store.session("demo-s1")
+minutes.save_all(store.pod(session.pod_id), session, Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.slow
+def test_the_same_session_gives_byte_identical_minutes_in_every_run(demo_store, tmp_path):
+    from groupsup.genogram.notation import parse
+
+    session = demo_store.session("demo-s1")
+    names = ["Ann", "Bo", "Cy", "Di", "Ed", "Fi", "Gus", "Hal"]
+    people = "".join(f"{key}: {name}, x, 6\n" for key, name in zip("ABCDEFGH", names, strict=True))
+    source = f"M: Mum, f\n{people}M > twins(A, B), identical(C, D), twins(E, F), twins(G, H)\n"
+    session.slots[0].genogram = parse(source).genogram  # four twin groups, typed in this order
+    demo_store.save_session(session)
+    written = {}
+    for seed in ("1", "2", "3"):  # each seed orders a set of strings differently
+        folder = tmp_path / f"seed{seed}"
+        run = subprocess.run(
+            [sys.executable, "-c", MINUTES_IN_A_FRESH_PROCESS, str(demo_store.root), str(folder)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        written[seed] = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    assert {name.rsplit(".", 1)[1] for name in written["1"]} == {"md", "json", "html", "dot"}
+    assert written["1"] == written["2"] == written["3"]
+    markdown = next(text for name, text in written["1"].items() if name.endswith(".md"))
+    legend = [line for line in markdown.decode().splitlines() if line.endswith("twins")]
+    assert legend == [
+        "Ann and Bo: twins",
+        "Cy and Di: identical twins",
+        "Ed and Fi: twins",
+        "Gus and Hal: twins",
+        "Yusuf and Zara: twins",  # the demo's Ahmed case, later in the session
+    ]

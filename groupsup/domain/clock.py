@@ -195,10 +195,9 @@ class SessionClock:
     def _enter(self, index: int) -> None:
         self.state.stop = index
         stop = self.stops[index]
-        if stop.phase == OPENING:
-            planned = self.session.opening_minutes * 60.0
-        elif stop.phase == CLOSING:
-            planned = self.session.closing_minutes * 60.0
+        if stop.slot_id is None:  # the opening review or the close
+            s = self.session
+            planned = (s.opening_minutes if stop.phase == OPENING else s.closing_minutes) * 60.0
         else:
             slot = self.session.slot(stop.slot_id)
             if slot.started_at is None:

@@ -38,8 +38,8 @@ def take_from(planned: list[int], take: int, minimum: int = MINIMUM_SLOT_MINUTES
     When they cannot give it all, each gives what it can; the caller sees the shortfall in the sum.
     """
     result = [float(p) for p in planned]
-    remaining = min(take, sum(max(0, p - minimum) for p in planned))
-    given = remaining
+    given = min(take, sum(max(0, p - minimum) for p in planned))
+    remaining: float = given
     active = [i for i, p in enumerate(planned) if p > minimum]
     while remaining > 1e-9 and active:
         total = sum(result[i] for i in active)
@@ -191,7 +191,7 @@ def suggest_presenters(pod: Pod, sessions: list[Session]) -> list[Suggestion]:
     suggestions = []
     for member_id in sorted(last, key=order):
         day, case = last[member_id], last_case.get(member_id)
-        if day is None:
+        if day is None or case is None:
             reason = "has not presented yet"
         else:
             reason = f"last presented on {day} ({case.category.value} case {case.title})"

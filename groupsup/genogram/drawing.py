@@ -205,7 +205,7 @@ class _Layout:
         """Couple chains and single people of one generation, each in drawing order."""
         partners = self._partners()
         members = sorted(
-            (p for p, g in self.generation.items() if g == generation), key=self.order.get
+            (p for p, g in self.generation.items() if g == generation), key=lambda p: self.order[p]
         )
         seen: set[str] = set()
         units = []
@@ -227,14 +227,14 @@ class _Layout:
             return component
         ends = [p for p in component if len(partners[p]) == 1]
         if len(ends) == 2 and all(len(partners[p]) <= 2 for p in component):  # a path
-            chain, previous = [min(ends, key=self.order.get)], None
+            chain, previous = [min(ends, key=lambda p: self.order[p])], None
             while len(chain) < len(component):
                 step = next(p for p in partners[chain[-1]] if p != previous)
                 previous = chain[-1]
                 chain.append(step)
             return chain
         hub = max(component, key=lambda p: (len(partners[p]), -self.order[p]))
-        others = sorted((p for p in component if p != hub), key=self.order.get)
+        others = sorted((p for p in component if p != hub), key=lambda p: self.order[p])
         return [others[0], hub, *others[1:]]
 
     def _age_key(self, person_id: str) -> tuple:
@@ -258,7 +258,7 @@ class _Layout:
     def _drop_x(self, parents: tuple[str, ...] | list[str]) -> float:
         centres = [self.x[p] + len(self._token(p)) / 2 for p in parents]
         if len(parents) == 2:
-            left, right = sorted(parents, key=self.x.get)
+            left, right = sorted(parents, key=lambda p: self.x[p])
             return (self.x[left] + len(self._token(left)) + self.x[right]) / 2
         return centres[0]
 
@@ -389,10 +389,11 @@ class _Layout:
             if self.primary.get(child.child) is not child:
                 parents = " and ".join(name[p] for p in child.parents)
                 legend.append(f"{name[child.child]}: {child.kind.value} child of {parents}")
-        for group in {c.twin_group for c in self.g.children if c.twin_group}:
-            members = [c for c in self.g.children if c.twin_group == group]
-            kind = "identical twins" if members[0].identical else "twins"
-            legend.append(f"{' and '.join(name[c.child] for c in members)}: {kind}")
+        # In the order the groups were typed (a set's order changes between runs).
+        for group in dict.fromkeys(c.twin_group for c in self.g.children if c.twin_group):
+            twins = [c for c in self.g.children if c.twin_group == group]
+            kind = "identical twins" if twins[0].identical else "twins"
+            legend.append(f"{' and '.join(name[c.child] for c in twins)}: {kind}")
         for relation in self.g.relationships:
             legend.append(f"{name[relation.a]} ~ {name[relation.b]}: {relation.bond.value}")
         for household, mark in zip(self.g.households, _HOUSEHOLD_MARKS, strict=False):
@@ -448,7 +449,9 @@ class _Grid:
     """Connector cells: each remembers which family drew which line through it."""
 
     def __init__(self, rows: int) -> None:
-        self.cells = [defaultdict(dict) for _ in range(rows)]
+        self.cells: list[defaultdict[int, dict[int, int]]] = [
+            defaultdict(dict) for _ in range(rows)
+        ]
         self.styles: dict[tuple[int, int], str] = {}
 
     def add(self, row: int, column: int, family: int, bits: int, style: str = "") -> None:

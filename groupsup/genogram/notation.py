@@ -301,7 +301,7 @@ def to_source(genogram: Genogram) -> str:
     for couple in genogram.couples:
         status = "" if couple.status is CoupleStatus.MARRIED else f" {couple.status.value}"
         lines.append(f"{couple.a} = {couple.b}{status}")
-    families: dict[tuple[str, ...], list[str]] = {}
+    families: dict[tuple[str, ...], list[str | list[Child]]] = {}
     twins: dict[str, list[Child]] = {}
     for link in genogram.children:
         entries = families.setdefault(tuple(link.parents), [])

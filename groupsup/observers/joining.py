@@ -97,7 +97,9 @@ def check_code(store_root: Path, typed: str, now: dt.datetime) -> Joined:
         raise JoinRefused("Type your join code, as the facilitator gave it to you.")
     for folder in sorted((Path(store_root) / "observers").glob("*")):
         current = _read_codes(folder)
-        for member_id, code in (current.codes if current else {}).items():
+        if current is None:
+            continue
+        for member_id, code in current.codes.items():
             if secrets.compare_digest(wanted, code):
                 if current.expires_at <= now:
                     raise JoinRefused("That join code has expired: ask the facilitator again.")

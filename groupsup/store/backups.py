@@ -177,11 +177,13 @@ def _keep(source: Path, target: Path, rel: str, previous: Backup | None, check) 
         seen = os.fstat(file.fileno())
         before = previous.files.get(rel) if previous else None
         unchanged = (
-            before is not None
+            previous is not None
+            and before is not None
             and (before["size"], before["mtime_ns"]) == (seen.st_size, seen.st_mtime_ns)
             and (previous.checked or check is None)
         )
-        if unchanged and _link(previous.folder / rel, target):
+        # (previous and before are known by unchanged; said again for the type checker)
+        if unchanged and previous and before and _link(previous.folder / rel, target):
             return before
         data = file.read()
     if check and not unchanged:
@@ -339,8 +341,8 @@ def put_back(root: Path, backup: Backup) -> None:
         if not target.parent.exists():
             private_folder(target.parent)
         _write_new(target, (backup.folder / rel).read_bytes())
-    for folder in {(staged / rel).parent for rel in backup.files} | {staged}:
-        fsync_folder(folder)
+    for written in {(staged / rel).parent for rel in backup.files} | {staged}:
+        fsync_folder(written)
     journal = {item: (staged / item).exists() for item in TOP_LEVEL}
     _write_new(root / JOURNAL, json.dumps(journal).encode())
     fsync_folder(root)

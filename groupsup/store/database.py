@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,7 +70,7 @@ def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dic
     storage.write(data)
 
 
-def find_pod_row(pods: list[dict], wanted: str | None) -> dict:
+def find_pod_row(pods: Sequence[dict], wanted: str | None) -> dict:
     """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
     if wanted is None:
         if len(pods) == 1:
@@ -182,7 +182,7 @@ class PodView(NamedTuple):
         return cls(row["id"], row["name"], {m["id"]: m["name"] for m in row.get("members", [])})
 
     def name_of(self, member_id: str | None) -> str:
-        return self.names.get(member_id, member_id or "")
+        return self.names.get(member_id, member_id) if member_id else ""
 
 
 def pods(root: Path) -> list[PodView]:

@@ -98,9 +98,11 @@ class ItemTable(DataTable):
     @on(DataTable.RowSelected)
     def _edit(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.post_message(self.EditRequested(self.field, event.row_key.value))
+        if event.row_key.value is not None:  # every row is added with its item's id
+            self.post_message(self.EditRequested(self.field, event.row_key.value))
 
     def action_remove(self) -> None:
         if self.row_count:
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-            self.post_message(self.RemoveRequested(self.field, key))
+            if key is not None:
+                self.post_message(self.RemoveRequested(self.field, key))
