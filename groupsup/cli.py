@@ -357,11 +357,12 @@ def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = Fals
     """To the terminal made safe (Word and PDF bytes only down a pipe), or to a file exactly."""
     from groupsup.store.files import atomic_write, private_folder, write_private_text
 
-    if output is None and isinstance(text, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text)
-    elif output is None:
-        _show(text, as_json=as_json, end="")
+    if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            _show(text, as_json=as_json, end="")
     else:
         private_folder(output.resolve().parent)
         if isinstance(text, bytes):

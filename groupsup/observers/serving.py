@@ -128,7 +128,7 @@ class ObserversServer(Server):
     async def handle_script(self, request: web.Request) -> web.Response:
         return web.Response(text=self.script, content_type="application/javascript")
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         # A page from anywhere else (open in the facilitator's browser, say) may not drive it.
         if request.headers.get("Origin") != self.public_url:
             raise web.HTTPForbidden(text="This page may only be used from " + self.public_url)

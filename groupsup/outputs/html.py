@@ -118,8 +118,8 @@ def _table(table: Table) -> str:
     if table.caption:
         parts.append(f"<caption>{_text(table.caption)}</caption>")
     if table.header:
-        cells = "".join(f'<th scope="col">{_text(h)}</th>' for h in table.header)
-        parts.append(f"<thead><tr>{cells}</tr></thead>")
+        heads = "".join(f'<th scope="col">{_text(h)}</th>' for h in table.header)
+        parts.append(f"<thead><tr>{heads}</tr></thead>")
     parts.append("<tbody>")
     for row in table.rows:
         cells = [

@@ -8,8 +8,10 @@ and their libraries are imported only when asked for.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import cast
 
 from groupsup.domain.models import MinutesDocument, Pod, Session, slug
 from groupsup.genogram.dot import to_dot
@@ -57,7 +59,7 @@ def _pdf(document: Document) -> bytes:
     return pdf.render(document)
 
 
-DOCUMENT_WRITERS = {
+DOCUMENT_WRITERS: dict[Format, Callable[[Document], str | bytes]] = {
     Format.MD: markdown.render,
     Format.HTML: html.render,
     Format.DOCX: _word,
@@ -89,7 +91,7 @@ def save_all(pod: Pod, session: Session, folder: Path, suffix: str = "") -> list
     private_folder(folder)
     stem = file_stem(pod, session) + suffix
     written = [
-        write_private_text(folder / f"{stem}.{form.value}", render(pod, session, form))
+        write_private_text(folder / f"{stem}.{form.value}", cast(str, render(pod, session, form)))
         for form in TEXT_FORMATS
     ]
     for number, slot in enumerate(session.slots, 1):
@@ -104,11 +106,11 @@ def save_for_filing(pod: Pod, session: Session, folder: Path) -> list[Path]:
     `folder` (created 0700, files 0600). Slow (PDF layout): call it from a worker."""
     private_folder(folder)
     stem = file_stem(pod, session)
-    files = []
+    files: list[tuple[str, bytes]] = []
     for form in BINARY_FORMATS:
-        files.append((f"{stem}.{form.value}", render(pod, session, form)))
+        files.append((f"{stem}.{form.value}", cast(bytes, render(pod, session, form))))
         for number in range(1, len(session.slots) + 1):
-            record = render_case(pod, session, number, form)
+            record = cast(bytes, render_case(pod, session, number, form))
             files.append((f"{stem}-case{number}-record.{form.value}", record))
     for name, data in files:
         atomic_write(folder / name, data)
