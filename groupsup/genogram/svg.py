@@ -13,6 +13,7 @@ two people. Every name is escaped: the SVG is XML, and nothing in it can run.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from groupsup.genogram.drawing import Placement, placement, shown_label
@@ -55,6 +56,14 @@ _BONDS = {  # colour, dash pattern
 def to_svg(genogram: Genogram, title: str = "Genogram") -> str:
     """An SVG document of the genogram; `viewBox` lets it scale to any width."""
     return _Picture(genogram, placement(genogram)).svg(title)
+
+
+def width_of(svg: str) -> int:
+    """The width in pixels `to_svg` gave its drawing, for outputs that scale it to the page."""
+    found = re.search(r'width="(\d+)"', svg)
+    if found is None:
+        raise ValueError("not a drawing made by to_svg: it has no width")
+    return int(found.group(1))
 
 
 class _Picture:

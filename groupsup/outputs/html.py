@@ -8,10 +8,9 @@ text can run in a browser.
 from __future__ import annotations
 
 import base64
-import re
 from html import escape
 
-from groupsup.genogram.svg import to_svg
+from groupsup.genogram.svg import to_svg, width_of
 from groupsup.outputs.document import (
     Block,
     Document,
@@ -136,8 +135,8 @@ def _table(table: Table) -> str:
 def _genogram(figure: GenogramFigure) -> str:
     """The drawing scaled to the page width at most; the people table is its text alternative.
     Embedded as a data: URL, so the page fetches nothing and a PDF lays it out the same way."""
-    picture = to_svg(figure.genogram, figure.caption).encode("utf-8")
-    width = re.search(rb'width="(\d+)"', picture).group(1).decode()
+    drawing = to_svg(figure.genogram, figure.caption)
+    picture, width = drawing.encode("utf-8"), width_of(drawing)
     source = "data:image/svg+xml;base64," + base64.b64encode(picture).decode("ascii")
     alternative = "Genogram drawing: the table below lists everyone in it."
     return (

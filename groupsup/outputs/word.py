@@ -3,7 +3,6 @@ protective marking in the header and the page number in the footer of every page
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 
 from docx import Document as new_docx
@@ -13,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from groupsup.genogram import drawing
-from groupsup.genogram.svg import to_svg
+from groupsup.genogram.svg import to_svg, width_of
 from groupsup.outputs.document import (
     Block,
     Document,
@@ -111,7 +110,7 @@ def _genogram(word, genogram, caption: str) -> None:
         run = _lines(word.add_paragraph(), _clean(drawing.render(genogram)))
         run.font.name, run.font.size = "DejaVu Sans Mono", Pt(6)
         return
-    width_px = int(re.search(r'width="(\d+)"', svg).group(1))
+    width_px = width_of(svg)
     word.add_picture(BytesIO(png), width=min(Mm(width_px * 25.4 / 96), TEXT_WIDTH))
 
 

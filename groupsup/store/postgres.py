@@ -265,7 +265,7 @@ class PostgresStore:
             with self._db.transaction():
                 self._db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
                 done = self._db.execute("select max(version) from groupsup_schema").fetchone()
-                if (done[0] or 0) >= number:  # another process upgraded it meanwhile
+                if ((done and done[0]) or 0) >= number:  # another process upgraded it meanwhile
                     continue
                 self._db.execute(script)
                 self._db.execute("insert into groupsup_schema values (%s)", [number])
@@ -474,10 +474,7 @@ class PostgresStore:
         from groupsup.domain.vocabulary import StepStatus
 
         rows = self._db.execute(_OPEN_STEPS, {"pod": pod_id}).fetchall()
-        return [
-            OpenStep(*row[:8], StepStatus(row[8]), row[9], row[10])  # type: ignore[arg-type]
-            for row in rows
-        ]
+        return [OpenStep._make([*row[:8], StepStatus(row[8]), row[9], row[10]]) for row in rows]
 
     def report_facts(self, pod_id: str) -> list[dict]:
         rows = self._db.execute(
