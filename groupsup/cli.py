@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="start", metavar="DATE", help="first day (default: twelve months back)"
     )
     report.add_argument("--to", dest="end", metavar="DATE", help="last day (today)")
+    report.add_argument(
+        "--service", action="store_true", help="every pod on one page, for the whole service"
+    )
     report.add_argument("--format", choices=["md", "html", "json"], default="md")
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
 
@@ -424,6 +427,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows
     from groupsup.store.locations import is_database
 
+    today = _today()
+    end = parse_date(args.end) if args.end else today
+    start = parse_date(args.start) if args.start else report.twelve_months_to(end)
+    if start > end:
+        raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
+    if args.service:
+        return _service_report(args, start, end, today)
     root = _store_path(args)
     if is_database(root):  # no files to read: the engine's own facts
         store = _open_store(args)
@@ -434,11 +444,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             _open_store(args)  # a store from before the facts files: opening it makes them
         pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
         facts = rows(root / FACTS_FOLDER / f"{pod['id']}.json", "facts")
-    today = _today()
-    end = parse_date(args.end) if args.end else today
-    start = parse_date(args.start) if args.start else report.twelve_months_to(end)
-    if start > end:
-        raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
     built = report.build(pod, facts, start, end, today)
     if args.format == "json":
         text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"
@@ -448,6 +453,29 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = html.render(report.as_markdown(built), f"The record of {pod['name']}")
     else:
         text = report.as_markdown(built)
+    _write_or_print(text, args.output, as_json=args.format == "json")
+    return 0
+
+
+def _service_report(args: argparse.Namespace, start, end, today) -> int:
+    """Every pod's record, one line each, from the pods and their closed sessions' facts."""
+    import json
+
+    from groupsup.outputs import report
+
+    store = _open_store(args)
+    reports = [
+        report.build(pod.model_dump(mode="json"), store.report_facts(pod.id), start, end, today)
+        for pod in store.pods()
+    ]
+    if args.format == "json":
+        text = json.dumps(report.service_as_json(reports), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from groupsup.outputs import markdown_html as html
+
+        text = html.render(report.service_as_markdown(reports), "The service's record")
+    else:
+        text = report.service_as_markdown(reports)
     _write_or_print(text, args.output, as_json=args.format == "json")
     return 0
 

@@ -4,6 +4,7 @@ service between a folder store and PostgreSQL (and back) without changing a word
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from conftest import DEMO_DAY
@@ -73,6 +74,16 @@ def test_a_service_moves_to_postgresql_and_back_with_identical_exports(
         for where in (str(tmp_path / "service"), postgres_location)
     ]
     assert reports[0] == reports[1] and '"Pod 7"' in reports[0]
+    views = [
+        run(capsys, "--store", where, "report", "--service", "--format", "json")[1]
+        for where in (str(tmp_path / "service"), postgres_location)
+    ]
+    assert views[0] == views[1]
+    pods = json.loads(views[1])["pods"]
+    assert sorted(row["pod"] for row in pods) == sorted(f"Pod {n}" for n in range(1, 21))
+    assert all(row["sessions"]["held"] > 0 for row in pods)
+    code, markdown, _ = run(capsys, "--store", postgres_location, "report", "--service")
+    assert code == 0 and all(f"\n| Pod {n} | " in markdown for n in range(1, 21))
 
 
 def test_copying_into_a_store_that_holds_records_is_refused_and_changes_nothing(

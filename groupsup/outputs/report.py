@@ -190,3 +190,54 @@ def as_json(report: PodReport) -> dict:
             for c in r.concerns
         ],
     }
+
+
+# -- the service's view: every pod on one page, for the principal social worker ----------------
+
+
+def service_row(r: PodReport) -> dict:
+    """One pod's line in the service's view."""
+    return {
+        "pod": r.pod_name,
+        "sessions": {"held": r.sessions_held, "expected": r.months},
+        "not_presented": r.never_presented,
+        "overdue_next_steps": r.steps["overdue"],
+        "needing_manager_signoff": r.steps["needing manager sign-off"],
+        "lenses_never_used": r.lenses_never_used,
+        "safeguarding_raised": len(r.concerns),
+        "safeguarding_without_action": sum(not c.action_taken.strip() for c in r.concerns),
+    }
+
+
+def service_as_json(reports: list[PodReport]) -> dict:
+    first = reports[0] if reports else None
+    return {
+        "from": first.start.isoformat() if first else None,
+        "to": first.end.isoformat() if first else None,
+        "pods": [service_row(r) for r in reports],
+    }
+
+
+def service_as_markdown(reports: list[PodReport]) -> str:
+    if not reports:
+        return "# The service's record\n\nNo pods in this store yet.\n"
+    r0 = reports[0]
+    lines = [
+        "# The service's record",
+        "",
+        f"Every pod from {when(r0.start)} to {when(r0.end)}; figures as on {when(r0.today)}.",
+        "",
+        "| Pod | Sessions held | Not presented | Overdue next steps | Needing manager sign-off "
+        "| Lenses never used | Safeguarding raised (no action recorded) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in map(service_row, reports):
+        held = row["sessions"]
+        lines.append(
+            f"| {cell(row['pod'])} | {held['held']} of {held['expected']} "
+            f"| {cell(', '.join(row['not_presented'])) or 'everyone'} "
+            f"| {row['overdue_next_steps']} | {row['needing_manager_signoff']} "
+            f"| {cell(', '.join(row['lenses_never_used'])) or 'none'} "
+            f"| {row['safeguarding_raised']} ({row['safeguarding_without_action']}) |"
+        )
+    return "\n".join(lines) + "\n"
