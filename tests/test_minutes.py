@@ -92,7 +92,7 @@ def test_a_case_without_safeguarding_or_steps_says_so(demo_store):
 def test_json_minutes_are_the_complete_record(demo_store):
     pod, session = _demo(demo_store, "demo-s1")
     data = json.loads(minutes.as_json(pod, session))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["pod"]["name"] == "North Pod"
     assert data["session"]["slots"][0]["genogram"]["couples"][1] == {
         "a": "F",
@@ -170,3 +170,17 @@ def test_the_same_session_gives_byte_identical_minutes_in_every_run(demo_store, 
         "Gus and Hal: twins",
         "Yusuf and Zara: twins",  # the demo's Ahmed case, later in the session
     ]
+
+
+def test_line_breaks_render_in_commonmark_and_python_markdown(demo_store):
+    import markdown as python_markdown
+
+    pod, session = _demo(demo_store, "demo-s1")
+    session.slots[0].history = "First line\nsecond line"
+    md = minutes.as_markdown(pod, session)
+    for rendered in (
+        MarkdownIt("commonmark").enable("table").render(md),
+        python_markdown.markdown(md, extensions=["tables"]),
+    ):
+        assert re.search(r"First line<br ?/?>\s*second line", rendered), rendered
+        assert "line\\" not in rendered

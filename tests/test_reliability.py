@@ -112,7 +112,7 @@ def test_a_second_writer_is_refused_not_allowed_to_overwrite(demo_store):
             "holds a session that is not valid: Case 1, presenter: Input should be a valid string",
         ),
         (
-            lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 7'),
+            lambda raw: raw.replace(b'"schema_version": 2', b'"schema_version": 7'),
             "was written by a newer groupsup (schema version 7)",
         ),
     ],
@@ -175,17 +175,36 @@ def test_restoring_a_backup_that_does_not_exist_is_refused(demo_store, capsys):
 
 
 def test_records_are_migrated_through_the_chain(monkeypatch):
-    record = {"schema_version": 1, "session": {"title": "old"}}
-    assert migrations.upgrade(record) == record  # version 1 is current: nothing to do
-    monkeypatch.setitem(migrations.MIGRATIONS, 1, lambda r: r | {"session": {"name": "old"}})
-    assert migrations.upgrade(record, current=2) == {
-        "schema_version": 2,
+    record = {"schema_version": 2, "session": {"title": "old"}}
+    assert migrations.upgrade(record) == record  # version 2 is current: nothing to do
+    monkeypatch.setitem(migrations.MIGRATIONS, 2, lambda r: r | {"session": {"name": "old"}})
+    assert migrations.upgrade(record, current=3) == {
+        "schema_version": 3,
         "session": {"name": "old"},
     }
-    with pytest.raises(migrations.UnknownVersion, match="no migration from schema version 2"):
-        migrations.upgrade(record, current=3)
+    with pytest.raises(migrations.UnknownVersion, match="no migration from schema version 3"):
+        migrations.upgrade(record, current=4)
     with pytest.raises(migrations.UnknownVersion, match="'1' is not one groupsup ever wrote"):
         migrations.upgrade({"schema_version": "1"})
+
+
+def test_a_version_1_record_gets_time_zones_as_version_2():
+    """Version 1 wrote local times without a zone; version 2 keeps the zone with them."""
+    naive = "2026-09-28T10:10:00"
+    record = {
+        "schema_version": 1,
+        "session": {
+            "started_at": naive,
+            "slots": [{"started_at": naive, "ended_at": None, "history": naive}],
+            "clock": {"segments": [{"started_at": naive}]},
+        },
+    }
+    upgraded = migrations.upgrade(record)
+    local = dt.datetime.fromisoformat(naive).astimezone().isoformat()
+    assert upgraded["schema_version"] == 2
+    session = upgraded["session"]
+    assert session["started_at"] == local and session["clock"]["segments"][0]["started_at"] == local
+    assert session["slots"][0] == {"started_at": local, "ended_at": None, "history": naive}
 
 
 def test_pseudonymised_minutes_keep_no_family_name(demo_store):

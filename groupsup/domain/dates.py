@@ -19,6 +19,12 @@ def local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A timestamp with its time zone; one recorded without is taken as this machine's local
+    time, which is what groupsup wrote before it kept zones (schema version 1)."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
 def when(day: dt.date | None) -> str:
     """A day as the minutes write it: 5 November 2026."""
     return f"{day.day} {day:%B %Y}" if day else "no date"

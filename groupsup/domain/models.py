@@ -14,15 +14,21 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from groupsup.domain.dates import aware
 from groupsup.domain.identifiers import safe_key
 from groupsup.domain.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
 from groupsup.genogram.model import Genogram
 
 __all__ = ["Anxiety", "Category", "Lens", "SessionStatus", "StepStatus"]  # re-exported
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: timestamps carry their time zone
 DEFAULT_SESSION_MINUTES = 180
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+
+
+# A moment with its time zone, so that JSON's date-time (RFC 3339) holds; a value without one
+# is taken as local time.
+Timestamp = Annotated[dt.datetime, AfterValidator(aware)]
 
 
 def new_id() -> str:
@@ -176,8 +182,8 @@ class CaseSlot(Record):
     anxiety: Anxiety = Anxiety.MEDIUM
     planned_minutes: int = Field(default=30, ge=1, le=600)
     weight: float = Field(default=1.0, gt=0, le=10, description="Share of the case time.")
-    started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
     dilemma: str = ""
     presenting_issue: str = ""
     history: str = ""
@@ -213,7 +219,7 @@ class Segment(Record):
 
     slot_id: str | None = Field(description="None for the opening review and the close.")
     phase: str
-    started_at: dt.datetime
+    started_at: Timestamp
     seconds: float | None = Field(default=None, description="None while the segment is open.")
 
 
@@ -243,8 +249,8 @@ class Session(Record):
     closing_minutes: int = Field(default=10, ge=0, le=120)
     slots: list[CaseSlot] = Field(default_factory=list)
     review: list[StepReview] = Field(default_factory=list)
-    started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
     clock: ClockState | None = None
 
     @model_validator(mode="after")

@@ -36,11 +36,13 @@ def json_for_terminal(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """User text as a Markdown block: escaped, its line breaks kept as hard breaks."""
+    """User text as a Markdown block: escaped, its line breaks kept as hard breaks. The break
+    is two spaces at the line's end, which CommonMark and Python-Markdown both read (a
+    backslash break shows as a backslash in Python-Markdown and MkDocs)."""
     lines = [_escape(line.strip()) for line in for_terminal(value).splitlines()]
     paragraphs = "\n".join(lines).strip()
     paragraphs = re.sub(r"\n{2,}", "\n\n", paragraphs)
-    return re.sub(r"(?<!\n)\n(?!\n)", "\\\n", paragraphs)
+    return re.sub(r"(?<!\n)\n(?!\n)", "  \n", paragraphs)
 
 
 def inline(value: str) -> str:

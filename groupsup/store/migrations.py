@@ -1,20 +1,42 @@
 """Bring records written by an older groupsup up to the current schema, one version at a time.
 
 `MIGRATIONS[n]` turns a version-n record (a MinutesDocument as a dict, or a stored session
-record) into a version n+1 record. Version 1 is the first groupsup wrote, and it is still the
-current one, so no step exists yet: the chain, and its refusal of versions it does not know,
-are what the tests pin. When the schema changes, add MIGRATIONS[1], raise SCHEMA_VERSION, and
-add a test that a real version-1 file reads as version 2.
+record) into a version n+1 record. Version 1 wrote timestamps without a time zone; version 2
+writes them with one (the machine's local zone, which is what version 1 meant).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
+from groupsup.domain.dates import aware
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import SCHEMA_VERSION
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+TIMESTAMPS = {"started_at", "ended_at"}
+
+
+def _zoned_timestamps(node):
+    """Version 1 to 2: every timestamp given the local time zone it was recorded in."""
+    if isinstance(node, list):
+        return [_zoned_timestamps(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: _zoned(value) if key in TIMESTAMPS else _zoned_timestamps(value)
+        for key, value in node.items()
+    }
+
+
+def _zoned(value):
+    try:
+        return aware(dt.datetime.fromisoformat(value)).isoformat()
+    except (TypeError, ValueError):  # not a timestamp: validation will say what is wrong
+        return value
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _zoned_timestamps}
 
 
 class UnknownVersion(GroupsupError):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import cast
 
-from groupsup.domain.models import MinutesDocument, Pod, Session, slug
+from groupsup.domain.models import SCHEMA_VERSION, MinutesDocument, Pod, Session, slug
 from groupsup.genogram.dot import to_dot
 from groupsup.outputs import html, markdown
 from groupsup.outputs.document import Document
@@ -117,5 +117,14 @@ def save_for_filing(pod: Pod, session: Session, folder: Path) -> list[Path]:
     return [folder / name for name, _ in files]
 
 
+SCHEMA_ID = f"urn:groupsup:schema:minutes:{SCHEMA_VERSION}"
+
+
 def schema() -> str:
-    return json.dumps(MinutesDocument.model_json_schema(), indent=2) + "\n"
+    """The JSON Schema (2020-12) that every JSON export validates against."""
+    described = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **MinutesDocument.model_json_schema(),
+    }
+    return json.dumps(described, indent=2) + "\n"
