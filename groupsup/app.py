@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -23,6 +27,11 @@ if TYPE_CHECKING:
     from groupsup.store.interface import Store
 
 
+# How long a key that saves or moves focus waits for the field to handle the keys before it;
+# only a field that has stopped handling keys makes it wait this long.
+KEY_CATCH_UP_SECONDS = 1.0
+
+
 class GroupSupApp(App):
     TITLE = "groupsup"
     SUB_TITLE = "group reflective supervision"
@@ -32,6 +41,17 @@ class GroupSupApp(App):
         Binding("question_mark", "help", "Help", show=False, id="help-question-mark"),
         Binding("f10", "toggle_theme", "Light or dark theme", show=False, id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
+        # Tab moves focus the moment it is typed, so the keys after it land in the next field
+        # even when they arrive before the field is drawn (a burst of dictation).
+        Binding("tab", "focus_next", "Next field", show=False, priority=True, id="next-field"),
+        Binding(
+            "shift+tab",
+            "focus_previous",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="previous-field",
+        ),
     ]
 
     def __init__(
@@ -48,6 +68,8 @@ class GroupSupApp(App):
         self.bell_on_overrun = bell
         self.monotonic = monotonic
         self.wall = wall
+        self._holding_keys = False
+        self._held_keys: deque[events.Key] = deque()
 
     @cached_property
     def store(self) -> Store:
@@ -65,8 +87,8 @@ class GroupSupApp(App):
 
         return HomeScreen()
 
-    def get_line_filters(self) -> Sequence[LineFilter]:
-        return [*super().get_line_filters(), NO_CONTROLS]
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 
     def action_help(self) -> None:
         from groupsup.screens.help import HelpScreen

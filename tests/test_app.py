@@ -44,9 +44,9 @@ async def back_on_the_run_screen(pilot) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, RunScreen), "the run screen")
 
 
-async def choose(pilot, downs: int) -> None:
-    """Open the focused Select, move down `downs` times, pick."""
-    await pilot.press("enter", *["down"] * downs, "enter")
+async def choose(pilot, who: str) -> None:
+    """Type into the focused person field (a name, its start or initials)."""
+    await pilot.press(*who)
 
 
 async def create_pod(pilot) -> None:
@@ -62,14 +62,14 @@ async def create_pod(pilot) -> None:
     await pilot.press("escape")
 
 
-async def add_slot(pilot, presenter: int, consultant: int, reference: str) -> None:
+async def add_slot(pilot, presenter: str, consultant: str, reference: str) -> None:
     await pilot.press("a")
     await choose(pilot, presenter)
     await pilot.press("tab")
     await choose(pilot, consultant)
     await pilot.press("tab")
     await type_text(pilot, reference)
-    await pilot.press("tab", "tab", "tab")
+    await pilot.press("tab", "tab", "tab")  # past the category and the anxiety
     await type_text(pilot, "How do we keep the child's voice central?")
     await pilot.press("ctrl+s")
     await pilot.pause()
@@ -87,7 +87,7 @@ async def run_case(pilot, case: int) -> None:
     await pilot.press("ctrl+g")
     await type_text(pilot, f"Hypothesis {case}: mum fears losing the baby")
     await pilot.press("tab")
-    await choose(pilot, 3)  # offered by the third member present
+    await choose(pilot, "cd")  # offered by Cleo Diaz, by her initials
     await pilot.press("tab", "space", "down", "down", "space")  # gender, religion
     await pilot.press("tab")
     await type_text(pilot, "She said so twice")
@@ -121,9 +121,9 @@ async def test_a_whole_session_with_keys_only(tmp_path):
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
-        await add_slot(pilot, 1, 2, "CS-1 (Ama)")
-        await add_slot(pilot, 2, 3, "CS-2 (Ben)")
-        await add_slot(pilot, 3, 4, "CS-3 (Cleo)")
+        await add_slot(pilot, "ama", "ben", "CS-1 (Ama)")
+        await add_slot(pilot, "ben", "cleo", "CS-2 (Ben)")
+        await add_slot(pilot, "cleo", "dev", "CS-3 (Cleo)")
         slots = app.screen.session.slots
         assert [s.planned_minutes for s in slots] == [52, 52, 51]
         assert slots[0].observers == ["cleo-diaz", "dev-patel"]
@@ -306,15 +306,15 @@ async def test_roles_are_checked_as_they_are_chosen(demo_store):
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
         await focus_lands_on(pilot, "#slots")
         await pilot.press("a")
-        await focus_lands_on(pilot, "#presenter")
-        await choose(pilot, 2)  # presenter: Tom Whitaker
+        await focus_lands_on(pilot, "#presenter Input")
+        await choose(pilot, "tom")  # presenter: Tom Whitaker
         await pilot.press("tab")
-        await choose(pilot, 2)  # consultant: Tom Whitaker too
+        await choose(pilot, "tw")  # consultant: Tom Whitaker too
         await pilot.pause()
         problem = app.screen.query_one("#problem", Static)
         assert str(problem.render()) == (
             "The consultant cannot also be the presenter: choose someone else."
         )
-        await choose(pilot, 1)  # consultant: Priya Shah (one further down)
+        await pilot.press("down")  # consultant: Priya Shah (the next person present)
         await pilot.pause()
         assert str(problem.render()) == ""

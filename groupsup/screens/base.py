@@ -18,10 +18,24 @@ class Scroll(VerticalScroll, can_focus=False):
     """Scrolls with the focused field; never a Tab stop of its own."""
 
 
+def focus_then_take_keys(screen: Screen) -> None:
+    """A screen has just opened: its first field (unless it chose one) takes focus, then the
+    keys typed while it was opening, which the app held, reach it in order."""
+    try:
+        fields = screen.focus_chain
+        if screen.focused is None and fields:
+            screen.set_focus(fields[0])
+    finally:
+        screen.app.release_keys()
+
+
 class GroupSupScreen(Screen):
     """A full screen of the app. Subclasses set HELP (Markdown) for F1."""
 
     HELP = "No help has been written for this screen yet."
+
+    def on_mount(self) -> None:
+        focus_then_take_keys(self)
 
     @property
     def gs(self) -> GroupSupApp:
@@ -41,11 +55,15 @@ class Dialog(ModalScreen):
     """A modal form: Escape cancels; subclasses dismiss with their result."""
 
     HELP = "Fill in the fields (Tab moves between them), then press Enter to save or Escape."
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    # Priority: handled the moment it is typed, so the keys after it reach the screen below.
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True, id="cancel")]
 
     @property
     def gs(self) -> GroupSupApp:
         return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        focus_then_take_keys(self)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

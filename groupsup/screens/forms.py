@@ -1,5 +1,6 @@
 """Modal forms. Each builds a domain record from its fields; a problem is shown in one line and
-everything typed stays in the form. Enter (in a one-line field) or Ctrl+S saves; Escape cancels."""
+everything typed stays in the form. Enter saves from any field but a multi-line one, Ctrl+S from
+anywhere; Space ticks; Escape cancels. People are chosen by typing (no dropdown to lose keys)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from groupsup.domain import planning
 from groupsup.domain.dates import parse_date
@@ -31,6 +32,7 @@ from groupsup.domain.models import (
     StepStatus,
 )
 from groupsup.screens.base import Dialog, Scroll
+from groupsup.widgets.fields import ChoiceList, PersonField, Tick, TickList
 
 
 def people(pod: Pod, member_ids: list[str]) -> list[tuple[Content, str]]:
@@ -49,15 +51,21 @@ def updated(model: type, existing: object | None, fields: dict) -> object:
 class Form(Dialog):
     """A dialog of fields. Subclasses give `title`, `fields()` and `build()`."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="save")]
+    # Priority: saved the moment the key is typed, so the keys typed after it never land in
+    # a form that is about to close.
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="save"),
+        Binding("enter", "submit", "Save", show=False, priority=True, id="submit"),
+    ]
     title_text = ""
+    hint = "Enter or Ctrl+S saves · Escape cancels"
 
     def compose(self) -> ComposeResult:
         with Scroll(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield from self.fields()
             yield Static("", id="problem", markup=False)
-            yield Static("Enter or Ctrl+S saves · Escape cancels", classes="hint")
+            yield Static(self.hint, classes="hint")
 
     def fields(self) -> ComposeResult:
         raise NotImplementedError
@@ -65,8 +73,11 @@ class Form(Dialog):
     def build(self) -> object:
         raise NotImplementedError
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        # Enter in a multi-line field starts a new line; anywhere else it saves.
+        return not (action == "submit" and isinstance(self.focused, TextArea))
+
+    def action_submit(self) -> None:
         self.action_save()
 
     def action_save(self) -> None:
@@ -85,6 +96,13 @@ class Form(Dialog):
 
     def value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value
+
+    def person(self, field_id: str) -> str | None:
+        """The member chosen in a PersonField; a typing that fits no one is a problem."""
+        try:
+            return self.query_one(f"#{field_id}", PersonField).value
+        except ValueError as error:
+            raise GroupsupError(str(error)) from None
 
 
 class TextPrompt(Form):
@@ -121,24 +139,19 @@ class HypothesisForm(Form):
         h = self.existing
         yield Input(h.text if h else "", placeholder="What might be going on?", id="text")
         yield Label("Offered by")
-        yield Select(
-            people(self.pod, self.session.attendees),
-            value=h.offered_by if h and h.offered_by else Select.NULL,
-            prompt="who offered it",
-            id="offered-by",
+        yield PersonField(
+            self.pod, self.session.attendees, h.offered_by if h else None, id="offered-by"
         )
-        yield Label("GRRAACCEESS lenses (Space ticks)")
-        yield SelectionList[Lens](
-            *[(lens.value, lens, bool(h and lens in h.lenses)) for lens in Lens], id="lenses"
-        )
+        yield Label("GRRAACCEESS lenses (a letter finds one, Space ticks)")
+        yield TickList([(lens.value, lens) for lens in Lens], h.lenses if h else (), id="lenses")
         yield Input(h.supports if h else "", placeholder="What supports it?", id="supports")
         yield Input(h.would_test if h else "", placeholder="What would test it?", id="would-test")
 
     def build(self) -> Hypothesis:
         fields = {
             "text": self.value("text"),
-            "offered_by": chosen(self.query_one("#offered-by", Select)),
-            "lenses": list(self.query_one("#lenses", SelectionList).selected),
+            "offered_by": self.person("offered-by"),
+            "lenses": self.query_one("#lenses", TickList).selected,
             "supports": self.value("supports"),
             "would_test": self.value("would-test"),
         }
@@ -155,15 +168,15 @@ class ResonanceForm(Form):
     def fields(self) -> ComposeResult:
         noted = {n.observer for n in self.slot.resonance}
         waiting = [o for o in self.slot.observers if o not in noted]
-        first = self.existing.observer if self.existing else (waiting or [Select.NULL])[0]
+        first = self.existing.observer if self.existing else (waiting or [None])[0]
         yield Label("Observer")
-        yield Select(people(self.pod, self.slot.observers), value=first, id="observer")
+        yield PersonField(self.pod, self.slot.observers, first, id="observer")
         yield Input(
             self.existing.text if self.existing else "", placeholder="Which bells ring?", id="text"
         )
 
     def build(self) -> ResonanceNote:
-        observer = chosen(self.query_one("#observer", Select))
+        observer = self.person("observer")
         if observer is None:
             raise GroupsupError("Choose whose resonance this is.")
         if not self.value("text").strip():
@@ -186,14 +199,12 @@ class NextStepForm(Form):
         s = self.existing
         yield Input(s.action if s else "", placeholder="What is to be done?", id="action")
         yield Label("Owner")
-        yield Select(
-            people(self.pod, self.session.attendees),
-            value=(s.owner if s else self.slot.presenter) or Select.NULL,
-            id="owner",
+        yield PersonField(
+            self.pod, self.session.attendees, s.owner if s else self.slot.presenter, id="owner"
         )
         yield Label("Due (2026-12-01, 1/12/2026, +14 or +2w)")
         yield Input(str(s.due) if s and s.due else "+2w", id="due")
-        yield Checkbox(
+        yield Tick(
             "Needs manager sign-off (a decision on case direction)",
             s.needs_signoff if s else False,
             id="signoff",
@@ -206,9 +217,9 @@ class NextStepForm(Form):
             raise GroupsupError(f"The due date {due} is before the session; choose a later date.")
         fields = {
             "action": self.value("action"),
-            "owner": chosen(self.query_one("#owner", Select)),
+            "owner": self.person("owner"),
             "due": due,
-            "needs_signoff": self.query_one("#signoff", Checkbox).value,
+            "needs_signoff": self.query_one("#signoff", Tick).value,
         }
         return updated(NextStep, self.existing, fields)
 
@@ -247,16 +258,15 @@ class ReviewForm(Form):
             Content(f"{self.review.action} ({self.pod.name_of(self.review.owner)})"),
             classes="dialog-subject",
         )
-        yield Select(
+        yield ChoiceList(
             [(status.value, status) for status in StepStatus if status is not StepStatus.OPEN],
-            value=self.review.status if self.review.status is not StepStatus.OPEN else Select.NULL,
-            prompt="status",
+            self.review.status if self.review.status is not StepStatus.OPEN else None,
             id="status",
         )
         yield Input(self.review.note, placeholder="Progress note", id="note")
 
     def build(self) -> StepReview:
-        status = chosen(self.query_one("#status", Select))
+        status = self.query_one("#status", ChoiceList).value
         if status is None:
             raise GroupsupError("Choose how the step stands: done, partly, not done, ...")
         return self.review.model_copy(update={"status": status, "note": self.value("note")})
@@ -275,29 +285,20 @@ class SlotForm(Form):
 
     def fields(self) -> ComposeResult:
         s = self.existing
-        present = people(self.pod, self.session.attendees)
-        with Horizontal(classes="pair"):
-            yield Select(
-                present, value=s.presenter if s else Select.NULL, prompt="presenter", id="presenter"
-            )
-            yield Select(
-                present,
-                value=s.consultant if s and s.consultant else Select.NULL,
-                prompt="consultant",
-                id="consultant",
-            )
+        present = self.session.attendees
+        yield Label("Presenter")
+        yield PersonField(self.pod, present, s.presenter if s else None, id="presenter")
+        yield Label("Consultant")
+        yield PersonField(self.pod, present, s.consultant if s else None, id="consultant")
+        yield Static("", id="suggestion", classes="hint", markup=False)
         yield Input(s.case_reference if s else "", placeholder="Case reference", id="reference")
         with Horizontal(classes="pair"):
-            yield Select(
-                [(c.value, c) for c in Category],
-                value=s.category if s else Category.CIN,
-                allow_blank=False,
-                id="category",
+            yield ChoiceList(
+                [(c.value, c) for c in Category], s.category if s else Category.CIN, id="category"
             )
-            yield Select(
+            yield ChoiceList(
                 [(f"anxiety {a.value}", a) for a in Anxiety],
-                value=s.anxiety if s else Anxiety.MEDIUM,
-                allow_blank=False,
+                s.anxiety if s else Anxiety.MEDIUM,
                 id="anxiety",
             )
         yield Input(
@@ -307,18 +308,20 @@ class SlotForm(Form):
         )
         yield Label("Weight (1 = an even share of the time, 2 = twice as long)")
         yield Input(f"{s.weight:g}" if s else "1", id="weight")
-        yield Static("", id="suggestion", classes="hint", markup=False)
         yield Label("Observers (Space ticks; the presenter and consultant are left out)")
         observing = set(s.observers) if s else set(self.session.attendees)
-        yield SelectionList[str](
-            *[(Content(self.pod.name_of(m)), m, m in observing) for m in self.session.attendees],
+        yield TickList(
+            [(self.pod.name_of(m), m) for m in self.session.attendees],
+            [m for m in self.session.attendees if m in observing],
             id="observers",
         )
 
-    @on(Select.Changed, "#presenter, #consultant")
+    @on(PersonField.Changed)
     def _check_roles_as_chosen(self) -> None:
-        presenter = chosen(self.query_one("#presenter", Select))
-        consultant = chosen(self.query_one("#consultant", Select))
+        try:
+            presenter, consultant = self.person("presenter"), self.person("consultant")
+        except GroupsupError:
+            return  # the field itself says whom the typing could mean
         problem = self.query_one("#problem", Static)
         try:
             if presenter is not None:
@@ -328,16 +331,15 @@ class SlotForm(Form):
         else:
             problem.update("")
             problem.remove_class("shown")
+        self._suggest_consultant(presenter)
 
-    @on(Select.Changed, "#presenter")
-    def _suggest_consultant(self, event: Select.Changed) -> None:
-        presenter = chosen(event.select)
-        if presenter is None:
-            return
-        suggestions = planning.suggest_consultants(
-            self.pod, self.history, presenter, self.session.attendees
-        )[:2]
-        text = "; ".join(f"{self.pod.name_of(s.member_id)} ({s.reason})" for s in suggestions)
+    def _suggest_consultant(self, presenter: str | None) -> None:
+        text = ""
+        if presenter is not None:
+            suggestions = planning.suggest_consultants(
+                self.pod, self.history, presenter, self.session.attendees
+            )[:2]
+            text = "; ".join(f"{self.pod.name_of(s.member_id)} ({s.reason})" for s in suggestions)
         self.query_one("#suggestion", Static).update(
             Content(f"Suggested consultant: {text}" if text else "")
         )
@@ -347,20 +349,19 @@ class SlotForm(Form):
             weight = float(self.value("weight"))
         except ValueError:
             raise GroupsupError("The weight must be a number such as 1, 1.5 or 2.") from None
-        presenter = chosen(self.query_one("#presenter", Select))
-        consultant = chosen(self.query_one("#consultant", Select))
+        presenter, consultant = self.person("presenter"), self.person("consultant")
         planning.check_roles(self.pod, self.session, presenter, consultant)
         fields = {
             "presenter": presenter,
             "consultant": consultant,
             "case_reference": self.value("reference"),
-            "category": self.query_one("#category", Select).value,
-            "anxiety": self.query_one("#anxiety", Select).value,
+            "category": self.query_one("#category", ChoiceList).value,
+            "anxiety": self.query_one("#anxiety", ChoiceList).value,
             "dilemma": self.value("dilemma"),
             "weight": weight,
             "observers": [
                 m
-                for m in self.query_one("#observers", SelectionList).selected
+                for m in self.query_one("#observers", TickList).selected
                 if m not in (presenter, consultant)
             ],
         }
@@ -370,7 +371,7 @@ class SlotForm(Form):
 class Confirm(Dialog):
     """A question with the facts to decide it: Enter says yes, Escape says no."""
 
-    BINDINGS = [Binding("enter", "yes", "Yes", id="yes")]
+    BINDINGS = [Binding("enter", "yes", "Yes", priority=True, id="yes")]
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()

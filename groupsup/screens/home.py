@@ -48,13 +48,21 @@ one first) and every next step still open; overdue ones are marked.
 
 class HomeScreen(GroupSupScreen):
     HELP = HELP
+    # Priority: a key opens its screen at once, so what is typed after it lands there.
     BINDINGS = [
-        Binding("n", "new_pod", "New pod", id="new-pod"),
-        Binding("m", "members", "Members", id="members"),
-        Binding("p", "plan", "Plan", id="plan"),
-        Binding("r", "run", "Run", id="run"),
-        Binding("e", "export", "Export", id="export"),
-        Binding("c", "record", "Record", tooltip="The pod's record over a year", id="record"),
+        Binding("n", "new_pod", "New pod", priority=True, id="new-pod"),
+        Binding("m", "members", "Members", priority=True, id="members"),
+        Binding("p", "plan", "Plan", priority=True, id="plan"),
+        Binding("r", "run", "Run", priority=True, id="run"),
+        Binding("e", "export", "Export", priority=True, id="export"),
+        Binding(
+            "c",
+            "record",
+            "Record",
+            tooltip="The pod's record over a year",
+            priority=True,
+            id="record",
+        ),
     ]
 
     def __init__(self) -> None:

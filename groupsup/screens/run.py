@@ -18,7 +18,6 @@ from textual.widgets import (
     Footer,
     Header,
     Label,
-    SelectionList,
     Static,
     TabbedContent,
     TabPane,
@@ -41,6 +40,7 @@ from groupsup.screens.forms import (
 )
 from groupsup.screens.join_codes import JoinCodesDialog
 from groupsup.screens.time import TimeDialog
+from groupsup.widgets.fields import TickList
 from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
 from groupsup.widgets.session_header import SessionHeader
@@ -90,17 +90,43 @@ class RunScreen(SubScreen):
     HELP = HELP
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="back"),
-        Binding("ctrl+n", "next_phase", "Next", tooltip="Next phase", id="next-phase"),
-        Binding("ctrl+b", "previous_phase", "Back a phase", show=False, id="previous-phase"),
+        Binding(
+            "ctrl+n", "next_phase", "Next", tooltip="Next phase", priority=True, id="next-phase"
+        ),
+        Binding(
+            "ctrl+b",
+            "previous_phase",
+            "Back a phase",
+            show=False,
+            priority=True,
+            id="previous-phase",
+        ),
         Binding("ctrl+o", "pause", "Pause", tooltip="Pause or resume the clock", id="pause"),
-        Binding("ctrl+t", "more_time", "Time", tooltip="More time for this case", id="more-time"),
-        Binding("ctrl+g", "hypothesis", "Hypothesis", id="add-hypothesis"),
-        Binding("ctrl+r", "resonance", "Resonance", id="add-resonance"),
-        Binding("ctrl+f", "next_step", "Step", tooltip="Add a next step", id="add-next-step"),
-        Binding("ctrl+l", "safeguarding", "Safeguarding", id="safeguarding"),
-        Binding("f2", "genogram", "Genogram", show=False, id="genogram"),
-        Binding("f4", "join_codes", "Observers' join codes", show=False, id="join-codes"),
+        Binding(
+            "ctrl+t",
+            "more_time",
+            "Time",
+            tooltip="More time for this case",
+            priority=True,
+            id="more-time",
+        ),
+        Binding("ctrl+g", "hypothesis", "Hypothesis", priority=True, id="add-hypothesis"),
+        Binding("ctrl+r", "resonance", "Resonance", priority=True, id="add-resonance"),
+        Binding(
+            "ctrl+f",
+            "next_step",
+            "Step",
+            tooltip="Add a next step",
+            priority=True,
+            id="add-next-step",
+        ),
+        Binding("ctrl+l", "safeguarding", "Safeguarding", priority=True, id="safeguarding"),
+        Binding("f2", "genogram", "Genogram", show=False, priority=True, id="genogram"),
+        Binding(
+            "f4", "join_codes", "Observers' join codes", show=False, priority=True, id="join-codes"
+        ),
         Binding("f9", "bell", "Bell on overrun on/off", show=False, id="bell"),
+        Binding("enter", "edit_item", "Edit", show=False, priority=True, id="edit-item"),
     ]
 
     def __init__(self, pod: Pod, session: Session) -> None:
@@ -142,10 +168,8 @@ class RunScreen(SubScreen):
                 with TabPane("Hypotheses", id="hypotheses"):
                     with Scroll():
                         yield ItemTable("hypotheses", id="hypotheses-table")
-                        yield Label("GRRAACCEESS discussed (Space ticks)")
-                        yield SelectionList[Lens](
-                            *[(lens.value, lens) for lens in Lens], id="lenses"
-                        )
+                        yield Label("GRRAACCEESS discussed (a letter finds one, Space ticks)")
+                        yield TickList([(lens.value, lens) for lens in Lens], id="lenses")
                 with TabPane("Resonance", id="resonance"):
                     yield ItemTable("resonance", id="resonance-table")
                 with TabPane("Gained", id="reflection-tab"):
@@ -193,7 +217,7 @@ class RunScreen(SubScreen):
             switcher.current = "review"
             self._show_review()
             self._phase_focus = "review"
-            self.call_after_refresh(self._focus_first, "#review")
+            self._focus_first("#review")
         elif stop.phase == CLOSING:
             switcher.current = "closing"
             self._show_close()
@@ -204,7 +228,7 @@ class RunScreen(SubScreen):
             tab = _TAB_FOR_CAPTURE[stop.capture]
             self.query_one("#case", TabbedContent).active = tab
             self._phase_focus = tab
-            self.call_after_refresh(self._focus_first, f"#{tab}")
+            self._focus_first(f"#{tab}")
         self._show_head()
         self.tick()
 
@@ -216,9 +240,9 @@ class RunScreen(SubScreen):
             self._focus_first(f"#{_TAB_FOR_CAPTURE[stop.capture]}")
 
     def _focus_first(self, container: str) -> None:
-        fields = self.query_one(container).query("TextArea, DataTable, SelectionList")
+        fields = self.query_one(container).query("TextArea, DataTable, TickList")
         if fields:
-            fields.first().focus()
+            self.set_focus(fields.first())  # now, so the keys typed next land in it
 
     @on(events.DescendantFocus)
     def _keep_phase_focus(self, event: events.DescendantFocus) -> None:
@@ -286,10 +310,7 @@ class RunScreen(SubScreen):
             area = self.query_one(f"#{field}", TextArea)
             area.text = getattr(slot, field)
             area.move_cursor(area.document.end)  # carry on typing after what is there
-        lenses = self.query_one("#lenses", SelectionList)
-        lenses.deselect_all()
-        for lens in slot.lenses_discussed:
-            lenses.select(lens)
+        self.query_one("#lenses", TickList).set_ticked(slot.lenses_discussed)
         self.query_one("#no-steps", Checkbox).value = slot.no_next_steps
         self.query_one(GenogramEditor).load(slot.genogram)
         self._shown_slot = slot.id
@@ -395,12 +416,10 @@ class RunScreen(SubScreen):
             self.query_one("#case", TabbedContent).active = "genogram-tab"
             self.query_one(GenogramEditor).focus_source()
 
-    @on(SelectionList.SelectedChanged, "#lenses")
-    def _lenses_changed(self, event: SelectionList.SelectedChanged) -> None:
+    @on(TickList.Changed, "#lenses")
+    def _lenses_changed(self, event: TickList.Changed) -> None:
         if not self._loading and self.slot is not None:
-            self.slot.lenses_discussed = [
-                lens for lens in Lens if lens in event.selection_list.selected
-            ]
+            self.slot.lenses_discussed = event.tick_list.selected
             self.save()
 
     @on(Checkbox.Changed, "#no-steps")
@@ -510,8 +529,26 @@ class RunScreen(SubScreen):
     def _review_chosen(self, event: DataTable.RowSelected) -> None:
         self._edit_review(event.row_key.value)
 
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        # Enter edits the chosen row of a list; in a text field it is the text's own.
+        return action != "edit_item" or isinstance(self.focused, DataTable)
+
+    def action_edit_item(self) -> None:
+        """Enter on a row opens its form at once, so the keys typed after it land there."""
+        table = self.focused
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if isinstance(table, ItemTable):
+            self._edit(table.field, key)
+        else:
+            self._edit_review(key)
+
     @on(ItemTable.EditRequested)
     def _edit_item(self, event: ItemTable.EditRequested) -> None:
+        self._edit(event.field, event.item_id)
+
+    def _edit(self, field: str, key: str) -> None:
         slot = self.slot
         if slot is None:
             return
@@ -519,8 +556,8 @@ class RunScreen(SubScreen):
             "hypotheses": lambda i: HypothesisForm(self.pod, self.session, i),
             "resonance": lambda i: ResonanceForm(self.pod, slot, i),
             "next_steps": lambda i: NextStepForm(self.pod, self.session, slot, i),
-        }[event.field]
-        item = running.item(slot, event.field, event.item_id)
+        }[field]
+        item = running.item(slot, field, key)
         self.app.push_screen(
             form(item), self._then_save(lambda new: running.replace_item(slot, new))
         )

@@ -37,7 +37,10 @@ class GenogramEditor(Vertical):
         self._draw(self.query_one("#genogram-source", TextArea).text)
 
     def focus_source(self) -> None:
-        self.query_one("#genogram-source", TextArea).focus()
+        """At once, so the keys typed after F2 go to the end of the genogram."""
+        source = self.query_one("#genogram-source", TextArea)
+        source.move_cursor(source.document.end)
+        self.screen.set_focus(source)
 
     @on(TextArea.Changed, "#genogram-source")
     def _typed(self, event: TextArea.Changed) -> None:

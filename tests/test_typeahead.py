@@ -1,0 +1,147 @@
+"""Every key reaches the field the facilitator sees, and Enter never undoes.
+
+Each dialog gets its keys all at once, with no pause at all: the opening key, the words, Tab,
+Space and Enter reach the app before the dialog has even been drawn, as from a fast typist,
+dictation or a text expander. What was saved is then read back from the store, field by field.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from groupsup.app import GroupSupApp
+from groupsup.screens.run import RunScreen
+from groupsup.store.storage import Store
+
+
+def _key(key: str) -> events.Key:
+    if len(key) == 1:
+        return events.Key("space" if key == " " else key, key)
+    return events.Key(key, None)
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send every key at once ("=words" one character at a time), then wait until the app has
+    handled them all. Nothing waits for a dialog to open or for focus to land."""
+    for key in keys:
+        for part in list(key[1:]) if key.startswith("=") else [key]:
+            event = _key(part)
+            event.set_sender(pilot.app)
+            pilot.app._driver.send_message(event)
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    for _ in range(30):
+        await pilot.pause()
+
+
+@pytest.fixture
+def app(demo_store, fake):
+    return GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+
+
+def saved(store: Store) -> dict:
+    """The running demo session as the store keeps it, in its JSON form."""
+    return Store(store.root).session("demo-s3").model_dump(mode="json")
+
+
+async def in_case_one(pilot) -> RunScreen:
+    await pilot.pause()
+    await burst(pilot, "r", "ctrl+n")
+    assert isinstance(pilot.app.screen, RunScreen)
+    return pilot.app.screen
+
+
+async def test_a_hypothesis_typed_at_once(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(
+            pilot,
+            *("ctrl+g", "=Mum fears losing the baby", "tab", "=le", "tab"),
+            *("g", "space", "e", "e", "space", "tab", "=She said so twice", "enter"),
+            *("ctrl+g", "=Dad is shut out", "tab", "=tw", "tab", "c", "space", "enter"),
+        )
+        assert isinstance(app.screen, RunScreen)
+    first, second = saved(demo_store)["slots"][0]["hypotheses"]
+    assert first["text"] == "Mum fears losing the baby"
+    assert first["offered_by"] == "leila-haddad"
+    assert first["lenses"] == ["gender", "education"]
+    assert first["supports"] == "She said so twice"
+    assert second["text"] == "Dad is shut out"
+    assert second["offered_by"] == "tom-whitaker"
+    assert second["lenses"] == ["class"]
+
+
+async def test_enter_on_a_ticked_signoff_saves_it_ticked(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(
+            pilot,
+            *("ctrl+f", "=Convene a strategy meeting", "tab", "tab", "tab", "space", "enter"),
+            *("ctrl+f", "=Book the family group conference", "tab", "=pr", "enter"),
+        )
+        assert isinstance(app.screen, RunScreen)
+    first, second = saved(demo_store)["slots"][0]["next_steps"]
+    assert first["action"] == "Convene a strategy meeting"
+    assert first["owner"] == "hannah-kowalski"  # the presenter, unless someone else is typed
+    assert first["needs_signoff"] is True
+    assert first["due"] == "2026-12-09"  # +2w from the session's date
+    assert second["action"] == "Book the family group conference"
+    assert second["owner"] == "priya-shah"
+    assert second["needs_signoff"] is False
+
+
+async def test_resonance_and_safeguarding_typed_at_once(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(
+            pilot,
+            *("ctrl+r", "tab", "=Reminds me of the Lee family", "enter"),
+            *("ctrl+r", "=da", "tab", "=A dad I never met", "enter"),
+            *("ctrl+l", "=Bruise on the baby's arm", "tab", "=Strategy discussion asked for"),
+            "enter",
+        )
+        assert isinstance(app.screen, RunScreen)
+    slot = saved(demo_store)["slots"][0]
+    first, second = slot["resonance"]
+    assert (first["observer"], first["text"]) == ("grace-mensah", "Reminds me of the Lee family")
+    assert (second["observer"], second["text"]) == ("daniel-okoro", "A dad I never met")
+    assert slot["safeguarding"] == {
+        "concern": "Bruise on the baby's arm",
+        "action_taken": "Strategy discussion asked for",
+    }
+
+
+async def test_review_typed_at_once(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await burst(pilot, "r", "enter", "p", "tab", "=Letter sent, no reply", "enter")
+        await burst(pilot, "down", "enter", "d", "enter")
+        assert isinstance(app.screen, RunScreen)
+    first, second = saved(demo_store)["review"][:2]
+    assert (first["status"], first["note"]) == ("partly", "Letter sent, no reply")
+    assert second["status"] == "done"
+
+
+async def test_the_genogram_takes_the_lines_typed_after_f2(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(pilot, "=Theme", "f2", "=J: Jayden, m, 7, index", "enter", "=M: Kelly, f, 33")
+        await burst(pilot, "enter", "=M > J")
+    slot = saved(demo_store)["slots"][0]
+    assert slot["dilemma"] == "Theme"
+    assert slot["genogram"]["source"] == "J: Jayden, m, 7, index\nM: Kelly, f, 33\nM > J"
+    assert [p["name"] for p in slot["genogram"]["people"]] == ["Jayden", "Kelly"]
+
+
+async def test_a_long_burst_does_not_swallow_the_tab_after_it(app, demo_store):
+    dictated = "The family moved three times this year and the school has raised attendance. " * 3
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(pilot, "=" + dictated, "tab", "=Presenting", "tab", "=History")
+    slot = saved(demo_store)["slots"][0]
+    assert slot["dilemma"] == dictated
+    assert slot["presenting_issue"] == "Presenting"
+    assert slot["history"] == "History"
