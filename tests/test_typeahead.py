@@ -12,7 +12,7 @@ from textual import events
 
 from groupsup.app import GroupSupApp
 from groupsup.screens.run import RunScreen
-from groupsup.store.storage import Store
+from groupsup.store.interface import open_store
 
 
 def _key(key: str) -> events.Key:
@@ -42,9 +42,9 @@ def app(demo_store, fake):
     return GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
 
 
-def saved(store: Store) -> dict:
+def saved(store) -> dict:
     """The running demo session as the store keeps it, in its JSON form."""
-    return Store(store.root).session("demo-s3").model_dump(mode="json")
+    return open_store(store.root).session("demo-s3").model_dump(mode="json")
 
 
 async def in_case_one(pilot) -> RunScreen:
