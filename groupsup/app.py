@@ -87,8 +87,65 @@ class GroupSupApp(App):
 
         return HomeScreen()
 
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), NO_CONTROLS]
+
+    # -- keys typed ahead ----------------------------------------------------------------------
+    # A dialog or a new phase focuses its first field only after it is drawn; keys typed in the
+    # meantime (a fast typist, dictation, a text expander) must reach that field, in order.
+
+    def push_screen(self, screen, *args, **kwargs):
+        from groupsup.screens.base import Dialog, GroupSupScreen
+
+        if isinstance(screen, Dialog | GroupSupScreen):
+            self.hold_keys()  # released once the screen's first field has focus
+        return super().push_screen(screen, *args, **kwargs)
+
+    def hold_keys(self) -> None:
+        """Keys typed from now on wait, in order, until `release_keys`."""
+        self._holding_keys = True
+
+    def release_keys(self) -> None:
+        """Focus has landed: the waiting keys are handled as if typed now."""
+        self._holding_keys = False
+        self.call_later(self._replay_held_keys)
+
+    async def _replay_held_keys(self) -> None:
+        # Runs in the app's own task, so no newly typed key can overtake a held one.
+        while self._held_keys and not self._holding_keys:
+            await self._dispatch_key(self._held_keys.popleft())
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._holding_keys or self._held_keys:
+                self._held_keys.append(event)
+            else:
+                await self._dispatch_key(event)
+            return
+        await super().on_event(event)
+
+    async def _dispatch_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            await super().on_event(event)  # typed into the focused field, in order
+            return
+        # Tab, Enter, Ctrl+S, the arrows...: they act on what was typed before them, so the
+        # focused field first handles every key already sent to it. Then their binding runs
+        # now, not once the key has travelled up to the app behind the keys typed after it.
+        await self._focused_caught_up()
+        if not (
+            await self._check_bindings(event.key, priority=True)
+            or await self._check_bindings(event.key)
+        ):
+            await super().on_event(event)
+
+    async def _focused_caught_up(self) -> None:
+        focused = self.focused
+        if focused is None or not focused.is_attached:
+            return
+        caught_up = asyncio.Event()
+        focused.call_later(caught_up.set)  # queued behind the keys it has not handled yet
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(caught_up.wait(), KEY_CATCH_UP_SECONDS)
 
     def action_help(self) -> None:
         from groupsup.screens.help import HelpScreen

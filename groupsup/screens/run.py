@@ -40,7 +40,7 @@ from groupsup.screens.forms import (
 )
 from groupsup.screens.join_codes import JoinCodesDialog
 from groupsup.screens.time import TimeDialog
-from groupsup.widgets.fields import TickList
+from groupsup.widgets.fields import Tick, TickList
 from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
 from groupsup.widgets.session_header import SessionHeader
@@ -178,7 +178,7 @@ class RunScreen(SubScreen):
                 with TabPane("Next steps", id="next-steps"):
                     with Scroll():
                         yield ItemTable("next_steps", id="steps-table")
-                        yield Checkbox("No next step needed for this case", id="no-steps")
+                        yield Tick("No next step needed for this case", id="no-steps")
                 with TabPane("Safeguarding", id="safeguarding"):
                     yield Static("", id="safeguarding-detail", markup=False)
             with Scroll(id="closing"):
@@ -311,7 +311,7 @@ class RunScreen(SubScreen):
             area.text = getattr(slot, field)
             area.move_cursor(area.document.end)  # carry on typing after what is there
         self.query_one("#lenses", TickList).set_ticked(slot.lenses_discussed)
-        self.query_one("#no-steps", Checkbox).value = slot.no_next_steps
+        self.query_one("#no-steps", Tick).value = slot.no_next_steps
         self.query_one(GenogramEditor).load(slot.genogram)
         self._shown_slot = slot.id
         self._show_items()
