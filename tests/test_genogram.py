@@ -177,3 +177,10 @@ def test_any_genogram_draws_and_shows_everyone(genogram):
         assert shown_label(person) in text, person
     dot = to_dot(genogram)
     assert all(f'\n  "{person.id}" [label=' in dot for person in genogram.people)
+
+
+def test_dot_hangs_children_oldest_first():
+    source = "M: Mum, f\nF: Dad, m\nA: Amy, f, 3\nB: Ben, m, 9\nM = F\nM + F > A, B\n"
+    dot = to_dot(parse(source).genogram)
+    assert "ordering=out;" in dot
+    assert dot.index('-- "B"') < dot.index('-- "A"')  # Ben (9) before Amy (3)

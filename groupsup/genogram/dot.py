@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from groupsup.genogram.model import ChildKind, CoupleStatus, Gender, Genogram, Person
+from groupsup.genogram.drawing import placement
+from groupsup.genogram.model import Child, ChildKind, CoupleStatus, Gender, Genogram, Person
 
 _SHAPES = {Gender.MALE: "box", Gender.FEMALE: "ellipse", Gender.OTHER: "diamond"}
 _COUPLE_STYLES = {
@@ -38,9 +39,16 @@ def _node(person: Person) -> str:
     return f"  {quote(person.id)} [{', '.join(attributes)}];"
 
 
+def _oldest_first(genogram: Genogram) -> list[Child]:
+    """Child links with each family's children oldest first, as the drawing orders them."""
+    drawn = [link for _, children in placement(genogram).families for link in children]
+    return drawn + [link for link in genogram.children if link not in drawn]
+
+
 def to_dot(genogram: Genogram, title: str = "genogram") -> str:
     lines = [
         f"graph {quote(title)} {{",
+        "  ordering=out;  // children in the order their edges are written: oldest first",
         "  node [fontname=Helvetica];",
         "  edge [fontname=Helvetica];",
     ]
@@ -55,7 +63,7 @@ def to_dot(genogram: Genogram, title: str = "genogram") -> str:
         lines.append(f"  {{rank=same; {quote(couple.a)}; {point}; {quote(couple.b)}}}")
         lines.append(f"  {quote(couple.a)} -- {point} [{style}];")
         lines.append(f"  {point} -- {quote(couple.b)} [{line_style}];")
-    for link in genogram.children:
+    for link in _oldest_first(genogram):
         source = couple_points.get(frozenset(link.parents)) if len(link.parents) == 2 else None
         sources = [source] if source else [quote(p) for p in link.parents]
         for parent in sources:
