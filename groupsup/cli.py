@@ -217,6 +217,28 @@ def _open_store(args: argparse.Namespace):
     return open_store(_store_path(args))
 
 
+def _existing_store(args: argparse.Namespace):
+    """The store for a command that only reads: never made at a mistyped path."""
+    _check_is_store(_store_path(args))
+    return _open_store(args)
+
+
+def _check_is_store(path: Path) -> None:
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.store.database import INDEX_FILE, PODS_FILE
+    from groupsup.store.locations import is_database
+
+    if is_database(path):  # the engine says for itself what is not there
+        return
+    if not path.is_dir():
+        raise GroupsupError(f"There is no store at {path}: check --store (or $GROUPSUP_STORE).")
+    if not any((path / name).exists() for name in (PODS_FILE, INDEX_FILE)):
+        raise GroupsupError(
+            f"{path} is not a groupsup store (it has no {PODS_FILE}): check --store "
+            "(or $GROUPSUP_STORE)."
+        )
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     return _run_app(_store_path(args), bell=not args.no_bell)
 
@@ -237,12 +259,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from groupsup.store.interface import open_store
 
     path = args.store if args.store is not None else Path(tempfile.mkdtemp(prefix="groupsup-demo-"))
-    store = open_store(path)
-    if not store.is_empty():
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise GroupsupError(
-            f"The store at {path} already holds data; the demo fills only an empty store. "
+            f"{path} is not empty; the demo fills only an empty or new folder. "
             "Choose another --store."
         )
+    store = open_store(path)
     demo.fill(store, dt.date.today())
     if args.no_open:
         _show(str(path))
@@ -259,6 +281,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from groupsup.store.locations import is_database
 
     root = _store_path(args)
+    _check_is_store(root)
     if is_database(root):  # no files to read: the engine's own index
         store = _open_store(args)
         pods = {pod.id: pod.name for pod in store.pod_views()}
@@ -290,7 +313,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import minutes
 
-    store = _open_store(args)
+    store = _existing_store(args)
     session = store.session(args.session_id)
     pod = store.pod(session.pod_id)
     if args.pseudonymise:
@@ -334,7 +357,7 @@ def cmd_genogram(args: argparse.Namespace) -> int:
     from groupsup.genogram.dot import to_dot
     from groupsup.genogram.drawing import render
 
-    session = _open_store(args).session(args.session_id)
+    session = _existing_store(args).session(args.session_id)
     if not 1 <= args.case <= len(session.slots):
         raise GroupsupError(
             f"Session {session.id} has {len(session.slots)} cases; --case must be 1 to "
@@ -358,7 +381,8 @@ def _today():
 
 def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = False) -> None:
     """To the terminal made safe (Word and PDF bytes only down a pipe), or to a file exactly."""
-    from groupsup.store.files import atomic_write, private_folder, write_private_text
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.store.files import atomic_write, folder_for_files, write_private_text
 
     if output is None:
         if isinstance(text, bytes):
@@ -366,8 +390,10 @@ def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = Fals
             sys.stdout.buffer.write(text)
         else:
             _show(text, as_json=as_json, end="")
+    elif output.is_dir() or not output.name:
+        raise GroupsupError(f"-o '{output}' is a folder: give the file's name too.")
     else:
-        private_folder(output.resolve().parent)
+        folder_for_files(output.parent)
         if isinstance(text, bytes):
             atomic_write(output, text)
         else:
@@ -377,7 +403,7 @@ def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = Fals
 def cmd_actions(args: argparse.Namespace) -> int:
     import json
 
-    store = _open_store(args)
+    store = _existing_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
     today = _today()
     rows = []
@@ -435,6 +461,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.service:
         return _service_report(args, start, end, today)
     root = _store_path(args)
+    _check_is_store(root)
     if is_database(root):  # no files to read: the engine's own facts
         store = _open_store(args)
         pod = store.find_pod(args.pod).model_dump(mode="json")
@@ -484,7 +511,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from groupsup.outputs.calendar import calendar_for
     from groupsup.store.locations import exports_folder
 
-    store = _open_store(args)
+    store = _existing_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
     ics, events = calendar_for([(pod, store.sessions(pod.id)) for pod in pods])
     output = args.output or exports_folder(store.root) / "groupsup.ics"
@@ -518,13 +545,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    folder = _open_store(args).backup("on demand")
+    folder = _existing_store(args).backup("on demand")
     _show(f"Backed up the store to {folder}.")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    store = _open_store(args)
+    store = _existing_store(args)
     if args.backup is None:
         backups = store.backups()
         if not backups:

@@ -60,7 +60,7 @@ def test_demo_fills_a_store_and_refuses_a_full_one(capsys, tmp_path):
     ]
     code, _, err = run(capsys, "demo", "--store", str(target), "--no-open")
     assert code == 2
-    assert err.startswith(f"groupsup: The store at {target} already holds data;")
+    assert err.startswith(f"groupsup: {target} is not empty; the demo fills only an empty or new")
 
 
 def test_export_writes_a_private_file(capsys, demo_store, tmp_path):

@@ -11,10 +11,25 @@ PRIVATE_FOLDER = 0o700
 
 
 def private_folder(path: Path) -> Path:
-    """Create `path` (and parents) readable only by this user; tighten it if it already exists."""
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    """One of our own folders (the store, its parts, its backups): created, with any missing
+    parents, readable only by this user whatever the umask; tightened if it already exists."""
+    folder_for_files(path)
     if path.stat().st_mode & 0o777 != PRIVATE_FOLDER:
         path.chmod(PRIVATE_FOLDER)
+    return path
+
+
+def folder_for_files(path: Path) -> Path:
+    """A folder the user named for files they asked for: any part of it that is missing is
+    created readable only by this user; what is already there is left as it is (it may be
+    shared, such as /tmp)."""
+    missing, folder = [], Path(path)
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_FOLDER)
+        folder.chmod(PRIVATE_FOLDER)  # mkdir's mode is narrowed by the umask, never widened
     return path
 
 

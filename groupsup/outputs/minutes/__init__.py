@@ -19,7 +19,7 @@ from groupsup.outputs import html, markdown
 from groupsup.outputs.document import Document
 from groupsup.outputs.minutes.case_record import case_record
 from groupsup.outputs.minutes.content import minutes_document
-from groupsup.store.files import atomic_write, private_folder, write_private_text
+from groupsup.store.files import atomic_write, folder_for_files, write_private_text
 
 
 class Format(StrEnum):
@@ -86,9 +86,9 @@ def file_stem(pod: Pod, session: Session) -> str:
 
 
 def save_all(pod: Pod, session: Session, folder: Path, suffix: str = "") -> list[Path]:
-    """Write the minutes as Markdown, JSON and HTML into `folder` (created 0700, files 0600),
-    and a Graphviz file for each case's genogram."""
-    private_folder(folder)
+    """Write the minutes as Markdown, JSON and HTML into `folder` (created 0700 if missing, else
+    left as it is; files 0600), and a Graphviz file for each case's genogram."""
+    folder_for_files(folder)
     stem = file_stem(pod, session) + suffix
     written = [
         write_private_text(folder / f"{stem}.{form.value}", cast(str, render(pod, session, form)))
@@ -103,8 +103,9 @@ def save_all(pod: Pod, session: Session, folder: Path, suffix: str = "") -> list
 
 def save_for_filing(pod: Pod, session: Session, folder: Path) -> list[Path]:
     """Write the minutes, and each case's record for the child's file, as Word and PDF into
-    `folder` (created 0700, files 0600). Slow (PDF layout): call it from a worker."""
-    private_folder(folder)
+    `folder` (created 0700 if missing, else left as it is; files 0600). Slow (PDF layout): call
+    it from a worker."""
+    folder_for_files(folder)
     stem = file_stem(pod, session)
     files: list[tuple[str, bytes]] = []
     for form in BINARY_FORMATS:

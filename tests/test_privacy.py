@@ -1,0 +1,120 @@
+"""Only our own folders are made private; the user's folders are left as they are."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from conftest import DEMO_DAY
+
+from groupsup.cli import main
+from groupsup.outputs import minutes
+from groupsup.store import demo
+from groupsup.store.folder import FolderStore
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+@pytest.fixture
+def open_umask():
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def test_the_store_and_its_backups_are_private_whatever_the_umask(tmp_path, open_umask):
+    store = FolderStore(tmp_path / "made" / "on the way" / "store")
+    demo.fill(store, DEMO_DAY)
+    store.backup("private")
+    made = [tmp_path / "made", tmp_path / "made" / "on the way"]
+    everything = [*made, *store.root.rglob("*")]
+    assert {mode(p) for p in everything if p.is_dir()} == {0o700}
+    assert {mode(p) for p in everything if p.is_file()} == {0o600}
+    assert any("backups" in p.parts for p in everything if p.is_file())
+
+
+@pytest.fixture
+def shared(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)
+    return folder
+
+
+def test_files_asked_for_are_private_and_their_folder_is_left_alone(demo_store, shared, capsys):
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "export", "demo-s1", "-o", str(shared / "minutes.md")]) == 0
+    assert main([*store, "report", "-o", str(shared / "record.md")]) == 0
+    assert main([*store, "calendar", "-o", str(shared / "dates.ics")]) == 0
+    written = minutes.save_all(demo_store.pod("north-pod"), demo_store.session("demo-s1"), shared)
+    files = [shared / "minutes.md", shared / "record.md", shared / "dates.ics", *written]
+    assert {mode(p) for p in files} == {0o600}
+    assert mode(shared) == 0o777
+
+
+def test_an_output_that_names_a_folder_is_refused(demo_store, shared, capsys, monkeypatch):
+    monkeypatch.chdir(shared)
+    assert main(["--store", str(demo_store.root), "export", "demo-s1", "-o", ""]) == 2
+    assert capsys.readouterr().err.startswith("groupsup: -o '.' is a folder: give the file's name")
+    assert main(["--store", str(demo_store.root), "report", "-o", str(shared)]) == 2
+    assert mode(shared) == 0o777 and list(shared.iterdir()) == []
+
+
+def test_the_calendar_never_writes_into_the_current_folder(demo_store, shared, monkeypatch):
+    monkeypatch.chdir(shared)
+    assert main(["--store", str(demo_store.root), "calendar"]) == 0
+    assert (demo_store.root / "exports" / "groupsup.ics").read_text().startswith("BEGIN:VCAL")
+    assert list(shared.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["export", "demo-s1"],
+        ["actions"],
+        ["report"],
+        ["calendar"],
+        ["genogram", "demo-s1"],
+        ["restore"],
+        ["backup"],
+    ],
+)
+def test_reading_a_mistyped_store_makes_nothing(tmp_path, capsys, command):
+    typo = tmp_path / "stroe"
+    assert main(["--store", str(typo), *command]) == 2
+    assert capsys.readouterr().err == (
+        f"groupsup: There is no store at {typo}: check --store (or $GROUPSUP_STORE).\n"
+    )
+    assert not typo.exists()
+    someone_elses = tmp_path / "documents"
+    someone_elses.mkdir(mode=0o755)
+    assert main(["--store", str(someone_elses), *command]) == 2
+    assert "is not a groupsup store" in capsys.readouterr().err
+    assert list(someone_elses.iterdir()) == [] and mode(someone_elses) == 0o755
+
+
+def test_the_demo_fills_only_an_empty_or_new_folder(tmp_path, capsys):
+    folder = tmp_path / "documents"
+    folder.mkdir(mode=0o755)
+    (folder / "letter.txt").write_text("mine")
+    assert main(["--store", str(folder), "demo", "--no-open"]) == 2
+    assert "is not empty; the demo fills only an empty or new folder" in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["letter.txt"] and mode(folder) == 0o755
+    assert main(["--store", str(tmp_path / "new"), "demo", "--no-open"]) == 0
+
+
+def test_a_linked_session_file_is_refused_not_followed(demo_store, tmp_path, capsys):
+    outside = tmp_path / "outside.json"
+    path = demo_store.sessions_folder / "demo-s1.json"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    assert main(["--store", str(demo_store.root), "export", "demo-s1"]) == 1
+    assert "demo-s1.json leads outside the store" in capsys.readouterr().err
+    assert main(["--store", str(demo_store.root), "backup"]) == 1
+    assert "is a link to somewhere else" in capsys.readouterr().err
+    assert outside.read_bytes() == path.read_bytes()
