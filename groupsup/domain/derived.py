@@ -7,6 +7,7 @@ Free of pydantic: `groupsup report` and `groupsup actions` read these rows as th
 
 from __future__ import annotations
 
+from groupsup.domain import grraacceess
 from groupsup.domain.vocabulary import StepStatus, current_status
 
 
@@ -18,7 +19,7 @@ def facts_of(session) -> dict:
         "pod_id": session.pod_id,
         "date": session.date.isoformat(),
         "cases": [{"presenter": s.presenter, "category": s.category.value} for s in slots],
-        "lenses": [lens.value for s in slots for h in s.hypotheses for lens in h.lenses],
+        "lenses": [lens.value for s in slots for lens in grraacceess.discussed(s)],
         "steps": [
             {
                 "id": step.id,

@@ -7,7 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from groupsup.domain import rules
+from groupsup.domain import grraacceess, rules
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.followup import carry_forward
 from groupsup.domain.models import CaseSlot, Member, Pod, Session, SessionStatus, unique_key
@@ -243,7 +243,7 @@ def close_warnings(pod: Pod, session: Session) -> list[str]:
             if gaps:
                 missing = " or ".join(gaps)
                 warnings.append(f"{case}: the next step '{step.action}' has no {missing}.")
-        if not slot.lenses_discussed and not any(h.lenses for h in slot.hypotheses):
+        if not grraacceess.discussed(slot):
             warnings.append(f"{case}: no GRRAACCEESS discussion is recorded.")
         if slot.safeguarding and not slot.safeguarding.action_taken.strip():
             warnings.append(f"{case}: a safeguarding concern has no record of what was done.")

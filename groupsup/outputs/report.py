@@ -2,7 +2,7 @@
 the facts the store keeps of each closed session, so `groupsup report` starts quickly.
 
 What a principal social worker audits: sessions held against the monthly expectation, who
-presented and how often, cases by category, the GRRAACCEESS lenses used across hypotheses (and
+presented and how often, cases by category, the GRRAACCEESS lenses cases discussed (and
 those never used), next steps agreed, done and overdue, and safeguarding concerns raised.
 """
 
@@ -158,7 +158,7 @@ def as_markdown(report: PodReport) -> str:
         f"- Not presented in the period: "
         f"{', '.join(inline(n) for n in r.never_presented) or 'everyone presented'}\n\n"
         f"## Cases by category\n\n{_fenced_chart(r.cases_by_category)}\n\n"
-        f"## GRRAACCEESS lenses across hypotheses\n\n{_fenced_chart(r.lenses_used)}\n\n"
+        f"## GRRAACCEESS lenses discussed, by case\n\n{_fenced_chart(r.lenses_used)}\n\n"
         f"- Never used: {', '.join(r.lenses_never_used) or 'none: every lens was used'}\n\n"
         f"## Next steps agreed in the period\n\n{_fenced_chart(r.steps)}\n\n"
         f"## Safeguarding concerns raised\n\n"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from groupsup.domain import grraacceess as grraacceess_record
 from groupsup.domain.dates import when
-from groupsup.domain.models import CaseSlot, Lens, NextStep, Pod, Session, StepReview
+from groupsup.domain.models import CaseSlot, NextStep, Pod, Session, StepReview
 from groupsup.outputs.document import (
     Block,
     Document,
@@ -170,8 +171,8 @@ def hypotheses(slot: CaseSlot, names: Names) -> list[Block]:
 
 
 def grraacceess(slot: CaseSlot) -> list[Block]:
-    discussed = [lens.value for lens in Lens if lens in slot.lenses_discussed]
-    not_discussed = [lens.value for lens in Lens if lens not in slot.lenses_discussed]
+    discussed = [lens.value for lens in grraacceess_record.discussed(slot)]
+    not_discussed = [lens.value for lens in grraacceess_record.not_discussed(slot)]
     rows = [("Discussed", ", ".join(discussed) or "none recorded")]
     if discussed:
         rows.append(("Not discussed", ", ".join(not_discussed) or "none"))
