@@ -238,4 +238,4 @@ class PersonInput(Input):
     ]
 
     def action_step(self, by: int) -> None:
-        self.parent.step(by)
+        self.query_ancestor(PersonField).step(by)
