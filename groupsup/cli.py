@@ -169,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     copying.add_argument("source", type=_location, metavar="FROM", help="the store to copy")
     copying.add_argument("target", type=_location, metavar="TO", help="an empty store")
 
+    check = command("check", "list what is wrong with the store, if anything")
+    check.add_argument(
+        "--repair",
+        action="store_true",
+        help="make the index, pod facts and open steps again from the sessions (a damaged "
+        "session is left alone) and make the store private again",
+    )
+
     command("schema", "print the JSON Schema of the JSON minutes")
     return parser
 
@@ -578,6 +586,19 @@ def cmd_copy_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    problems = store.repair() if args.repair else store.check()
+    for problem in problems:
+        _show(problem, sys.stderr)
+    if problems:
+        hint = "" if args.repair else "; 'groupsup check --repair' mends what it can"
+        print(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}{hint}.")
+        return EXIT_STORE_PROBLEM
+    print("The store is sound." if not args.repair else "Repaired: the store is sound.")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from groupsup.outputs import minutes
 
@@ -601,6 +622,7 @@ COMMANDS = {
     "join": cmd_join,
     "copy-store": cmd_copy_store,
     "schema": cmd_schema,
+    "check": cmd_check,
 }
 
 

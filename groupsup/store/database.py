@@ -53,8 +53,12 @@ def database(path: Path) -> TinyDB:
 
 
 def rows(path: Path, table: str) -> list[dict]:
-    """The raw rows of one table of a TinyDB file (none if the file is not there yet)."""
-    return list(((AtomicJSONStorage(path).read() or {}).get(table) or {}).values())
+    """The raw rows of one table of a TinyDB file (none if the file is not there yet);
+    StoreDamaged if the file does not hold such a table (`{"pods": [1, 2]}`, say)."""
+    found = (AtomicJSONStorage(path).read() or {}).get(table, {})
+    if not isinstance(found, dict) or not all(isinstance(row, dict) for row in found.values()):
+        raise StoreDamaged(f"{path} is damaged: it does not hold the {table} it should.")
+    return list(found.values())
 
 
 def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dict]) -> None:

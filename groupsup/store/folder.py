@@ -61,7 +61,7 @@ from groupsup.store.database import (
     rows,
     summaries,
 )
-from groupsup.store.files import atomic_write, private_folder
+from groupsup.store.files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_write, private_folder
 from groupsup.store.interface import AlreadyStored
 from groupsup.store.migrations import UnknownVersion, upgrade
 
@@ -86,9 +86,12 @@ def _stored_record(path: Path) -> dict:
 
 def _parse_session(path: Path, record: dict) -> Session:
     try:
-        return Session.model_validate(record.get("session"))
+        session = Session.model_validate(record.get("session"))
     except ValidationError as error:
         raise StoreDamaged(f"{path} holds a session that is not valid: {explain(error)}") from None
+    if session.id != path.stem:  # it would be served as another session
+        raise StoreDamaged(f"{path} is damaged: it holds session {session.id}, not {path.stem}.")
+    return session
 
 
 def check_record(path: Path, rel: str) -> None:
@@ -458,18 +461,83 @@ class FolderStore:
     # -- check -----------------------------------------------------------------------------
 
     def check(self) -> list[str]:
-        problems = []
-        for read in (self.pods, self.summaries):
-            try:
-                read()
-            except StoreDamaged as error:
-                problems.append(str(error))
+        problems = self._private_and_own()
+        sessions, unreadable = {}, 0
         for path in sorted(self.sessions_folder.glob("*.json")):
             try:
-                _parse_session(path, _stored_record(path))
+                session = _parse_session(path, _stored_record(path))
             except StoreDamaged as error:
                 problems.append(str(error))
+                unreadable += 1
+            else:
+                sessions[session.id] = session
+        if sessions and not (self.root / PODS_FILE).exists():
+            problems.append(f"{self.root / PODS_FILE} is missing, but the store holds sessions.")
+        try:
+            self.pods()
+            index = {summary.id: summary for summary in self.summaries()}
+        except StoreDamaged as error:
+            return [*problems, str(error)]
+        for session_id in sorted(sessions.keys() - index.keys()):
+            problems.append(f"{self._session_path(session_id)} has no line in the index.")
+        for session_id in sorted(index.keys() - sessions.keys()):
+            if not self._session_path(session_id).exists():
+                problems.append(
+                    f"The index lists session {session_id}, but "
+                    f"{self._session_path(session_id)} is missing."
+                )
+        if not unreadable:  # a damaged session keeps its derived rows: they cannot be judged
+            problems += self._derived_problems(list(sessions.values()), index)
         return problems
+
+    def _derived_problems(self, sessions: list[Session], index: dict) -> list[str]:
+        """Where the index, pod facts and open steps disagree with the sessions."""
+        problems = [
+            f"The index line of session {s.id} does not agree with {self._session_path(s.id)}."
+            for s in sessions
+            if index.get(s.id) not in (None, SessionSummary.of(s))
+        ]
+        for pod_id, pod_sessions in _by_pod(sessions).items():
+            facts = [derived.facts_of(s) for s in pod_sessions if s.status is SessionStatus.CLOSED]
+            steps = derived.open_steps([derived.steps_of(s) for s in pod_sessions])
+            for folder, table, expected in (
+                (FACTS_FOLDER, "facts", facts),
+                (OPEN_STEPS_FOLDER, "steps", steps),
+            ):
+                path = self._pod_path(folder, pod_id)
+                try:
+                    agree = _by_id(rows(path, table)) == _by_id(expected)
+                except StoreDamaged as error:
+                    problems.append(str(error))
+                    continue
+                if not agree:
+                    problems.append(f"{path} does not agree with the pod's sessions.")
+        return problems
+
+    def _private_and_own(self) -> list[str]:
+        """Every folder 0700 and file 0600, and no symbolic link."""
+        problems = []
+        for path in [self.root, *sorted(self.root.rglob("*"))]:
+            if path.is_symlink():
+                problems.append(f"{path} is a symbolic link; a store holds only its own files.")
+                continue
+            mode = path.stat().st_mode & 0o777
+            private = PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE
+            if mode != private:
+                problems.append(
+                    f"{path} can be read by others (mode {mode:o}); it should be {private:o}."
+                )
+        return problems
+
+    def repair(self) -> list[str]:
+        """Make the derived records again and put permissions right; damaged session files
+        are left alone. Returns what is still wrong."""
+        with self._locked():
+            for path in [self.root, *self.root.rglob("*")]:
+                if not path.is_symlink():
+                    path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
+            self.rebuild_derived()
+        return self.check()
 
     def is_empty(self) -> bool:
         return not self._pod_rows() and not self.summaries()
@@ -517,6 +585,10 @@ def _key(value: str) -> str:
         return safe_key(value)
     except ValueError as error:
         raise NotFound(str(error)) from None
+
+
+def _by_id(rows_: list[dict]) -> list[dict]:
+    return sorted(rows_, key=lambda row: str(row.get("id")))
 
 
 def _derived_of(session: Session) -> tuple[SessionSummary, dict]:

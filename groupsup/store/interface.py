@@ -160,6 +160,11 @@ class Store(Protocol):
         it is sound."""
         ...
 
+    def repair(self) -> list[str]:
+        """Make the derived records again from the sessions and put the store's permissions
+        right, never touching a damaged session; returns what is still wrong (`check`)."""
+        ...
+
     # -- import --------------------------------------------------------------------------
 
     def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:

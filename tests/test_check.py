@@ -1,0 +1,132 @@
+"""`groupsup check` names each kind of damage in a sentence (exit 1, never a traceback), and
+`check --repair` makes the derived records again without touching a damaged session file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from groupsup.cli import main
+from groupsup.store.folder import FolderStore
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _cut_in_half(root):
+    path = root / "sessions" / "demo-s2.json"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return "demo-s2.json is damaged"
+
+
+def _pods_wrong_shape(root):
+    (root / "pods.json").write_text(json.dumps({"pods": [1, 2]}))
+    return "pods.json is damaged"
+
+
+def _index_wrong_shape(root):
+    (root / "index.json").write_text(json.dumps({"sessions": []}))
+    return "index.json is damaged"
+
+
+def _id_disagrees_with_name(root):
+    (root / "sessions" / "demo-s1.json").rename(root / "sessions" / "demo-s9.json")
+    return "holds session demo-s1, not demo-s9"
+
+
+def _no_index_row(root):
+    (root / "index.json").write_text(json.dumps({"sessions": {}}))
+    return "has no line in the index"
+
+
+def _index_row_without_file(root):
+    (root / "sessions" / "demo-s1.json").unlink()
+    return "demo-s1.json is missing"
+
+
+def _pods_missing(root):
+    (root / "pods.json").unlink()
+    return "pods.json is missing"
+
+
+def _facts_missing(root):
+    (root / "facts" / "north-pod.json").unlink()
+    return "facts/north-pod.json does not agree"
+
+
+def _open_steps_wrong(root):
+    (root / "open-steps" / "north-pod.json").write_text(json.dumps({"steps": {}}))
+    return "open-steps/north-pod.json does not agree"
+
+
+def _not_private(root):
+    (root / "sessions" / "demo-s1.json").chmod(0o644)
+    return "can be read by others"
+
+
+def _symlink(root):
+    (root / "sessions" / "elsewhere.json").symlink_to(root.parent / "x.json")
+    return "is a symbolic link"
+
+
+DAMAGE = [
+    _cut_in_half,
+    _pods_wrong_shape,
+    _index_wrong_shape,
+    _id_disagrees_with_name,
+    _no_index_row,
+    _index_row_without_file,
+    _pods_missing,
+    _facts_missing,
+    _open_steps_wrong,
+    _not_private,
+    _symlink,
+]
+REPAIRABLE = {_no_index_row, _index_row_without_file, _facts_missing, _open_steps_wrong}
+
+
+def test_a_sound_store_checks_clean(demo_store, capsys):
+    assert run(capsys, "--store", str(demo_store.root), "check") == (
+        0,
+        "The store is sound.\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=lambda damage: damage.__name__)
+def test_check_names_each_kind_of_damage(demo_store, capsys, damage):
+    said = damage(demo_store.root)
+    code, out, err = run(capsys, "--store", str(demo_store.root), "check")
+    assert code == 1
+    assert said in err and "Traceback" not in err + out
+    assert "problem" in out
+
+
+@pytest.mark.parametrize("damage", sorted(REPAIRABLE, key=lambda d: d.__name__))
+def test_repair_makes_derived_records_again(demo_store, capsys, damage):
+    expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
+    damage(demo_store.root)
+    code, out, err = run(capsys, "--store", str(demo_store.root), "check", "--repair")
+    assert (code, out, err) == (0, "Repaired: the store is sound.\n", "")
+    store = FolderStore(demo_store.root)
+    if damage is _index_row_without_file:  # the session is gone: so are its records
+        assert [s.id for s in store.summaries()] == ["demo-s2", "demo-s3"]
+    else:
+        assert (store.open_steps(), store.report_facts("north-pod")) == expected
+
+
+def test_repair_never_touches_a_damaged_session(demo_store, capsys):
+    _cut_in_half(demo_store.root)
+    damaged = (demo_store.root / "sessions" / "demo-s2.json").read_bytes()
+    code, _, err = run(capsys, "--store", str(demo_store.root), "check", "--repair")
+    assert code == 1 and "demo-s2.json is damaged" in err
+    assert (demo_store.root / "sessions" / "demo-s2.json").read_bytes() == damaged
+    assert [s.id for s in FolderStore(demo_store.root).summaries()] == [
+        "demo-s1",
+        "demo-s2",
+        "demo-s3",
+    ]
