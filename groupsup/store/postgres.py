@@ -598,6 +598,10 @@ class PostgresStore:
                 problems.append(str(error))
         return problems
 
+    def repair(self) -> list[str]:
+        self.rebuild_derived()
+        return self.check()
+
     # -- import --------------------------------------------------------------------------
 
     def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:
