@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import home_is_ready
 from textual.widgets import Input, ProgressBar
 
 from groupsup.app import GroupSupApp
@@ -285,6 +286,7 @@ async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.store.backup = slow_backup
+        await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         run = app.screen

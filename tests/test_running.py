@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import home_is_ready, until
 from textual.widgets import Input, Static
 
 from groupsup.app import GroupSupApp
@@ -109,15 +110,15 @@ def test_a_close_saves_the_closed_session_with_its_end(demo_store, fake, tmp_pat
 async def test_the_close_screen_says_why_when_another_writer_saved_first(demo_store, tmp_path):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
         await pilot.press("r")
-        await pilot.pause()
+        await until(pilot, lambda: hasattr(app.screen, "clock"), "the run screen")
         screen = app.screen
         while screen.clock.stop.phase != CLOSING:
             await pilot.press("ctrl+n")
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, CloseScreen), "the close screen")
         close = app.screen
-        assert isinstance(close, CloseScreen)
         other = Store(demo_store.root)
         theirs = other.session("demo-s3")
         theirs.slots[0].notes = "Saved by the other facilitator"
