@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.screen import Screen
 
 from groupsup.domain.dates import local_now
+from groupsup.widgets.crash import NoRecordsInCrashes
 from groupsup.widgets.text import NoControls
 
 NO_CONTROLS = NoControls()
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 KEY_CATCH_UP_SECONDS = 1.0
 
 
-class GroupSupApp(App):
+class GroupSupApp(NoRecordsInCrashes):
     TITLE = "groupsup"
     SUB_TITLE = "group reflective supervision"
     CSS_PATH = "app.tcss"

@@ -7,6 +7,7 @@ Bad input gets one line on stderr and exit status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -52,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"groupsup {version('groupsup')}")
     parser.add_argument(
         "--no-bell", action="store_true", help="no terminal bell when a phase or case overruns"
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an unexpected error, show the full traceback with its records (also "
+        "GROUPSUP_DEBUG=1); without it, records never appear in a crash",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -183,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.debug:
+        os.environ["GROUPSUP_DEBUG"] = "1"  # read by the apps, and by those `serve` starts
     from groupsup.domain.errors import GroupsupError
 
     try:
@@ -254,8 +263,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 def _run_app(store_path: Path, bell: bool = True) -> int:
     from groupsup.app import GroupSupApp
 
-    GroupSupApp(store_path, bell=bell).run()
-    return 0
+    app = GroupSupApp(store_path, bell=bell)
+    app.run()
+    return app.return_code or 0  # 1 after a crash
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -531,8 +541,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 def cmd_join(args: argparse.Namespace) -> int:
     from groupsup.observers.screen import ParticipantApp
 
-    ParticipantApp(_store_path(args), address=args.address).run()
-    return 0
+    app = ParticipantApp(_store_path(args), address=args.address)
+    app.run()
+    return app.return_code or 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -26,10 +26,11 @@ from groupsup.domain.formats import format_named
 from groupsup.domain.models import Session
 from groupsup.observers import joining
 from groupsup.store.interface import open_store
+from groupsup.widgets.crash import NoRecordsInCrashes
 from groupsup.widgets.session_header import SessionHeader
 
 
-class ParticipantApp(App):
+class ParticipantApp(NoRecordsInCrashes):
     TITLE = "groupsup"
     SUB_TITLE = "join a session"
     CSS_PATH = "../app.tcss"  # the app's stylesheet, beside groupsup/app.py
