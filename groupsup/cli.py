@@ -203,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         hint = " Nothing was changed; 'groupsup restore' lists backups." if damaged else ""
         _show(f"groupsup: {error}{hint}", sys.stderr)
         return _exit_code(error)
+    except OSError as error:  # the machine refused: a permission, a full disk, a lost device
+        where = f" {error.filename}:" if error.filename else ""
+        _show(f"groupsup:{where} {error.strerror or error}. Nothing more was done.", sys.stderr)
+        return EXIT_STORE_PROBLEM
     except KeyboardInterrupt:
         return 130
 
@@ -217,15 +221,29 @@ def _show(text: str, file=None, *, as_json: bool = False, end: str = "\n") -> No
 
 
 def _exit_code(error: Exception) -> int:
-    from groupsup.domain.errors import StoreBusy, StoreDamaged
+    from groupsup.domain.errors import StoreBusy, StoreDamaged, StoreUnusable
 
-    return EXIT_STORE_PROBLEM if isinstance(error, StoreDamaged | StoreBusy) else EXIT_BAD_INPUT
+    store_problem = StoreDamaged | StoreBusy | StoreUnusable
+    return EXIT_STORE_PROBLEM if isinstance(error, store_problem) else EXIT_BAD_INPUT
 
 
 def _store_path(args: argparse.Namespace):
-    from groupsup.store.locations import default_store
+    """The store chosen, refused if it cannot be one: a file is bad input (exit 2); another
+    user's folder, a store problem (exit 1), as groupsup keeps each store private."""
+    from groupsup.domain.errors import GroupsupError, StoreUnusable
+    from groupsup.store.locations import default_store, is_database
 
-    return args.store if args.store is not None else default_store()
+    path = args.store if args.store is not None else default_store()
+    if is_database(path):
+        return path
+    if path.exists() and not path.is_dir():
+        raise GroupsupError(f"The store '{path}' is a file; a store is a folder (made if missing).")
+    if path.exists() and path.stat().st_uid != os.geteuid():
+        raise StoreUnusable(
+            f"The store '{path}' belongs to another user; a store is private to one "
+            "facilitator: choose a folder of your own."
+        )
+    return path
 
 
 def _open_store(args: argparse.Namespace):
@@ -465,15 +483,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     """From the raw pods and the facts of closed sessions: no pydantic, so it starts quickly."""
     import json
 
-    from groupsup.domain.dates import parse_date
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import report
     from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows
     from groupsup.store.locations import is_database
 
     today = _today()
-    end = parse_date(args.end) if args.end else today
-    start = parse_date(args.start) if args.start else report.twelve_months_to(end)
+    end = _record_day(args.end, "--to") if args.end else today
+    start = _record_day(args.start, "--from") if args.start else report.twelve_months_to(end)
     if start > end:
         raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
     if args.service:
@@ -523,6 +540,18 @@ def _service_report(args: argparse.Namespace, start, end, today) -> int:
         text = report.service_as_markdown(reports)
     _write_or_print(text, args.output, as_json=args.format == "json")
     return 0
+
+
+def _record_day(text: str, option: str):
+    """A day a pod's record can start or end on: years 1900 to 9998 (one is typed by mistake
+    outside them, and the twelve months before must exist)."""
+    from groupsup.domain.dates import parse_date
+    from groupsup.domain.errors import GroupsupError
+
+    day = parse_date(text)
+    if not 1900 <= day.year <= 9998:
+        raise GroupsupError(f"{option} {text}: give a day between 1900 and 9998.")
+    return day
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:

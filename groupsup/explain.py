@@ -50,17 +50,31 @@ def _place(loc: tuple) -> str:
     return ", ".join(words)
 
 
-def explain(error: ValidationError) -> str:
-    """The first problem in a validation error, as one line a facilitator understands."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "value_error":
+def _problem(problem: dict) -> str:
+    message = problem["msg"].removeprefix("Value error, ")
+    if problem["type"] == "value_error":
         # Our own messages are whole sentences that name the field: say only which record.
-        loc = tuple(first["loc"])
+        loc = tuple(problem["loc"])
         place = _place(loc[:-1] if loc and isinstance(loc[-1], str) else loc)
     else:
-        place = _place(first["loc"])
+        place = _place(problem["loc"])
         message = message[0].upper() + message[1:] + "."
+    return f"{place[0].upper() + place[1:]}: {message}" if place else message
+
+
+def explain(error: ValidationError) -> str:
+    """The first problem in a validation error, as one line a facilitator understands."""
     more = len(error.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{place[0].upper() + place[1:]}: {message}{tail}" if place else message + tail
+    return _problem(error.errors()[0]) + tail
+
+
+def every_problem(error: ValidationError) -> str:
+    """Every problem in one line, each with the path of its field in the record
+    ("session.slots.0.presenter"), for a file a facilitator must correct."""
+    problems = [
+        f"{_problem(p).rstrip('.')} (field {'.'.join(map(str, p['loc'])) or 'the record'})."
+        for p in error.errors()
+    ]
+    count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+    return count + " ".join(problems)

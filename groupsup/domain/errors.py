@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # Re-exported: the layers above say `errors.explain`; it lives below the genogram, which needs it.
+from groupsup.explain import every_problem as every_problem
 from groupsup.explain import explain as explain
 
 
@@ -24,6 +25,10 @@ class StoreDamaged(GroupsupError):
 
 class StoreBusy(GroupsupError):
     """Another process held the store's lock for too long."""
+
+
+class StoreUnusable(GroupsupError):
+    """The store cannot be used as it stands: another user's folder, or unreadable."""
 
 
 class StoreConflict(GroupsupError):

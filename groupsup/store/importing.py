@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from groupsup.domain import rules
-from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.errors import GroupsupError, every_problem
 from groupsup.domain.models import MinutesDocument
 from groupsup.store.interface import AlreadyStored, Store
 from groupsup.store.migrations import UnknownVersion, upgrade
@@ -18,14 +18,26 @@ class ImportRefused(GroupsupError):
     """A file cannot be imported; nothing was written."""
 
 
+# Minutes of a long session with every genogram are well under a megabyte; the cap keeps a
+# mistaken file (a disk image, /dev/zero) from filling the memory.
+MAX_BYTES = 20 * 1024 * 1024
+
+
 def read_document(path: Path) -> MinutesDocument:
     """One JSON minutes file, checked as the store would check it."""
     try:
-        data = json.loads(Path(path).read_bytes())
+        with Path(path).open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
     except OSError as error:
         raise ImportRefused(f"{path}: cannot be read ({error.strerror}).") from None
+    if len(raw) > MAX_BYTES:
+        raise ImportRefused(f"{path}: is larger than 20 MB, so it is not groupsup minutes.")
+    try:
+        data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ImportRefused(f"{path}: is not JSON ({error}).") from None
+    except RecursionError:
+        raise ImportRefused(f"{path}: is nested too deeply to be groupsup minutes.") from None
     if not isinstance(data, dict) or "schema_version" not in data:
         raise ImportRefused(
             f"{path}: is not groupsup minutes (no schema_version); "
@@ -39,7 +51,7 @@ def read_document(path: Path) -> MinutesDocument:
         document = MinutesDocument.model_validate(data)
         rules.check_session(document.pod, document.session)
     except ValidationError as error:
-        raise ImportRefused(f"{path}: {explain(error)}") from None
+        raise ImportRefused(f"{path}: {every_problem(error)}") from None
     except GroupsupError as error:
         raise ImportRefused(f"{path}: {error}") from None
     return document
