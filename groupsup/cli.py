@@ -231,10 +231,10 @@ def _store_path(args: argparse.Namespace):
     """The store chosen, refused if it cannot be one: a file is bad input (exit 2); another
     user's folder, a store problem (exit 1), as groupsup keeps each store private."""
     from groupsup.domain.errors import GroupsupError, StoreUnusable
-    from groupsup.store.locations import default_store, is_database
+    from groupsup.store.locations import default_store
 
     path = args.store if args.store is not None else default_store()
-    if is_database(path):
+    if isinstance(path, str):  # a database location (a folder is a Path): no folder to check
         return path
     if path.exists() and not path.is_dir():
         raise GroupsupError(f"The store '{path}' is a file; a store is a folder (made if missing).")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # not imported at run time: `groupsup list` must not pay for pydantic
     from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 # Field names as a facilitator would say them.
 _FIELD_WORDS = {
@@ -50,7 +51,7 @@ def _place(loc: tuple) -> str:
     return ", ".join(words)
 
 
-def _problem(problem: dict) -> str:
+def _problem(problem: ErrorDetails) -> str:
     message = problem["msg"].removeprefix("Value error, ")
     if problem["type"] == "value_error":
         # Our own messages are whole sentences that name the field: say only which record.
