@@ -294,13 +294,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from groupsup.store import demo
     from groupsup.store.interface import open_store
 
-    path = args.store if args.store is not None else Path(tempfile.mkdtemp(prefix="groupsup-demo-"))
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+    path = (
+        _store_path(args)
+        if args.store is not None
+        else Path(tempfile.mkdtemp(prefix="groupsup-demo-"))
+    )
+    folder_in_use = isinstance(path, Path) and path.exists() and any(path.iterdir())
+    store = None if folder_in_use else open_store(path)
+    if store is None or not store.is_empty():
         raise GroupsupError(
             f"{path} is not empty; the demo fills only an empty or new folder. "
             "Choose another --store."
         )
-    store = open_store(path)
     demo.fill(store, dt.date.today())
     if args.no_open:
         _show(str(path))
