@@ -88,9 +88,9 @@ def hostile_sessions(draw):
     slot.hypotheses = [
         Hypothesis(text=draw(said), offered_by=demo.TOM, supports=draw(text), would_test=draw(text))
     ]
-    slot.resonance = [ResonanceNote(observer=demo.GRACE, text=draw(text))]
+    slot.resonance = [ResonanceNote(observer=demo.GRACE, text=draw(said))]  # never blank
     slot.next_steps = [NextStep(action=draw(said), owner=demo.HANNAH)]
-    slot.safeguarding = Safeguarding(concern=draw(text), action_taken=draw(text))
+    slot.safeguarding = Safeguarding(concern=draw(said), action_taken=draw(text))
     slot.genogram = Genogram(
         source=draw(text),
         people=[Person(id="A", name=draw(text), notes=draw(text), index=True)],

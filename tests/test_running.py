@@ -156,3 +156,29 @@ def test_notes_waiting_stay_waiting_when_the_save_fails_and_bad_ones_are_set_asi
     assert [n.text for n in arrived.taken] == ["x"] and saved == [session]
     assert joining.waiting(demo_store.root, session.id) == []
     assert slot.hypotheses[-1].written_by == observer
+
+
+def test_the_next_session_is_four_weeks_on_and_never_in_the_past():
+    import datetime as dt
+
+    from groupsup.domain.planning import next_session_date
+
+    today = dt.date(2026, 11, 23)
+    assert next_session_date([], today) == today
+    assert next_session_date([dt.date(2026, 11, 20), dt.date(2026, 11, 1)], today) == dt.date(
+        2026, 12, 18
+    )
+    assert next_session_date([dt.date(2026, 9, 1)], today) == today
+
+
+def test_a_step_due_today_is_not_overdue_and_a_done_one_never_is():
+    import datetime as dt
+
+    from groupsup.domain.vocabulary import StepStatus, is_overdue
+
+    today = dt.date(2026, 11, 23)
+    assert not is_overdue(StepStatus.OPEN, today, today)
+    assert is_overdue(StepStatus.OPEN, today - dt.timedelta(days=1), today)
+    assert is_overdue(StepStatus.CARRIED_FORWARD, today - dt.timedelta(days=1), today)
+    assert not is_overdue(StepStatus.DONE, today - dt.timedelta(days=1), today)
+    assert not is_overdue(StepStatus.OPEN, None, today)

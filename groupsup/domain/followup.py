@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from groupsup.domain.models import CaseSlot, NextStep, Session, StepReview, StepStatus
-from groupsup.domain.vocabulary import current_status
+from groupsup.domain.vocabulary import current_status, is_overdue
 
 
 @dataclass
@@ -31,7 +31,7 @@ class TrackedStep:
         return self.status.is_open
 
     def is_overdue(self, today: dt.date) -> bool:
-        return self.is_open and self.step.due is not None and self.step.due < today
+        return is_overdue(self.status, self.step.due, today)
 
     def as_review(self) -> StepReview:
         """A fresh review line for the next session: open until the group says how it stands."""

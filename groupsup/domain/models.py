@@ -40,6 +40,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "member"
 
 
+def facilitator_retired(name: str) -> str:
+    """The pod's facilitator cannot be retired: the forms and an import say it the same way."""
+    return f"{name} is the pod's facilitator: make someone else the facilitator first."
+
+
 def unique_key(name: str, taken: set[str]) -> str:
     """A slug of `name` that is not in `taken` ('amara-okafor', then 'amara-okafor-2')."""
     base = key = slug(name)
@@ -92,6 +97,9 @@ class Pod(Record):
             raise ValueError("Two members of the pod share the same key.")
         if self.facilitator is not None and self.facilitator not in ids:
             raise ValueError("The facilitator must be a member of the pod.")
+        facilitator = self.member(self.facilitator) if self.facilitator else None
+        if facilitator is not None and facilitator.retired:
+            raise ValueError(facilitator_retired(facilitator.name))
         return self
 
     def member(self, member_id: str) -> Member | None:
@@ -127,11 +135,25 @@ class Hypothesis(Record):
 
 class ResonanceNote(Record):
     id: str = Field(default_factory=new_id)
-    observer: str
+    observer: str | None
     text: str
     written_by: str | None = Field(
         default=None, description="Who typed the note, when not the facilitator."
     )
+
+    @field_validator("observer")
+    @classmethod
+    def _whose(cls, observer: str | None) -> str:
+        if not observer:
+            raise ValueError("Choose whose resonance this is.")
+        return observer
+
+    @field_validator("text")
+    @classmethod
+    def _said(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("Write the note: how does the case speak to their own work?")
+        return text
 
 
 class StepReview(Record):
@@ -167,9 +189,30 @@ class NextStep(Record):
         return action
 
 
+def due_problem(step: NextStep, session_date: dt.date) -> str | None:
+    """Why the step's due date cannot stand (it is before the session), or None."""
+    if step.due is not None and step.due < session_date:
+        return (
+            f"The next step '{step.action}' is due on {step.due}, before the session on "
+            f"{session_date}; choose a later date."
+        )
+    return None
+
+
 class Safeguarding(Record):
     concern: str
     action_taken: str = ""
+
+    @field_validator("concern")
+    @classmethod
+    def _said(cls, concern: str) -> str:
+        if not concern.strip():
+            raise ValueError("Say what the concern is.")
+        return concern
+
+
+# What the group's discussion of a case is written into, as free text.
+CASE_TEXT_FIELDS = ("dilemma", "presenting_issue", "history", "notes", "reflection")
 
 
 class CaseSlot(Record):
@@ -207,6 +250,8 @@ class CaseSlot(Record):
             )
         if self.presenter in self.observers:
             raise ValueError("The presenter cannot also be an observer of their own case.")
+        if self.consultant is not None and self.consultant in self.observers:
+            raise ValueError("The consultant cannot also be an observer of the case.")
         return self
 
     @property
@@ -257,11 +302,8 @@ class Session(Record):
     def _steps_due_after_session(self) -> Self:
         for number, slot in enumerate(self.slots, 1):
             for step in slot.next_steps:
-                if step.due is not None and step.due < self.date:
-                    raise ValueError(
-                        f"Case {number}: the next step '{step.action}' is due on {step.due}, "
-                        f"before the session on {self.date}; choose a later date."
-                    )
+                if problem := due_problem(step, self.date):
+                    raise ValueError(f"Case {number}: {problem[0].lower()}{problem[1:]}")
         return self
 
     def slot(self, slot_id: str) -> CaseSlot:

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from groupsup.domain import grraacceess, rules
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.followup import carry_forward
-from groupsup.domain.models import CaseSlot, Member, Pod, Session, SessionStatus, unique_key
+from groupsup.domain.models import (
+    CaseSlot,
+    Member,
+    Pod,
+    Session,
+    SessionStatus,
+    facilitator_retired,
+    unique_key,
+)
+from groupsup.domain.rules import check_roles
 
 MINIMUM_SLOT_MINUTES = 10
 
@@ -81,6 +90,20 @@ def add_member(pod: Pod, name: str) -> Member:
     return member
 
 
+def set_retired(pod: Pod, member_id: str, retired: bool) -> None:
+    """Retire a member (they stay in old minutes) or bring them back; never the facilitator."""
+    member = pod.member(member_id)
+    if retired and member_id == pod.facilitator:
+        raise RuleBroken(facilitator_retired(member.name))
+    member.retired = retired
+
+
+def next_session_date(dates: list[dt.date], today: dt.date) -> dt.date:
+    """A new session's date: four weeks after the pod's last (monthly, as the policy has it),
+    and never in the past."""
+    return max(max(dates) + dt.timedelta(days=28), today) if dates else today
+
+
 def new_session(pod: Pod, day: dt.date, pod_sessions: list[Session]) -> Session:
     """A planned session: everyone active present, and open next steps carried into its review."""
     session = Session(
@@ -119,18 +142,6 @@ def attendance(session: Session, member_id: str) -> str:
     if member_id in session.attendees:
         return "present"
     return "apologies" if member_id in session.apologies else "absent"
-
-
-def check_roles(pod: Pod, session: Session, presenter: str | None, consultant: str | None) -> None:
-    """Raise RuleBroken, with the reason, when these roles cannot be allocated."""
-    if presenter is None:
-        raise RuleBroken("Choose who presents the case.")
-    if consultant == presenter:
-        raise RuleBroken("The consultant cannot also be the presenter: choose someone else.")
-    for role, member_id in (("presenter", presenter), ("consultant", consultant)):
-        if member_id is not None and member_id not in session.attendees:
-            name = pod.name_of(member_id)
-            raise RuleBroken(f"{name} is not marked present, so cannot be the {role}.")
 
 
 def put_slot(pod: Pod, session: Session, slot: CaseSlot, replacing: str | None = None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import Anxiety, CaseSlot, Category, Pod, Session
 
@@ -40,13 +42,11 @@ def _check_slot(pod: Pod, session: Session, number: int, slot: CaseSlot) -> None
     check_member(pod, slot.consultant, f"consultant of case {number}")
     for observer in slot.observers:
         check_member(pod, observer, f"observer in case {number}")
-    present = set(session.attendees)
-    if present:
-        for role, member_id in (("presenter", slot.presenter), ("consultant", slot.consultant)):
-            if member_id is not None and member_id not in present:
-                raise RuleBroken(
-                    f"Case {number}: the {role}, {pod.name_of(member_id)}, is not marked present."
-                )
+    if session.attendees:  # who was there is recorded: the roles must be among them
+        try:
+            check_roles(pod, session, slot.presenter, slot.consultant, slot.observers)
+        except RuleBroken as error:
+            raise RuleBroken(f"Case {number}: {error}") from None
     for hypothesis in slot.hypotheses:
         check_member(pod, hypothesis.offered_by, f"person offering a hypothesis in case {number}")
         check_member(pod, hypothesis.written_by, f"writer of a hypothesis in case {number}")
@@ -55,6 +55,29 @@ def _check_slot(pod: Pod, session: Session, number: int, slot: CaseSlot) -> None
         check_member(pod, note.written_by, f"writer of a resonance note in case {number}")
     for step in slot.next_steps:
         check_member(pod, step.owner, f"owner of a next step in case {number}")
+
+
+def check_roles(
+    pod: Pod,
+    session: Session,
+    presenter: str | None,
+    consultant: str | None,
+    observers: Iterable[str] = (),
+) -> None:
+    """Raise RuleBroken, with the reason, when these roles cannot be allocated: the slot form
+    asks this as roles are chosen, and every save and import through `check_session`."""
+    if presenter is None:
+        raise RuleBroken("Choose who presents the case.")
+    if consultant == presenter:
+        raise RuleBroken("The consultant cannot also be the presenter: choose someone else.")
+    for role, member_id in (("presenter", presenter), ("consultant", consultant)):
+        if member_id is not None and member_id not in session.attendees:
+            name = pod.name_of(member_id)
+            raise RuleBroken(f"{name} is not marked present, so cannot be the {role}.")
+    for member_id in observers:
+        if member_id not in session.attendees:
+            name = pod.name_of(member_id)
+            raise RuleBroken(f"{name} is not marked present, so cannot be an observer.")
 
 
 PRIORITY = {Category.CP: 0, Category.COMPLEX_CIN: 1}

@@ -3,6 +3,7 @@ command-line paths can use them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 
@@ -54,6 +55,11 @@ class StepStatus(StrEnum):
     @property
     def is_open(self) -> bool:
         return self not in (StepStatus.DONE, StepStatus.DROPPED)
+
+
+def is_overdue(status: StepStatus, due: dt.date | None, today: dt.date) -> bool:
+    """Still open and its due date has passed (a step due today is not yet overdue)."""
+    return status.is_open and due is not None and due < today
 
 
 def current_status(own: StepStatus, reviews: list[StepStatus]) -> StepStatus:

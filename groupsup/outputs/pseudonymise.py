@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from groupsup.domain.errors import GroupsupError
-from groupsup.domain.models import Pod, Session
+from groupsup.domain.models import CASE_TEXT_FIELDS, Pod, Session
 from groupsup.genogram.model import ChildKind, Gender, Genogram, Person
 from groupsup.genogram.notation import to_source
 
@@ -311,7 +311,7 @@ def _substitute(text: str, pattern: re.Pattern, label: Callable[[str, str], str 
     return "".join(pieces) + text[kept:]
 
 
-_SLOT_TEXT = ("dilemma", "presenting_issue", "history", "notes", "reflection", "grraacceess_notes")
+_SLOT_TEXT = (*CASE_TEXT_FIELDS, "grraacceess_notes")
 
 
 def _free_text(session: Session) -> Iterator[tuple[object, str]]:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from groupsup.domain.dates import when
-from groupsup.domain.vocabulary import Category, Lens, StepStatus, current_status
+from groupsup.domain.vocabulary import Category, Lens, StepStatus, current_status, is_overdue
 from groupsup.outputs.escaping import cell, inline
 
 BAR_WIDTH = 24
@@ -89,7 +89,7 @@ def build(pod: dict, facts: list[dict], start: dt.date, end: dt.date, today: dt.
     overdue = [
         s
         for s in agreed
-        if status[s["id"]].is_open and s["due"] and dt.date.fromisoformat(s["due"]) < today
+        if is_overdue(status[s["id"]], dt.date.fromisoformat(s["due"]) if s["due"] else None, today)
     ]
     steps = {
         "agreed": len(agreed),

@@ -30,6 +30,7 @@ from groupsup.domain.models import (
     Session,
     StepReview,
     StepStatus,
+    due_problem,
 )
 from groupsup.screens.base import Dialog, Scroll
 from groupsup.widgets.fields import ChoiceList, PersonField, Tick, TickList
@@ -177,10 +178,6 @@ class ResonanceForm(Form):
 
     def build(self) -> ResonanceNote:
         observer = self.person("observer")
-        if observer is None:
-            raise GroupsupError("Choose whose resonance this is.")
-        if not self.value("text").strip():
-            raise GroupsupError("Write the note: how does the case speak to their own work?")
         return updated(
             ResonanceNote, self.existing, {"observer": observer, "text": self.value("text")}
         )
@@ -213,15 +210,16 @@ class NextStepForm(Form):
     def build(self) -> NextStep:
         due_text = self.value("due").strip()
         due = parse_date(due_text, self.session.date) if due_text else None
-        if due is not None and due < self.session.date:
-            raise GroupsupError(f"The due date {due} is before the session; choose a later date.")
         fields = {
             "action": self.value("action"),
             "owner": self.person("owner"),
             "due": due,
             "needs_signoff": self.query_one("#signoff", Tick).value,
         }
-        return updated(NextStep, self.existing, fields)
+        step = updated(NextStep, self.existing, fields)
+        if problem := due_problem(step, self.session.date):
+            raise GroupsupError(problem)
+        return step
 
 
 class SafeguardingForm(Form):
@@ -241,8 +239,6 @@ class SafeguardingForm(Form):
         )
 
     def build(self) -> Safeguarding:
-        if not self.value("concern").strip():
-            raise GroupsupError("Say what the concern is.")
         return Safeguarding(concern=self.value("concern"), action_taken=self.value("action-taken"))
 
 

@@ -287,9 +287,7 @@ class HomeScreen(GroupSupScreen):
         if empty:  # p twice must not leave empty sessions behind
             session = self._read(empty[0].id)
         else:
-            last = max((s.date for s in self.summaries), default=None)
-            today = self.gs.today()
-            day = max(last + dt.timedelta(days=28), today) if last else today
+            day = planning.next_session_date([s.date for s in self.summaries], self.gs.today())
             session = planning.new_session(pod, day, self.gs.store.sessions(pod.id))
             self.gs.store.save_session(session)
         if session is None:

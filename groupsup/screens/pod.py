@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
 from groupsup.domain import planning
+from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import Pod
 from groupsup.screens.base import SubScreen, plain
 from groupsup.screens.forms import TextPrompt
@@ -103,10 +104,11 @@ class PodScreen(SubScreen):
         member = self.chosen()
         if member is None:
             return
-        if member.id == self.pod.facilitator and not member.retired:
-            self.notify("Make someone else the facilitator first (f).", severity="warning")
+        try:
+            planning.set_retired(self.pod, member.id, not member.retired)
+        except RuleBroken as error:
+            self.notify(str(error), severity="warning", markup=False)
             return
-        member.retired = not member.retired
         self.save()
 
     def action_facilitator(self) -> None:

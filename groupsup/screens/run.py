@@ -28,7 +28,7 @@ from groupsup.domain import planning, running
 from groupsup.domain.clock import CLOSING, OPENING, Alert, SessionClock
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.formats import FormatError, format_named
-from groupsup.domain.models import CaseSlot, Lens, Pod, Session, StepReview
+from groupsup.domain.models import CASE_TEXT_FIELDS, CaseSlot, Lens, Pod, Session, StepReview
 from groupsup.observers import joining
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import (
@@ -82,8 +82,6 @@ Everything is saved as you type.
 | `J ~ SF conflict` | close, fused, distant, conflict, hostile, cut off, abuse, neglect |
 | `household Home: M, SF, J` | who lives together |
 """
-
-TEXT_FIELDS = ("dilemma", "presenting_issue", "history", "notes", "reflection")
 
 
 class RunScreen(SubScreen):
@@ -196,7 +194,7 @@ class RunScreen(SubScreen):
             fmt = format_named("group-reflective")
         self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
         # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
-        self._areas = {field: self.query_one(f"#{field}", TextArea) for field in TEXT_FIELDS}
+        self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
         if running.start(self.clock, self.gs.store.sessions(self.pod.id)):
             self.save()
         self.show_stop()
@@ -306,7 +304,7 @@ class RunScreen(SubScreen):
 
     def _load_slot(self, slot: CaseSlot) -> None:
         self._loading = True
-        for field in TEXT_FIELDS:
+        for field in CASE_TEXT_FIELDS:
             area = self.query_one(f"#{field}", TextArea)
             area.text = getattr(slot, field)
             area.move_cursor(area.document.end)  # carry on typing after what is there

@@ -14,7 +14,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from groupsup.domain.errors import NotFound, StoreDamaged
-from groupsup.domain.vocabulary import SessionStatus, StepStatus
+from groupsup.domain.vocabulary import SessionStatus, StepStatus, is_overdue
 from groupsup.store.files import atomic_write
 
 PODS_FILE = "pods.json"
@@ -171,7 +171,7 @@ class OpenStep(NamedTuple):
             ) from None
 
     def is_overdue(self, today: dt.date) -> bool:
-        return self.due is not None and self.due < today
+        return is_overdue(self.status, self.due, today)
 
 
 class PodView(NamedTuple):
