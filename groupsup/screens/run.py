@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import (
     Checkbox,
     ContentSwitcher,
@@ -26,12 +27,12 @@ from textual.widgets import (
 
 from groupsup.domain import planning, running
 from groupsup.domain.clock import CLOSING, OPENING, Alert, SessionClock
-from groupsup.domain.errors import GroupsupError
 from groupsup.domain.formats import FormatError, format_named
 from groupsup.domain.models import CASE_TEXT_FIELDS, CaseSlot, Lens, Pod, Session, StepReview
 from groupsup.observers import joining
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import (
+    Confirm,
     HypothesisForm,
     NextStepForm,
     ResonanceForm,
@@ -40,6 +41,8 @@ from groupsup.screens.forms import (
 )
 from groupsup.screens.join_codes import JoinCodesDialog
 from groupsup.screens.time import TimeDialog
+from groupsup.store import writer
+from groupsup.store.writer import SessionWriter
 from groupsup.widgets.fields import Tick, TickList
 from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
@@ -193,6 +196,7 @@ class RunScreen(SubScreen):
             self.notify(str(error), severity="error", markup=False)
             fmt = format_named("group-reflective")
         self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
+        self.writer = SessionWriter(self.gs.store.root, self.gs.store.save_session, self._told)
         # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
         self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
         if running.start(self.clock, self.gs.store.sessions(self.pod.id)):
@@ -200,6 +204,32 @@ class RunScreen(SubScreen):
         self.show_stop()
         self._show_joined()
         self.set_interval(0.5, self.tick)
+        self._offer_unsaved()
+
+    def _offer_unsaved(self) -> None:
+        """Edits a failed save kept aside last time: put them back, or let them go."""
+        kept = writer.unsaved(self.gs.store.root, self.session.id)
+        if kept is None:
+            return
+
+        def answer(put_back: bool | None) -> None:
+            writer.forget_unsaved(self.gs.store.root, self.session.id)
+            if put_back:
+                for name in type(kept).model_fields:
+                    setattr(self.session, name, getattr(kept, name))
+                self._shown_slot = None
+                self.show_stop()
+                self.save()
+
+        self.app.push_screen(
+            Confirm(
+                "Put back edits that could not be saved?",
+                "Last time this session was open, some edits could not be saved; they were "
+                "kept aside. Enter puts them back in place of what the session holds now; "
+                "Escape lets them go.",
+            ),
+            answer,
+        )
 
     # -- showing -----------------------------------------------------------------------------
 
@@ -343,7 +373,9 @@ class RunScreen(SubScreen):
 
     def take_in_notes(self) -> None:
         """Notes observers sent from their own screens: into the record, saved, then cleared."""
-        arrivals = joining.take_in_waiting(self.gs.store.root, self.session, lambda _: self.save())
+        arrivals = joining.take_in_waiting(
+            self.gs.store.root, self.session, lambda _: self.save_now()
+        )
         for problem in arrivals.problems:
             self.notify(problem, severity="error", markup=False)
         for note in arrivals.taken:
@@ -377,23 +409,41 @@ class RunScreen(SubScreen):
     # -- saving ------------------------------------------------------------------------------
 
     def save(self) -> bool:
-        try:
-            self.gs.store.save_session(self.session)
-        except GroupsupError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
-            return False
+        """Hand a copy to the writer: typing never waits for the disk (see store/writer.py)."""
+        self.writer.submit(self.session.model_copy(deep=True))
         return True
+
+    def save_now(self) -> bool:
+        """Save before going on (the observers' notes leave their inbox only once saved)."""
+        self.save()
+        self.writer.flush()
+        return not self.writer.failing
+
+    class SavingNews(Message):
+        """One sentence from the writer's thread (posting a message is thread-safe)."""
+
+        def __init__(self, sentence: str) -> None:
+            super().__init__()
+            self.sentence = sentence
+
+    def _told(self, sentence: str) -> None:
+        self.post_message(self.SavingNews(sentence))
+
+    def on_run_screen_saving_news(self, news: SavingNews) -> None:
+        self.notify(news.sentence, title="Saving", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
         """Leaving or quitting: whatever is typed and not yet saved is saved now."""
         slot = self.slot
         if slot is None or self._shown_slot != slot.id:
+            self.writer.close()
             return
         typed = {field: area.text for field, area in self._areas.items()}
         if any(getattr(slot, field) != text for field, text in typed.items()):
             for field, text in typed.items():
                 setattr(slot, field, text)
             self.save()
+        self.writer.close()  # saved, or kept aside, before the screen goes
 
     @on(TextArea.Changed, ".capture")
     def _text_changed(self, event: TextArea.Changed) -> None:
@@ -432,7 +482,7 @@ class RunScreen(SubScreen):
         if self.clock.stop.phase == CLOSING:
             from groupsup.screens.close import CloseScreen
 
-            self.save()
+            self.save_now()
             self.app.push_screen(CloseScreen(self.pod, self.session, self.clock))
             return
         self.clock.advance()
