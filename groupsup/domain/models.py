@@ -135,15 +135,15 @@ class Hypothesis(Record):
 
 class ResonanceNote(Record):
     id: str = Field(default_factory=new_id)
-    observer: str | None
+    observer: str
     text: str
     written_by: str | None = Field(
         default=None, description="Who typed the note, when not the facilitator."
     )
 
-    @field_validator("observer")
+    @field_validator("observer", mode="before")
     @classmethod
-    def _whose(cls, observer: str | None) -> str:
+    def _whose(cls, observer: object) -> object:
         if not observer:
             raise ValueError("Choose whose resonance this is.")
         return observer

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 
 from groupsup.domain import grraacceess, rules
-from groupsup.domain.errors import RuleBroken
+from groupsup.domain.errors import NotFound, RuleBroken
 from groupsup.domain.followup import carry_forward
 from groupsup.domain.models import (
     CaseSlot,
@@ -93,6 +93,8 @@ def add_member(pod: Pod, name: str) -> Member:
 def set_retired(pod: Pod, member_id: str, retired: bool) -> None:
     """Retire a member (they stay in old minutes) or bring them back; never the facilitator."""
     member = pod.member(member_id)
+    if member is None:
+        raise NotFound(f"There is no member '{member_id}' in the pod {pod.name}.")
     if retired and member_id == pod.facilitator:
         raise RuleBroken(facilitator_retired(member.name))
     member.retired = retired
