@@ -169,7 +169,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         await pilot.pause()
         screen = participant.screen  # the run screen's header, and who you are
         case_line = str(screen.query_one("#case-line", Static).render())
-        assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
+        assert case_line == "Case 1 of 3: CS-51230 · CP · anxiety high"  # no family name
         roles = str(screen.query_one("#roles-line", Static).render())
         assert roles.startswith("Presenter Hannah Kowalski · Consultant ")
         assert str(screen.query_one("#you-line", Static).render()) == "You are Priya Shah."
@@ -206,6 +206,12 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
             assert shown["Priya Shah"] == [codes["priya-shah"], "yes"]
             assert shown["Tom Whitaker"] == [codes["tom-whitaker"], ""]
             assert "Grace Mensah" not in shown  # the facilitator records on this screen
+            facilitator.screen.query_one("#family-names").focus()
+            await run.press("space", "escape")  # the facilitator lets observers see it
+            await run.pause()
+        screen.refresh_view()
+        case_line = str(screen.query_one("#case-line", Static).render())
+        assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
     assert joining.waiting(demo_store.root, "demo-s3") == []
     assert joining.present(demo_store.root, "demo-s3", fake.wall()) == {}  # Priya has left
     saved = FolderStore(demo_store.root).session("demo-s3").slots[0]

@@ -258,6 +258,12 @@ class CaseSlot(Record):
     def title(self) -> str:
         return self.case_reference or "(no case reference)"
 
+    @property
+    def title_without_family(self) -> str:
+        """The case reference without the family name in brackets: "CS-51230 (Reid)" ->
+        "CS-51230". Observers' screens show this unless the facilitator chooses otherwise."""
+        return re.sub(r"\s*\([^)]*\)", "", self.case_reference).strip() or "(no case reference)"
+
 
 class Segment(Record):
     """A stretch of running time spent in one phase; a pause ends it, resuming opens another."""

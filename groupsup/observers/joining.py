@@ -56,6 +56,9 @@ class JoinCodes(BaseModel):
     session_id: str
     codes: dict[str, str]
     expires_at: dt.datetime
+    family_names: bool = Field(
+        default=False, description="Observers see the family name in case references."
+    )
 
 
 class Joined(NamedTuple):
@@ -81,9 +84,24 @@ def open_joining(store_root: Path, session: Session, now: dt.datetime) -> JoinCo
     codes = {m: current.codes.get(m) or _new_code() for m in wanted}
     if codes != current.codes:
         current = current.model_copy(update={"codes": codes})
-        folder = private_folder(observers_folder(store_root, session.id))
-        atomic_write(folder / CODES_FILE, current.model_dump_json().encode())
+        _write_codes(store_root, current)
     return current
+
+
+def _write_codes(store_root: Path, codes: JoinCodes) -> None:
+    folder = private_folder(observers_folder(store_root, codes.session_id))
+    atomic_write(folder / CODES_FILE, codes.model_dump_json().encode())
+
+
+def show_family_names(store_root: Path, session: Session, shown: bool, now: dt.datetime) -> None:
+    """The facilitator's choice: whether observers see family names in case references."""
+    codes = open_joining(store_root, session, now)
+    _write_codes(store_root, codes.model_copy(update={"family_names": shown}))
+
+
+def family_names_shown(store_root: Path, session_id: str) -> bool:
+    codes = _read_codes(observers_folder(store_root, session_id))
+    return codes is not None and codes.family_names
 
 
 def _new_code() -> str:

@@ -128,7 +128,8 @@ class ParticipantScreen(Screen):
         joining.say_present(app.store.root, self.joined, app.connection, app.wall())
         self.clock = SessionClock(self.session, fmt, app.monotonic, app.wall)
         pod = app.store.pod(self.session.pod_id)
-        self.query_one(SessionHeader).show(pod, self.session, self.clock)
+        family_names = joining.family_names_shown(app.store.root, self.session.id)
+        self.query_one(SessionHeader).show(pod, self.session, self.clock, family_names)
         you = f"You are {pod.name_of(self.joined.member_id)}."
         during_a_case = self.clock.started and self.clock.slot is not None
         if not during_a_case:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Checkbox, DataTable, Label, Static
 
 from groupsup.domain.models import Pod
 from groupsup.observers.joining import JoinCodes
@@ -11,7 +11,8 @@ from groupsup.screens.base import Dialog, Scroll, plain
 
 
 class JoinCodesDialog(Dialog):
-    """Who may join, with their code and whether they have; Escape closes."""
+    """Who may join, with their code and whether they have; Escape closes, returning whether
+    observers are to see family names in case references."""
 
     HELP = "Give each observer their own code, privately: it is who they are in the session."
 
@@ -33,4 +34,12 @@ class JoinCodesDialog(Dialog):
                 joined = "yes" if member_id in self.joined else ""
                 table.add_row(plain(self.pod.name_of(member_id)), code, joined, key=member_id)
             yield table
+            yield Checkbox(
+                "Observers see the family name in case references (CS-51230 (Reid))",
+                self.codes.family_names,
+                id="family-names",
+            )
             yield Static("Escape: close", classes="hint")
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.query_one("#family-names", Checkbox).value)

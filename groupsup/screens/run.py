@@ -507,7 +507,13 @@ class RunScreen(SubScreen):
     def action_join_codes(self) -> None:
         codes = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
         joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
-        self.app.push_screen(JoinCodesDialog(self.pod, codes, set(joined)))
+
+        def chosen(family_names: bool) -> None:
+            if family_names != codes.family_names:
+                root, wall = self.gs.store.root, self.gs.wall()
+                joining.show_family_names(root, self.session, family_names, wall)
+
+        self.app.push_screen(JoinCodesDialog(self.pod, codes, set(joined)), chosen)
 
     def action_bell(self) -> None:
         self.gs.bell_on_overrun = not self.gs.bell_on_overrun

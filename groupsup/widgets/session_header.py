@@ -14,15 +14,19 @@ from groupsup.outputs.escaping import for_terminal
 from groupsup.widgets.timer import TimerBar
 
 
-def case_and_roles(pod: Pod, session: Session, clock: SessionClock) -> tuple[str, str]:
-    """The case line and the roles line: the pod and facilitator between cases."""
+def case_and_roles(
+    pod: Pod, session: Session, clock: SessionClock, family_names: bool = True
+) -> tuple[str, str]:
+    """The case line and the roles line: the pod and facilitator between cases.
+    Without `family_names`, the case reference is shown without its family name."""
     name = pod.name_of
     slot = clock.slot if clock.started and not clock.finished else None
     if slot is None:
         return f"{pod.name}, {session.date}", f"Facilitator {name(session.facilitator)}"
     number = session.slots.index(slot) + 1
     case = (
-        f"Case {number} of {len(session.slots)}: {slot.title} · "
+        f"Case {number} of {len(session.slots)}: "
+        f"{slot.title if family_names else slot.title_without_family} · "
         f"{slot.category.value} · anxiety {slot.anxiety.value}"
     )
     observers = ", ".join(name(o) for o in slot.observers) or "none"
@@ -52,8 +56,10 @@ class SessionHeader(Vertical):
         yield Static("", id="phase-line", markup=False)
         yield TimerBar(id="timer")
 
-    def show(self, pod: Pod, session: Session, clock: SessionClock) -> None:
-        case, roles = case_and_roles(pod, session, clock)
+    def show(
+        self, pod: Pod, session: Session, clock: SessionClock, family_names: bool = True
+    ) -> None:
+        case, roles = case_and_roles(pod, session, clock, family_names)
         self.query_one("#case-line", Static).update(Content(for_terminal(case)))
         self.query_one("#roles-line", Static).update(Content(for_terminal(roles)))
         self.query_one("#phase-line", Static).update(phase_line(clock))
