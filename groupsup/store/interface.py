@@ -14,7 +14,7 @@ This module imports no pydantic: opening a store must not hold up the first pain
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -22,7 +22,6 @@ from groupsup.domain.errors import GroupsupError
 
 if TYPE_CHECKING:
     from groupsup.domain.models import MinutesDocument, Pod, Session
-    from groupsup.store.backups import Backup
     from groupsup.store.database import OpenStep, PodView, SessionSummary
 
 
@@ -32,6 +31,29 @@ class AlreadyStored(GroupsupError):
     def __init__(self, session_id: str) -> None:
         super().__init__(f"session {session_id} is already in the store")
         self.session_id = session_id
+
+
+class StoredBackup(Protocol):
+    """A backup as `groupsup restore` lists it, whichever engine keeps it (the folder store's
+    `backups.Backup`, the database's `postgres.DatabaseBackup`)."""
+
+    @property
+    def name(self) -> str:
+        """What `restore` is given to put it back."""
+        ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def sessions(self) -> int:
+        """How many sessions it holds."""
+        ...
+
+    @property
+    def problem(self) -> str:
+        """Why it cannot be restored, from a quick look; "" when it looks whole."""
+        ...
 
 
 @runtime_checkable
@@ -143,7 +165,7 @@ class Store(Protocol):
         `progress(done, total)` is called as files are kept."""
         ...
 
-    def backups(self) -> list[Backup]:
+    def backups(self) -> Sequence[StoredBackup]:
         """The backups, newest first, each saying why it cannot be restored if it cannot."""
         ...
 
@@ -181,9 +203,7 @@ def open_store(location: Path | str) -> Store:
     if is_database(location):
         from groupsup.store.postgres import PostgresStore
 
-        # PostgresStore lags the interface (backup's progress, restore's damaged_too, backups()
-        # as Backup records): the store issue's to finish; until then mypy is told, not fooled.
-        return PostgresStore(str(location))  # type: ignore[return-value]
+        return PostgresStore(str(location))
     from groupsup.store.folder import FolderStore
 
     return FolderStore(Path(location))
