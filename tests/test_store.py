@@ -224,3 +224,26 @@ def test_an_import_killed_at_any_point_leaves_a_store_check_repair_makes_whole(
         for path in store.sessions_folder.glob("imported-*.json"):
             path.unlink()  # the next round imports them again
         store.repair()
+
+
+def test_an_observers_note_waits_for_the_store_lock(demo_store):
+    """A note arrives under the store's lock, as every write does, so a backup or a restore
+    holding it never copies or swaps an inbox half way through a note's arrival."""
+    from filelock import FileLock
+
+    from groupsup.domain.errors import StoreBusy
+
+    demo_store._lock.timeout = 0.05
+    inbox = demo_store.sessions_folder / "demo-s3.inbox"
+    with FileLock(demo_store.root / ".lock"):  # another process backing up, say
+        with pytest.raises(StoreBusy):
+            demo_store.post_note("demo-s3", "note-1", b'{"text": "Resonance"}')
+        assert not inbox.exists()
+    demo_store.post_note("demo-s3", "note-1", b'{"text": "Resonance"}')
+    [(key, note)] = demo_store.waiting_notes("demo-s3")
+    assert note == b'{"text": "Resonance"}'
+    with FileLock(demo_store.root / ".lock"):
+        with pytest.raises(StoreBusy):
+            demo_store.note_taken("demo-s3", key)
+    demo_store.note_taken("demo-s3", key)
+    assert demo_store.waiting_notes("demo-s3") == []

@@ -55,6 +55,10 @@ class PlanScreen(SubScreen):
         self.pod = pod
         self.session = session
         self.others: list[Session] = []  # the pod's other sessions, read once on mount
+        # The plan as last saved: the fields announce their first values as they are drawn,
+        # and merely looking at a plan must not save it (a new revision would make another
+        # facilitator's save conflict).
+        self._saved = session.model_dump()
 
     def compose(self) -> ComposeResult:
         self._format_problems: list[str] = []
@@ -160,12 +164,16 @@ class PlanScreen(SubScreen):
     # -- saving ----------------------------------------------------------------------------
 
     def save(self) -> bool:
-        """Save the plan; a broken rule is shown and nothing is lost from the form."""
+        """Save the plan if it changed; a broken rule is shown and nothing is lost from the
+        form."""
+        plan = self.session.model_dump()
         try:
-            self.gs.store.save_session(self.session)
+            if plan != self._saved:
+                self.gs.store.save_session(self.session)
         except GroupsupError as error:
             self.problem(str(error))
             return False
+        self._saved = plan
         self.problem("")
         self.show()
         return True

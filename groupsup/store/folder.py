@@ -441,10 +441,14 @@ class FolderStore:
     def _inbox(self, session_id: str, *note: str) -> Path:
         return self._inside("sessions", f"{_key(session_id)}.inbox", *note)
 
+    # Inbox files change under the store's lock, as every other file does: a backup or a
+    # restore (which hold it) copies or swaps the inboxes whole, never half a note's arrival.
+
     def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
-        private_folder(self._inbox(session_id))
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-        atomic_write(self._inbox(session_id, f"{stamp}-{_key(note_id)}.json"), note)
+        with self._locked():
+            private_folder(self._inbox(session_id))
+            atomic_write(self._inbox(session_id, f"{stamp}-{_key(note_id)}.json"), note)
 
     def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
         folder = self._inbox(session_id)
@@ -452,11 +456,13 @@ class FolderStore:
         return [(path.name, path.read_bytes()) for path in paths]
 
     def note_taken(self, session_id: str, key: str) -> None:
-        self._inbox(session_id, key).unlink(missing_ok=True)
+        with self._locked():
+            self._inbox(session_id, key).unlink(missing_ok=True)
 
     def set_note_aside(self, session_id: str, key: str) -> None:
         path = self._inbox(session_id, key)
-        path.rename(path.with_suffix(".refused"))
+        with self._locked():
+            path.rename(path.with_suffix(".refused"))
 
     # -- check -----------------------------------------------------------------------------
 
