@@ -1,5 +1,5 @@
-"""Two observers join from web browsers, each with their own code; the facilitator's screen
-takes in both notes, under their names.
+"""Two observers join from web browsers, one on a laptop and one on a phone, each with their own
+code; the facilitator's screen takes in both notes, under their names.
 
 Needs Debian's chromium (`apt-get install chromium`) and the playwright package; .ci/run
 installs both. The page runs xterm.js in screen-reader mode, so the test
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import home_is_ready
@@ -76,22 +78,38 @@ async def shows(page, text: str) -> None:
     await async_api.expect(rows).to_contain_text(text, timeout=30_000)
 
 
-async def join_from_a_browser(browser, url: str, code: str, note: str, inbox) -> list:
-    page = await browser.new_page(viewport={"width": 1100, "height": 700})
+LAPTOP = {"width": 1100, "height": 700}
+PHONE = {"width": 390, "height": 844}  # a phone held upright
+
+
+async def words_shown(page) -> str:
+    """The terminal's rows as one run of words: a prompt cut off at the edge loses words."""
+    rows = await page.locator(".xterm-accessibility-tree > div").all_text_contents()
+    return " ".join(" ".join(rows).split())
+
+
+async def join_from_a_browser(browser, url, code, note, inbox, viewport) -> tuple[list, list]:
+    """The requests the page made, and the terminal's words before and after joining."""
+    page = await browser.new_page(viewport=viewport)
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
     page.on("websocket", lambda socket: asked.append(socket.url))
     await page.goto(url)
     await shows(page, "Type your own join code")
-    await page.keyboard.type(code)  # no click first: the terminal has the focus on load
+    # No click first: the terminal has the focus on load.
+    await async_api.expect(page.locator(".xterm-helper-textarea")).to_be_focused()
+    seen = [await words_shown(page)]
+    await page.keyboard.type(code)
     await page.keyboard.press("Enter")
     await shows(page, "Resonance")
+    await shows(page, "Session ")
+    seen.append(await words_shown(page))
     before = len(inbox())
     await page.keyboard.type(note)
     await page.keyboard.press("Enter")
     await until(lambda: len(inbox()) > before, 20, f"the note {note!r} to arrive")
     await page.close()
-    return asked
+    return asked, seen
 
 
 async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(demo_store):
@@ -115,8 +133,13 @@ async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(d
         async with async_api.async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             priya, daniel = codes["priya-shah"], codes["daniel-okoro"]
-            asked = await join_from_a_browser(browser, url, priya, "Priya: bells ring", inbox)
-            asked += await join_from_a_browser(browser, url, daniel, "Daniel: mine too", inbox)
+            asked, _ = await join_from_a_browser(
+                browser, url, priya, "Priya: bells ring", inbox, LAPTOP
+            )
+            on_phone, seen = await join_from_a_browser(
+                browser, url, daniel, "Daniel: mine too", inbox, PHONE
+            )
+            asked += on_phone
             await browser.close()
     finally:
         server.terminate()
@@ -126,6 +149,17 @@ async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(d
     assert f"ws://{HOST}:{port}/ws" in [a.split("?")[0] for a in asked]
     elsewhere = [a for a in asked if not a.startswith((url + "/", f"ws://{HOST}:{port}/"))]
     assert elsewhere == []
+    (phone_screen,) = [a for a in on_phone if a.startswith("ws:")]
+    assert int(parse_qs(urlsplit(phone_screen).query)["width"][0]) < 50  # columns
+    code_screen, session_screen = seen  # on the phone, every prompt is there whole
+    assert "Type your own join code, as the facilitator gave it to you, then Enter." in code_screen
+    assert "Case 1 of 3: CS-51230 · CP · anxiety high" in session_screen
+    assert "Resonance: how does this case speak to your own caseload? (Enter sends)" in (
+        session_screen
+    )
+    assert "A hypothesis: what might be going on? (Enter sends)" in session_screen
+    assert re.search(r"Phase [\d:]+ left Case [\d:]+ left Session [\d:]+ left", session_screen)
+    assert "You are Daniel Okoro." in session_screen
 
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:

@@ -35,6 +35,8 @@ class ParticipantApp(NoRecordsInCrashes):
     SUB_TITLE = "join a session"
     CSS_PATH = "../app.tcss"  # the app's stylesheet, beside groupsup/app.py
     BINDINGS = [Binding("ctrl+q", "quit", "Leave", id="quit")]
+    # A phone held upright gives about 43 columns; app.tcss stacks what would not fit.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
 
     def __init__(
         self,
