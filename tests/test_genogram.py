@@ -24,6 +24,7 @@ from groupsup.genogram.model import (
     Relationship,
 )
 from groupsup.genogram.notation import parse, to_source
+from groupsup.genogram.svg import to_svg
 
 SHAPES = Path(__file__).parent / "genograms"
 
@@ -67,6 +68,10 @@ def test_the_real_case_parses_into_the_model():
         ("J ~ K friends", 7, "'friends' is not a relationship: use close, fused, distant"),
         ("household Home:", 1, "expected 'household Name: A, B, C'"),
         ("J > Zed", 5, "'Zed' is not declared: add a line 'Zed: name'"),
+        ("P: Pete, d1700", 10, "1700 is not a year of death groupsup can draw"),
+        ("P: Pete, b1990, d1980", 3, "1980 is before 1990: a death cannot come first"),
+        ("J = K m2010 d2005", 7, "Divorced in 2005 cannot come before married in 2010"),
+        ("J = K m1700", 7, "1700 is not a year groupsup can draw (married)"),
     ],
 )
 def test_every_kind_of_mistake_points_at_its_place(line, column, message):
@@ -105,6 +110,44 @@ def test_notation_round_trip():
     assert again.model_copy(update={"source": ""}) == genogram.model_copy(update={"source": ""})
 
 
+def test_dates_are_kept_drawn_and_typed_back():
+    parsed = parse((SHAPES / "dated.txt").read_text())
+    g = parsed.genogram
+    assert parsed.errors == []
+    assert (g.person("GF").born, g.person("GF").died, g.person("GF").deceased) == (1950, 2019, True)
+    assert (g.person("SF").died, g.person("SF").deceased) == (2024, True)
+    divorce = g.couples[1]
+    assert (divorce.status, divorce.married, divorce.separated, divorce.divorced) == (
+        CoupleStatus.DIVORCED,
+        2017,
+        2019,
+        2021,
+    )
+    drawn = render(g)
+    assert "⊠ Ron 1950–2019" in drawn and "⊠ Ryan d2024" in drawn
+    assert "Marcus = Kelly: married 2017, separated 2019, divorced 2021" in drawn
+    assert "F = M divorced m2017 s2019 d2021" in to_source(g)
+    again = parse(to_source(g)).genogram
+    assert again.model_copy(update={"source": ""}) == g.model_copy(update={"source": ""})
+
+
+def test_a_couple_typed_with_years_alone_stands_where_its_latest_year_puts_it():
+    people = "A: Ann, f\nB: Bob, m\n"
+    assert parse(people + "A = B m2001").genogram.couples[0].status is CoupleStatus.MARRIED
+    assert parse(people + "A = B s2003").genogram.couples[0].status is CoupleStatus.SEPARATED
+    assert parse(people + "A = B m2001 d2009").genogram.couples[0].status is CoupleStatus.DIVORCED
+    assert parse(people + "A = B widowed, m2001").genogram.couples[0].status is CoupleStatus.WIDOWED
+
+
+def test_dates_reach_the_picture_and_graphviz():
+    g = parse((SHAPES / "dated.txt").read_text()).genogram
+    svg, dot = to_svg(g), to_dot(g)
+    assert ">1950–2019</text>" in svg and ">d2024</text>" in svg
+    assert ">m. 2017  s. 2019  d. 2021</text>" in svg
+    assert '[label="Ron\\nb. 1950\\n(died 2019)"' in dot
+    assert 'label="// married 2017, separated 2019, divorced 2021"' in dot
+
+
 def test_dot_has_every_person_and_the_standard_shapes():
     dot = to_dot(parse((SHAPES / "real-case.txt").read_text()).genogram, 'Case "1"')
     assert dot.startswith('graph "Case \\"1\\"" {')
@@ -129,14 +172,22 @@ def genograms(draw_):
             name=draw_(names),
             gender=draw_(st.sampled_from(Gender)),
             age=draw_(st.none() | st.integers(0, 100)),
+            born=draw_(st.none() | st.integers(1900, 1999)),
             deceased=draw_(st.booleans()),
+            died=draw_(st.none() | st.integers(2000, 2030)),
             index=draw_(st.booleans()),
         )
         for key in people_keys
     ]
     someone = st.sampled_from(people_keys)
     couples = [
-        Couple(a=a, b=b, status=draw_(st.sampled_from(CoupleStatus)))
+        Couple(
+            a=a,
+            b=b,
+            status=draw_(st.sampled_from(CoupleStatus)),
+            married=draw_(st.none() | st.integers(1950, 1979)),
+            divorced=draw_(st.none() | st.integers(1980, 2030)),
+        )
         for a, b in draw_(st.lists(st.tuples(someone, someone), max_size=5))
         if a != b
     ]
@@ -175,6 +226,8 @@ def test_any_genogram_draws_and_shows_everyone(genogram):
     text = "\n".join(drawing.lines + drawing.legend)
     for person in genogram.people:
         assert shown_label(person) in text, person
+        assert person.died is None or f"{person.died}" in text, person
+    assert all(couple.years in text for couple in genogram.couples)
     dot = to_dot(genogram)
     assert all(f'\n  "{person.id}" [label=' in dot for person in genogram.people)
 

@@ -62,7 +62,9 @@ def test_markdown_minutes_hold_the_whole_record(demo_store):
         "- **Time:** planned 50 min; actual 55 min (10:10 to 11:05)",
         "How do I keep Jayden's voice central when Mum's new partner dominates visits?",
         "| J | Jayden | male | 7 | index child |",
-        "| GF | Ron | male | 1950 | deceased |",
+        "| GF | Ron | male | 1950 | died 2019 |",
+        "| Marcus | Kelly | divorced | married 2017, divorced 2021 |",
+        "Marcus = Kelly: married 2017, divorced 2021",
         "   - Offered by: Daniel Okoro\n   - GRRAACCEESS: gender, class",
         "- **Discussed:** gender, race, age, class",
         "- **Hannah Kowalski:** I have a dad who charms me on every visit.",
@@ -98,6 +100,9 @@ def test_json_minutes_are_the_complete_record(demo_store):
         "a": "F",
         "b": "M",
         "status": "divorced",
+        "married": 2017,
+        "separated": None,
+        "divorced": 2021,
     }
     assert data["session"]["slots"][1]["safeguarding"]["concern"].startswith("Adam was missing")
 

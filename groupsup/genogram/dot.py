@@ -6,12 +6,8 @@ from groupsup.genogram.drawing import placement
 from groupsup.genogram.model import Child, ChildKind, CoupleStatus, Gender, Genogram, Person
 
 _SHAPES = {Gender.MALE: "box", Gender.FEMALE: "ellipse", Gender.OTHER: "diamond"}
-_COUPLE_STYLES = {
-    CoupleStatus.COHABITING: "style=dashed",
-    CoupleStatus.ENGAGED: "style=dotted",
-    CoupleStatus.SEPARATED: 'label="/"',
-    CoupleStatus.DIVORCED: 'label="//"',
-}
+_COUPLE_LINES = {CoupleStatus.COHABITING: "style=dashed", CoupleStatus.ENGAGED: "style=dotted"}
+_COUPLE_MARKS = {CoupleStatus.SEPARATED: "/", CoupleStatus.DIVORCED: "//"}  # with the years
 _CHILD_STYLES = {
     ChildKind.FOSTERED: "style=dashed",
     ChildKind.ADOPTED: "style=dotted",
@@ -30,7 +26,7 @@ def _node(person: Person) -> str:
     elif person.born is not None:
         label += f"\nb. {person.born}"
     if person.deceased:
-        label += "\n(died)"
+        label += f"\n(died {person.died})" if person.died is not None else "\n(died)"
     attributes = [f"label={quote(label)}", f"shape={_SHAPES[person.gender]}"]
     if person.index:
         attributes.append("peripheries=2")
@@ -57,8 +53,9 @@ def to_dot(genogram: Genogram, title: str = "genogram") -> str:
     for number, couple in enumerate(genogram.couples):
         point = f"couple{number}"
         couple_points[frozenset((couple.a, couple.b))] = point
-        style = _COUPLE_STYLES.get(couple.status, "")
-        line_style = "" if style.startswith("label") else style  # the mark once, not twice
+        line_style = _COUPLE_LINES.get(couple.status, "")
+        label = " ".join(filter(None, (_COUPLE_MARKS.get(couple.status), couple.years)))
+        style = ", ".join(filter(None, (line_style, f"label={quote(label)}" if label else "")))
         lines.append(f'  {point} [shape=point, width=0.05, label=""];')
         lines.append(f"  {{rank=same; {quote(couple.a)}; {point}; {quote(couple.b)}}}")
         lines.append(f"  {quote(couple.a)} -- {point} [{style}];")

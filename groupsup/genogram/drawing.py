@@ -4,7 +4,8 @@ Generations are rows. Couples stand side by side joined by their line (// divorc
 / separated, a dashed line for cohabiting); children hang from the couple line, oldest on the
 left; twins share one point. A child's other parents (fostering, adoption), emotional
 relationships and households cannot be drawn without crossing lines, so each is a line of the
-legend under the drawing, and every household member carries its household's mark.
+legend under the drawing, as are the years a couple married, separated or divorced; every
+household member carries its household's mark.
 """
 
 from __future__ import annotations
@@ -95,10 +96,18 @@ def shown_label(person: Person) -> str:
     return label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
 
 
+def dates(person: Person) -> str:
+    """The age, or the years (b1950, 1950–2019); a year of death is kept beside an age."""
+    if person.age is None:
+        return person.years
+    return f"{person.age} d{person.died}" if person.died is not None else str(person.age)
+
+
 def token(person: Person, mark: str = "") -> str:
-    label = shown_label(person)
-    age = f" {person.age}" if person.age is not None else f" b{person.born}" if person.born else ""
-    return f"{symbol(person)} {label}{age}{f' ⌂{mark}' if mark else ''}"
+    when = dates(person)
+    return f"{symbol(person)} {shown_label(person)}{f' {when}' if when else ''}" + (
+        f" ⌂{mark}" if mark else ""
+    )
 
 
 def draw(genogram: Genogram) -> Drawing:
@@ -394,6 +403,9 @@ class _Layout:
             twins = [c for c in self.g.children if c.twin_group == group]
             kind = "identical twins" if twins[0].identical else "twins"
             legend.append(f"{' and '.join(name[c.child] for c in twins)}: {kind}")
+        for couple in self.g.couples:
+            if couple.years:
+                legend.append(f"{name[couple.a]} = {name[couple.b]}: {couple.years}")
         for relation in self.g.relationships:
             legend.append(f"{name[relation.a]} ~ {name[relation.b]}: {relation.bond.value}")
         for household, mark in zip(self.g.households, _HOUSEHOLD_MARKS, strict=False):

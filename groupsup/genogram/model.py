@@ -10,6 +10,8 @@ this module; this one holds only the data.
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import pairwise
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -55,6 +57,9 @@ class Bond(StrEnum):
     NEGLECT = "neglect"
 
 
+Year = Annotated[int, Field(ge=1850, le=2200)]  # a year groupsup can draw
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
@@ -65,20 +70,63 @@ class Person(_Model):
     gender: Gender = Gender.OTHER
     kind: PersonKind = PersonKind.PERSON
     age: int | None = Field(default=None, ge=0, le=130)
-    born: int | None = Field(default=None, ge=1850, le=2200)
+    born: Year | None = None
     deceased: bool = False
+    died: Year | None = None
     index: bool = Field(default=False, description="The child the case is about.")
     notes: str = ""
+
+    @model_validator(mode="after")
+    def _dies_after_birth(self) -> Person:
+        if self.died is not None:
+            self.deceased = True  # a year of death is a death
+            if self.born is not None and self.died < self.born:
+                raise ValueError(f"{self.died} is before {self.born}: a death cannot come first.")
+        return self
 
     @property
     def label(self) -> str:
         return self.name or self.id
+
+    @property
+    def years(self) -> str:
+        """Birth and death years as a genogram writes them: 1950–2019, b1950 or d2019."""
+        if self.born is not None and self.died is not None:
+            return f"{self.born}–{self.died}"
+        if self.born is not None:
+            return f"b{self.born}"
+        return f"d{self.died}" if self.died is not None else ""
 
 
 class Couple(_Model):
     a: str
     b: str
     status: CoupleStatus = CoupleStatus.MARRIED
+    married: Year | None = None
+    separated: Year | None = None
+    divorced: Year | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Couple:
+        years = [(w, y) for w, y in self.dated() if y is not None]
+        for (first, early), (then, late) in pairwise(years):
+            if late < early:
+                raise ValueError(
+                    f"{then.capitalize()} in {late} cannot come before {first} in {early}."
+                )
+        return self
+
+    def dated(self) -> list[tuple[str, int | None]]:
+        return [
+            ("married", self.married),
+            ("separated", self.separated),
+            ("divorced", self.divorced),
+        ]
+
+    @property
+    def years(self) -> str:
+        """'married 2005, divorced 2015', or '' when no year is known."""
+        return ", ".join(f"{word} {year}" for word, year in self.dated() if year is not None)
 
 
 class Child(_Model):

@@ -2,10 +2,11 @@
 
     J: Jayden, m, 7, index          a person: key, name, then any of
                                     m / f / x (other or unknown), an age, b1950 (born),
-                                    dead or d2019, index, pregnancy, miscarriage, stillbirth,
-                                    termination, note=free text (always last)
-    F = M divorced                  a couple: married (the default), cohabiting, engaged,
-                                    separated, divorced, widowed
+                                    dead or d2019 (died), index, pregnancy, miscarriage,
+                                    stillbirth, termination, note=free text (always last)
+    F = M divorced m2005 d2015      a couple: married (the default), cohabiting, engaged,
+                                    separated, divorced, widowed; then the years they
+                                    married (m2005), separated (s2012), divorced (d2015)
     F + M > J, Mi                   children of a couple, oldest first
     M > A(fostered), twins(T1, T2)  children of one parent; (adopted) (fostered) (step);
                                     twins(...) or identical(...)
@@ -48,6 +49,15 @@ _STATUSES = {status.value: status for status in CoupleStatus} | {
 }
 _BONDS = {bond.value: bond for bond in Bond} | {"cutoff": Bond.CUT_OFF, "cut-off": Bond.CUT_OFF}
 _KINDS = {kind.value: kind for kind in ChildKind}
+_YEAR = re.compile(r"\b([msd])(\d{4})\b", re.IGNORECASE)  # a couple's m2005, s2012, d2015
+_COUPLE_YEARS = {"m": "married", "s": "separated", "d": "divorced"}
+
+
+def _status_from(years: dict[str, int]) -> CoupleStatus:
+    """A couple typed with years and no status stands where its latest year puts it."""
+    if "divorced" in years:
+        return CoupleStatus.DIVORCED
+    return CoupleStatus.SEPARATED if "separated" in years else CoupleStatus.MARRIED
 
 
 @dataclass(frozen=True)
@@ -150,17 +160,27 @@ class _Builder:
         match = re.fullmatch(rf"({KEY})\s*=\s*({KEY})\s*(.*)", text)
         if not match:
             raise _Mistake(indent + 1, "expected a couple as 'A = B' with an optional status")
-        status_word = match.group(3).strip().lower()
+        rest, rest_column = match.group(3), indent + match.start(3) + 1
+        years = {_COUPLE_YEARS[y.group(1).lower()]: int(y.group(2)) for y in _YEAR.finditer(rest)}
+        for word, year in years.items():
+            if not 1850 <= year <= 2200:
+                raise _Mistake(rest_column, f"{year} is not a year groupsup can draw ({word})")
+        status_word = " ".join(_YEAR.sub(" ", rest).replace(",", " ").split()).lower()
         if status_word and status_word not in _STATUSES:
             raise _Mistake(
-                indent + match.start(3) + 1,
-                f"'{match.group(3).strip()}' is not a couple status: use "
-                + ", ".join(s.value for s in CoupleStatus),
+                rest_column,
+                f"'{status_word}' is not a couple status: use "
+                + ", ".join(s.value for s in CoupleStatus)
+                + ", then years as m2005, s2012, d2015",
             )
         self._mention(match.group(1), indent + match.start(1))
         self._mention(match.group(2), indent + match.start(2))
-        status = _STATUSES.get(status_word, CoupleStatus.MARRIED)
-        self.couples.append(Couple(a=match.group(1), b=match.group(2), status=status))
+        status = _STATUSES.get(status_word) or _status_from(years)
+        try:
+            couple = Couple(a=match.group(1), b=match.group(2), status=status, **years)
+        except ValidationError as error:
+            raise _Mistake(rest_column, explain(error)) from None
+        self.couples.append(couple)
 
     def _children(self, text: str, indent: int) -> None:
         left, _, right = text.partition(">")
@@ -282,16 +302,20 @@ def _flag(word: str, column: int) -> dict:
         if not 1850 <= int(match.group(1)) <= 2200:
             raise _Mistake(column, f"{match.group(1)} is not a birth year groupsup can draw")
         return {"born": int(match.group(1))}
-    if re.fullmatch(r"(dead|deceased|died|d)(\d{4})?", word):
-        return {"deceased": True}
+    if match := re.fullmatch(r"(?:dead|deceased|died|d)(\d{4})?", word):
+        if match.group(1) is None:
+            return {"deceased": True}
+        if not 1850 <= int(match.group(1)) <= 2200:
+            raise _Mistake(column, f"{match.group(1)} is not a year of death groupsup can draw")
+        return {"deceased": True, "died": int(match.group(1))}
     if word in ("index", "*"):
         return {"index": True}
     if word in {kind.value for kind in PersonKind}:
         return {"kind": PersonKind(word)}
     raise _Mistake(
         column,
-        f"'{word}' is not understood: use m, f or x, an age, b1950, dead, index, pregnancy, "
-        "or note=...",
+        f"'{word}' is not understood: use m, f or x, an age, b1950, dead or d2019, index, "
+        "pregnancy, or note=...",
     )
 
 
@@ -300,7 +324,8 @@ def to_source(genogram: Genogram) -> str:
     lines = [_person_line(person) for person in genogram.people]
     for couple in genogram.couples:
         status = "" if couple.status is CoupleStatus.MARRIED else f" {couple.status.value}"
-        lines.append(f"{couple.a} = {couple.b}{status}")
+        years = "".join(f" {word[0]}{year}" for word, year in couple.dated() if year is not None)
+        lines.append(f"{couple.a} = {couple.b}{status}{years}")
     families: dict[tuple[str, ...], list[str | list[Child]]] = {}
     twins: dict[str, list[Child]] = {}
     for link in genogram.children:
@@ -335,7 +360,9 @@ def _person_line(person: Person) -> str:
         parts.append(str(person.age))
     if person.born is not None:
         parts.append(f"b{person.born}")
-    if person.deceased:
+    if person.died is not None:
+        parts.append(f"d{person.died}")
+    elif person.deceased:
         parts.append("dead")
     if person.index:
         parts.append("index")

@@ -3,8 +3,9 @@
 McGoldrick and Gerson's symbols: a square for a male, a circle for a female, a diamond for
 other or unknown; a doubled outline for the index child; a cross through the symbol for a death;
 a triangle for a pregnancy, a small dot for a miscarriage, a small square for a stillbirth and a
-cross for a termination. Couples are joined by a line between their symbols (// divorced,
-/ separated, dashed cohabiting, dotted engaged), children hang from it oldest on the left, twins
+cross for a termination; birth and death years under the name. Couples are joined by a line
+between their symbols (// divorced, / separated, dashed cohabiting, dotted engaged) with the
+years they married, separated or divorced above it, children hang from it oldest on the left, twins
 from one point
 (joined by a bar when identical), fostered, adopted and step children by dashed or dotted
 drops. Households are dashed enclosures; emotional relationships are coloured lines between
@@ -20,6 +21,7 @@ from groupsup.genogram.drawing import Placement, placement, shown_label
 from groupsup.genogram.model import (
     Bond,
     ChildKind,
+    Couple,
     CoupleStatus,
     Gender,
     Genogram,
@@ -80,7 +82,7 @@ class _Picture:
     def svg(self, title: str) -> str:
         households = [self._household(n, h.members) for n, h in enumerate(self.g.households)]
         for couple in self.g.couples:
-            self._couple(couple.a, couple.b, couple.status)
+            self._couple(couple)
         for parents, children in self.layout.families:
             self._children(parents, children)
         for relation in self.g.relationships:
@@ -115,15 +117,15 @@ class _Picture:
                 f'M{x + half + 3},{y - half - 3} L{x - half - 3},{y + half + 3}"/>'
             )
         label = shown_label(person)
-        born = f"b. {person.born}" if person.age is None and person.born else ""
+        years = person.years if person.age is None else f"d{person.died}" if person.died else ""
         texts = [
             f'<text x="{x}" y="{y + half + 16}" text-anchor="middle" font-size="12" '
             f'fill="#111" stroke="none">{_text(label)}</text>'
         ]
-        if born:
+        if years:
             texts.append(
                 f'<text x="{x}" y="{y + half + 30}" text-anchor="middle" font-size="11" '
-                f'fill="#444" stroke="none">{born}</text>'
+                f'fill="#444" stroke="none">{years}</text>'
             )
         if person.age is not None and person.kind is PersonKind.PERSON:  # the age inside
             texts.append(
@@ -137,8 +139,15 @@ class _Picture:
 
     # -- lines --------------------------------------------------------------------------
 
-    def _couple(self, a: str, b: str, status: CoupleStatus) -> None:
-        (xa, ya), (xb, yb) = sorted((self.centre(a), self.centre(b)))
+    def _couple(self, couple: Couple) -> None:
+        status = couple.status
+        (xa, ya), (xb, yb) = sorted((self.centre(couple.a), self.centre(couple.b)))
+        if couple.years:  # written above the middle of the line, as genograms date a couple
+            years = "  ".join(f"{w[0]}. {year}" for w, year in couple.dated() if year is not None)
+            self.parts.append(
+                f'<text class="couple-years" x="{(xa + xb) / 2}" y="{(ya + yb) / 2 - 10}" '
+                f'text-anchor="middle" font-size="10" fill="#444" stroke="none">{years}</text>'
+            )
         half = SIZE / 2
         if ya != yb:  # partners drawn in different generations: a plain line between them
             self.parts.append(f'<path d="M{xa},{ya} L{xb},{yb}" {_COUPLE_STYLES.get(status, "")}/>')

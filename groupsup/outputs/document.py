@@ -87,14 +87,30 @@ class Document:
         self.blocks.extend(blocks)
 
 
-def people_table(genogram: Genogram, caption: str) -> Table:
-    """The genogram's people as a table: the text alternative to any drawing of it."""
+def genogram_tables(genogram: Genogram, caption: str) -> list[Table]:
+    """The genogram's people, and its couples with their years: the text alternative to any
+    drawing of it."""
+    tables = [_people_table(genogram, caption)]
+    if genogram.couples:
+        tables.append(_couples_table(genogram))
+    return tables
+
+
+def _people_table(genogram: Genogram, caption: str) -> Table:
     rows = []
     for person in genogram.people:
         age = str(person.age) if person.age is not None else str(person.born or "")
-        marks = [
-            m for m, on in (("index child", person.index), ("deceased", person.deceased)) if on
-        ]
+        died = f"died {person.died}" if person.died is not None else "deceased"
+        marks = [m for m, on in (("index child", person.index), (died, person.deceased)) if on]
         notes = "; ".join([*marks, person.notes] if person.notes.strip() else marks)
         rows.append((person.id, person.name, person.gender.value, age, notes))
     return Table(("Key", "Name", "Gender", "Age or born", "Notes"), tuple(rows), caption)
+
+
+def _couples_table(genogram: Genogram) -> Table:
+    name = {p.id: p.label for p in genogram.people}
+    rows = tuple(
+        (name[c.a], name[c.b], c.status.value, c.years or "not recorded") for c in genogram.couples
+    )
+    caption = "Couples in the genogram, with the years they married, separated or divorced"
+    return Table(("Partner", "Partner", "Now", "Years"), rows, caption)

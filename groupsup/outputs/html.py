@@ -22,7 +22,7 @@ from groupsup.outputs.document import (
     Paragraph,
     Quote,
     Table,
-    people_table,
+    genogram_tables,
 )
 from groupsup.outputs.escaping import for_terminal
 
@@ -138,8 +138,9 @@ def _genogram(figure: GenogramFigure) -> str:
     drawing = to_svg(figure.genogram, figure.caption)
     picture, width = drawing.encode("utf-8"), width_of(drawing)
     source = "data:image/svg+xml;base64," + base64.b64encode(picture).decode("ascii")
-    alternative = "Genogram drawing: the table below lists everyone in it."
+    alternative = "Genogram drawing: the tables below list everyone and every couple in it."
     return (
         f'<figure class="genogram"><img src="{source}" width="{width}" '
-        f'alt="{alternative}"></figure>\n' + _table(people_table(figure.genogram, figure.caption))
+        f'alt="{alternative}"></figure>\n'
+        + "".join(_table(table) for table in genogram_tables(figure.genogram, figure.caption))
     )

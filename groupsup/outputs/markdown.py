@@ -16,7 +16,7 @@ from groupsup.outputs.document import (
     Paragraph,
     Quote,
     Table,
-    people_table,
+    genogram_tables,
 )
 from groupsup.outputs.escaping import cell, for_terminal, inline, text
 
@@ -75,4 +75,5 @@ def _genogram(genogram, caption: str) -> str:
     picture = for_terminal(drawing.render(genogram))
     longest = max((len(run) for run in re.findall(r"`+", picture)), default=0)
     fence = "`" * max(3, longest + 1)  # no name in the drawing can close the block
-    return f"{fence}text\n{picture}\n{fence}\n\n" + _table(people_table(genogram, caption))
+    tables = "\n\n".join(_table(table) for table in genogram_tables(genogram, caption))
+    return f"{fence}text\n{picture}\n{fence}\n\n" + tables

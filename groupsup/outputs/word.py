@@ -24,7 +24,7 @@ from groupsup.outputs.document import (
     Paragraph,
     Quote,
     Table,
-    people_table,
+    genogram_tables,
 )
 from groupsup.outputs.escaping import for_terminal
 
@@ -94,7 +94,8 @@ def _block(word, block: Block) -> None:
             word.add_paragraph(_clean(words), style="Quote")
         case GenogramFigure(genogram, caption):
             _genogram(word, genogram, caption)
-            _table(word, people_table(genogram, caption))
+            for table in genogram_tables(genogram, caption):
+                _table(word, table)
         case _:
             raise TypeError(f"no Word form for {block!r}")
 

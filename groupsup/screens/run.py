@@ -78,8 +78,8 @@ Everything is saved as you type.
 
 | you type | means |
 |---|---|
-| `J: Jayden, m, 7, index` | a person: key, name, m / f / x, age (or b1950), dead, index, note=... |
-| `F = M divorced` | a couple: married, cohabiting, engaged, separated, divorced, widowed |
+| `J: Jayden, m, 7, index` | key, name, m/f/x, age or b1950, dead or d2019, index, note=... |
+| `F = M divorced m2005 d2015` | a couple: married, cohabiting, separated, divorced...; years |
 | `F + M > J, Mi` | their children, oldest first; `M > A` for one parent |
 | `M > A(fostered), twins(T1, T2)` | (adopted), (fostered), (step); twins(...) or identical(...) |
 | `J ~ SF conflict` | close, fused, distant, conflict, hostile, cut off, abuse, neglect |

@@ -70,7 +70,7 @@ def _with_source(**parts) -> Genogram:
 def brooks_genogram() -> Genogram:
     """Three generations, a divorce and remarriage with a half-sibling, a deceased grandparent."""
     people = [
-        Person(id="GF", name="Ron", gender=Gender.MALE, deceased=True, born=1950),
+        Person(id="GF", name="Ron", gender=Gender.MALE, born=1950, died=2019),
         Person(id="GM", name="Pat", gender=Gender.FEMALE, age=68),
         Person(id="M", name="Kelly", gender=Gender.FEMALE, age=33),
         Person(id="F", name="Marcus", gender=Gender.MALE, age=36),
@@ -82,7 +82,7 @@ def brooks_genogram() -> Genogram:
         people=people,
         couples=[
             Couple(a="GF", b="GM", status=CoupleStatus.WIDOWED),
-            Couple(a="F", b="M", status=CoupleStatus.DIVORCED),
+            Couple(a="F", b="M", status=CoupleStatus.DIVORCED, married=2017, divorced=2021),
             Couple(a="SF", b="M", status=CoupleStatus.COHABITING),
         ],
         children=[
@@ -129,7 +129,7 @@ def okafor_genogram() -> Genogram:
     """A bereaved child living with his grandmother."""
     people = [
         Person(id="GM", name="Adaeze", gender=Gender.FEMALE, age=71),
-        Person(id="M", name="Ngozi", gender=Gender.FEMALE, deceased=True, born=1985),
+        Person(id="M", name="Ngozi", gender=Gender.FEMALE, born=1985, died=2024),
         Person(id="C", name="Chidi", gender=Gender.MALE, age=14, index=True),
     ]
     return _with_source(
