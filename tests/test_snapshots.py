@@ -61,3 +61,7 @@ def test_opening_review(snap_compare, demo_app):
 
 def test_help(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "f1"))
+
+
+def test_personal_level_dialog(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "ctrl+n", "f3"))

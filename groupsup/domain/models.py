@@ -233,7 +233,11 @@ class CaseSlot(Record):
     genogram: Genogram = Field(default_factory=Genogram)
     hypotheses: list[Hypothesis] = Field(default_factory=list)
     lenses_discussed: list[Lens] = Field(default_factory=list)
-    grraacceess_notes: str = ""
+    grraacceess_notes: str = Field(
+        default="",
+        description="The GRRAACCEESS at a personal level (policy 7.3): how the worker's own "
+        "meet the child's and family's, and may shape their relationship.",
+    )
     resonance: list[ResonanceNote] = Field(default_factory=list)
     notes: str = Field(default="", description="Notes from the questions and the discussion.")
     reflection: str = Field(default="", description="What the presenter gained.")

@@ -258,6 +258,8 @@ def close_warnings(pod: Pod, session: Session) -> list[str]:
                 warnings.append(f"{case}: the next step '{step.action}' has no {missing}.")
         if not grraacceess.discussed(slot):
             warnings.append(f"{case}: no GRRAACCEESS discussion is recorded.")
+        if not slot.grraacceess_notes.strip():
+            warnings.append(f"{case}: the GRRAACCEESS at a personal level is not recorded.")
         if slot.safeguarding and not slot.safeguarding.action_taken.strip():
             warnings.append(f"{case}: a safeguarding concern has no record of what was done.")
     unreviewed = [r for r in session.review if r.status.value == "open"]

@@ -242,6 +242,31 @@ class SafeguardingForm(Form):
         return Safeguarding(concern=self.value("concern"), action_taken=self.value("action-taken"))
 
 
+class PersonalLevelForm(Form):
+    """The presenter's reflection on the GRRAACCEESS at a personal level (policy 7.3)."""
+
+    title_text = "GRRAACCEESS at a personal level"
+    hint = "Ctrl+S saves (Enter starts a new line) · Escape cancels"
+
+    def __init__(self, slot: CaseSlot) -> None:
+        super().__init__()
+        self.slot = slot
+
+    def fields(self) -> ComposeResult:
+        yield Static(
+            "How do the worker's own gender, race, religion, age, ability, class, culture, "
+            "ethnicity, education, sexuality and spirituality meet the child's and family's? "
+            "How might they shape the relationship, and where is the power?",
+            classes="hint",
+        )
+        area = TextArea(self.slot.grraacceess_notes, id="personal-level")
+        area.move_cursor(area.document.end)  # typing carries on after what is there
+        yield area
+
+    def build(self) -> str:
+        return self.query_one("#personal-level", TextArea).text.strip()
+
+
 class ReviewForm(Form):
     title_text = "How does this next step stand?"
 

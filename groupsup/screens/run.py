@@ -35,6 +35,7 @@ from groupsup.screens.forms import (
     Confirm,
     HypothesisForm,
     NextStepForm,
+    PersonalLevelForm,
     ResonanceForm,
     ReviewForm,
     SafeguardingForm,
@@ -66,6 +67,7 @@ can look at any tab at any time.
 | Ctrl+F | add a next step: action, owner, due date, manager sign-off |
 | Ctrl+L | record a safeguarding concern and what was done |
 | F2 | the genogram: type the notation on the left, the drawing follows on the right |
+| F3 | the GRRAACCEESS at a personal level: how the worker's own meet the family's |
 | F4 | the observers' personal join codes, and who has joined (`groupsup serve`) |
 | F9 | the terminal bell on overrun, off or on (`groupsup --no-bell` starts with it off) |
 | Enter (in a list) | edit the chosen item or review line |
@@ -124,6 +126,14 @@ class RunScreen(SubScreen):
         Binding("ctrl+l", "safeguarding", "Safeguarding", priority=True, id="safeguarding"),
         Binding("f2", "genogram", "Genogram", show=False, priority=True, id="genogram"),
         Binding(
+            "f3",
+            "personal_level",
+            "Personal level",
+            tooltip="The GRRAACCEESS at a personal level",
+            priority=True,
+            id="personal-level",
+        ),
+        Binding(
             "f4", "join_codes", "Observers' join codes", show=False, priority=True, id="join-codes"
         ),
         Binding("f9", "bell", "Bell on overrun on/off", show=False, id="bell"),
@@ -171,6 +181,8 @@ class RunScreen(SubScreen):
                         yield ItemTable("hypotheses", id="hypotheses-table")
                         yield Label("GRRAACCEESS discussed (a letter finds one, Space ticks)")
                         yield TickList([(lens.value, lens) for lens in Lens], id="lenses")
+                        yield Label("GRRAACCEESS at a personal level (F3)")
+                        yield Static("", id="personal-level", markup=False)
                 with TabPane("Resonance", id="resonance"):
                     yield ItemTable("resonance", id="resonance-table")
                 with TabPane("Gained", id="reflection-tab"):
@@ -351,6 +363,8 @@ class RunScreen(SubScreen):
     def _show_items(self) -> None:
         for table in self.query(ItemTable):
             table.show(self.pod, self.slot)
+        personal = self.slot.grraacceess_notes.strip() or "Not yet recorded."
+        self.query_one("#personal-level", Static).update(Content(personal))
         self._show_safeguarding()
 
     def tick(self) -> None:
@@ -570,6 +584,14 @@ class RunScreen(SubScreen):
 
     def action_next_step(self) -> None:
         self._add("next-steps", lambda slot: NextStepForm(self.pod, self.session, slot))
+
+    def action_personal_level(self) -> None:
+        if self._in_case():
+            slot = self.slot
+            self.app.push_screen(
+                PersonalLevelForm(slot),
+                self._then_save(lambda text: setattr(slot, "grraacceess_notes", text)),
+            )
 
     def action_safeguarding(self) -> None:
         if self._in_case():

@@ -31,6 +31,7 @@ POLICY_NOTE = (
     "finalise them with the line manager in one-to-one supervision."
 )
 NOT_RECORDED = Paragraph("Not recorded.", Look.EMPHASIS)
+PERSONAL_LEVEL = "At a personal level (how the worker's own GRRAACCEESS meet the family's):"
 NONE_RECORDED = Paragraph("None recorded.", Look.EMPHASIS)
 
 
@@ -176,10 +177,12 @@ def grraacceess(slot: CaseSlot) -> list[Block]:
     rows = [("Discussed", ", ".join(discussed) or "none recorded")]
     if discussed:
         rows.append(("Not discussed", ", ".join(not_discussed) or "none"))
-    blocks: list[Block] = [Heading("GRRAACCEESS", 3), Fields(tuple(rows))]
-    if slot.grraacceess_notes.strip():
-        blocks.append(Paragraph(slot.grraacceess_notes))
-    return blocks
+    return [
+        Heading("GRRAACCEESS", 3),
+        Fields(tuple(rows)),
+        Paragraph(PERSONAL_LEVEL, Look.STRONG),
+        Paragraph(slot.grraacceess_notes) if slot.grraacceess_notes.strip() else NOT_RECORDED,
+    ]
 
 
 def _resonance(slot: CaseSlot, names: Names) -> list[Block]:
