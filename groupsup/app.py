@@ -25,7 +25,7 @@ from groupsup.widgets.text import NoControls
 NO_CONTROLS = NoControls()
 
 if TYPE_CHECKING:
-    from groupsup.store.interface import Store
+    from groupsup.store.interface import Store, StoreIndex
 
 
 # How long a key that saves or moves focus waits for the field to handle the keys before it;
@@ -57,15 +57,16 @@ class GroupSupApp(NoRecordsInCrashes):
 
     def __init__(
         self,
-        store_path: Path | str,
+        store_location: Path | str,
         *,
         bell: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], dt.datetime] = local_now,
     ) -> None:
-        """`monotonic` and `wall` are the session clock's time sources; tests pass fakes."""
+        """`store_location` is a folder or a `postgresql://` URI; `monotonic` and `wall` are the
+        session clock's time sources (tests pass fakes)."""
         super().__init__()
-        self.store_path = Path(store_path)
+        self.store_location = store_location
         self.bell_on_overrun = bell
         self.monotonic = monotonic
         self.wall = wall
@@ -74,10 +75,20 @@ class GroupSupApp(NoRecordsInCrashes):
 
     @cached_property
     def store(self) -> Store:
-        """Opened on first use: the home screen paints from the raw index before that."""
-        from groupsup.store.interface import open_store  # kept off the path to the first paint
+        """Opened on first use: the home screen paints from the index before that."""
+        from groupsup.store.interface import Store, open_store  # off the path to the first paint
 
-        return open_store(self.store_path)
+        index = self.__dict__.get("index")  # a database's index is its store: one connection
+        return index if isinstance(index, Store) else open_store(self.store_location)
+
+    @cached_property
+    def index(self) -> StoreIndex:
+        """The pods and session summaries home shows first; a folder's are read straight from
+        its files, before the store (and pydantic) is loaded."""
+        from groupsup.store.interface import open_index
+
+        opened = self.__dict__.get("store")
+        return opened if opened is not None else open_index(self.store_location)
 
     def today(self) -> dt.date:
         return self.wall().date()

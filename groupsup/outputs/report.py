@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from groupsup.domain.dates import when
 from groupsup.domain.vocabulary import Category, Lens, StepStatus, current_status, is_overdue
 from groupsup.outputs.escaping import cell, inline
+from groupsup.store.files import private_folder, write_private_text
 
 BAR_WIDTH = 24
 
@@ -164,6 +166,20 @@ def as_markdown(report: PodReport) -> str:
         f"## Safeguarding concerns raised\n\n"
         f"| Date | Case | Concern | What was done |\n|---|---|---|---|\n{safeguarding}\n"
     )
+
+
+def save(text: str, pod_name: str, folder: Path, day: dt.date) -> list[Path]:
+    """Write a pod's record (its Markdown `text`) as Markdown and HTML into `folder`, one of
+    our own (made private); files 0600."""
+    from groupsup.domain.models import slug  # (pydantic: only when a record is saved)
+    from groupsup.outputs import markdown_html as html
+
+    stem = f"{day}-{slug(pod_name)}-record"
+    private_folder(folder)
+    return [
+        write_private_text(folder / f"{stem}.md", text),
+        write_private_text(folder / f"{stem}.html", html.render(text, f"The record of {pod_name}")),
+    ]
 
 
 def as_json(report: PodReport) -> dict:

@@ -17,10 +17,10 @@ from textual.widgets.option_list import Option
 from groupsup.domain.errors import GroupsupError, StoreDamaged
 from groupsup.domain.vocabulary import SessionStatus
 from groupsup.screens.base import GroupSupScreen, plain
-from groupsup.store.database import INDEX_FILE, PodView, SessionSummary, pods, rows, summaries
 
-if TYPE_CHECKING:  # models import pydantic: the first paint reads the raw index instead
+if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's index instead
     from groupsup.domain.models import Pod, Session
+    from groupsup.store.database import PodView, SessionSummary
 
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
@@ -99,7 +99,7 @@ class HomeScreen(GroupSupScreen):
 
     def refresh_pods(self, select: str | None = None) -> None:
         try:
-            found = pods(self.gs.store_path)
+            found = self.gs.index.pod_views()
         except StoreDamaged as error:
             self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
             return
@@ -120,7 +120,8 @@ class HomeScreen(GroupSupScreen):
     @on(OptionList.OptionHighlighted, "#pods")
     def _pod_chosen(self, event: OptionList.OptionHighlighted) -> None:
         if self.pod_view is None or event.option.id != self.pod_view.id:
-            self.show_pod(next(p for p in pods(self.gs.store_path) if p.id == event.option.id))
+            pods = self.gs.index.pod_views()
+            self.show_pod(next(p for p in pods if p.id == event.option.id))
 
     @property
     def pod(self) -> Pod:
@@ -128,11 +129,11 @@ class HomeScreen(GroupSupScreen):
         return self.gs.store.pod(self.pod_view.id)
 
     def show_pod(self, pod: PodView) -> None:
-        """The pod's sessions at once, from the raw index; its open next steps (an index too)
-        are filled in by a worker, without holding up the first paint."""
+        """The pod's sessions at once, from the store's index; its open next steps (an index
+        too) are filled in by a worker, without holding up the first paint."""
         self.pod_view = pod
         try:
-            self.summaries = summaries(rows(self.gs.store_path / INDEX_FILE, "sessions"), pod.id)
+            self.summaries = self.gs.index.summaries(pod.id)
         except StoreDamaged as error:
             self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
             return

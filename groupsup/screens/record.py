@@ -7,11 +7,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Markdown
 
-from groupsup.domain.models import Pod, slug
-from groupsup.outputs import markdown_html as html
+from groupsup.domain.models import Pod
 from groupsup.outputs import report
 from groupsup.screens.base import SubScreen
-from groupsup.store.files import private_folder, write_private_text
 from groupsup.store.locations import exports_folder
 
 HELP = """
@@ -49,12 +47,6 @@ class RecordScreen(SubScreen):
         yield Footer(compact=True)
 
     def action_export(self) -> None:
-        folder = private_folder(exports_folder(self.gs.store.root))
-        stem = f"{self.gs.today()}-{slug(self.pod.name)}-record"
-        written = [
-            write_private_text(folder / f"{stem}.md", self.text),
-            write_private_text(
-                folder / f"{stem}.html", html.render(self.text, f"The record of {self.pod.name}")
-            ),
-        ]
+        folder = exports_folder(self.gs.store.root)
+        written = report.save(self.text, self.pod.name, folder, self.gs.today())
         self.notify("\n".join(map(str, written)), title="Record saved", markup=False)

@@ -189,8 +189,18 @@ class PodView(NamedTuple):
         return self.names.get(member_id, member_id) if member_id else ""
 
 
-def pods(root: Path) -> list[PodView]:
-    return sorted(
-        (PodView.from_row(r) for r in rows(root / PODS_FILE, "pods")),
-        key=lambda pod: pod.name.lower(),
-    )
+class FolderIndex:
+    """A folder store's index (`interface.StoreIndex`), straight from its files: what the home
+    screen paints first, before the store itself is opened."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def pod_views(self) -> list[PodView]:
+        return [PodView.from_row(row) for row in self._pod_rows()]
+
+    def _pod_rows(self) -> list[dict]:
+        return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
+
+    def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
+        return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)

@@ -52,8 +52,8 @@ from groupsup.store.database import (
     INDEX_FILE,
     PODS_FILE,
     AtomicJSONStorage,
+    FolderIndex,
     OpenStep,
-    PodView,
     SessionSummary,
     database,
     find_pod_row,
@@ -137,7 +137,7 @@ def _writer() -> str:
     return f"{getpass.getuser()}@{socket.gethostname()}, process {os.getpid()}"
 
 
-class FolderStore:
+class FolderStore(FolderIndex):
     """A store in a folder on this machine: see the module's docstring for its layout."""
 
     def __init__(self, root: Path) -> None:
@@ -184,12 +184,6 @@ class FolderStore:
     def pods(self) -> list[Pod]:
         return [Pod.model_validate(row) for row in self._pod_rows()]
 
-    def pod_views(self) -> list[PodView]:
-        return [PodView.from_row(row) for row in self._pod_rows()]
-
-    def _pod_rows(self) -> list[dict]:
-        return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
-
     def pod(self, pod_id: str) -> Pod:
         for row in self._pod_rows():
             if row["id"] == pod_id:
@@ -209,9 +203,6 @@ class FolderStore:
         replace_rows(self.root / PODS_FILE, "pods", (pod.id for pod in pods), fresh)
 
     # -- sessions ------------------------------------------------------------------------
-
-    def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)
 
     def _session_path(self, session_id: str) -> Path:
         return self._inside("sessions", f"{_key(session_id)}.json")

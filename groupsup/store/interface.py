@@ -56,8 +56,20 @@ class StoredBackup(Protocol):
         ...
 
 
+class StoreIndex(Protocol):
+    """What the home screen paints first: pods and session summaries, read without pydantic."""
+
+    def pod_views(self) -> list[PodView]:
+        """Every pod's id, name and members' names, by name, read without pydantic."""
+        ...
+
+    def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
+        """The index: one pod's sessions (or all), in date order, read without pydantic."""
+        ...
+
+
 @runtime_checkable
-class Store(Protocol):
+class Store(StoreIndex, Protocol):
     """A store of pods and their sessions, with the records derived from them."""
 
     root: Path
@@ -71,10 +83,6 @@ class Store(Protocol):
 
     def pods(self) -> list[Pod]:
         """Every pod, by name."""
-        ...
-
-    def pod_views(self) -> list[PodView]:
-        """Every pod's id, name and members' names, by name, read without pydantic."""
         ...
 
     def pod(self, pod_id: str) -> Pod:
@@ -94,10 +102,6 @@ class Store(Protocol):
         ...
 
     # -- sessions ------------------------------------------------------------------------
-
-    def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        """The index: one pod's sessions (or all), in date order, read without pydantic."""
-        ...
 
     def session(self, session_id: str) -> Session:
         """One session; NotFound if there is none, StoreDamaged if it cannot be read."""
@@ -193,6 +197,18 @@ class Store(Protocol):
         """Add sessions with their pods (adding members the store lacks), all or none: a
         session already in the store is refused unless `replace`."""
         ...
+
+
+def open_index(location: Path | str) -> StoreIndex:
+    """The index of the store at `location`, as quick to open as it can be: a folder's is read
+    straight from its files, before the store itself (and pydantic) is loaded."""
+    from groupsup.store.locations import is_database
+
+    if is_database(location):
+        return open_store(location)
+    from groupsup.store.database import FolderIndex
+
+    return FolderIndex(Path(location))
 
 
 def open_store(location: Path | str) -> Store:

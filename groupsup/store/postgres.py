@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -235,6 +236,9 @@ class PostgresStore:
         self.location = location
         self.damaged: dict[str, str] = {}
         self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
+        # One transaction at a time on the connection: the app saves from a writer thread while
+        # its screens read and take in notes.
+        self._one_at_a_time = threading.RLock()
         try:
             self._db = psycopg.connect(location, autocommit=True)
         except psycopg.OperationalError as error:
@@ -273,7 +277,7 @@ class PostgresStore:
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Connection]:
         try:
-            with self._db.transaction():
+            with self._one_at_a_time, self._db.transaction():
                 yield self._db
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(f"{redacted(self.location)} is busy; try again.") from None

@@ -1,0 +1,54 @@
+"""The facilitator's app on a PostgreSQL store: the same screens, the records in the database."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import home_is_ready, until
+from test_app import add_slot, back_on_the_run_screen, focus_lands_on, type_text
+
+from groupsup.app import GroupSupApp
+from groupsup.domain.models import SessionStatus
+from groupsup.screens.close import CloseScreen
+from groupsup.screens.home import HomeScreen
+from groupsup.screens.plan import PlanScreen
+from groupsup.screens.run import RunScreen
+from groupsup.store import demo
+from groupsup.store.interface import open_store
+
+
+@pytest.mark.timeout(180)  # a session driven by keys, on a shared machine
+async def test_a_session_is_planned_run_and_closed_on_a_database(postgres_location):
+    open_store(postgres_location).save_pod(demo.demo_pod())
+    app = GroupSupApp(postgres_location, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        await add_slot(pilot, "tom", "priya", "CS-9 (Tom)")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await pilot.press("ctrl+n")  # the opening review, then the case's presentation
+        await focus_lands_on(pilot, "#dilemma")
+        await type_text(pilot, " Said on a database.")
+        await pilot.press("ctrl+n", "ctrl+n")  # the questions, the discussion
+        await pilot.press("ctrl+g")
+        await type_text(pilot, "Dad is scared of the court")
+        await pilot.press("ctrl+s")
+        await back_on_the_run_screen(pilot)
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")  # resonance, gained, next steps
+        await pilot.press("ctrl+n", "ctrl+n")  # the close, the minutes' preview
+        await until(pilot, lambda: isinstance(app.screen, CloseScreen), "the close")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()  # the backup, taken first in a worker
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+
+    database = open_store(postgres_location)
+    (summary,) = database.summaries()
+    session = database.session(summary.id)
+    assert session.status is SessionStatus.CLOSED
+    (slot,) = session.slots
+    assert slot.dilemma == "How do we keep the child's voice central? Said on a database."
+    assert [h.text for h in slot.hypotheses] == ["Dad is scared of the court"]
+    (facts,) = database.report_facts("north-pod")  # the pod's record counts it
+    assert [case["presenter"] for case in facts["cases"]] == [demo.TOM]
+    assert [backup.reason for backup in database.backups()] == ["before closing"]
