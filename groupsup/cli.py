@@ -100,10 +100,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="replace sessions already in the store"
     )
 
-    genogram = command("genogram", "print a case's genogram: drawn, as Graphviz DOT, or as JSON")
+    genogram = command(
+        "genogram",
+        "print a case's genogram (drawn, Graphviz DOT, JSON or GEDCOM 7), or bring one in from "
+        "a GEDCOM 7 file",
+    )
     genogram.add_argument("session_id", metavar="SESSION_ID")
     genogram.add_argument("--case", type=int, default=1, metavar="N", help="case number (1)")
-    genogram.add_argument("--format", choices=["text", "dot", "json"], default="text")
+    genogram.add_argument(
+        "--format",
+        choices=["text", "dot", "json", "ged"],
+        default="text",
+        help="text (drawn, the default), dot (Graphviz), json, ged (GEDCOM 7, for genealogy "
+        "and genogram programs)",
+    )
+    genogram.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+    genogram.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="family members named by their roles (the replacements are listed)",
+    )
+    genogram.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        metavar="FILE.ged",
+        help="make the case's genogram from a GEDCOM 7 file (what it cannot hold is listed)",
+    )
+    genogram.add_argument(
+        "--replace", action="store_true", help="with --import: replace a genogram already typed"
+    )
 
     actions = command("actions", "list the next steps still open, oldest due first")
     actions.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
@@ -358,15 +384,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     session = store.session(args.session_id)
     pod = store.pod(session.pod_id)
     if args.pseudonymise:
-        from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
-
-        result = pseudonymise(session, reviewed_in(session, store.session), pod)
-        session = result.session
-        listed = "; ".join(f"{name} -> {role}" for name, role in result.replaced) or "nothing"
-        _show(f"Replaced: {listed}", sys.stderr)
-        if result.suspects:
-            suspects = ", ".join(result.suspects)
-            _show(f"Still looks like a name, read before sharing: {suspects}", sys.stderr)
+        session = _pseudonymised(store, session)
     form = minutes.Format(args.format)
     if form in minutes.BINARY_FORMATS and args.output is None and sys.stdout.isatty():
         raise GroupsupError(
@@ -397,20 +415,66 @@ def cmd_genogram(args: argparse.Namespace) -> int:
     from groupsup.domain.errors import GroupsupError
     from groupsup.genogram.dot import to_dot
     from groupsup.genogram.drawing import render
+    from groupsup.genogram.gedcom import to_gedcom
 
-    session = _existing_store(args).session(args.session_id)
+    if args.import_file is not None:
+        return _import_genogram(args)
+    store = _existing_store(args)
+    session = store.session(args.session_id)
     if not 1 <= args.case <= len(session.slots):
         raise GroupsupError(
             f"Session {session.id} has {len(session.slots)} cases; --case must be 1 to "
             f"{len(session.slots)}."
         )
+    if args.pseudonymise:
+        session = _pseudonymised(store, session)
     slot = session.slots[args.case - 1]
     if args.format == "dot":
-        _show(to_dot(slot.genogram, f"Case {args.case}: {slot.title}"), end="")
+        text = to_dot(slot.genogram, f"Case {args.case}: {slot.title}")
     elif args.format == "json":
-        _show(slot.genogram.model_dump_json(indent=2), as_json=True)
+        text = slot.genogram.model_dump_json(indent=2) + "\n"
+    elif args.format == "ged":
+        text = to_gedcom(slot.genogram)
     else:
-        _show(render(slot.genogram))
+        text = render(slot.genogram) + "\n"
+    _write_or_print(text, args.output, as_json=args.format == "json")
+    return 0
+
+
+def _pseudonymised(store, session):
+    """The session with family names replaced; what was replaced listed on stderr."""
+    from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
+
+    result = pseudonymise(session, reviewed_in(session, store.session), store.pod(session.pod_id))
+    listed = "; ".join(f"{name} -> {role}" for name, role in result.replaced) or "nothing"
+    _show(f"Replaced: {listed}", sys.stderr)
+    if result.suspects:
+        _show(
+            f"Still looks like a name, read before sharing: {', '.join(result.suspects)}",
+            sys.stderr,
+        )
+    return result.session
+
+
+def _import_genogram(args: argparse.Namespace) -> int:
+    from groupsup.domain.running import put_genogram
+    from groupsup.store.importing import read_genogram
+
+    imported = read_genogram(args.import_file)
+    store = _existing_store(args)
+    session = store.update_session(
+        args.session_id,
+        lambda session: put_genogram(session, args.case, imported.genogram, args.replace),
+    )
+    genogram = session.slots[args.case - 1].genogram
+    _show(
+        f"Case {args.case}'s genogram now holds {len(genogram.people)} people, "
+        f"{len(genogram.couples)} couples and {len(genogram.children)} child links."
+    )
+    if imported.not_kept:
+        _show("Not kept (a genogram has no place for them):", sys.stderr)
+        for line in imported.not_kept:
+            _show(f"  {line}", sys.stderr)
     return 0
 
 

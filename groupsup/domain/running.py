@@ -19,6 +19,8 @@ from groupsup.domain.models import (
     SessionStatus,
     StepReview,
 )
+from groupsup.genogram.model import Genogram
+from groupsup.genogram.notation import parse, to_source
 
 Item = Hypothesis | ResonanceNote | NextStep
 ItemField = Literal["hypotheses", "resonance", "next_steps"]
@@ -32,6 +34,27 @@ T = TypeVar("T")
 
 class NotClosed(GroupsupError):
     """Closing failed part way; the session is exactly as it was before."""
+
+
+def put_genogram(session: Session, case: int, genogram: Genogram, replace: bool = False) -> None:
+    """Give case `case` (from 1) this genogram, its notation made from it. A closed session's
+    minutes are the record, and a genogram already typed is replaced only when asked."""
+    if not 1 <= case <= len(session.slots):
+        raise GroupsupError(
+            f"Session {session.id} has {len(session.slots)} cases; choose 1 to "
+            f"{len(session.slots)}."
+        )
+    if session.status is SessionStatus.CLOSED:
+        raise GroupsupError(
+            f"Session {session.id} is closed: its minutes are the record. Bring the family "
+            "into a planned or running session."
+        )
+    slot = session.slots[case - 1]
+    if slot.genogram.source.strip() and not replace:
+        raise GroupsupError(
+            f"Case {case} already has a genogram; add --replace to put this one in its place."
+        )
+    slot.genogram = parse(to_source(genogram)).genogram
 
 
 def start(clock: SessionClock, pod_sessions: list[Session]) -> bool:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from groupsup.domain import rules
 from groupsup.domain.errors import GroupsupError, every_problem
 from groupsup.domain.models import MinutesDocument
+from groupsup.genogram.gedcom import Imported, NotGedcom, from_gedcom
 from groupsup.store.interface import AlreadyStored, Store
 from groupsup.store.migrations import UnknownVersion, upgrade
 
@@ -23,15 +24,32 @@ class ImportRefused(GroupsupError):
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def read_document(path: Path) -> MinutesDocument:
-    """One JSON minutes file, checked as the store would check it."""
+def _read_capped(path: Path, what: str) -> bytes:
     try:
         with Path(path).open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
     except OSError as error:
         raise ImportRefused(f"{path}: cannot be read ({error.strerror}).") from None
     if len(raw) > MAX_BYTES:
-        raise ImportRefused(f"{path}: is larger than 20 MB, so it is not groupsup minutes.")
+        raise ImportRefused(f"{path}: is larger than 20 MB, so it is not {what}.")
+    return raw
+
+
+def read_genogram(path: Path) -> Imported:
+    """A genogram from a GEDCOM 7 file (a genealogy or genogram program's export), with what
+    in the file it does not hold."""
+    raw = _read_capped(path, "a family's GEDCOM file")
+    try:
+        return from_gedcom(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{path}: is not GEDCOM 7 (which is always UTF-8 text).") from None
+    except NotGedcom as error:
+        raise ImportRefused(f"{path}: is not GEDCOM 7 ({error}).") from None
+
+
+def read_document(path: Path) -> MinutesDocument:
+    """One JSON minutes file, checked as the store would check it."""
+    raw = _read_capped(path, "groupsup minutes")
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
