@@ -1,0 +1,48 @@
+"""The run screen and the observers' own screens: who has joined, their join codes, and the notes
+they send, taken into the record."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from groupsup.observers import joining
+from groupsup.screens.join_codes import JoinCodesDialog
+from groupsup.screens.run_stage import RunStage
+
+
+class RunObservers(RunStage):
+    def _show_joined(self) -> None:
+        """Who has joined from their own screens, and where the facilitator finds their codes."""
+        joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
+        names = ", ".join(self.pod.name_of(m) for m in joined) or "nobody yet"
+        self.query_one("#join-line", Static).update(
+            Content(f"Observers joined: {names} · F4: their join codes")
+        )
+
+    def take_in_notes(self) -> None:
+        """Notes observers sent from their own screens: into the record, saved, then cleared."""
+        arrivals = joining.take_in_waiting(
+            self.gs.store.root, self.session, lambda _: self.save_now()
+        )
+        for problem in arrivals.problems:
+            self.notify(problem, severity="error", markup=False)
+        for note in arrivals.taken:
+            self.notify(
+                f"{note.kind.value} from {self.pod.name_of(note.author)}",
+                title="A note arrived",
+                markup=False,
+            )
+        if arrivals.taken and self.slot is not None:
+            self._show_items()
+
+    def action_join_codes(self) -> None:
+        codes = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
+        joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
+
+        def chosen(family_names: bool) -> None:
+            if family_names != codes.family_names:
+                root, wall = self.gs.store.root, self.gs.wall()
+                joining.show_family_names(root, self.session, family_names, wall)
+
+        self.app.push_screen(JoinCodesDialog(self.pod, codes, set(joined)), chosen)

@@ -1,0 +1,153 @@
+"""The run screen's showing: which stage is up (the opening review, a case's tab for its phase,
+the close), what the case holds, and where the cursor goes when a phase begins."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.content import Content
+from textual.widgets import ContentSwitcher, DataTable, Static, TabbedContent, TextArea
+
+from groupsup.domain import planning
+from groupsup.domain.clock import CLOSING, OPENING
+from groupsup.domain.models import CASE_TEXT_FIELDS, CaseSlot
+from groupsup.screens.base import plain
+from groupsup.screens.run_saving import RunSaving
+from groupsup.widgets.fields import Tick, TickList
+from groupsup.widgets.genogram_editor import GenogramEditor
+from groupsup.widgets.item_tables import ItemTable
+from groupsup.widgets.session_header import SessionHeader
+
+TAB_FOR_CAPTURE = {
+    "presentation": "presentation",
+    "notes": "notes-tab",
+    "hypotheses": "hypotheses",
+    "resonance": "resonance",
+    "reflection": "reflection-tab",
+    "next-steps": "next-steps",
+}
+
+
+class RunStage(RunSaving):
+    _loading: bool  # a slot is being put into the fields: their change events are not edits
+    _phase_focus: str | None  # the pane whose first field should get focus
+
+    def tick(self) -> None:
+        """Redraws what time changes (see run_moves.py)."""
+
+    def show_stop(self) -> None:
+        clock = self.clock
+        stop = clock.stop
+        switcher = self.query_one("#stage", ContentSwitcher)
+        if stop.phase == OPENING:
+            switcher.current = "review"
+            self._show_review()
+            self._phase_focus = "review"
+            self._focus_first("#review")
+        elif stop.phase == CLOSING:
+            switcher.current = "closing"
+            self._show_close()
+        else:
+            switcher.current = "case"
+            if self._shown_slot != stop.slot_id:
+                self._load_slot(self.slot)
+            tab = TAB_FOR_CAPTURE[stop.capture]
+            self.query_one("#case", TabbedContent).active = tab
+            self._phase_focus = tab
+            self._focus_first(f"#{tab}")
+        self._show_head()
+        self.tick()
+
+    def _focus_phase(self) -> None:
+        stop = self.clock.stop
+        if stop.phase == OPENING:
+            self._focus_first("#review")
+        elif stop.phase != CLOSING:
+            self._focus_first(f"#{TAB_FOR_CAPTURE[stop.capture]}")
+
+    def _focus_first(self, container: str) -> None:
+        fields = self.query_one(container).query("TextArea, DataTable, TickList")
+        if fields:
+            self.set_focus(fields.first())  # now, so the keys typed next land in it
+
+    @on(events.DescendantFocus)
+    def _keep_phase_focus(self, event: events.DescendantFocus) -> None:
+        """A new phase puts the cursor in its first field. Switching tabs hides the field that
+        had focus, and Textual may then hand focus to the tab bar after ours: take it back."""
+        if self._phase_focus is None:
+            return
+        pane = self.query_one(f"#{self._phase_focus}")
+        if pane in event.widget.ancestors_with_self:
+            self._phase_focus = None  # landed
+        else:
+            self.call_after_refresh(self._focus_first, f"#{self._phase_focus}")
+
+    def _show_head(self) -> None:
+        self.query_one(SessionHeader).show(self.pod, self.session, self.clock)
+        self._show_safeguarding()
+
+    def _show_safeguarding(self) -> None:
+        banner = self.query_one("#safeguarding-banner", Static)
+        concern = self.slot.safeguarding if self.slot else None
+        detail = self.query_one("#safeguarding-detail", Static)
+        if concern is None:
+            banner.display = False
+            detail.update("No safeguarding concern raised for this case. Ctrl+L records one.")
+            return
+        done = concern.action_taken.strip() or "NOT YET RECORDED"
+        banner.display = True
+        banner.update(Content(f"SAFEGUARDING concern raised: {concern.concern} · Done: {done}"))
+        detail.update(Content(f"Concern: {concern.concern}\n\nWhat was done: {done}"))
+
+    def _show_review(self) -> None:
+        table = self.query_one("#review-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for review in self.session.review:
+            table.add_row(
+                plain(review.action),
+                plain(review.case_reference),
+                plain(self.pod.name_of(review.owner)),
+                str(review.due or ""),
+                review.status.value,
+                plain(review.note),
+                key=review.step_id,
+            )
+        if not self.session.review:
+            table.add_row("No next steps were carried from earlier sessions.", "", "", "", "", "")
+        table.move_cursor(row=row)
+
+    def _show_close(self) -> None:
+        warnings = planning.close_warnings(self.pod, self.session)
+        text = (
+            "Before closing, the record lacks:\n" + "\n".join(f"  - {w}" for w in warnings)
+            if warnings
+            else "The record is complete."
+        )
+        self.query_one("#close-warnings", Static).update(
+            Content(
+                text + "\n\nCtrl+N previews the minutes, then saves them and closes the session."
+            )
+        )
+
+    def _load_slot(self, slot: CaseSlot) -> None:
+        self._loading = True
+        for field in CASE_TEXT_FIELDS:
+            area = self.query_one(f"#{field}", TextArea)
+            area.text = getattr(slot, field)
+            area.move_cursor(area.document.end)  # carry on typing after what is there
+        self.query_one("#lenses", TickList).set_ticked(slot.lenses_discussed)
+        self.query_one("#no-steps", Tick).value = slot.no_next_steps
+        self.query_one(GenogramEditor).load(slot.genogram)
+        self._shown_slot = slot.id
+        self._show_items()
+        self.call_after_refresh(self._done_loading)
+
+    def _done_loading(self) -> None:
+        self._loading = False
+
+    def _show_items(self) -> None:
+        for table in self.query(ItemTable):
+            table.show(self.pod, self.slot)
+        personal = self.slot.grraacceess_notes.strip() or "Not yet recorded."
+        self.query_one("#personal-level", Static).update(Content(personal))
+        self._show_safeguarding()
