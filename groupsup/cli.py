@@ -656,7 +656,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "but the traffic is not encrypted: use this only on a network you trust.",
             file=sys.stderr,
         )
-    command = serving.join_command(_store_path(args).resolve())
+    command = serving.join_command(_store_path(args))
     serving.ObserversServer(command, args.host, args.port, url, args.most).serve()
     return 0
 

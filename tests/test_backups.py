@@ -92,12 +92,12 @@ def test_facts_and_observers_notes_are_backed_up_and_restored(demo_store):
         author="tom-whitaker",
         text="Waiting in the inbox",
     )
-    joining.post(demo_store.root, session, note)
+    joining.post(demo_store, session, note)
     name = demo_store.backup("with a note").name
     shutil.rmtree(demo_store.root / "facts")
-    shutil.rmtree(joining.inbox_folder(demo_store.root, "demo-s3"))
+    shutil.rmtree(demo_store.sessions_folder / "demo-s3.inbox")
     demo_store.restore(name)
-    assert [n.text for _, n in joining.waiting(demo_store.root, "demo-s3")] == [note.text]
+    assert [n.text for _, n in joining.waiting(demo_store, "demo-s3")] == [note.text]
     store = assert_whole(demo_store.root)
     assert sorted(f["id"] for f in store.report_facts("north-pod")) == ["demo-s1", "demo-s2"]
 

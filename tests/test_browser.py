@@ -129,7 +129,7 @@ async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(d
     )
     try:
         wait_for_port(port)
-        inbox = lambda: joining.waiting(demo_store.root, "demo-s3")  # noqa: E731
+        inbox = lambda: joining.waiting(demo_store, "demo-s3")  # noqa: E731
         async with async_api.async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             priya, daniel = codes["priya-shah"], codes["daniel-okoro"]

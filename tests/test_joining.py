@@ -87,18 +87,18 @@ def test_an_observer_writes_only_as_themselves_and_never_on_their_own_case(demo_
     slot = session.slots[0]  # Hannah presents, Tom consults
     note = joining.InboxNote(kind="resonance", slot_id=slot.id, author="tom-whitaker", text="x")
     with pytest.raises(joining.JoinRefused, match="Resonance is for the case's observers"):
-        joining.post(demo_store.root, session, note)
+        joining.post(demo_store, session, note)
     note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author="hannah-kowalski", text="x")
     with pytest.raises(joining.JoinRefused, match="You are presenting this case"):
-        joining.post(demo_store.root, session, note)
+        joining.post(demo_store, session, note)
     note = joining.InboxNote(kind="resonance", slot_id=slot.id, author="grace-mensah", text="x")
     with pytest.raises(joining.JoinRefused, match="You are not marked present"):
-        joining.post(demo_store.root, session, note)  # the facilitator records on the run screen
+        joining.post(demo_store, session, note)  # the facilitator records on the run screen
     session.attendees.remove("leila-haddad")
     note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author="leila-haddad", text="x")
     with pytest.raises(joining.JoinRefused, match="You are not marked present"):
-        joining.post(demo_store.root, session, note)
-    assert joining.waiting(demo_store.root, "demo-s3") == []
+        joining.post(demo_store, session, note)
+    assert joining.waiting(demo_store, "demo-s3") == []
 
 
 def test_a_code_in_use_on_another_screen_is_refused(demo_store, fake):
@@ -212,7 +212,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         screen.refresh_view()
         case_line = str(screen.query_one("#case-line", Static).render())
         assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
-    assert joining.waiting(demo_store.root, "demo-s3") == []
+    assert joining.waiting(demo_store, "demo-s3") == []
     assert joining.present(demo_store.root, "demo-s3", fake.wall()) == {}  # Priya has left
     saved = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert [(n.observer, n.written_by) for n in saved.resonance] == [("priya-shah",) * 2]

@@ -144,17 +144,18 @@ def test_notes_waiting_stay_waiting_when_the_save_fails_and_bad_ones_are_set_asi
     slot = session.slots[0]
     observer = next(o for o in slot.observers if o != session.facilitator)
     note = joining.InboxNote(kind="hypothesis", slot_id=slot.id, author=observer, text="x")
-    joining.post(demo_store.root, session, note)
-    inbox = joining.inbox_folder(demo_store.root, session.id)
-    (inbox / "broken.json").write_text("{")
-    failed = joining.take_in_waiting(demo_store.root, session, lambda s: False)
-    assert failed.taken == [] and failed.problems[0].startswith("broken.json could not be read")
-    assert (inbox / "broken.unreadable").exists()
-    assert len(joining.waiting(demo_store.root, session.id)) == 1  # kept for the next tick
+    joining.post(demo_store, session, note)
+    demo_store.post_note(session.id, "broken", b"{")
+    failed = joining.take_in_waiting(demo_store, session, lambda s: False)
+    assert failed.taken == []
+    assert failed.problems[0].startswith("An observer's note could not be read: Invalid JSON")
+    inbox = demo_store.sessions_folder / f"{session.id}.inbox"
+    assert [path.read_text() for path in inbox.glob("*.refused")] == ["{"]  # set aside, kept
+    assert len(joining.waiting(demo_store, session.id)) == 1  # kept for the next tick
     saved = []
-    arrived = joining.take_in_waiting(demo_store.root, session, lambda s: saved.append(s) or True)
+    arrived = joining.take_in_waiting(demo_store, session, lambda s: saved.append(s) or True)
     assert [n.text for n in arrived.taken] == ["x"] and saved == [session]
-    assert joining.waiting(demo_store.root, session.id) == []
+    assert joining.waiting(demo_store, session.id) == []
     assert slot.hypotheses[-1].written_by == observer
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
+import psycopg
 import pytest
-from conftest import home_is_ready, until
+from conftest import DEMO_DAY, home_is_ready, until
 from test_app import add_slot, back_on_the_run_screen, focus_lands_on, type_text
+from test_joining import running
+from textual.widgets import DataTable
 
 from groupsup.app import GroupSupApp
 from groupsup.domain.models import SessionStatus
+from groupsup.observers import joining, serving
 from groupsup.screens.close import CloseScreen
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
@@ -52,3 +58,41 @@ async def test_a_session_is_planned_run_and_closed_on_a_database(postgres_locati
     (facts,) = database.report_facts("north-pod")  # the pod's record counts it
     assert [case["presenter"] for case in facts["cases"]] == [demo.TOM]
     assert [backup.reason for backup in database.backups()] == ["before closing"]
+
+
+async def test_an_observers_note_reaches_the_facilitator_through_the_database(
+    postgres_location, fake
+):
+    store = open_store(postgres_location)
+    demo.fill(store, DEMO_DAY)
+    running(store, fake)
+    session = store.session("demo-s3")
+    note = joining.InboxNote(
+        kind="resonance", slot_id=session.slots[0].id, author=demo.PRIYA, text="Like my Lewis case"
+    )
+    joining.post(open_store(postgres_location), session, note)  # from the observer's process
+    with psycopg.connect(postgres_location) as db:
+        assert db.execute("select count(*) from observer_notes").fetchone() == (1,)
+
+    app = GroupSupApp(postgres_location, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        rows = app.screen.query_one("#resonance-table", DataTable)
+        await until(pilot, lambda: rows.row_count == 1, "the note on the run screen")
+        assert [cell.plain for cell in rows.get_row_at(0)[:2]] == ["Priya Shah", note.text]
+
+    saved = open_store(postgres_location).session("demo-s3").slots[0].resonance
+    assert [(n.observer, n.written_by, n.text) for n in saved] == [
+        (demo.PRIYA, demo.PRIYA, note.text)
+    ]
+    assert joining.waiting(open_store(postgres_location), "demo-s3") == []
+
+
+def test_serving_a_database_keeps_its_location_off_the_command_line(monkeypatch):
+    monkeypatch.delenv("GROUPSUP_STORE")
+    location = "postgresql://facilitator:secret@db.example/groupsup"
+    command = serving.join_command(location)
+    assert "secret" not in command and command.endswith("-m groupsup join")
+    assert os.environ["GROUPSUP_STORE"] == location  # the observers' screens inherit it

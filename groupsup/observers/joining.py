@@ -6,9 +6,10 @@ observer is: nobody picks a name, so nobody can write as someone else. Codes bel
 session, so two pods running at once keep their own, and stop working when the session closes
 or the time it was planned for has long passed.
 
-Notes go into the session's inbox (files beside the session, never the session file itself),
-and the facilitator's screen takes them in on its next tick, so two processes never write the
-same record.
+Notes go into the session's inbox through the store (`Store.post_note`: files beside the
+session in a folder store, a table in a database, never the session itself), and the
+facilitator's screen takes them in on its next tick, so two processes never write the same
+record.
 """
 
 from __future__ import annotations
@@ -264,21 +265,15 @@ class InboxNote(BaseModel):
         return text
 
 
-def inbox_folder(store_root: Path, session_id: str) -> Path:
-    return Path(store_root) / "sessions" / f"{session_id}.inbox"
-
-
-def post(store_root: Path, session: Session, note: InboxNote) -> None:
-    """Check a participant's note against the session and leave it in the inbox."""
+def post(store: Store, session: Session, note: InboxNote) -> None:
+    """Check a participant's note against the session and leave it in the session's inbox."""
     slot = _slot(session, note.slot_id)
     still_open(session, note.author)
     if note.author == slot.presenter:
         raise JoinRefused("You are presenting this case: the notes on it are the group's.")
     if note.kind is NoteKind.RESONANCE and note.author not in slot.observers:
         raise JoinRefused("Resonance is for the case's observers; add a hypothesis instead.")
-    folder = private_folder(inbox_folder(store_root, session.id))
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    atomic_write(folder / f"{stamp}-{note.id}.json", note.model_dump_json().encode())
+    store.post_note(session.id, note.id, note.model_dump_json().encode())
 
 
 def _slot(session: Session, slot_id: str) -> CaseSlot:
@@ -288,16 +283,15 @@ def _slot(session: Session, slot_id: str) -> CaseSlot:
     raise JoinRefused("That case is not in this session.")
 
 
-def waiting(store_root: Path, session_id: str) -> list[tuple[Path, InboxNote | str]]:
-    """Notes in the inbox, oldest first; a file that cannot be read gives its reason instead."""
-    folder = inbox_folder(store_root, session_id)
-    found: list[tuple[Path, InboxNote | str]] = []
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+def waiting(store: Store, session_id: str) -> list[tuple[str, InboxNote | str]]:
+    """Notes in the inbox, oldest first, by key; one that cannot be read gives its reason
+    instead."""
+    found: list[tuple[str, InboxNote | str]] = []
+    for key, data in store.waiting_notes(session_id):
         try:
-            found.append((path, InboxNote.model_validate(json.loads(path.read_bytes()))))
-        except (OSError, ValueError, ValidationError) as error:
-            reason = explain(error) if isinstance(error, ValidationError) else str(error)
-            found.append((path, f"{path.name} could not be read: {reason}"))
+            found.append((key, InboxNote.model_validate_json(data)))
+        except ValidationError as error:
+            found.append((key, f"An observer's note could not be read: {explain(error)}"))
     return found
 
 
@@ -326,30 +320,28 @@ class Arrivals:
     problems: list[str] = field(default_factory=list)
 
 
-def take_in_waiting(
-    store_root: Path, session: Session, save: Callable[[Session], bool]
-) -> Arrivals:
+def take_in_waiting(store: Store, session: Session, save: Callable[[Session], bool]) -> Arrivals:
     """Every note waiting in the session's inbox into the session, saved with `save`, and only
-    then removed from the inbox. An unreadable note is set aside (`.unreadable`), a refused one
-    (`.refused`), each said once and never lost; if the save fails, the notes stay waiting."""
+    then taken out of the inbox. A note that cannot be read or is refused is set aside, said
+    once and never lost; if the save fails, the notes stay waiting."""
     arrivals = Arrivals()
-    taken_from: list[Path] = []
-    for path, note in waiting(store_root, session.id):
+    taken_from: list[str] = []
+    for key, note in waiting(store, session.id):
         if isinstance(note, str):
-            path.rename(path.with_suffix(".unreadable"))
+            store.set_note_aside(session.id, key)
             arrivals.problems.append(note)
             continue
         try:
             take_in(session, note)
         except GroupsupError as error:
-            path.rename(path.with_suffix(".refused"))
+            store.set_note_aside(session.id, key)
             arrivals.problems.append(str(error))
             continue
-        taken_from.append(path)
+        taken_from.append(key)
         arrivals.taken.append(note)
     if taken_from and not save(session):
         arrivals.taken = []
         return arrivals
-    for path in taken_from:
-        path.unlink(missing_ok=True)
+    for key in taken_from:
+        store.note_taken(session.id, key)
     return arrivals

@@ -156,7 +156,7 @@ class ParticipantScreen(Screen):
             note = joining.InboxNote(
                 kind=kind, slot_id=slot.id, author=self.joined.member_id, text=event.value
             )
-            joining.post(app.store.root, self.session, note)
+            joining.post(app.store, self.session, note)
         except GroupsupError as error:
             self._say_problem(str(error))
             return

@@ -9,6 +9,7 @@ that should not get in.
 from __future__ import annotations
 
 import ipaddress
+import os
 import shlex
 import socket
 import sys
@@ -96,8 +97,17 @@ PEER: ContextVar[str] = ContextVar("peer", default="")
 MAX_CONNECTIONS = 10  # observers' screens at once; each runs a `groupsup join` process
 
 
-def join_command(store: Path) -> str:
-    return f"{shlex.quote(sys.executable)} -m groupsup --store {shlex.quote(str(store))} join"
+def join_command(store: Path | str) -> str:
+    """The command each observer's screen runs. A database's location goes to it in the
+    environment (GROUPSUP_STORE), never on a command line, where anyone on the machine could
+    read it."""
+    from groupsup.store.locations import STORE_VARIABLE, is_database
+
+    groupsup = f"{shlex.quote(sys.executable)} -m groupsup"
+    if is_database(store):
+        os.environ[STORE_VARIABLE] = str(store)
+        return f"{groupsup} join"
+    return f"{groupsup} --store {shlex.quote(str(Path(store).resolve()))} join"
 
 
 class ObserversServer(Server):

@@ -22,9 +22,7 @@ class RunObservers(RunStage):
 
     def take_in_notes(self) -> None:
         """Notes observers sent from their own screens: into the record, saved, then cleared."""
-        arrivals = joining.take_in_waiting(
-            self.gs.store.root, self.session, lambda _: self.save_now()
-        )
+        arrivals = joining.take_in_waiting(self.gs.store, self.session, lambda _: self.save_now())
         for problem in arrivals.problems:
             self.notify(problem, severity="error", markup=False)
         for note in arrivals.taken:
