@@ -142,6 +142,21 @@ def test_a_genealogy_programs_file_comes_in_and_what_it_cannot_hold_is_listed():
     assert len(imported.not_kept) == 5
 
 
+def test_years_out_of_order_are_listed_and_the_rest_kept():
+    text = to_gedcom(parse("A: Al, m, b1960\nB: Bo, f\nA = B").genogram)
+    text = text.replace("1 DEAT", "").replace("1 _KEY A\n", "1 _KEY A\n1 DEAT\n2 DATE 1950\n")
+    text = text.replace("1 MARR Y\n", "1 MARR Y\n2 DATE 2010\n1 DIV Y\n2 DATE 2001\n")
+    imported = from_gedcom(text)
+    al = imported.genogram.person("A")
+    assert (al.born, al.died, al.deceased) == (1960, None, True)
+    couple = imported.genogram.couples[0]
+    assert (couple.status, couple.married, couple.divorced) == (CoupleStatus.DIVORCED, None, None)
+    assert imported.not_kept == [
+        "died 1950 (before the birth): Al",
+        "the years married 2010, divorced 2001 (out of order, or outside 1850 to 2200): Al and Bo",
+    ]
+
+
 def test_the_couple_statuses_come_back_from_genealogy_events():
     statuses = [c.status for c in from_gedcom(to_gedcom(EXAMPLES["real-case"])).genogram.couples]
     assert statuses == [CoupleStatus.WIDOWED, CoupleStatus.DIVORCED, CoupleStatus.MARRIED]

@@ -47,17 +47,14 @@ _EXTENSIONS = {
     "_KIND": "urn:groupsup:gedcom:kind",  # pregnancy, miscarriage, stillbirth, termination
     "_TWIN": "urn:groupsup:gedcom:twin",  # under FAMC: the key naming the twins' group
     "_IDENTICAL": "urn:groupsup:gedcom:identical",  # under FAMC: Y for identical twins
+    "_STATUS": "urn:groupsup:gedcom:status",  # under FAM: a status its events do not imply
 }
 _SEXES = {Gender.MALE: "M", Gender.FEMALE: "F", Gender.OTHER: "U"}
 _GENDERS = {"M": Gender.MALE, "F": Gender.FEMALE, "X": Gender.OTHER, "U": Gender.OTHER}
 _PEDIGREES = {ChildKind.BIOLOGICAL: "BIRTH", ChildKind.ADOPTED: "ADOPTED"}
 _PEDIGREES |= {ChildKind.FOSTERED: "FOSTER", ChildKind.STEP: "OTHER"}
-# Couple statuses GEDCOM has no event for, as the TYPE of a family's EVEN.
-_EVENT_TYPES = {
-    CoupleStatus.SEPARATED: "Separation",
-    CoupleStatus.COHABITING: "Cohabitation",
-    CoupleStatus.WIDOWED: "Widowhood",
-}
+# Couple events GEDCOM has no tag for: the TYPE of a family's EVEN.
+_EVENT_TYPES = ("Separation", "Cohabitation", "Widowhood")
 _HOUSEHOLD = "Household"
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # What common structures are, for the list of what was not kept.
@@ -150,7 +147,10 @@ def _individual(person: Person, genogram: Genogram, xrefs: dict[str, str]) -> Ge
     if person.born is not None:
         record.append_child(_node("BIRT", "", _node("DATE", str(person.born))))
     if person.deceased:
-        record.append_child(_node("DEAT", "Y"))
+        death = _node("DEAT", "Y")
+        if person.died is not None:
+            death.append_child(_node("DATE", str(person.died)))
+        record.append_child(death)
     if person.age is not None:
         record.append_child(_node("_AGE", str(person.age)))
     if person.index:
@@ -190,18 +190,56 @@ def _family(
     tags = ["WIFE"] if alone and alone.gender is Gender.FEMALE else ["HUSB", "WIFE"]
     for tag, partner in zip(tags, family.partners, strict=False):
         record.append_child(_node(tag, pointer=people[partner]))
-    status = family.couple.status if family.couple else None
-    if status in (CoupleStatus.MARRIED, CoupleStatus.DIVORCED, CoupleStatus.WIDOWED):
-        record.append_child(_node("MARR", "Y"))
-    if status is CoupleStatus.ENGAGED:
-        record.append_child(_node("ENGA", "Y"))
-    if status is CoupleStatus.DIVORCED:
-        record.append_child(_node("DIV", "Y"))
-    if status in _EVENT_TYPES:
-        record.append_child(_node("EVEN", "", _node("TYPE", _EVENT_TYPES[status])))
+    if family.couple:
+        for event in _couple_events(family.couple):
+            record.append_child(event)
     for link in family.children:
         record.append_child(_node("CHIL", pointer=people[link.child]))
     return record
+
+
+def _couple_events(couple: Couple) -> list[GedcomStructure]:
+    """The genealogy events that say how the couple stands, with the years known."""
+    status = couple.status
+    wanted = [
+        ("MARR", couple.married, status in _MARRIED or couple.married is not None),
+        ("ENGA", None, status is CoupleStatus.ENGAGED),
+        ("Cohabitation", None, status is CoupleStatus.COHABITING),
+        (
+            "Separation",
+            couple.separated,
+            status is CoupleStatus.SEPARATED or bool(couple.separated),
+        ),
+        ("DIV", couple.divorced, status is CoupleStatus.DIVORCED or couple.divorced is not None),
+        ("Widowhood", None, status is CoupleStatus.WIDOWED),
+    ]
+    events = []
+    for kind, year, happened in wanted:
+        if not happened:
+            continue
+        event = _node(kind, "Y") if kind.isupper() else _node("EVEN", "", _node("TYPE", kind))
+        if year is not None:
+            event.append_child(_node("DATE", str(year)))
+        events.append(event)
+    if _implied({kind for kind, _, happened in wanted if happened}) is not status:
+        events.append(_node("_STATUS", status.value))  # as typed, though the events say other
+    return events
+
+
+_MARRIED = (CoupleStatus.MARRIED, CoupleStatus.DIVORCED, CoupleStatus.WIDOWED)
+# The status a couple's events imply, the first that fits.
+_IMPLIED = (
+    ({"DIV", "ANUL"}, CoupleStatus.DIVORCED),
+    ({"Widowhood"}, CoupleStatus.WIDOWED),
+    ({"Separation"}, CoupleStatus.SEPARATED),
+    ({"Cohabitation"}, CoupleStatus.COHABITING),
+    ({"MARR"}, CoupleStatus.MARRIED),
+    ({"ENGA"}, CoupleStatus.ENGAGED),
+)
+
+
+def _implied(kinds: set[str]) -> CoupleStatus | None:
+    return next((status for these, status in _IMPLIED if these & kinds), None)
 
 
 # -- in -------------------------------------------------------------------------------------
@@ -305,6 +343,8 @@ class _Reader:
             self._lose_within(node, record, {"DATE"})
         elif tag == "DEAT":
             fields["deceased"] = True
+            dates = [d for d in node.children if d.tag == "DATE"]
+            fields["died"] = _year(dates[0]) if dates else None
             self._lose_within(node, record, {"DATE"})
         elif tag == "_AGE" and node.text.isdigit():
             fields["age"] = int(node.text)
@@ -323,7 +363,7 @@ class _Reader:
     def _valid_person(self, key: str, fields: dict, record: GedcomStructure) -> Person:
         """The person, leaving out (and listing) a value groupsup cannot draw."""
         fields = {name: value for name, value in fields.items() if value is not None}
-        for name in ("born", "age"):
+        for name in ("born", "died", "age"):
             try:
                 Person(id=key, **{name: fields[name]})
             except (KeyError, ValueError):
@@ -332,7 +372,13 @@ class _Reader:
                         f"{name} {fields.pop(name)} (outside what groupsup can draw)",
                         self.names[record.xref or ""],
                     )
-        return Person(id=key, **fields)
+        try:
+            return Person(id=key, **fields)
+        except ValueError:  # a death before the birth
+            self.lost(
+                f"died {fields.pop('died')} (before the birth)", self.names[record.xref or ""]
+            )
+            return Person(id=key, **fields)
 
     def _key(self, record: GedcomStructure, name: str) -> str:
         """The person's notation key: as exported, else their initials, made unique."""
@@ -362,15 +408,21 @@ class _Reader:
         pointers = [c.pointer or "" for c in record.children if c.tag in ("HUSB", "WIFE")]
         partners = [self.keys[p] for p in pointers if p in self.keys]
         self.names[record.xref or ""] = " and ".join(self._label(p) for p in partners)
-        status = self._status(record)
+        events: dict[str, int | None] = {}  # kind of event -> its year, if known
         for node in record.children:
-            if node.tag not in ("HUSB", "WIFE", "CHIL", "MARR", "ENGA", "DIV", "ANUL") and not (
-                node.tag == "EVEN" and self._event_status(node)
-            ):
+            kind = self._event_kind(node)
+            if kind:
+                dates = [d for d in node.children if d.tag == "DATE"]
+                events[kind] = _year(dates[0]) if dates else None
+                self._lose_within(node, record, {"DATE", "TYPE"})
+            elif _tag(node) not in ("HUSB", "WIFE", "CHIL", "_STATUS"):
                 self._lose(node, record)
+        given = next((n.text for n in record.children if _tag(n) == "_STATUS"), "")
+        known = {s.value: s for s in CoupleStatus}
+        status = known.get(given) or _implied(set(events))
         couple = None
         if len(partners) == 2 and status:
-            couple = Couple(a=partners[0], b=partners[1], status=status)
+            couple = self._couple(partners, status, events, record)
         elif len(partners) == 2:
             self.lost(
                 "a family with no marriage, engagement or separation recorded, so no couple line "
@@ -392,28 +444,32 @@ class _Reader:
         xref = next(x for x, k in self.keys.items() if k == key)
         return self.names[xref]
 
-    def _status(self, record: GedcomStructure) -> CoupleStatus | None:
-        tags = {node.tag for node in record.children}
-        events = [
-            s
-            for node in record.children
-            if node.tag == "EVEN"
-            for s in [self._event_status(node)]
-            if s
-        ]
-        if tags & {"DIV", "ANUL"}:
-            return CoupleStatus.DIVORCED
-        if events:
-            return events[0]
-        if "MARR" in tags:
-            return CoupleStatus.MARRIED
-        return CoupleStatus.ENGAGED if "ENGA" in tags else None
+    def _event_kind(self, node: GedcomStructure) -> str | None:
+        """MARR, ENGA, DIV, ANUL, or the TYPE of an EVEN groupsup knows; None for others."""
+        if node.tag in ("MARR", "ENGA", "DIV", "ANUL"):
+            return node.tag
+        if node.tag != "EVEN":
+            return None
+        types = [c.text.casefold() for c in node.children if c.tag == "TYPE"]
+        return next(
+            (k for t in types for k in _EVENT_TYPES if t.startswith(k.casefold()[:5])), None
+        )
 
-    def _event_status(self, node: GedcomStructure) -> CoupleStatus | None:
-        kinds = [c.text.casefold() for c in node.children if c.tag == "TYPE"]
-        words = {"separat": CoupleStatus.SEPARATED, "cohabit": CoupleStatus.COHABITING}
-        words["widow"] = CoupleStatus.WIDOWED
-        return next((s for kind in kinds for w, s in words.items() if kind.startswith(w)), None)
+    def _couple(self, partners: list[str], status, events: dict, record) -> Couple:
+        years = {
+            "married": events.get("MARR"),
+            "separated": events.get("Separation"),
+            "divorced": events.get("DIV") or events.get("ANUL"),
+        }
+        try:
+            return Couple(a=partners[0], b=partners[1], status=status, **years)
+        except ValueError:
+            dated = ", ".join(f"{w} {y}" for w, y in years.items() if y is not None)
+            self.lost(
+                f"the years {dated} (out of order, or outside 1850 to 2200)",
+                self.names[record.xref or ""],
+            )
+            return Couple(a=partners[0], b=partners[1], status=status)
 
     def _link(self, child: str, parents: list[str], family, individuals) -> Child:
         """The child's link to these parents, its kind and twins read from the child's FAMC."""
