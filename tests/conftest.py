@@ -212,6 +212,12 @@ async def home_is_ready(pilot) -> None:
     await pilot.pause()
 
 
+def screen_text(app) -> str:
+    """Every character the app would send to the terminal for its current screen."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
 # -- a PostgreSQL server for the PostgreSQL engine's tests ---------------------------------------
 
 

@@ -118,9 +118,10 @@ async def test_a_whole_session_with_keys_only(tmp_path):
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
         await create_pod(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        assert isinstance(app.screen, PlanScreen)
+        await pilot.press("p", "enter")  # a new session is asked for first
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await focus_lands_on(pilot, "#date")  # the plan opens on its first field
+        await pilot.press("shift+tab")  # round to the case slots
         await add_slot(pilot, "ama", "ben", "CS-1 (Ama)")
         await add_slot(pilot, "ben", "cleo", "CS-2 (Ben)")
         await add_slot(pilot, "cleo", "dev", "CS-3 (Cleo)")
@@ -304,6 +305,8 @@ async def test_roles_are_checked_as_they_are_chosen(demo_store):
         await home_is_ready(pilot)
         await pilot.press("tab", "enter")  # the planned session
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await focus_lands_on(pilot, "#date")
+        await pilot.press("shift+tab")
         await focus_lands_on(pilot, "#slots")
         await pilot.press("a")
         await focus_lands_on(pilot, "#presenter Input")

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from conftest import DEMO_DAY, home_is_ready
+from conftest import DEMO_DAY, home_is_ready, screen_text
 from textual.widgets import DataTable
 
 from groupsup import cli
@@ -167,12 +167,6 @@ def test_for_terminal_shows_each_control():
     )
 
 
-def screen_text(app) -> str:
-    """Every character the app would send to the terminal for its current screen."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
 async def test_the_app_sends_no_control_to_the_terminal(tmp_path):
     root = hostile_store(tmp_path)
     app = GroupSupApp(root, bell=False)
@@ -181,7 +175,7 @@ async def test_the_app_sends_no_control_to_the_terminal(tmp_path):
         home = screen_text(app)
         assert CONTROL.findall(home) == [] and "Pod ␛[2J" in home
         steps = app.screen.query_one("#open-steps", DataTable)
-        assert steps.get_row_at(0)[1].plain.startswith("Visit ␛[2J␛[H")
+        assert steps.get_row_at(0)[3].plain.startswith("Visit ␛[2J␛[H")
         await pilot.press("r")  # the planned session: its opening review, with the step
         for _ in range(100):
             if isinstance(app.screen, RunScreen):

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.dates import local_now
@@ -27,6 +27,7 @@ from groupsup.domain.models import Session
 from groupsup.observers import joining
 from groupsup.store.interface import open_store
 from groupsup.widgets.crash import NoRecordsInCrashes
+from groupsup.widgets.fitted import KeysFooter
 from groupsup.widgets.session_header import SessionHeader
 
 
@@ -65,7 +66,7 @@ class CodeScreen(Screen):
         )
         yield Input(placeholder="join code", id="code")
         yield Static("", id="problem", markup=False, classes="wrap")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     @on(Input.Submitted, "#code")
     def _join(self, event: Input.Submitted) -> None:
@@ -107,7 +108,7 @@ class ParticipantScreen(Screen):
         yield Input(id="hypothesis")
         yield Static("", id="problem", markup=False, classes="wrap")
         yield Static("", id="sent", markup=False, classes="hint wrap")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_view()

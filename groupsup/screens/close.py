@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Label, Markdown, ProgressBar, Static
+from textual.widgets import Header, Input, Label, Markdown, ProgressBar, Static
 
 from groupsup.domain import planning, running
 from groupsup.domain.clock import SessionClock
@@ -20,6 +20,7 @@ from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 from groupsup.screens.base import Scroll, SubScreen
 from groupsup.screens.forms import Confirm
 from groupsup.store.locations import exports_folder
+from groupsup.widgets.fitted import KeysFooter
 
 CLOSE_HELP = """
 # Close the session
@@ -74,7 +75,7 @@ class CloseScreen(SubScreen):
                 yield ProgressBar(id="backup-progress", show_eta=False)
         with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll the preview
             yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def action_close_session(self) -> None:
         if self._closing:  # a second Ctrl+S while the backup runs
@@ -151,7 +152,7 @@ class MinutesScreen(SubScreen):
         yield Header()
         with VerticalScroll(id="document"):
             yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     @on(Markdown.LinkClicked)
     def _no_links(self, event: Markdown.LinkClicked) -> None:

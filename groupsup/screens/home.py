@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from groupsup.domain.errors import GroupsupError, StoreDamaged
 from groupsup.domain.vocabulary import SessionStatus
 from groupsup.screens.base import GroupSupScreen, plain
+from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's index instead
     from groupsup.domain.models import Pod, Session
@@ -39,7 +40,7 @@ one first) and every next step still open; overdue ones are marked.
 | Enter | open the chosen session: plan it, run it, or read its minutes |
 | n | a new pod |
 | m | the pod's members: add, rename, retire |
-| p | plan a new session |
+| p | plan a new session (asked first) |
 | r | run the next session, or resume the one running |
 | e | save the chosen session's minutes (Markdown, JSON, HTML) to the exports folder |
 | c | the pod's record over the last twelve months |
@@ -48,13 +49,11 @@ one first) and every next step still open; overdue ones are marked.
 
 class HomeScreen(GroupSupScreen):
     HELP = HELP
-    # Priority: a key opens its screen at once, so what is typed after it lands there.
+    # In the footer's order, the most used first. Priority: a key opens its screen at once, so
+    # what is typed after it lands there.
     BINDINGS = [
-        Binding("n", "new_pod", "New pod", priority=True, id="new-pod"),
-        Binding("m", "members", "Members", priority=True, id="members"),
-        Binding("p", "plan", "Plan", priority=True, id="plan"),
         Binding("r", "run", "Run", priority=True, id="run"),
-        Binding("e", "export", "Export", priority=True, id="export"),
+        Binding("p", "plan", "Plan", priority=True, id="plan"),
         Binding(
             "c",
             "record",
@@ -63,6 +62,9 @@ class HomeScreen(GroupSupScreen):
             priority=True,
             id="record",
         ),
+        Binding("e", "export", "Export", priority=True, id="export"),
+        Binding("m", "members", "Members", priority=True, id="members"),
+        Binding("n", "new_pod", "New pod", priority=True, id="new-pod"),
     ]
 
     def __init__(self) -> None:
@@ -80,15 +82,19 @@ class HomeScreen(GroupSupScreen):
             with Vertical(id="pod-pane"):
                 yield Static("", id="next-session", markup=False)
                 yield Label("Sessions", classes="pane-title")
-                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(
+                    id="sessions", long="Presenters", cursor_type="row", zebra_stripes=True
+                )
                 yield Label("Next steps still open", classes="pane-title")
-                yield DataTable(id="open-steps", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+                yield FittedTable(
+                    id="open-steps", long=("Action", "Case"), cursor_type="row", zebra_stripes=True
+                )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sessions", DataTable).add_columns("Date", "Status", "Cases", "Presenters")
         self.query_one("#open-steps", DataTable).add_columns(
-            "Due", "Action", "Owner", "Case", "Status"
+            "Due", "Owner", "Status", "Action", "Case"
         )
 
     def on_screen_resume(self) -> None:
@@ -201,10 +207,10 @@ class HomeScreen(GroupSupScreen):
             )
             table.add_row(
                 due,
-                plain(step.action),
                 plain(self.pod_view.name_of(step.owner)),
-                plain(step.case),
                 step.status.value,
+                plain(step.action),
+                plain(step.case),
                 key=step.id,
             )
 
@@ -274,26 +280,50 @@ class HomeScreen(GroupSupScreen):
             self.app.push_screen(PodScreen(self.pod))
 
     def action_plan(self) -> None:
-        from groupsup.screens.plan import PlanScreen
+        """Plan a new session: asked first, so a stray p makes nothing. A session planned and
+        still without cases is opened instead (p twice leaves no empty sessions behind)."""
+        from groupsup.domain import planning
+        from groupsup.domain.dates import when
+        from groupsup.screens.forms import Confirm
 
         if not self._need_pod():
             return
-        from groupsup.domain import planning
-
         pod = self.pod
         if not pod.active_members:
             self.notify("Add the pod's members first (m).", severity="warning")
             return
         empty = [s for s in self.summaries if s.status is SessionStatus.PLANNED and not s.slots]
-        if empty:  # p twice must not leave empty sessions behind
-            session = self._read(empty[0].id)
-        else:
-            day = planning.next_session_date([s.date for s in self.summaries], self.gs.today())
-            session = planning.new_session(pod, day, self.gs.store.sessions(pod.id))
-            self.gs.store.save_session(session)
-        if session is None:
+        if empty:
+            self._open_plan(self._read(empty[0].id))
             return
-        self.app.push_screen(PlanScreen(pod, session))
+        day = planning.next_session_date([s.date for s in self.summaries], self.gs.today())
+        planned = [s for s in self.summaries if s.status is SessionStatus.PLANNED]
+        already = (
+            f" The session of {when(planned[0].date)} is planned already: Enter on it in "
+            "Sessions opens its plan."
+            if planned
+            else ""
+        )
+
+        def plan(yes: bool | None) -> None:
+            if yes:
+                session = planning.new_session(pod, day, self.gs.store.sessions(pod.id))
+                self.gs.store.save_session(session)
+                self._open_plan(session)
+
+        self.app.push_screen(
+            Confirm(
+                f"Plan a new session of {pod.name}?",
+                f"It would be on {when(day)} (you can change the date).{already}",
+            ),
+            plan,
+        )
+
+    def _open_plan(self, session: Session | None) -> None:
+        from groupsup.screens.plan import PlanScreen
+
+        if session is not None:
+            self.app.push_screen(PlanScreen(self.pod, session))
 
     def action_run(self) -> None:
         from groupsup.screens.run import RunScreen

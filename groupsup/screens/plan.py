@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from groupsup.domain import planning, rules
 from groupsup.domain.dates import parse_date, parse_minutes, parse_time
@@ -17,6 +17,7 @@ from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import SlotForm
+from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 HELP = """
 # Plan a session
@@ -88,22 +89,21 @@ class PlanScreen(SubScreen):
             yield Label("Who is present (Enter cycles present, apologies, absent)")
             yield DataTable(id="attendance", cursor_type="row")
             yield Label("Case slots (a adds, Enter edits, ! marks priority)")
-            yield DataTable(id="slots", cursor_type="row")
+            yield FittedTable(id="slots", long="Case", cursor_type="row")
             yield Static("", id="time-sum", markup=False)
             yield Static("", id="rotation", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#attendance", DataTable).add_columns("Member", "Attendance", "Presented")
         self.query_one("#slots", DataTable).add_columns(
-            "#", "!", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Weight", "Min"
+            "#", "!", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Min"
         )
         self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
         # The pod's other sessions cannot change while this one is planned: read them once,
         # not on every save (each keystroke in the date or length).
         self.others = [s for s in self.gs.store.sessions(self.pod.id) if s.id != self.session.id]
-        self.show()
-        self.query_one("#slots", DataTable).focus()
+        self.show()  # focus: the date, the first field (base.focus_then_take_keys)
         for problem in self._format_problems:
             self.notify(problem, title="A format was left out", severity="error", markup=False)
 
@@ -154,8 +154,8 @@ class PlanScreen(SubScreen):
                 plain(slot.case_reference),
                 slot.category.value,
                 slot.anxiety.value,
-                f"{slot.weight:g}",
-                str(slot.planned_minutes),
+                # The weight only when it is not the even share: the minutes say the rest.
+                f"{slot.planned_minutes}{f' ×{slot.weight:g}' if slot.weight != 1 else ''}",
                 key=slot.id,
             )
         if table.row_count:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from groupsup.domain import planning
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import Pod
 from groupsup.screens.base import SubScreen, plain
 from groupsup.screens.forms import TextPrompt
+from groupsup.widgets.fitted import KeysFooter
 
 HELP = """
 # The pod and its members
@@ -46,7 +47,7 @@ class PodScreen(SubScreen):
         yield Static("", id="pod-title", classes="pane-title", markup=False)
         yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
         yield Static("a adds a member · t retires one · f makes the facilitator", classes="hint")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#members", DataTable).add_columns("Member", "Status", "Role")

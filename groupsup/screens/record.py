@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Header, Markdown
 
 from groupsup.domain.models import Pod
 from groupsup.outputs import report
 from groupsup.screens.base import SubScreen
 from groupsup.store.locations import exports_folder
+from groupsup.widgets.fitted import KeysFooter
 
 HELP = """
 # The pod's record
@@ -44,7 +45,7 @@ class RecordScreen(SubScreen):
         yield Header()
         with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll it
             yield Markdown(self.text, id="record")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def action_export(self) -> None:
         folder = exports_folder(self.gs.store.root)

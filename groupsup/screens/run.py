@@ -21,7 +21,6 @@ from textual.containers import Vertical
 from textual.widgets import (
     ContentSwitcher,
     DataTable,
-    Footer,
     Header,
     Label,
     Static,
@@ -41,6 +40,7 @@ from groupsup.screens.run_moves import RunMoves
 from groupsup.store import writer
 from groupsup.store.writer import SessionWriter
 from groupsup.widgets.fields import Tick, TickList
+from groupsup.widgets.fitted import KeysFooter
 from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
 from groupsup.widgets.session_header import SessionHeader
@@ -192,7 +192,7 @@ class RunScreen(RunCapture, RunMoves):
                     yield Static("", id="safeguarding-detail", markup=False)
             with Scroll(id="closing"):
                 yield Static("", id="close-warnings", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#review-table", DataTable).add_columns(

@@ -1,0 +1,122 @@
+"""Fitted to the terminal: a footer that shows the screen's keys in order with Help and Quit
+always in sight, and tables whose long text column gives way to the short ones that matter."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
+
+# A compact footer key: "^n Next" and one space after it.
+KEY_GAP = 1
+# Narrower than this, a long column's text says too little to be worth its room.
+MIN_LONG_WIDTH = 8
+
+
+class KeysFooter(Footer):
+    """The screen's keys in the order the screen lists them (the most used first), only as many
+    as fit whole, so a cut key never shows a stray letter; the app's keys (F1 help, Ctrl+Q
+    quit) are always at the right. Ctrl+P still opens the palette; help says so."""
+
+    DEFAULT_CSS = """
+    KeysFooter #app-keys {
+        dock: right;
+        width: auto;
+        height: 1;
+        background: $footer-background;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compact=True, show_command_palette=False)
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        screen_keys: list[tuple[Binding, bool]] = []
+        app_keys: list[tuple[Binding, bool]] = []
+        actions: set[str] = set()
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                (app_keys if node is self.app else screen_keys).append((binding, enabled))
+        room = self.app.size.width - sum(self._width(b) for b, _ in app_keys)
+        for binding, enabled in screen_keys:
+            room -= self._width(binding)
+            if room < 0:
+                break  # the rest are in F1's help and the palette
+            yield self._key(binding, enabled)
+        with HorizontalGroup(id="app-keys"):
+            yield from (self._key(binding, enabled) for binding, enabled in app_keys)
+
+    def _width(self, binding: Binding) -> int:
+        shown = self.app.get_key_display(binding)
+        return cell_len(shown) + 1 + cell_len(binding.description) + KEY_GAP
+
+    def _key(self, binding: Binding, enabled: bool) -> FooterKey:
+        return FooterKey(
+            binding.key,
+            self.app.get_key_display(binding),
+            binding.description,
+            binding.action,
+            disabled=not enabled,
+            tooltip=binding.tooltip,
+        ).data_bind(compact=Footer.compact)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh(recompose=True)
+
+
+class FittedTable(DataTable):
+    """A table whose long text columns (`long`, by label) share the width the other columns
+    leave and are cut with …, so who, due, sign-off and status stay in sight on a small
+    terminal. The whole text is one Enter away, in the item's form."""
+
+    def __init__(self, *, long: str | tuple[str, ...], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.long = (long,) if isinstance(long, str) else long
+
+    def add_row(self, *cells, **kwargs):
+        labels = [column.label.plain for column in self.ordered_columns]
+        fitted = [
+            _ellipsis(cell) if index < len(labels) and labels[index] in self.long else cell
+            for index, cell in enumerate(cells)
+        ]
+        return super().add_row(*fitted, **kwargs)
+
+    def _update_dimensions(self, new_rows) -> None:
+        super()._update_dimensions(new_rows)
+        self._fit()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        super()._on_resize(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        columns = self.ordered_columns
+        long = [c for c in columns if c.label.plain in self.long]
+        if not long or self.size.width == 0:
+            return
+        others = sum(c.get_render_width(self) for c in columns if c not in long)
+        padding = 2 * self.cell_padding * len(long)
+        room = (self.size.width - others - padding - 1) // len(long)  # 1: the scrollbar
+        changed = False
+        for column in long:
+            width = max(room, cell_len(column.label.plain), MIN_LONG_WIDTH)
+            if column.auto_width or column.width != width:
+                column.auto_width, column.width, changed = False, width, True
+        if changed:
+            total = sum(c.get_render_width(self) for c in columns)
+            self.virtual_size = self.virtual_size.with_width(total + self._row_label_column_width)
+            self._clear_caches()
+
+
+def _ellipsis(cell: object) -> Text:
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    text.overflow, text.no_wrap = "ellipsis", True
+    return text
