@@ -33,6 +33,15 @@ def notices(app) -> list[str]:
     return [n.message for n in app._notifications if n.title == "Saving"]
 
 
+async def said(pilot) -> list[str]:
+    """The saving notices, once the writer's news has reached the screen (it comes by message)."""
+    for _ in range(500):
+        await pilot.pause()
+        if notices(pilot.app):
+            return notices(pilot.app)
+    raise AssertionError("nothing was said about saving")
+
+
 async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered_back(
     demo_store,
 ):
@@ -50,8 +59,8 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
             await type_text(pilot, word)
         await saved(pilot)
         assert isinstance(app.screen, RunScreen)  # still running
-        (said,) = notices(app)
-        assert said.startswith("Not saved: No space left on device What you typed is kept in")
+        (sentence,) = await said(pilot)
+        assert sentence.startswith("Not saved: No space left on device What you typed is kept in")
         kept = writer.unsaved_path(demo_store.root, "demo-s3")
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
         assert writer.unsaved(demo_store.root, "demo-s3").slots[0].notes == "Dad works nights"
@@ -84,8 +93,8 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
         for word in ("One ", "two ", "three"):
             await type_text(pilot, word)
         await saved(pilot)
-        (said,) = notices(app)
-        assert "was saved by another groupsup" in said
+        (sentence,) = await said(pilot)
+        assert "was saved by another groupsup" in sentence
         await pilot.press("escape")  # leaving keeps the text aside
         await pilot.pause()
     assert writer.unsaved(demo_store.root, "demo-s3").slots[0].notes == "One two three"
