@@ -214,14 +214,15 @@ async def test_quitting_mid_session_resumes_where_it_was(demo_store):
         assert table.get_row_at(0)[1].plain == "Unfinished thought"
 
 
-async def test_an_overrun_is_shown_and_time_taken_from_later_cases(demo_store, fake):
+async def test_an_overrun_gets_spare_minutes_then_time_from_later_cases(demo_store, fake):
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen
-        await pilot.press("ctrl+n")  # case 1, presentation: 52 min x 20% = 10 min 24 s
+        await pilot.press("ctrl+n")  # the opening review leaves its 15 minutes spare
+        await pilot.pause()  # case 1, presentation: 52 min x 20% = 10 min 24 s
         await pilot.pause()
         fake.pass_minutes(8.5)
         screen.tick()
@@ -239,23 +240,32 @@ async def test_an_overrun_is_shown_and_time_taken_from_later_cases(demo_store, f
         await pilot.pause()
         preview = str(app.screen.query_one("#preview", Static).render())
         assert preview == (
-            "Later cases would become:\n"
-            "  CS-48811 (Novak): 52 -> 49 min\n"
-            "  CS-31177 (Ahmed): 51 -> 49 min"
+            "The session has 15 spare minutes.\n"
+            "From the spare time: 5 min\n"
+            "Later cases keep their time."
         )
         await pilot.press("backspace")
-        await type_text(pilot, "10")
+        await type_text(pilot, "25")
         await pilot.pause()
-        assert "CS-48811 (Novak): 52 -> 47 min" in str(
-            app.screen.query_one("#preview", Static).render()
+        assert str(app.screen.query_one("#preview", Static).render()) == (
+            "The session has 15 spare minutes.\n"
+            "From the spare time: 15 min\n"
+            "From later cases: 10 min. They would become:\n"
+            "  CS-48811 (Novak): 52 -> 47 min\n"
+            "  CS-31177 (Ahmed): 51 -> 46 min"
         )
         await pilot.press("enter")
         await pilot.pause()
         session = screen.session
-        assert [s.planned_minutes for s in session.slots] == [62, 47, 46]
-        assert str(phase_time.render()) == "Phase 6:54 left"
+        assert [s.planned_minutes for s in session.slots] == [77, 47, 46]
+        assert str(phase_time.render()) == "Phase 21:54 left"
+        messages = [n.message for n in app._notifications]
+        assert (
+            "25 more minutes for this case: 15 from the session's spare time "
+            "and 10 from later cases."
+        ) in messages
     saved = FolderStore(demo_store.root).session("demo-s3")
-    assert [s.planned_minutes for s in saved.slots] == [62, 47, 46]
+    assert [s.planned_minutes for s in saved.slots] == [77, 47, 46]
 
 
 async def test_the_bell_rings_once_on_overrun_and_can_be_turned_off(demo_store, fake):

@@ -90,16 +90,28 @@ def test_warning_two_minutes_before_the_end_of_a_phase_then_overrun(fake):
     assert clock.overrun_minutes() == 1
 
 
+def spent_or_planned(clock: SessionClock) -> int:
+    """The session's minutes: what each finished part took, and the plan of the rest."""
+    session = clock.session
+    finished = [s for s in session.slots if s.ended_at is not None]
+    spent = sum(clock.slot_elapsed(s) for s in finished) / 60
+    opening = sum(g.seconds or 0 for g in clock.state.segments if g.phase == "opening") / 60
+    planned = sum(s.planned_minutes for s in session.slots if s.ended_at is None)
+    return round(opening + spent + planned + session.closing_minutes)
+
+
 def test_an_overrun_is_taken_from_later_slots_in_proportion(fake):
     session = planned_session(3)
     session.slots[1].planned_minutes, session.slots[2].planned_minutes = 60, 43
     clock = clock_for(session, fake)
     clock.start()
-    clock.advance()  # into case 1
+    fake.pass_minutes(15)
+    clock.advance()  # into case 1, the opening review having taken its 15 minutes
     fake.pass_minutes(60)
     assert Alert.SLOT_OVER in clock.alerts()
+    assert clock.spare_minutes() == 0  # the overrun has used it all
     proposal = clock.propose_more_time(10)
-    assert proposal.given == 10 and proposal.shortfall == 0
+    assert proposal.given == 10 and proposal.shortfall == 0 and proposal.from_spare == 0
     assert list(proposal.new_minutes.values()) == [54, 39]  # 60 and 43 give 10 in proportion
     assert [s.planned_minutes for s in session.slots] == [52, 60, 43]  # nothing until accepted
     clock.accept(proposal)
@@ -107,10 +119,45 @@ def test_an_overrun_is_taken_from_later_slots_in_proportion(fake):
     assert total(session) == 180
 
 
+def test_more_time_comes_from_spare_session_minutes_before_later_cases(fake):
+    session = planned_session(3)  # 15 + 52 + 52 + 51 + 10
+    clock = clock_for(session, fake)
+    clock.start()
+    fake.pass_minutes(5)
+    clock.advance()  # the opening review took 5 of its 15 minutes
+    while clock.slot is session.slots[0]:
+        fake.pass_minutes(1)
+        clock.advance()  # case 1 took 6 of its 52
+    fake.pass_minutes(40)  # case 2 is 12 minutes short of its end
+    assert clock.spare_minutes() == 10 + 46
+    proposal = clock.propose_more_time(20)
+    assert (proposal.given, proposal.from_spare, proposal.from_later) == (20, 20, 0)
+    assert proposal.new_minutes == {session.slots[2].id: 51}  # the later case keeps its time
+    clock.accept(proposal)
+    assert [s.planned_minutes for s in session.slots] == [52, 72, 51]
+    assert clock.spare_minutes() == 36
+    assert spent_or_planned(clock) <= 180  # the plan still fits the session
+
+
+def test_spare_minutes_run_out_then_later_cases_give(fake):
+    session = planned_session(3)
+    clock = clock_for(session, fake)
+    clock.start()
+    fake.pass_minutes(7)
+    clock.advance()  # 8 minutes spare from the opening review
+    proposal = clock.propose_more_time(18)
+    assert (proposal.from_spare, proposal.from_later) == (8, 10)
+    assert list(proposal.new_minutes.values()) == [47, 46]  # 52 and 51 give 10 in proportion
+    clock.accept(proposal)
+    assert clock.spare_minutes() == 0
+    assert spent_or_planned(clock) == 180
+
+
 def test_no_slot_goes_below_its_minimum_and_the_shortfall_is_said(fake):
     session = planned_session(3)
     clock = clock_for(session, fake)
     clock.start()
+    fake.pass_minutes(15)
     clock.advance()
     proposal = clock.propose_more_time(100)
     assert list(proposal.new_minutes.values()) == [10, 10]
@@ -124,7 +171,7 @@ def test_slots_already_done_never_give_time(fake):
     clock = clock_for(session, fake)
     clock.start()
     while clock.slot is not session.slots[1]:
-        fake.pass_minutes(1)
+        fake.pass_minutes(clock.phase_left() / 60)  # to time: nothing spare
         clock.advance()
     proposal = clock.propose_more_time(5)
     assert list(proposal.new_minutes) == [session.slots[2].id]

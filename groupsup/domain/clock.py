@@ -72,16 +72,35 @@ class Alert(StrEnum):
 
 @dataclass(frozen=True)
 class Rebalance:
-    """More minutes for the current case, taken from the cases still to come."""
+    """More minutes for the current case: the session's spare minutes first, then minutes
+    taken from the cases still to come."""
 
     slot_id: str
     asked: int
     given: int
     new_minutes: dict[str, int]  # the later cases' planned minutes after the change
+    from_spare: int = 0
+
+    @property
+    def from_later(self) -> int:
+        return self.given - self.from_spare
 
     @property
     def shortfall(self) -> int:
         return self.asked - self.given
+
+    @property
+    def summary(self) -> str:
+        """Where the minutes come from, in a sentence."""
+        sources = [
+            f"{minutes} from {source}"
+            for minutes, source in (
+                (self.from_spare, "the session's spare time"),
+                (self.from_later, "later cases"),
+            )
+            if minutes
+        ]
+        return f"{self.given} more minutes for this case: {' and '.join(sources) or 'none'}."
 
 
 class SessionClock:
@@ -286,15 +305,32 @@ class SessionClock:
     def overrun_minutes(self) -> int:
         return max(0, math.ceil(-self.phase_left() / 60))
 
+    def spare_minutes(self) -> int:
+        """Session time nothing still to come has a claim on: what the opening review and
+        earlier cases left unused, less what overran. Whole minutes, never below zero."""
+        claimed = 60.0 * sum(s.planned_minutes for s in self.later_slots())
+        if self.slot is not None:
+            claimed += max(0.0, self.slot_left(self.slot))
+        else:  # the opening review or the close: the rest of this part
+            claimed += max(0.0, self.phase_left())
+        if self.stop.phase != CLOSING:
+            claimed += self.session.closing_minutes * 60.0
+        return max(0, math.floor((self.session_left() - claimed) / 60 + 1e-9))
+
     def propose_more_time(self, minutes: int) -> Rebalance:
         slot = self.slot
         if slot is None:
             raise ValueError("More time can be given only during a case.")
+        from_spare = min(minutes, self.spare_minutes())
         later = self.later_slots()
-        new = take_from([s.planned_minutes for s in later], minutes)
-        given = sum(s.planned_minutes for s in later) - sum(new)
+        new = take_from([s.planned_minutes for s in later], minutes - from_spare)
+        taken = sum(s.planned_minutes for s in later) - sum(new)
         return Rebalance(
-            slot.id, minutes, given, {s.id: m for s, m in zip(later, new, strict=True)}
+            slot.id,
+            minutes,
+            from_spare + taken,
+            {s.id: m for s, m in zip(later, new, strict=True)},
+            from_spare,
         )
 
     def accept(self, rebalance: Rebalance) -> None:

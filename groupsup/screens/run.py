@@ -57,7 +57,7 @@ can look at any tab at any time.
 | Ctrl+N | next phase (at the close: preview and save the minutes) |
 | Ctrl+B | back to the previous phase |
 | Ctrl+O | pause or resume the clock (a break, an interruption) |
-| Ctrl+T | more time: take it from later cases, extend the session, or move on |
+| Ctrl+T | more time: from the session's spare minutes, then later cases; or extend, or move on |
 | Ctrl+G | add a hypothesis, with who offered it and its GRRAACCEESS lenses |
 | Ctrl+R | add an observer's resonance note |
 | Ctrl+F | add a next step: action, owner, due date, manager sign-off |

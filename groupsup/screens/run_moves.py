@@ -76,7 +76,7 @@ class RunMoves(RunObservers):
             kind, value = result
             if kind == "take":
                 self.clock.accept(value)
-                self.notify(f"{value.given} more minutes for this case, from later cases.")
+                self.notify(value.summary)
             elif kind == "extend":
                 self.clock.extend(value)
                 self.notify(f"Session extended by {value} minutes.")

@@ -1,4 +1,5 @@
-"""When time runs out: take it from the later cases, extend the session, or move on."""
+"""When time runs out: use the session's spare minutes, then take from later cases; or extend
+the session, or move on."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from groupsup.widgets.timer import clock_text
 class TimeDialog(Dialog):
     """Dismisses with ("take", Rebalance), ("extend", minutes), ("move on", None) or None."""
 
-    BINDINGS = [Binding("ctrl+s", "take", "Take from later cases", id="take")]
+    BINDINGS = [Binding("ctrl+s", "take", "Give this time", id="take")]
 
     def __init__(self, pod: Pod, clock: SessionClock) -> None:
         super().__init__()
@@ -40,10 +41,10 @@ class TimeDialog(Dialog):
             yield Static("", id="preview")
             yield Static("", id="problem", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Take from later cases", id="take", variant="primary")
+                yield Button("Give this time", id="take", variant="primary")
                 yield Button("Extend the session", id="extend")
                 yield Button("Move on", id="move-on")
-            yield Static("Enter takes from later cases · Escape cancels", classes="hint")
+            yield Static("Enter gives this time · Escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         self.preview(self.query_one("#minutes", Input).value)
@@ -68,19 +69,30 @@ class TimeDialog(Dialog):
         if self.clock.slot is None:
             preview.update("Outside a case, time can only come from extending the session.")
             return
-        self.proposal = self.clock.propose_more_time(minutes)
-        lines = []
-        for slot_id, new in self.proposal.new_minutes.items():
-            slot = self.clock.session.slot(slot_id)
-            lines.append(f"  {slot.title}: {slot.planned_minutes} -> {new} min")
-        if not lines:
-            lines.append("  No later case can give time: extend the session or move on.")
-        elif self.proposal.shortfall:
+        self.proposal = proposal = self.clock.propose_more_time(minutes)
+        lines = [f"The session has {self.clock.spare_minutes()} spare minutes."]
+        if proposal.from_spare:
+            lines.append(f"From the spare time: {proposal.from_spare} min")
+        changed = {k: v for k, v in proposal.new_minutes.items() if v != self._planned(k)}
+        if changed:
+            lines.append(f"From later cases: {proposal.from_later} min. They would become:")
+            lines += [
+                f"  {self._title(k)}: {self._planned(k)} -> {v} min" for k, v in changed.items()
+            ]
+        elif proposal.new_minutes:
+            lines.append("Later cases keep their time.")
+        if proposal.shortfall:
             lines.append(
-                f"  Later cases can give only {self.proposal.given} min without going below "
-                "their minimum."
+                f"Only {proposal.given} min can be given without taking later cases below "
+                "their minimum: extend the session or move on."
             )
-        preview.update(Content("Later cases would become:\n" + "\n".join(lines)))
+        preview.update(Content("\n".join(lines)))
+
+    def _planned(self, slot_id: str) -> int:
+        return self.clock.session.slot(slot_id).planned_minutes
+
+    def _title(self, slot_id: str) -> str:
+        return self.clock.session.slot(slot_id).title
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -91,7 +103,7 @@ class TimeDialog(Dialog):
             self.dismiss(("take", self.proposal))
         else:
             self.query_one("#problem", Static).update(
-                "No time can be taken from later cases; extend the session or move on."
+                "No spare time, and no later case can give any: extend the session or move on."
             )
 
     @on(Button.Pressed, "#take")
