@@ -224,6 +224,32 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
     assert "   - Offered by: Priya Shah (written by Priya Shah)" in md
 
 
+async def test_during_the_opening_review_the_fields_are_shut_until_a_case(demo_store, fake):
+    store = demo_store
+    session = store.session("demo-s3")
+    clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
+    clock.start()  # the opening review of earlier next steps: no case yet
+    store.save_session(session)
+    code = joining.open_joining(store.root, session, fake.wall()).codes["priya-shah"]
+    participant = ParticipantApp(store.root, fake.monotonic, fake.wall)
+    async with participant.run_test(size=(100, 30)) as pilot:
+        participant.post_message(events.Paste(code))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = participant.screen
+        you = str(screen.query_one("#you-line", Static).render())
+        assert you == "You are Priya Shah. Notes can be sent during a case."
+        assert screen.query_one("#resonance").disabled
+        assert screen.query_one("#hypothesis").disabled
+        clock.advance()  # the facilitator moves on to case 1
+        store.save_session(session)
+        screen.refresh_view()
+        await pilot.pause()
+        assert str(screen.query_one("#you-line", Static).render()) == "You are Priya Shah."
+        assert not screen.query_one("#resonance").disabled
+
+
 def test_serve_refuses_a_bad_host_and_warns_off_loopback(capsys):
     from groupsup.cli import main
 
