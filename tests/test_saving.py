@@ -10,11 +10,16 @@ import subprocess
 import sys
 import textwrap
 
+from conftest import home_is_ready
 from test_app import type_text
-from textual.widgets import TextArea
+from textual.widgets import Input, Static, TextArea
 
 from groupsup.app import GroupSupApp
+from groupsup.screens.close import MinutesScreen
 from groupsup.screens.forms import Confirm
+from groupsup.screens.plan import PlanScreen
+from groupsup.screens.pod import PodScreen
+from groupsup.screens.record import RecordScreen
 from groupsup.screens.run import RunScreen
 from groupsup.store import writer
 from groupsup.store.folder import FolderStore
@@ -148,3 +153,99 @@ def test_a_kill_during_a_burst_keeps_what_the_writer_saved_while_typing_went_on(
     kept = store.session("demo-s3").slots[0].notes
     assert kept == "x" * len(kept)
     assert saved_while_typing <= len(kept) <= typed
+
+
+def not_written(app) -> list[str]:
+    return [n.message for n in app._notifications if n.title == "Not written"]
+
+
+def disk_full(*_record) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+async def test_a_plan_the_disk_refuses_stays_on_screen_until_escape_twice(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        session = demo_store.session("demo-s3")
+        await app.push_screen(PlanScreen(demo_store.pod(session.pod_id), session))
+        await pilot.pause()
+        app.store.save_session = disk_full
+        app.screen.query_one("#place", Input).focus()
+        await type_text(pilot, "Room 4")
+        problem = str(app.screen.query_one("#problem", Static).render())
+        assert problem == (
+            "The plan could not be saved (No space left on device); it stays here and is saved "
+            "with your next change. Escape twice leaves without it."
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)  # what was typed is still there
+        assert app.screen.query_one("#place", Input).value == "Room 4"
+        del app.store.save_session  # the disk has room again
+        await pilot.press("escape")  # saved, then home
+        await home_is_ready(pilot)
+    assert FolderStore(demo_store.root).session("demo-s3").place == "Room 4"
+
+
+async def test_a_pod_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        app.store.save_pod = disk_full
+        await pilot.press("n")
+        await type_text(pilot, "South Pod")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not_written(app) == [
+            "The pod South Pod could not be written (No space left on device)."
+        ]
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, PodScreen)
+        await pilot.press("n")
+        await type_text(pilot, "North")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not_written(app)[1] == (
+            "The pod could not be written (No space left on device). "
+            "The change stays here, saved with the next."
+        )
+        assert isinstance(app.screen, PodScreen)
+    assert [p.name for p in FolderStore(demo_store.root).pods()] == ["North Pod"]
+
+
+async def test_every_export_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):
+    folder = demo_store.root / "exports"
+    folder.write_text("a file where the exports folder goes")
+    app = GroupSupApp(demo_store.root, bell=False)
+    said = []
+
+    async def press(*keys: str) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        said.extend(not_written(app))
+        app.clear_notifications()
+
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        await press("e")  # the minutes of the chosen session
+        await press("c")  # the pod's record
+        assert isinstance(app.screen, RecordScreen)
+        await press("e")
+        await press("escape")
+        await home_is_ready(pilot)
+        session = demo_store.session("demo-s1")
+        await app.push_screen(MinutesScreen(demo_store.pod(session.pod_id), session))
+        await press("e")
+        await press("x")
+        assert isinstance(app.screen, Confirm)
+        await press("enter")
+        assert isinstance(app.screen, MinutesScreen)
+    why = f"could not be written to {folder} (Not a directory)."
+    assert said == [
+        f"The minutes {why}",
+        f"The record {why}",
+        f"The minutes {why}",
+        f"The pseudonymised minutes {why}",
+    ]

@@ -7,6 +7,17 @@ from groupsup.explain import every_problem as every_problem
 from groupsup.explain import explain as explain
 
 
+def os_reason(error: OSError) -> str:
+    """What the system refused, in its words and where: "No space left on device: /x.json"."""
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
+def reason(error: GroupsupError | OSError) -> str:
+    """The sentence for a save or export that did not happen."""
+    return os_reason(error) if isinstance(error, OSError) else str(error)
+
+
 class GroupsupError(Exception):
     """A problem to tell the user in one sentence."""
 

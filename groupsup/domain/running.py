@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from groupsup.domain.clock import SessionClock
-from groupsup.domain.errors import GroupsupError, NotFound
+from groupsup.domain.errors import GroupsupError, NotFound, os_reason
 from groupsup.domain.followup import carry_forward
 from groupsup.domain.models import (
     CaseSlot,
@@ -117,7 +117,7 @@ def close(
         written = write_minutes(trial.session)
     except OSError as error:
         raise NotClosed(
-            f"The minutes could not be written ({_reason(error)}), so the session is still "
+            f"The minutes could not be written ({os_reason(error)}), so the session is still "
             "open: choose another folder."
         ) from None
     try:
@@ -126,11 +126,6 @@ def close(
         raise NotClosed(f"{error} The session is still open.") from None
     except OSError as error:
         raise NotClosed(
-            f"The closed session could not be saved ({_reason(error)}), so it is still open."
+            f"The closed session could not be saved ({os_reason(error)}), so it is still open."
         ) from None
     return trial.session, written
-
-
-def _reason(error: OSError) -> str:
-    where = f": {error.filename}" if error.filename else ""
-    return f"{error.strerror or error}{where}"

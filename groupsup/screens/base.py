@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 
+from groupsup.domain.errors import GroupsupError, reason
 from groupsup.widgets.text import plain as plain  # screens import it from here
 
 if TYPE_CHECKING:
@@ -27,6 +29,28 @@ def focus_then_take_keys(screen: Screen) -> None:
             screen.set_focus(fields[0])
     finally:
         screen.app.release_keys()
+
+
+def say_not_written(
+    screen: Screen,
+    what: str,
+    error: GroupsupError | OSError,
+    then: str = "",
+    into: Path | None = None,
+) -> None:
+    """A save or an export that the disk (or the store) refused: one notice, and the app goes
+    on. `then` says what became of what was typed; `into` is the folder an export went to
+    (named rather than the temporary file the system names)."""
+    if into is not None and isinstance(error, OSError):
+        why = f"to {into} ({error.strerror or error})"
+    else:
+        why = f"({reason(error)})"
+    screen.notify(
+        f"{what} could not be written {why}.{' ' + then if then else ''}",
+        title="Not written",
+        severity="error",
+        markup=False,
+    )
 
 
 class GroupSupScreen(Screen):

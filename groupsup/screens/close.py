@@ -13,11 +13,11 @@ from textual.widgets import Header, Input, Label, Markdown, ProgressBar, Static
 
 from groupsup.domain import planning, running
 from groupsup.domain.clock import SessionClock
-from groupsup.domain.errors import GroupsupError
+from groupsup.domain.errors import GroupsupError, reason
 from groupsup.domain.models import Pod, Session
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
-from groupsup.screens.base import Scroll, SubScreen
+from groupsup.screens.base import Scroll, SubScreen, say_not_written
 from groupsup.screens.forms import Confirm
 from groupsup.store.locations import exports_folder
 from groupsup.widgets.fitted import KeysFooter
@@ -96,8 +96,8 @@ class CloseScreen(SubScreen):
         try:
             self.gs.store.backup("before closing", progress=progress)
             problem = ""
-        except GroupsupError as error:  # a damaged record elsewhere: say so, close all the same
-            problem = str(error)
+        except (GroupsupError, OSError) as error:  # damaged elsewhere, or a full disk: say so,
+            problem = reason(error)  # and close all the same
         self.app.call_from_thread(self._close, folder, problem)
 
     def _close(self, folder: Path, backup_problem: str) -> None:
@@ -159,7 +159,11 @@ class MinutesScreen(SubScreen):
         event.prevent_default()
 
     def action_export(self) -> None:
-        written = minutes.save_all(self.pod, self.session, exports_folder(self.gs.store.root))
+        try:
+            written = minutes.save_all(self.pod, self.session, exports_folder(self.gs.store.root))
+        except (GroupsupError, OSError) as error:
+            say_not_written(self, "The minutes", error, into=exports_folder(self.gs.store.root))
+            return
         self.notify("\n".join(str(p) for p in written), title="Minutes saved", markup=False)
 
     def action_export_for_filing(self) -> None:
@@ -173,7 +177,7 @@ class MinutesScreen(SubScreen):
             written = minutes.save_for_filing(self.pod, self.session, folder)
         except (GroupsupError, OSError) as error:
             self.app.call_from_thread(
-                self.notify, str(error), title="Not written", severity="error", markup=False
+                say_not_written, self, "The Word and PDF files", error, into=folder
             )
             return
         self.app.call_from_thread(
@@ -197,7 +201,11 @@ class MinutesScreen(SubScreen):
         def write(confirmed: bool | None) -> None:
             if confirmed:
                 folder = exports_folder(self.gs.store.root)
-                written = minutes.save_all(self.pod, shareable, folder, "-pseudonymised")
+                try:
+                    written = minutes.save_all(self.pod, shareable, folder, "-pseudonymised")
+                except (GroupsupError, OSError) as error:
+                    say_not_written(self, "The pseudonymised minutes", error, into=folder)
+                    return
                 self.notify(
                     "\n".join(map(str, written)), title="Pseudonymised minutes saved", markup=False
                 )

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from groupsup.domain.errors import GroupsupError, StoreDamaged
 from groupsup.domain.vocabulary import SessionStatus
-from groupsup.screens.base import GroupSupScreen, plain
+from groupsup.screens.base import GroupSupScreen, plain, say_not_written
 from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's index instead
@@ -267,7 +267,11 @@ class HomeScreen(GroupSupScreen):
         def create(name: str | None) -> None:
             if name:
                 pod = planning.new_pod(name, self.gs.store.pods())
-                self.gs.store.save_pod(pod)
+                try:
+                    self.gs.store.save_pod(pod)
+                except (GroupsupError, OSError) as error:
+                    say_not_written(self, f"The pod {name}", error)
+                    return
                 self.refresh_pods(select=pod.id)
                 self.action_members()
 
@@ -308,7 +312,11 @@ class HomeScreen(GroupSupScreen):
         def plan(yes: bool | None) -> None:
             if yes:
                 session = planning.new_session(pod, day, self.gs.store.sessions(pod.id))
-                self.gs.store.save_session(session)
+                try:
+                    self.gs.store.save_session(session)
+                except (GroupsupError, OSError) as error:
+                    say_not_written(self, "The new session", error)
+                    return
                 self._open_plan(session)
 
         self.app.push_screen(
@@ -352,7 +360,12 @@ class HomeScreen(GroupSupScreen):
         if session is None:
             self.notify("Choose a session first.")
             return
-        written = minutes.save_all(self.pod, session, exports_folder(self.gs.store.root))
+        folder = exports_folder(self.gs.store.root)
+        try:
+            written = minutes.save_all(self.pod, session, folder)
+        except (GroupsupError, OSError) as error:
+            say_not_written(self, "The minutes", error, into=folder)
+            return
         self.notify("\n".join(str(path) for path in written), title="Minutes saved", markup=False)
 
     def _need_pod(self) -> bool:

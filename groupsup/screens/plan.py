@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from groupsup.domain import planning, rules
 from groupsup.domain.dates import parse_date, parse_minutes, parse_time
-from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.errors import GroupsupError, explain, os_reason
 from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
@@ -60,6 +60,7 @@ class PlanScreen(SubScreen):
         # and merely looking at a plan must not save it (a new revision would make another
         # facilitator's save conflict).
         self._saved = session.model_dump()
+        self._leaving = False  # Escape once on an unsaved plan: the next one leaves it
 
     def compose(self) -> ComposeResult:
         self._format_problems: list[str] = []
@@ -173,10 +174,23 @@ class PlanScreen(SubScreen):
         except GroupsupError as error:
             self.problem(str(error))
             return False
+        except OSError as error:  # a full or read-only disk: the plan stays on this screen
+            self.problem(
+                f"The plan could not be saved ({os_reason(error)}); it stays here and is saved "
+                "with your next change. Escape twice leaves without it."
+            )
+            return False
         self._saved = plan
+        self._leaving = False
         self.problem("")
         self.show()
         return True
+
+    def action_back(self) -> None:
+        """Leave, unless the plan cannot be saved: then say so, and leave at the second Escape."""
+        if self.save() or self._leaving:
+            super().action_back()
+        self._leaving = True
 
     def problem(self, message: str) -> None:
         widget = self.query_one("#problem", Static)

@@ -8,9 +8,9 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
 from groupsup.domain import planning
-from groupsup.domain.errors import RuleBroken
+from groupsup.domain.errors import GroupsupError, RuleBroken
 from groupsup.domain.models import Pod
-from groupsup.screens.base import SubScreen, plain
+from groupsup.screens.base import SubScreen, plain, say_not_written
 from groupsup.screens.forms import TextPrompt
 from groupsup.widgets.fitted import KeysFooter
 
@@ -68,7 +68,10 @@ class PodScreen(SubScreen):
             table.move_cursor(row=min(row, table.row_count - 1))
 
     def save(self) -> None:
-        self.gs.store.save_pod(self.pod)
+        try:
+            self.gs.store.save_pod(self.pod)
+        except (GroupsupError, OSError) as error:
+            say_not_written(self, "The pod", error, "The change stays here, saved with the next.")
         self.show()
 
     def chosen(self):

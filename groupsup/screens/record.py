@@ -9,7 +9,7 @@ from textual.widgets import Header, Markdown
 
 from groupsup.domain.models import Pod
 from groupsup.outputs import report
-from groupsup.screens.base import SubScreen
+from groupsup.screens.base import SubScreen, say_not_written
 from groupsup.store.locations import exports_folder
 from groupsup.widgets.fitted import KeysFooter
 
@@ -49,5 +49,9 @@ class RecordScreen(SubScreen):
 
     def action_export(self) -> None:
         folder = exports_folder(self.gs.store.root)
-        written = report.save(self.text, self.pod.name, folder, self.gs.today())
+        try:
+            written = report.save(self.text, self.pod.name, folder, self.gs.today())
+        except OSError as error:
+            say_not_written(self, "The record", error, into=folder)
+            return
         self.notify("\n".join(map(str, written)), title="Record saved", markup=False)

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from groupsup.observers import joining
+from groupsup.screens.base import say_not_written
 from groupsup.screens.join_codes import JoinCodesDialog
 from groupsup.screens.run_stage import RunStage
 
@@ -35,12 +36,19 @@ class RunObservers(RunStage):
             self._show_items()
 
     def action_join_codes(self) -> None:
-        codes = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
+        try:
+            codes = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
+        except OSError as error:
+            say_not_written(self, "The join codes", error)
+            return
         joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
 
         def chosen(family_names: bool) -> None:
             if family_names != codes.family_names:
                 root, wall = self.gs.store.root, self.gs.wall()
-                joining.show_family_names(root, self.session, family_names, wall)
+                try:
+                    joining.show_family_names(root, self.session, family_names, wall)
+                except OSError as error:
+                    say_not_written(self, "The choice to show family names", error)
 
         self.app.push_screen(JoinCodesDialog(self.pod, codes, set(joined)), chosen)
