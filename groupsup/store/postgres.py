@@ -595,11 +595,41 @@ class PostgresStore:
         except ValidationError as error:
             problems.append(f"A pod in {redacted(self.location)} is not valid: {explain(error)}")
         rows = self._db.execute("select id, schema_version, record from sessions").fetchall()
+        sessions = []
         for session_id, version, record in rows:
             try:
-                self._parse(session_id, version, record)
+                sessions.append(self._parse(session_id, version, record))
             except StoreDamaged as error:
                 problems.append(str(error))
+        return problems + self._derived_problems(sessions)
+
+    def _derived_problems(self, sessions: list[Session]) -> list[str]:
+        """Sessions whose next steps, reviews or pod facts disagree with their record."""
+        steps: dict[str, set[str]] = {}
+        for session_id, step_id in self._db.execute("select session_id, id from next_steps"):
+            steps.setdefault(session_id, set()).add(step_id)
+        reviews: dict[str, set[str]] = {}
+        for session_id, step_id in self._db.execute("select session_id, step_id from step_reviews"):
+            reviews.setdefault(session_id, set()).add(step_id)
+        facts: dict[str, dict] = dict(
+            self._db.execute("select session_id, facts from pod_facts").fetchall()
+        )
+        problems = []
+        for session in sessions:
+            closed = session.status is SessionStatus.CLOSED
+            agree = {
+                "next steps": steps.get(session.id, set())
+                == {step.id for slot in session.slots for step in slot.next_steps},
+                "reviews": reviews.get(session.id, set())
+                == {review.step_id for review in session.review},
+                "pod facts": facts.get(session.id) == (facts_of(session) if closed else None),
+            }
+            problems += [
+                f"The {what} of session {session.id} in {redacted(self.location)} do not agree "
+                "with the session; 'groupsup check --repair' makes them again."
+                for what, agreeing in agree.items()
+                if not agreeing
+            ]
         return problems
 
     def repair(self) -> list[str]:
