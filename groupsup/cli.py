@@ -541,9 +541,11 @@ def cmd_actions(args: argparse.Namespace) -> int:
         print("No next steps are open." if not (args.owner or args.overdue) else "None match.")
     for row in rows:
         flag = "OVERDUE " if row["overdue"] else ""
+        signoff = "; manager sign-off" if row["manager_signoff"] else ""
+        note = f": {row['note']}" if row["note"] else ""
         _show(
             f"{flag}{row['due'] or 'no date'}  {row['action']}  ({row['owner']}; "
-            f"{row['case']}; {row['pod']}; {row['status']})"
+            f"{row['case']}; {row['pod']}; {row['status']}{note}{signoff})"
         )
     return 0
 

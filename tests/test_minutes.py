@@ -81,7 +81,7 @@ def test_markdown_minutes_review_the_previous_next_steps(demo_store):
     md = minutes.as_markdown(*_demo(demo_store, "demo-s2"))
     assert (
         "| Consider a legal planning meeting | CS-20418 (Brooks) | Tom Whitaker | "
-        "28 September 2026 | 19 October 2026 | carried forward | Manager on leave. |"
+        "28 September 2026 | 19 October 2026 | needed | carried forward | Manager on leave. |"
     ) in md
 
 

@@ -1,18 +1,25 @@
 """What the policy asks the record to hold, typed on the run screen with no pause at all and read
-back from the store field by field: the GRRAACCEESS at a personal level (7.3)."""
+back from the store field by field: the GRRAACCEESS at a personal level (7.3), and the history a
+carried next step brings to its review."""
 
 from __future__ import annotations
 
 import html
 import io
+import json
 import re
 
 import pytest
 from pypdf import PdfReader
+from textual.widgets import DataTable
 
 from groupsup.app import GroupSupApp
+from groupsup.cli import main
 from groupsup.outputs import minutes
+from groupsup.screens.forms import ReviewForm
+from groupsup.screens.home import HomeScreen
 from groupsup.screens.run import RunScreen
+from tests.conftest import home_is_ready, until
 from tests.test_filing import _all_word_text, _no_pango, _word
 from tests.test_typeahead import burst, in_case_one, saved
 
@@ -67,3 +74,90 @@ def test_the_minutes_and_the_case_record_hold_the_personal_level(demo_store, for
     assert said in _said_in(minutes.render(pod, session, form), form)
     if form is not minutes.Format.JSON:
         assert said in _said_in(minutes.render_case(pod, session, 1, form), form)
+
+
+# -- the review carries its history (issue 12, item 6) -----------------------------------------
+
+AHMED_STEP = "partly", "One visit held."  # how demo-s2's review left a step of demo-s1
+
+
+def _rows(table: DataTable) -> dict[str, tuple[str, ...]]:
+    """A table's rows as text, by their first column."""
+    rows = [tuple(str(cell) for cell in table.get_row_at(n)) for n in range(table.row_count)]
+    return {row[0]: row for row in rows}
+
+
+async def _home_step(pilot, action: str) -> tuple[str, str]:
+    """A step on home: its status, and the line under the table when its row is chosen."""
+    table = pilot.app.screen.query_one("#open-steps", DataTable)
+    actions = [str(table.get_row_at(n)[3]) for n in range(table.row_count)]
+    table.move_cursor(row=actions.index(action))
+    await pilot.pause()
+    status = str(table.get_row_at(actions.index(action))[2])
+    return status, str(pilot.app.screen.query_one("#step-note").render())
+
+
+def _actions(demo_store, capsys) -> dict[str, tuple[str, str, bool]]:
+    main(["--store", str(demo_store.root), "actions", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    return {row["action"]: (row["status"], row["note"], row["manager_signoff"]) for row in rows}
+
+
+async def _review_line(pilot, action: str) -> None:
+    """Open the review dialog on the step whose action is `action`."""
+    table = pilot.app.screen.query_one("#review-table", DataTable)
+    table.move_cursor(row=list(_rows(table)).index(action))
+    await burst(pilot, "enter")
+
+
+async def test_a_carried_step_shows_its_last_review_until_reviewed_again(
+    app, demo_store, fake, capsys
+):
+    session = demo_store.session("demo-s2")
+    [action] = [r.action for r in session.review if (r.status.value, r.note) == AHMED_STEP]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        assert await _home_step(pilot, action) == ("partly", "Latest note: One visit held.")
+        await burst(pilot, "r")  # demo-s3 opens: the step is carried into its review
+        review = _rows(app.screen.query_one("#review-table", DataTable))
+        assert review[action][4:] == ("", "partly (last time)", "One visit held.")
+        await _review_line(pilot, action)
+        assert isinstance(app.screen, ReviewForm)
+        said = " ".join(str(s.render()) for s in app.screen.query(".hint"))
+        assert "Last reviewed 26 October 2026: partly. One visit held." in said
+        assert "Due " in said and "no manager sign-off" in said
+        await burst(pilot, "escape", "escape")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await home_is_ready(pilot)
+        # not reviewed again yet
+        assert await _home_step(pilot, action) == ("partly", "Latest note: One visit held.")
+    assert _actions(demo_store, capsys)[action] == (*AHMED_STEP, False)
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "r")
+        await _review_line(pilot, action)
+        await burst(pilot, "n", "tab", "=Family moved away", "enter")
+        await burst(pilot, "escape")
+        await home_is_ready(pilot)
+        assert await _home_step(pilot, action) == ("not done", "Latest note: Family moved away")
+    assert _actions(demo_store, capsys)[action] == ("not done", "Family moved away", False)
+
+
+async def test_a_carried_step_shows_it_needs_manager_signoff(app, demo_store, capsys):
+    [step] = [s for s in demo_store.session("demo-s1").slots[0].next_steps if s.needs_signoff]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        assert await _home_step(pilot, step.action) == (
+            "carried forward",
+            "Needs manager sign-off. Latest note: Manager on leave.",
+        )
+        await burst(pilot, "r")
+        await _review_line(pilot, step.action)
+        said = " ".join(str(s.render()) for s in app.screen.query(".hint"))
+        assert "needs manager sign-off" in said and "Manager on leave." in said
+    assert _actions(demo_store, capsys)[step.action] == (
+        "carried forward",
+        "Manager on leave.",
+        True,
+    )

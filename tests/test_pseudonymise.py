@@ -276,6 +276,7 @@ def test_no_real_name_survives_in_any_format(this, earlier):
             case_reference=first.slots[0].case_reference,
             action=step.action,
             note=old_text,
+            last_note=old_text,
         )
     ]
     result = pseudonymise(session, [first])

@@ -65,3 +65,8 @@ def test_help(snap_compare, demo_app):
 
 def test_personal_level_dialog(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "ctrl+n", "f3"))
+
+
+def test_review_dialog(snap_compare, demo_app):
+    """A carried step's history (due, sign-off, the last review) over the run screen."""
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "down", "enter"))

@@ -180,6 +180,29 @@ def test_a_step_reviewed_as_done_is_no_longer_open(store_engine, filled):
     assert step.id not in {s.id for s in store_engine.open().open_steps("north-pod")}
 
 
+def test_a_step_no_longer_needed_is_no_longer_open(store_engine, filled):
+    step = filled.open_steps("north-pod")[0]
+    session = filled.session("demo-s3")
+    followup.carry_forward(session, filled.sessions("north-pod"))
+    for review in session.review:
+        if review.step_id == step.id:
+            review.status = StepStatus.DROPPED
+    filled.save_session(session)
+    assert step.id not in {s.id for s in store_engine.open().open_steps("north-pod")}
+
+
+def test_a_carried_step_keeps_its_latest_status_and_note_until_reviewed_again(store_engine, filled):
+    """Reproduces issue 12 item 6: once the next session opened, every carried step showed
+    'open' with an empty note."""
+    before = {s.id: (s.status, s.note) for s in filled.open_steps("north-pod")}
+    assert (StepStatus.PARTLY, "One visit held.") in before.values()  # reviewed in demo-s2
+    session = filled.session("demo-s3")
+    followup.carry_forward(session, filled.sessions("north-pod"))
+    filled.save_session(session)  # carried in, not yet reviewed
+    after = {s.id: (s.status, s.note) for s in store_engine.open().open_steps("north-pod")}
+    assert after == before
+
+
 def test_closed_sessions_have_their_facts(store_engine, filled):
     facts = store_engine.open().report_facts("north-pod")
     assert sorted(fact["id"] for fact in facts) == ["demo-s1", "demo-s2"]

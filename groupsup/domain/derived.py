@@ -75,7 +75,8 @@ def steps_of(session) -> dict:
 
 def open_steps(sessions_steps: list[dict]) -> list[dict]:
     """The steps still open, from one pod's `steps_of` rows: a step stands as its latest review
-    says (sessions in date order), else as it was agreed; each carries its latest note."""
+    says (sessions in date order; a line not yet reviewed does not count), else as it was
+    agreed; each carries its latest note."""
     agreed: dict[str, dict] = {}
     reviews: dict[str, list[dict]] = {}
     for row in sorted(sessions_steps, key=lambda row: (row["date"], row["id"])):
@@ -86,11 +87,9 @@ def open_steps(sessions_steps: list[dict]) -> list[dict]:
             agreed[step["id"]], reviews[step["id"]] = step, []
     found = []
     for step_id, step in agreed.items():
-        latest = reviews[step_id]
-        status = current_status(
-            StepStatus(step["status"]), [StepStatus(r["status"]) for r in latest]
-        )
+        said = [r for r in reviews[step_id] if r["status"] != StepStatus.OPEN.value]
+        status = current_status(StepStatus(step["status"]), [StepStatus(r["status"]) for r in said])
         if status.is_open:
-            note = latest[-1]["note"] if latest else step["note"]
+            note = said[-1]["note"] if said else step["note"]
             found.append(step | {"status": status.value, "note": note})
     return found

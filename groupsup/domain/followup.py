@@ -27,6 +27,12 @@ class TrackedStep:
         return current_status(self.step.status, [review.status for _, review in self.reviews])
 
     @property
+    def latest_review(self) -> tuple[Session, StepReview] | None:
+        """The latest review that said how the step stood (a line still 'open' did not)."""
+        said = [(session, review) for session, review in self.reviews if review.reviewed]
+        return said[-1] if said else None
+
+    @property
     def is_open(self) -> bool:
         return self.status.is_open
 
@@ -34,8 +40,9 @@ class TrackedStep:
         return is_overdue(self.status, self.step.due, today)
 
     def as_review(self) -> StepReview:
-        """A fresh review line for the next session: open until the group says how it stands."""
-        return StepReview(
+        """A fresh review line for the next session: open until the group says how it stands,
+        carrying how the latest review left it."""
+        review = StepReview(
             step_id=self.step.id,
             agreed_in=self.session.id,
             agreed_on=self.session.date,
@@ -43,7 +50,13 @@ class TrackedStep:
             action=self.step.action,
             owner=self.step.owner,
             due=self.step.due,
+            needs_signoff=self.step.needs_signoff,
         )
+        if latest := self.latest_review:
+            session, said = latest
+            review.last_status, review.last_note = said.status, said.note
+            review.last_reviewed_on = session.date
+        return review
 
 
 def track(sessions: list[Session]) -> list[TrackedStep]:

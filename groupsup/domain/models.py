@@ -166,8 +166,30 @@ class StepReview(Record):
     action: str
     owner: str | None = None
     due: dt.date | None = None
+    needs_signoff: bool = Field(default=False, description="A decision for the line manager.")
     status: StepStatus = StepStatus.OPEN
     note: str = ""
+    last_status: StepStatus | None = Field(
+        default=None, description="How the latest earlier review left the step, if one did."
+    )
+    last_note: str = Field(default="", description="The latest earlier review's note.")
+    last_reviewed_on: dt.date | None = Field(
+        default=None, description="The date of the session that last reviewed the step."
+    )
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether this session has said how the step stands ('open' until it does)."""
+        return self.status is not StepStatus.OPEN
+
+    def standing(self) -> tuple[str, str]:
+        """How the step stands and its latest note, in words: this review's once made, else
+        the last review's until this one is."""
+        if self.reviewed:
+            return self.status.value, self.note
+        if self.last_status is None:
+            return "not yet reviewed", ""
+        return f"{self.last_status.value} (last time)", self.last_note
 
 
 class NextStep(Record):

@@ -63,5 +63,8 @@ def is_overdue(status: StepStatus, due: dt.date | None, today: dt.date) -> bool:
 
 
 def current_status(own: StepStatus, reviews: list[StepStatus]) -> StepStatus:
-    """A next step stands as its latest review says, else as it was agreed."""
-    return reviews[-1] if reviews else own
+    """A next step stands as its latest review says, else as it was agreed. A review line still
+    'open' has not been reviewed yet (a session carried the step in and has not got to it): the
+    step stands as before until it is."""
+    said = [status for status in reviews if status is not StepStatus.OPEN]
+    return said[-1] if said else own

@@ -327,7 +327,7 @@ def _free_text(session: Session) -> Iterator[tuple[object, str]]:
         if slot.safeguarding:
             yield from ((slot.safeguarding, f) for f in ("concern", "action_taken"))
     for review in session.review:
-        yield from ((review, f) for f in ("action", "note"))
+        yield from ((review, f) for f in ("action", "note", "last_note"))
 
 
 def _renumber_slots(session: Session) -> None:

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from groupsup.domain import planning
-from groupsup.domain.dates import parse_date
+from groupsup.domain.dates import parse_date, when
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.models import (
     Anxiety,
@@ -275,10 +275,12 @@ class ReviewForm(Form):
         self.pod, self.review = pod, review
 
     def fields(self) -> ComposeResult:
+        review = self.review
         yield Static(
-            Content(f"{self.review.action} ({self.pod.name_of(self.review.owner)})"),
+            Content(f"{review.action} ({self.pod.name_of(review.owner)})"),
             classes="dialog-subject",
         )
+        yield Static(Content(history(review)), classes="hint")
         yield ChoiceList(
             [(status.value, status) for status in StepStatus if status is not StepStatus.OPEN],
             self.review.status if self.review.status is not StepStatus.OPEN else None,
@@ -291,6 +293,20 @@ class ReviewForm(Form):
         if status is None:
             raise GroupsupError("Choose how the step stands: done, partly, not done, ...")
         return self.review.model_copy(update={"status": status, "note": self.value("note")})
+
+
+def history(review: StepReview) -> str:
+    """What the group needs to know to review a step: when it was due, whether the line
+    manager must sign it off, and how the latest review left it."""
+    due = f"Due {when(review.due)}" if review.due else "No due date"
+    signoff = "needs manager sign-off" if review.needs_signoff else "no manager sign-off"
+    lines = [f"Agreed {when(review.agreed_on)} · {due} · {signoff}"]
+    if review.last_status is not None:
+        last = f"Last reviewed {when(review.last_reviewed_on)}: {review.last_status.value}"
+        lines.append(f"{last}. {review.last_note}".rstrip())
+    else:
+        lines.append("Not reviewed before.")
+    return "\n".join(lines)
 
 
 class SlotForm(Form):

@@ -21,7 +21,7 @@ from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's index instead
     from groupsup.domain.models import Pod, Session
-    from groupsup.store.database import PodView, SessionSummary
+    from groupsup.store.database import OpenStep, PodView, SessionSummary
 
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
@@ -72,6 +72,7 @@ class HomeScreen(GroupSupScreen):
         self.pod_view: PodView | None = None
         self.summaries: list[SessionSummary] = []
         self._told_damaged: set[str] = set()
+        self._steps: dict[str, OpenStep] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,8 +88,12 @@ class HomeScreen(GroupSupScreen):
                 )
                 yield Label("Next steps still open", classes="pane-title")
                 yield FittedTable(
-                    id="open-steps", long=("Action", "Case"), cursor_type="row", zebra_stripes=True
+                    id="open-steps",
+                    long=("Action", "Case"),
+                    cursor_type="row",
+                    zebra_stripes=True,
                 )
+                yield Static("", id="step-note", markup=False)
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -213,6 +218,26 @@ class HomeScreen(GroupSupScreen):
                 plain(step.case),
                 key=step.id,
             )
+        self._steps = {step.id: step for step in steps}
+        self._show_step_note(table.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#open-steps")
+    def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_step_note(event.cursor_row)
+
+    def _show_step_note(self, row: int) -> None:
+        """Under the table, for the chosen step, what its row has no room for at 80 columns:
+        whether it needs manager sign-off, and the latest review's note."""
+        table = self.query_one("#open-steps", DataTable)
+        step = None
+        if 0 <= row < table.row_count:
+            step = self._steps.get(table.coordinate_to_cell_key((row, 0)).row_key.value)
+        said = []
+        if step and step.needs_signoff:
+            said.append("Needs manager sign-off.")
+        if step and step.note:
+            said.append(f"Latest note: {step.note}")
+        self.query_one("#step-note", Static).update(Content(" ".join(said)))
 
     def _report_damage(self) -> None:
         for session_id, reason in self.gs.store.damaged.items():

@@ -196,7 +196,7 @@ class RunScreen(RunCapture, RunMoves):
 
     def on_mount(self) -> None:
         self.query_one("#review-table", DataTable).add_columns(
-            "Action", "Case", "Owner", "Due", "Status", "Note"
+            "Action", "Case", "Owner", "Due", "Sign-off", "Status", "Note"
         )
         try:
             fmt = format_named(self.session.format, self.gs.store.root)

@@ -103,17 +103,19 @@ class RunStage(RunSaving):
         row = table.cursor_row
         table.clear()
         for review in self.session.review:
+            status, note = review.standing()
             table.add_row(
                 plain(review.action),
                 plain(review.case_reference),
                 plain(self.pod.name_of(review.owner)),
                 str(review.due or ""),
-                review.status.value,
-                plain(review.note),
+                "needed" if review.needs_signoff else "",
+                status,
+                plain(note),
                 key=review.step_id,
             )
         if not self.session.review:
-            table.add_row("No next steps were carried from earlier sessions.", "", "", "", "", "")
+            table.add_row("No next steps were carried from earlier sessions.", *[""] * 6)
         table.move_cursor(row=row)
 
     def _show_close(self) -> None:

@@ -253,6 +253,7 @@ def _second_session(day: dt.date, first: Session) -> Session:
             action=step.action,
             owner=step.owner,
             due=step.due,
+            needs_signoff=step.needs_signoff,
             status=status,
             note=note,
         )

@@ -169,7 +169,8 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
-# The open steps of a pod: each step with its latest review from a later session, if any.
+# The open steps of a pod: each step with its latest review from a later session, if any (a
+# line still 'open' has not been reviewed yet). The statuses are StepStatus's values.
 _OPEN_STEPS = """
     select s.id, s.pod_id, s.session_id, s.agreed, s.case_title, s.action, s.owner, s.due,
            coalesce(r.status, s.status) as status, coalesce(r.note, '') as note,
@@ -180,11 +181,12 @@ _OPEN_STEPS = """
         from step_reviews review
         where review.step_id = s.id
           and (review.session_date, review.session_id) > (s.agreed, s.session_id)
+          and review.status <> 'open'
         order by review.session_date desc, review.session_id desc
         limit 1
     ) r on true
     where (%(pod)s::text is null or s.pod_id = %(pod)s)
-      and coalesce(r.status, s.status) not in ('done', 'dropped')
+      and coalesce(r.status, s.status) not in ('done', 'no longer needed')
     order by s.due nulls last, s.agreed, s.session_id, s.id
 """
 

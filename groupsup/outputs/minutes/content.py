@@ -97,12 +97,12 @@ def _review(review: list[StepReview], names: Names) -> list[Block]:
             names(r.owner),
             when(r.agreed_on),
             when(r.due),
-            r.status.value,
-            r.note,
+            "needed" if r.needs_signoff else "no",
+            *r.standing(),
         )
         for r in review
     )
-    header = ("Action", "Case", "Owner", "Agreed", "Due", "Status", "Note")
+    header = ("Action", "Case", "Owner", "Agreed", "Due", "Manager sign-off", "Status", "Note")
     return [heading, Table(header, rows, caption="Next steps reviewed")]
 
 
