@@ -28,8 +28,10 @@ async def test_a_session_is_planned_run_and_closed_on_a_database(postgres_locati
     app = GroupSupApp(postgres_location, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
-        await pilot.press("p")
+        await pilot.press("p", "enter")  # a new session is asked for first
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        await focus_lands_on(pilot, "#date")  # the plan opens on its first field
+        await pilot.press("shift+tab")  # round to the case slots
         await add_slot(pilot, "tom", "priya", "CS-9 (Tom)")
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
