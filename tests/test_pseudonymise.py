@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import re
 import unicodedata
+import zipfile
 from html import unescape
 
 import pytest
 from conftest import DEMO_DAY, home_is_ready
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from groupsup import cli
 from groupsup.app import GroupSupApp
@@ -31,6 +33,7 @@ DEMO_FAMILY_NAMES = [
     *("Ron", "Pat", "Kelly", "Marcus", "Ryan", "Jayden", "Mia"),  # the Brooks genogram
     *("Samira", "Adam", "Yusuf", "Zara", "Linda", "Geoff"),  # the Ahmed genogram
     *("Chidi", "Ngozi", "Adaeze"),  # the Okafor genogram
+    "Lewis",  # "Reminds me of the Lewis family": an observer's own case, in no genogram
 ]
 
 
@@ -192,9 +195,23 @@ def test_a_name_that_is_an_ordinary_word_is_replaced_where_capitalised():
 
 def test_what_still_looks_like_a_name_is_listed(demo_store):
     session = demo_store.session("demo-s1")
+    session.slots[0].notes = "Jayden told Tom Whitaker at Hillside that Dad shouts."
     result = pseudonymise(session, pod=demo_store.pod("north-pod"))
-    assert result.suspects == ["Lewis"]  # "Reminds me of the Lewis family": not in a genogram
+    assert result.suspects == ["Hillside"]  # a school: the worker and Dad are not listed
     assert ("Brooks", "Family A") in result.replaced and ("Kelly", "Mother") in result.replaced
+
+
+def test_a_family_named_only_in_the_text_is_replaced():
+    text = (
+        "Reminds me of the Lewis family; the O'Neill-Price household too. "
+        "Birth family contact is weekly; the Lewises moved."
+    )
+    result = pseudonymise(crafted("J: Jayden, m, 7, index\n", text))
+    assert result.session.slots[0].notes == (
+        "Reminds me of the Family B family; the Family C household too. "
+        "Birth family contact is weekly; the Family B moved."
+    )
+    assert ("Lewis", "Family B") in result.replaced and result.suspects == []
 
 
 # -- the property: families in every spelling, gone from every format -------------------------
@@ -296,7 +313,8 @@ async def test_x_shows_every_replacement_and_what_still_looks_like_a_name(demo_s
         assert isinstance(app.screen, Confirm)
         body = app.screen.body
         assert "Brooks  ->  Family A" in body and "Ryan  ->  Mother's partner" in body
-        assert "Still looks like a name: Lewis" in body
+        assert "Lewis  ->  Family C" in body  # "the Lewis family", in no genogram
+        assert "Still looks like a name: nothing" in body
         await pilot.press("enter")
         await pilot.pause()
     written = list(exports_folder(demo_store.root).glob("*-pseudonymised*"))
@@ -304,3 +322,40 @@ async def test_x_shows_every_replacement_and_what_still_looks_like_a_name(demo_s
     documents = {p.suffix[1:]: p.read_text() for p in written if p.suffix != ".dot"}
     dots = "".join(p.read_text() for p in written if p.suffix == ".dot")
     assert survivors(DEMO_FAMILY_NAMES, documents | {"dot": dots}) == []
+
+
+def everything_in(path) -> str:
+    """All the text a file holds, whatever reads it: every part of a Word file (tags dropped,
+    properties too), every page and the properties of a PDF, any other file as it is."""
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as word:
+            parts = [word.read(name).decode("utf-8", "replace") for name in word.namelist()]
+        return unescape(re.sub(r"<[^>]+>", " ", " ".join(parts)))
+    if path.suffix == ".pdf":
+        pdf = PdfReader(path)
+        properties = [str(value) for value in (pdf.metadata or {}).values()]
+        return "\n".join([*(page.extract_text() for page in pdf.pages), *properties])
+    return path.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # a PDF takes WeasyPrint a second or more
+@pytest.mark.parametrize("session_id", ["demo-s1", "demo-s2", "demo-s3"])
+def test_every_pseudonymised_file_of_the_demo_names_no_family(demo_store, tmp_path, session_id):
+    """As an attacker would check it: every file `export` and `genogram` write with
+    --pseudonymise, in every format, each case's record and genogram included."""
+    store = ["--store", str(demo_store.root)]
+    runs = [["export", session_id, "--format", form] for form in ("md", "html", "json")]
+    runs += [["export", session_id, "--format", form] for form in ("docx", "pdf")]
+    for case in range(1, len(demo_store.session(session_id).slots) + 1):
+        for form in ("md", "html", "docx", "pdf"):
+            runs.append(["export", session_id, "--case", str(case), "--format", form])
+        for form in ("text", "dot", "json", "ged"):
+            runs.append(["genogram", session_id, "--case", str(case), "--format", form])
+    found = []
+    for number, argv in enumerate(runs):
+        path = tmp_path / f"{number}.{argv[-1]}"
+        assert cli.main([*store, *argv, "--pseudonymise", "-o", str(path)]) == 0, argv
+        text = everything_in(path)
+        found += [(" ".join(argv), name) for _, name in survivors(DEMO_FAMILY_NAMES, {"": text})]
+    assert found == []

@@ -4,13 +4,14 @@ One mapping covers the whole document: this session's genograms and those of the
 sessions whose next steps it reviews. What is replaced: each case reference (by "Case N"; a
 surname in it by "Family A"); every genogram person's name and key (by their role towards the
 index child, such as "Child A", "Mother", "Sibling 1", "Grandfather", or by initials); a
-surname shared in a family (by "Family A"); and those names, and each word of them, wherever
-they appear in the session's text. Matching ignores case and accents ("Zoe" is "Zoë",
-"Overgaard" is "Øvergaard"), takes whole words even when short ("Mo"), followed by digits or an
-underscore ("Jayden2"), in the plural ("the Smith-Joneses"), joined ("SmithJones") or without
-their apostrophe ("OBrien"). What is not replaced: the workers' names, dates, and anything
-identifying that is not a genogram name (a school, a street, a nickname): `suspects` lists
-what still looks like a name, for the facilitator to read before sharing.
+surname shared in a family, or written before "family" in the text (by "Family A"); and those
+names, and each word of them, wherever they appear in the session's text. Matching ignores case
+and accents ("Zoe" is "Zoë", "Overgaard" is "Øvergaard"), takes whole words even when short
+("Mo"), followed by digits or an underscore ("Jayden2"), in the plural ("the Smith-Joneses"),
+joined ("SmithJones") or without their apostrophe ("OBrien"). What is not replaced: the
+workers' names, dates, and anything identifying that is not a genogram name (a school, a
+street, a nickname): `suspects` lists what still looks like a name, for the facilitator to
+read before sharing.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ _ORDINARY_WORDS = """
     son daughter baby grandmother grandfather grandparent grandparents nan nana grandad aunt
     uncle cousin carer carers foster family families home household friend friends boyfriend
     girlfriend stepfather stepmother twins twin
+    birth extended wider host kinship adoptive whole step blended paternal maternal immediate
+    entire single large
     school college nursery police court health hospital gp social worker workers manager team
     pod council plan planning meeting panel conference visit visits contact assessment
     referral review section order care placement support service services
@@ -69,6 +72,10 @@ _ORDINARY_WORDS = """
     mr mrs ms miss dr person
 """
 ORDINARY = frozenset(_ORDINARY_WORDS.split())
+_NAMED_FAMILY = re.compile(
+    r"(?<![^\W\d_])([^\W\d_]+(?:['’-][^\W\d_]+)*)\s+(?:famil(?:y|ies)|household)\b",
+    re.IGNORECASE,
+)
 
 
 class Pseudonymised(NamedTuple):
@@ -97,6 +104,8 @@ def pseudonymise(
         for slot in other.slots:
             names.add_genogram(slot.genogram, roles(slot.genogram))
     names.add_case_surnames()  # after the genograms: "Jayden B" is the child before a family
+    for record, field in _free_text(copy):
+        names.add_families_named(getattr(record, field))
     replace = names.replacer()
     for record, field in _free_text(copy):
         setattr(record, field, replace(getattr(record, field)))
@@ -240,6 +249,14 @@ class _Names:
             for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", outside):
                 if not word.isupper():
                     self.family(word)
+
+    def add_families_named(self, text: str) -> None:
+        """A capitalised word before "family" or "household" is a family's surname though no
+        genogram names it ("reminds me of the Lewis family": an observer's own case)."""
+        for word in re.findall(_NAMED_FAMILY, text):
+            word = re.sub(r"['’]s$", "", word)
+            if word[0].isupper() and not word.isupper():
+                self.family(word)
 
     def add_genogram(self, genogram: Genogram, found: dict[str, str]) -> None:
         shared: dict[str, list[str]] = {}
