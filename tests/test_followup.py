@@ -101,6 +101,33 @@ def test_a_shorter_period_counts_only_its_sessions(west_store):
     assert built.steps["agreed"] == 2
 
 
+def test_a_new_pods_record_expects_sessions_from_its_first_and_not_the_facilitator():
+    pod = {
+        "id": "new",
+        "name": "New Pod",
+        "facilitator": "gia",
+        "members": [{"id": m, "name": m.title()} for m in ("gia", "hal", "ivy")],
+    }
+    first = {
+        "id": "new-1",
+        "pod_id": "new",
+        "date": "2025-12-10",
+        "cases": [{"presenter": "hal", "category": "CP"}],
+        "lenses": [],
+        "steps": [],
+        "reviews": [],
+        "concerns": [],
+    }
+    built = report.build(pod, [first], dt.date(2025, 2, 1), dt.date(2026, 1, 31), TODAY)
+    assert (built.sessions_held, built.months) == (1, 2)  # December and January, not twelve
+    assert built.never_presented == ["Ivy"]  # Gia facilitates
+    assert "- Held: 1 of 2 expected (one a month): 50%" in report.as_markdown(built)
+    nothing = report.build(pod, [], dt.date(2025, 2, 1), dt.date(2026, 1, 31), TODAY)
+    assert nothing.months == 0 and "- Held: 0 of 0 expected (one a month): n/a" in (
+        report.as_markdown(nothing)
+    )
+
+
 def test_report_markdown_draws_charts_and_flags_missing_actions(west_store):
     text = report.as_markdown(_record(west_store, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
     assert "- Held: 11 of 12 expected (one a month): 92%" in text
@@ -199,7 +226,7 @@ async def test_the_record_screen_shows_the_pods_year(demo_store, fake):
         assert isinstance(app.screen, RecordScreen)
         text = app.screen.query_one(Markdown).source
         assert text.startswith("# The record of North Pod\n\nFrom 1 December 2025 to 25 November")
-        assert "- Held: 2 of 12 expected (one a month): 17%" in text
+        assert "- Held: 2 of 3 expected (one a month): 67%" in text  # from September
         assert "Tom Whitaker     ████████████████████████ 1" in text
         await pilot.press("e")
         await pilot.pause()

@@ -53,6 +53,15 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
+def _expected_months(ordered_facts: list[dict], start: dt.date, end: dt.date) -> int:
+    """Monthly sessions expected in the period, counted from the pod's first session: a pod
+    made last month is not expected to have met for a year."""
+    if not ordered_facts:
+        return 0
+    first = dt.date.fromisoformat(ordered_facts[0]["date"])
+    return months_between(max(start, first), end)
+
+
 def twelve_months_to(end: dt.date) -> dt.date:
     """The first day of the twelve calendar months that end with `end`'s month."""
     months = end.year * 12 + end.month - 1 - 11
@@ -64,7 +73,12 @@ def build(pod: dict, facts: list[dict], start: dt.date, end: dt.date, today: dt.
     names = {m["id"]: m["name"] for m in pod["members"]}
     ordered = sorted(facts, key=lambda f: (f["date"], f["id"]))
     held = [f for f in ordered if start <= dt.date.fromisoformat(f["date"]) <= end]
-    presentations = {m["name"]: 0 for m in pod["members"] if not m.get("retired")}
+    # The facilitator leads the session rather than presenting: never "not presented".
+    presentations = {
+        m["name"]: 0
+        for m in pod["members"]
+        if not m.get("retired") and m["id"] != pod.get("facilitator")
+    }
     categories = dict.fromkeys((c.value for c in Category), 0)
     lenses = dict.fromkeys((lens.value for lens in Lens), 0)
     concerns = []
@@ -106,7 +120,7 @@ def build(pod: dict, facts: list[dict], start: dt.date, end: dt.date, today: dt.
         start=start,
         end=end,
         today=today,
-        months=months_between(start, end),
+        months=_expected_months(ordered, start, end),
         sessions_held=len(held),
         presentations=presentations,
         cases_by_category=categories,
