@@ -596,11 +596,7 @@ def _service_report(args: argparse.Namespace, start, end, today) -> int:
 
     from groupsup.outputs import report
 
-    store = _open_store(args)
-    reports = [
-        report.build(pod.model_dump(mode="json"), store.report_facts(pod.id), start, end, today)
-        for pod in store.pods()
-    ]
+    reports = report.service(_open_store(args), start, end, today)
     if args.format == "json":
         text = json.dumps(report.service_as_json(reports), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "html":

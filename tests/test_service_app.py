@@ -17,7 +17,9 @@ from groupsup.observers import joining, serving
 from groupsup.screens.close import CloseScreen
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
+from groupsup.screens.record import RecordScreen
 from groupsup.screens.run import RunScreen
+from groupsup.screens.service import ServiceScreen
 from groupsup.store import demo
 from groupsup.store.interface import open_store
 
@@ -98,3 +100,60 @@ def test_serving_a_database_keeps_its_location_off_the_command_line(monkeypatch)
     command = serving.join_command(location)
     assert "secret" not in command and command.endswith("-m groupsup join")
     assert os.environ["GROUPSUP_STORE"] == location  # the observers' screens inherit it
+
+
+def a_second_pod(store) -> None:
+    """South Pod: the demo's people, and one closed session (a copy of the demo's first)."""
+    south = demo.demo_pod().model_copy(update={"id": "south-pod", "name": "South Pod"})
+    store.save_pod(south)
+    held = store.session("demo-s1").model_copy(update={"id": "south-s1", "pod_id": "south-pod"})
+    store.save_session(held)
+
+
+def service_rows(screen) -> dict[str, list[str]]:
+    table = screen.query_one("#service", DataTable)
+    rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return {row[0]: row[1:] for row in rows}
+
+
+async def test_the_principal_social_worker_sees_every_pod_and_opens_one(postgres_location, fake):
+    store = open_store(postgres_location)
+    demo.fill(store, DEMO_DAY)
+    a_second_pod(store)
+    app = GroupSupApp(postgres_location, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ServiceScreen), "the service")
+        rows = service_rows(app.screen)
+        assert list(rows) == ["North Pod", "South Pod"]
+        north, south = rows["North Pod"], rows["South Pod"]
+        # The demo's four open steps are all past due on 25 November, one needing sign-off;
+        # South's copy of the first session: its three steps, never reviewed, and its concern.
+        assert north[:4] == ["2 of 12", "4", "1", "1 (0)"]
+        assert south[:4] == ["1 of 12", "3", "1", "1 (0)"]
+        assert north[4] == "Grace Mensah, Daniel Okoro, Hannah Kowalski"
+        assert south[4] == "Grace Mensah, Daniel Okoro, Hannah Kowalski, Leila Haddad"
+        period = str(app.screen.query_one("#period").render())
+        assert period.startswith("Every pod from ")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RecordScreen), "South Pod's record")
+        assert app.screen.pod.id == "south-pod"
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+
+
+async def test_the_service_is_offered_on_a_folder_store_only_with_several_pods(demo_store, fake):
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # one pod: nothing to compare it with
+    a_second_pod(demo_store)
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ServiceScreen), "the service")
+        assert list(service_rows(app.screen)) == ["North Pod", "South Pod"]

@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from groupsup.domain.dates import when
 from groupsup.domain.vocabulary import Category, Lens, StepStatus, current_status, is_overdue
 from groupsup.outputs.escaping import cell, inline
 from groupsup.store.files import private_folder, write_private_text
+
+if TYPE_CHECKING:
+    from groupsup.store.interface import Store
 
 BAR_WIDTH = 24
 
@@ -223,6 +227,15 @@ def as_json(report: PodReport) -> dict:
 
 
 # -- the service's view: every pod on one page, for the principal social worker ----------------
+
+
+def service(store: Store, start: dt.date, end: dt.date, today: dt.date) -> list[PodReport]:
+    """Every pod's record over the period, by name: the service's view. Each pod's figures
+    come from its closed sessions' facts (a query each on a database), never the sessions."""
+    return [
+        build(pod.model_dump(mode="json"), store.report_facts(pod.id), start, end, today)
+        for pod in store.pods()
+    ]
 
 
 def service_row(r: PodReport) -> dict:

@@ -44,6 +44,7 @@ one first) and every next step still open; overdue ones are marked.
 | r | run the next session, or resume the one running |
 | e | save the chosen session's minutes (Markdown, JSON, HTML) to the exports folder |
 | c | the pod's record over the last twelve months |
+| s | every pod's last twelve months (on a shared database, or with several pods) |
 """
 
 
@@ -65,11 +66,20 @@ class HomeScreen(GroupSupScreen):
         Binding("e", "export", "Export", priority=True, id="export"),
         Binding("m", "members", "Members", priority=True, id="members"),
         Binding("n", "new_pod", "New pod", priority=True, id="new-pod"),
+        Binding(
+            "s",
+            "service",
+            "Service",
+            tooltip="Every pod's last twelve months (a database, or several pods)",
+            priority=True,
+            id="service",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.pod_view: PodView | None = None
+        self.pod_count = 0
         self.summaries: list[SessionSummary] = []
         self._told_damaged: set[str] = set()
         self._steps: dict[str, OpenStep] = {}
@@ -114,6 +124,8 @@ class HomeScreen(GroupSupScreen):
         except StoreDamaged as error:
             self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
             return
+        self.pod_count = len(found)
+        self.refresh_bindings()  # the service's view is offered once there are several pods
         options = self.query_one("#pods", OptionList)
         keep = select or (self.pod_view.id if self.pod_view else None)
         options.clear_options()
@@ -266,6 +278,19 @@ class HomeScreen(GroupSupScreen):
             return None
 
     # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        """The service's view is for a shared database, or a folder store of several pods."""
+        if action == "service":
+            from groupsup.store.locations import is_database
+
+            return self.pod_count > 1 or is_database(self.gs.store_location)
+        return True
+
+    def action_service(self) -> None:
+        from groupsup.screens.service import ServiceScreen
+
+        self.app.push_screen(ServiceScreen())
 
     @on(DataTable.RowSelected, "#sessions")
     def _open_session(self) -> None:
