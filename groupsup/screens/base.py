@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,11 +16,14 @@ if TYPE_CHECKING:
     from groupsup.app import GroupSupApp
 
 
+Result = TypeVar("Result")  # what a dialog gives back when it is dismissed
+
+
 class Scroll(VerticalScroll, can_focus=False):
     """Scrolls with the focused field; never a Tab stop of its own."""
 
 
-def focus_then_take_keys(screen: Screen) -> None:
+def focus_then_take_keys(screen: Screen[Any], app: GroupSupApp) -> None:
     """A screen has just opened: its first field (unless it chose one) takes focus, then the
     keys typed while it was opening, which the app held, reach it in order."""
     try:
@@ -28,7 +31,7 @@ def focus_then_take_keys(screen: Screen) -> None:
         if screen.focused is None and fields:
             screen.set_focus(fields[0])
     finally:
-        screen.app.release_keys()
+        app.release_keys()
 
 
 def say_not_written(
@@ -59,7 +62,7 @@ class GroupSupScreen(Screen):
     HELP = "No help has been written for this screen yet."
 
     def on_mount(self) -> None:
-        focus_then_take_keys(self)
+        focus_then_take_keys(self, self.gs)
 
     @property
     def gs(self) -> GroupSupApp:
@@ -75,8 +78,8 @@ class SubScreen(GroupSupScreen):
         self.app.pop_screen()
 
 
-class Dialog(ModalScreen):
-    """A modal form: Escape cancels; subclasses dismiss with their result."""
+class Dialog(ModalScreen[Result | None]):
+    """A modal form that dismisses with its result, a T; Escape cancels (None)."""
 
     HELP = "Fill in the fields (Tab moves between them), then press Enter to save or Escape."
     # Priority: handled the moment it is typed, so the keys after it reach the screen below.
@@ -87,7 +90,7 @@ class Dialog(ModalScreen):
         return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
-        focus_then_take_keys(self)
+        focus_then_take_keys(self, self.gs)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

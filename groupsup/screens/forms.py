@@ -5,8 +5,9 @@ anywhere; Space ticks; Escape cancels. People are chosen by typing (no dropdown 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,7 +33,7 @@ from groupsup.domain.models import (
     StepStatus,
     due_problem,
 )
-from groupsup.screens.base import Dialog, Scroll
+from groupsup.screens.base import Dialog, Result, Scroll
 from groupsup.widgets.fields import ChoiceList, PersonField, Tick, TickList
 
 
@@ -41,15 +42,19 @@ def people(pod: Pod, member_ids: list[str]) -> list[tuple[Content, str]]:
 
 
 def chosen(select: Select) -> str | None:
-    return None if select.value == Select.NULL else select.value
+    value = select.value
+    return value if isinstance(value, str) else None  # Select.NULL: nothing chosen
 
 
-def updated(model: type, existing: object | None, fields: dict) -> object:
+Record = TypeVar("Record", bound=BaseModel)
+
+
+def updated(model: type[Record], existing: Record | None, fields: dict) -> Record:
     """A record from `fields`, keeping what `existing` had in the fields the form does not show."""
     return model.model_validate((existing.model_dump() if existing else {}) | fields)
 
 
-class Form(Dialog):
+class Form(Dialog[Result]):
     """A dialog of fields. Subclasses give `title`, `fields()` and `build()`."""
 
     # Priority: saved the moment the key is typed, so the keys typed after it never land in
@@ -71,7 +76,7 @@ class Form(Dialog):
     def fields(self) -> ComposeResult:
         raise NotImplementedError
 
-    def build(self) -> object:
+    def build(self) -> Result:
         raise NotImplementedError
 
     def check_action(self, action: str, parameters: tuple) -> bool:
@@ -106,7 +111,7 @@ class Form(Dialog):
             raise GroupsupError(str(error)) from None
 
 
-class TextPrompt(Form):
+class TextPrompt(Form[str]):
     """One line of text, checked by `check` (which raises GroupsupError with the reason)."""
 
     def __init__(
@@ -129,7 +134,7 @@ class TextPrompt(Form):
         return text.strip()
 
 
-class HypothesisForm(Form):
+class HypothesisForm(Form[Hypothesis]):
     title_text = "Hypothesis"
 
     def __init__(self, pod: Pod, session: Session, existing: Hypothesis | None = None) -> None:
@@ -159,7 +164,7 @@ class HypothesisForm(Form):
         return updated(Hypothesis, self.existing, fields)
 
 
-class ResonanceForm(Form):
+class ResonanceForm(Form[ResonanceNote]):
     title_text = "Resonance: how the case speaks to an observer's own caseload"
 
     def __init__(self, pod: Pod, slot: CaseSlot, existing: ResonanceNote | None = None) -> None:
@@ -169,7 +174,7 @@ class ResonanceForm(Form):
     def fields(self) -> ComposeResult:
         noted = {n.observer for n in self.slot.resonance}
         waiting = [o for o in self.slot.observers if o not in noted]
-        first = self.existing.observer if self.existing else (waiting or [None])[0]
+        first = self.existing.observer if self.existing else next(iter(waiting), None)
         yield Label("Observer")
         yield PersonField(self.pod, self.slot.observers, first, id="observer")
         yield Input(
@@ -183,7 +188,7 @@ class ResonanceForm(Form):
         )
 
 
-class NextStepForm(Form):
+class NextStepForm(Form[NextStep]):
     title_text = "Next step: what is to be done, by whom, by when"
 
     def __init__(
@@ -222,7 +227,7 @@ class NextStepForm(Form):
         return step
 
 
-class SafeguardingForm(Form):
+class SafeguardingForm(Form[Safeguarding]):
     title_text = "Safeguarding concern: start the child or adult protection procedures"
 
     def __init__(self, existing: Safeguarding | None = None) -> None:
@@ -242,7 +247,7 @@ class SafeguardingForm(Form):
         return Safeguarding(concern=self.value("concern"), action_taken=self.value("action-taken"))
 
 
-class PersonalLevelForm(Form):
+class PersonalLevelForm(Form[str]):
     """The presenter's reflection on the GRRAACCEESS at a personal level (policy 7.3)."""
 
     title_text = "GRRAACCEESS at a personal level"
@@ -267,7 +272,7 @@ class PersonalLevelForm(Form):
         return self.query_one("#personal-level", TextArea).text.strip()
 
 
-class ReviewForm(Form):
+class ReviewForm(Form[StepReview]):
     title_text = "How does this next step stand?"
 
     def __init__(self, pod: Pod, review: StepReview) -> None:
@@ -309,7 +314,7 @@ def history(review: StepReview) -> str:
     return "\n".join(lines)
 
 
-class SlotForm(Form):
+class SlotForm(Form[CaseSlot]):
     title_text = "Case slot"
 
     def __init__(
@@ -405,7 +410,7 @@ class SlotForm(Form):
         return updated(CaseSlot, self.existing, fields)
 
 
-class Confirm(Dialog):
+class Confirm(Dialog[bool]):
     """A question with the facts to decide it: Enter says yes, Escape says no."""
 
     BINDINGS = [Binding("enter", "yes", "Yes", priority=True, id="yes")]

@@ -22,7 +22,7 @@ COMMON = """
 """
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,f1,q", "dismiss", "Close help", id="close-help"),
     ]

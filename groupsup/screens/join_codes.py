@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, DataTable, Label, Static
 
@@ -10,7 +11,7 @@ from groupsup.observers.joining import JoinCodes
 from groupsup.screens.base import Dialog, Scroll, plain
 
 
-class JoinCodesDialog(Dialog):
+class JoinCodesDialog(Dialog[bool]):
     """Who may join, with their code and whether they have; Escape closes, returning whether
     observers are to see family names in case references."""
 
@@ -28,7 +29,7 @@ class JoinCodesDialog(Dialog):
                 "They open the address 'groupsup serve' shows, or run 'groupsup join'.",
                 classes="hint",
             )
-            table = DataTable(id="codes-table", cursor_type="row")
+            table: DataTable[Text | str] = DataTable(id="codes-table", cursor_type="row")
             table.add_columns("Who", "Code", "Joined")
             for member_id, code in self.codes.codes.items():
                 joined = "yes" if member_id in self.joined else ""

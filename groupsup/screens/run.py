@@ -140,7 +140,6 @@ class RunScreen(RunCapture, RunMoves):
         super().__init__()
         self.pod = pod
         self.session = session
-        self.clock: SessionClock | None = None
         self._loading = False
         self._shown_slot: str | None = None
         self._areas: dict[str, TextArea] = {}

@@ -4,12 +4,17 @@ earlier next steps stand, each saved at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from textual import on
 from textual.widgets import Checkbox, DataTable, TabbedContent, TextArea
 
 from groupsup.domain import running
-from groupsup.domain.models import StepReview
+from groupsup.domain.models import CaseSlot, Hypothesis, NextStep, ResonanceNote, StepReview
 from groupsup.screens.forms import (
+    Form,
     HypothesisForm,
     NextStepForm,
     PersonalLevelForm,
@@ -20,15 +25,19 @@ from groupsup.screens.forms import (
 from groupsup.screens.run_stage import RunStage
 from groupsup.widgets.fields import TickList
 from groupsup.widgets.genogram_editor import GenogramEditor
-from groupsup.widgets.item_tables import ItemTable
+from groupsup.widgets.item_tables import ItemField, ItemTable
+
+T = TypeVar("T")
+NewItem = TypeVar("NewItem", Hypothesis, ResonanceNote, NextStep)
 
 
 class RunCapture(RunStage):
     @on(TextArea.Changed, ".capture")
     def _text_changed(self, event: TextArea.Changed) -> None:
-        if self._loading or self.slot is None:
+        field = event.text_area.id
+        if self._loading or self.slot is None or field is None:
             return
-        setattr(self.slot, event.text_area.id, event.text_area.text)
+        setattr(self.slot, field, event.text_area.text)
         self.save()
 
     @on(GenogramEditor.Changed)
@@ -39,7 +48,7 @@ class RunCapture(RunStage):
         self.save()
 
     def action_genogram(self) -> None:
-        if self._in_case():
+        if self._case() is not None:
             self.query_one("#case", TabbedContent).active = "genogram-tab"
             self.query_one(GenogramEditor).focus_source()
 
@@ -55,13 +64,16 @@ class RunCapture(RunStage):
             self.slot.no_next_steps = event.value
             self.save()
 
-    def _in_case(self) -> bool:
+    def _case(self) -> CaseSlot | None:
+        """The case under discussion; between cases, a sentence says where this belongs."""
         if self.slot is None:
             self.notify("This is for a case: move on to one with Ctrl+N.")
-        return self.slot is not None
+        return self.slot
 
-    def _then_save(self, apply):
-        def done(result) -> None:
+    def _then_save(self, apply: Callable[[T], object]) -> Callable[[T | None], None]:
+        """A dialog's answer: what it gave back is applied and saved; Escape gave nothing."""
+
+        def done(result: T | None) -> None:
             if result is not None:
                 apply(result)
                 self.save()
@@ -69,13 +81,11 @@ class RunCapture(RunStage):
 
         return done
 
-    def _add(self, tab: str, form) -> None:
+    def _add(self, tab: str, form: Callable[[CaseSlot], Form[NewItem]]) -> None:
         """Open `form(slot)` over `tab`; what it returns joins its list."""
-        if self._in_case():
-            slot = self.slot
+        if (slot := self._case()) is not None:
             self.query_one("#case", TabbedContent).active = tab
-            add = self._then_save(lambda new: running.add_item(slot, new))
-            self.app.push_screen(form(slot), add)
+            self.app.push_screen(form(slot), self._then_save(partial(running.add_item, slot)))
 
     def action_hypothesis(self) -> None:
         self._add("hypotheses", lambda slot: HypothesisForm(self.pod, self.session))
@@ -87,35 +97,36 @@ class RunCapture(RunStage):
         self._add("next-steps", lambda slot: NextStepForm(self.pod, self.session, slot))
 
     def action_personal_level(self) -> None:
-        if self._in_case():
-            slot = self.slot
+        if (slot := self._case()) is not None:
             self.app.push_screen(
                 PersonalLevelForm(slot),
-                self._then_save(lambda text: setattr(slot, "grraacceess_notes", text)),
+                self._then_save(partial(setattr, slot, "grraacceess_notes")),
             )
 
     def action_safeguarding(self) -> None:
-        if self._in_case():
-            slot = self.slot
+        if (slot := self._case()) is not None:
             self.app.push_screen(
                 SafeguardingForm(slot.safeguarding),
-                self._then_save(lambda concern: setattr(slot, "safeguarding", concern)),
+                self._then_save(partial(setattr, slot, "safeguarding")),
             )
 
     @on(DataTable.RowSelected, "#review-table")
     def _review_chosen(self, event: DataTable.RowSelected) -> None:
-        self._edit_review(event.row_key.value)
+        if event.row_key.value is not None:
+            self._edit_review(event.row_key.value)
 
-    def check_action(self, action: str, parameters: tuple) -> bool:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
         # Enter edits the chosen row of a list; in a text field it is the text's own.
         return action != "edit_item" or isinstance(self.focused, DataTable)
 
     def action_edit_item(self) -> None:
         """Enter on a row opens its form at once, so the keys typed after it land there."""
         table = self.focused
-        if not table.row_count:
+        if not isinstance(table, DataTable) or not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is None:
+            return
         if isinstance(table, ItemTable):
             self._edit(table.field, key)
         else:
@@ -125,31 +136,31 @@ class RunCapture(RunStage):
     def _edit_item(self, event: ItemTable.EditRequested) -> None:
         self._edit(event.field, event.item_id)
 
-    def _edit(self, field: str, key: str) -> None:
+    def _edit(self, field: ItemField, key: str) -> None:
         slot = self.slot
         if slot is None:
             return
-        form = {
-            "hypotheses": lambda i: HypothesisForm(self.pod, self.session, i),
-            "resonance": lambda i: ResonanceForm(self.pod, slot, i),
-            "next_steps": lambda i: NextStepForm(self.pod, self.session, slot, i),
-        }[field]
         item = running.item(slot, field, key)
-        self.app.push_screen(
-            form(item), self._then_save(lambda new: running.replace_item(slot, new))
-        )
+        replace = self._then_save(partial(running.replace_item, slot))
+        if isinstance(item, Hypothesis):
+            self.app.push_screen(HypothesisForm(self.pod, self.session, item), replace)
+        elif isinstance(item, ResonanceNote):
+            self.app.push_screen(ResonanceForm(self.pod, slot, item), replace)
+        else:
+            self.app.push_screen(NextStepForm(self.pod, self.session, slot, item), replace)
 
     def _edit_review(self, step_id: str) -> None:
         review = next((r for r in self.session.review if r.step_id == step_id), None)
         if review is None:
             return
 
-        def update(new: StepReview) -> None:
-            running.review_step(self.session, new)
-            self.save()
-            self._show_review()
+        def update(new: StepReview | None) -> None:
+            if new is not None:
+                running.review_step(self.session, new)
+                self.save()
+                self._show_review()
 
-        self.app.push_screen(ReviewForm(self.pod, review), lambda new: new and update(new))
+        self.app.push_screen(ReviewForm(self.pod, review), update)
 
     @on(ItemTable.RemoveRequested)
     def _remove_item(self, event: ItemTable.RemoveRequested) -> None:

@@ -3,9 +3,9 @@ time, the alerts as time runs out, and the tick that redraws what time changes."
 
 from __future__ import annotations
 
-from groupsup.domain.clock import CLOSING, Alert
+from groupsup.domain.clock import CLOSING, Alert, Rebalance
 from groupsup.screens.run_observers import RunObservers
-from groupsup.screens.time import TimeDialog
+from groupsup.screens.time import Extend, MoveOn, TimeDialog
 from groupsup.widgets.session_header import SessionHeader
 
 
@@ -70,18 +70,16 @@ class RunMoves(RunObservers):
         self.notify(f"The bell on overrun is {'on' if self.gs.bell_on_overrun else 'off'}.")
 
     def action_more_time(self) -> None:
-        def chosen(result) -> None:
-            if result is None:
-                return
-            kind, value = result
-            if kind == "take":
-                self.clock.accept(value)
-                self.notify(value.summary)
-            elif kind == "extend":
-                self.clock.extend(value)
-                self.notify(f"Session extended by {value} minutes.")
+        def chosen(choice: Rebalance | Extend | MoveOn | None) -> None:
+            if isinstance(choice, Rebalance):
+                self.clock.accept(choice)
+                self.notify(choice.summary)
+            elif isinstance(choice, Extend):
+                self.clock.extend(choice.minutes)
+                self.notify(f"Session extended by {choice.minutes} minutes.")
             else:
-                self.action_next_phase()
+                if isinstance(choice, MoveOn):
+                    self.action_next_phase()
                 return
             self.save()
             self.show_stop()

@@ -43,8 +43,8 @@ class RunObservers(RunStage):
             return
         joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
 
-        def chosen(family_names: bool) -> None:
-            if family_names != codes.family_names:
+        def chosen(family_names: bool | None) -> None:
+            if family_names is not None and family_names != codes.family_names:
                 root, wall = self.gs.store.root, self.gs.wall()
                 try:
                     joining.show_family_names(root, self.session, family_names, wall)

@@ -19,14 +19,14 @@ from groupsup.store.writer import SessionWriter
 class RunSaving(SubScreen):
     pod: Pod
     session: Session
-    clock: SessionClock | None
+    clock: SessionClock  # from on_mount on, as is the writer
     writer: SessionWriter
     _shown_slot: str | None  # the slot whose text the case's fields hold
     _areas: dict[str, TextArea]  # the case's text fields, kept for on_unmount
 
     @property
     def slot(self) -> CaseSlot | None:
-        return self.clock.slot if self.clock else None
+        return self.clock.slot
 
     def save(self) -> bool:
         """Hand a copy to the writer: typing never waits for the disk (see store/writer.py)."""

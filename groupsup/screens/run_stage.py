@@ -9,6 +9,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static, TabbedContent, T
 
 from groupsup.domain import planning
 from groupsup.domain.clock import CLOSING, OPENING
+from groupsup.domain.formats import Capture
 from groupsup.domain.models import CASE_TEXT_FIELDS, CaseSlot
 from groupsup.screens.base import plain
 from groupsup.screens.run_saving import RunSaving
@@ -18,12 +19,12 @@ from groupsup.widgets.item_tables import ItemTable
 from groupsup.widgets.session_header import SessionHeader
 
 TAB_FOR_CAPTURE = {
-    "presentation": "presentation",
-    "notes": "notes-tab",
-    "hypotheses": "hypotheses",
-    "resonance": "resonance",
-    "reflection": "reflection-tab",
-    "next-steps": "next-steps",
+    Capture.PRESENTATION: "presentation",
+    Capture.NOTES: "notes-tab",
+    Capture.HYPOTHESES: "hypotheses",
+    Capture.RESONANCE: "resonance",
+    Capture.REFLECTION: "reflection-tab",
+    Capture.NEXT_STEPS: "next-steps",
 }
 
 
@@ -46,11 +47,11 @@ class RunStage(RunSaving):
         elif stop.phase == CLOSING:
             switcher.current = "closing"
             self._show_close()
-        else:
+        elif self.slot is not None:
             switcher.current = "case"
-            if self._shown_slot != stop.slot_id:
+            if self._shown_slot != self.slot.id:
                 self._load_slot(self.slot)
-            tab = TAB_FOR_CAPTURE[stop.capture]
+            tab = self._case_tab()
             self.query_one("#case", TabbedContent).active = tab
             self._phase_focus = tab
             self._focus_first(f"#{tab}")
@@ -62,7 +63,13 @@ class RunStage(RunSaving):
         if stop.phase == OPENING:
             self._focus_first("#review")
         elif stop.phase != CLOSING:
-            self._focus_first(f"#{TAB_FOR_CAPTURE[stop.capture]}")
+            self._focus_first(f"#{self._case_tab()}")
+
+    def _case_tab(self) -> str:
+        """The case's tab for its phase: the one for what the phase captures."""
+        capture = self.clock.stop.capture
+        assert capture is not None  # every phase of a case captures something (formats.Phase)
+        return TAB_FOR_CAPTURE[capture]
 
     def _focus_first(self, container: str) -> None:
         fields = self.query_one(container).query("TextArea, DataTable, TickList")
@@ -148,8 +155,9 @@ class RunStage(RunSaving):
         self._loading = False
 
     def _show_items(self) -> None:
-        for table in self.query(ItemTable):
-            table.show(self.pod, self.slot)
-        personal = self.slot.grraacceess_notes.strip() or "Not yet recorded."
-        self.query_one("#personal-level", Static).update(Content(personal))
+        if self.slot is not None:
+            for table in self.query(ItemTable):
+                table.show(self.pod, self.slot)
+            personal = self.slot.grraacceess_notes.strip() or "Not yet recorded."
+            self.query_one("#personal-level", Static).update(Content(personal))
         self._show_safeguarding()

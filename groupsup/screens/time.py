@@ -3,6 +3,8 @@ the session, or move on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +20,20 @@ from groupsup.screens.base import Dialog, Scroll
 from groupsup.widgets.timer import clock_text
 
 
-class TimeDialog(Dialog):
-    """Dismisses with ("take", Rebalance), ("extend", minutes), ("move on", None) or None."""
+@dataclass(frozen=True)
+class Extend:
+    """Lengthen the session by `minutes`, for what is running now."""
+
+    minutes: int
+
+
+class MoveOn:
+    """End this phase now and move to the next."""
+
+
+class TimeDialog(Dialog[Rebalance | Extend | MoveOn]):
+    """Dismisses with the time to take from later cases (a Rebalance), Extend or MoveOn;
+    Escape gives None."""
 
     BINDINGS = [Binding("ctrl+s", "take", "Give this time", id="take")]
 
@@ -100,7 +114,7 @@ class TimeDialog(Dialog):
 
     def action_take(self) -> None:
         if self.proposal is not None and self.proposal.given > 0:
-            self.dismiss(("take", self.proposal))
+            self.dismiss(self.proposal)
         else:
             self.query_one("#problem", Static).update(
                 "No spare time, and no later case can give any: extend the session or move on."
@@ -113,10 +127,10 @@ class TimeDialog(Dialog):
     @on(Button.Pressed, "#extend")
     def _extend(self) -> None:
         try:
-            self.dismiss(("extend", self.minutes()))
+            self.dismiss(Extend(self.minutes()))
         except GroupsupError as error:
             self.query_one("#problem", Static).update(Content(str(error)))
 
     @on(Button.Pressed, "#move-on")
     def _move_on(self) -> None:
-        self.dismiss(("move on", None))
+        self.dismiss(MoveOn())
