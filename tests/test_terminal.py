@@ -116,6 +116,10 @@ COMMANDS = [
     ["genogram", "esc-1"],
     ["genogram", "esc-1", "--format", "dot"],
     ["genogram", "esc-1", "--format", "json"],
+    ["genogram", "esc-1", "--format", "ged"],
+    ["genogram", "esc-1", "--pseudonymise"],
+    ["export", "esc-1", "--case", "1"],
+    ["export", "esc-1", "--case", "1", "--format", "html"],
     ["report", "--from", "2026-01-01", "--to", "2026-12-31"],
     ["report", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "html"],
     ["report", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"],
@@ -159,6 +163,19 @@ def test_files_keep_the_text_exactly_and_markdown_shows_controls(tmp_path):
         assert CONTROL.findall(written) == []
         assert "<U+009B>" in written.replace("\\", "") or "&lt;U+009B&gt;" in written
         assert "U+202E" in written and "U+009D" in written and "␛" in written
+
+
+def test_a_gedcom_file_shows_the_controls_it_may_not_carry(tmp_path):
+    """GEDCOM 7 bans controls in its text: they are shown as in Markdown, not a traceback."""
+    import gedcom7
+
+    root = hostile_store(tmp_path)
+    path = tmp_path / "case.ged"
+    argv = ["--store", str(root), "genogram", "esc-1", "--format", "ged", "-o", str(path)]
+    assert cli.main(argv) == 0
+    written = path.read_text()
+    assert "1 NAME Kid ␛[2J␛[H ␛]52;c;SGVsbG8=␇ " in written
+    gedcom7.loads(written)  # a genealogy program reads it
 
 
 def test_for_terminal_shows_each_control():

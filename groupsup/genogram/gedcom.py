@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import gedcom7
 from gedcom7.types import GedcomStructure
 
+from groupsup.controls import picture
 from groupsup.genogram.model import (
     Bond,
     Child,
@@ -105,7 +106,13 @@ def _families(genogram: Genogram) -> list[_Family]:
     return families
 
 
+# What GEDCOM 7 bans in a payload (controls but tab and line feed, DEL, C1, lone surrogates and
+# two noncharacters), and a carriage return, which would end the line: shown, never dropped.
+_BANNED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _node(tag: str, text: str = "", *children: GedcomStructure, pointer=None, xref=None):
+    text = _BANNED.sub(picture, text.replace("\r\n", "\n"))
     return GedcomStructure(tag=tag, text=text, pointer=pointer, xref=xref, children=list(children))
 
 

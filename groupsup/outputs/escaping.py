@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from groupsup.controls import picture
+
 # Characters that change Markdown or HTML wherever they stand, and those that do only at the
 # start of a line (lists, headings, thematic breaks). Escaping only these keeps the raw file
 # readable; CommonMark renders a backslash-escaped punctuation character as itself.
@@ -18,16 +20,9 @@ _LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _visible(match: re.Match) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # the control's picture: ␛ for ESC, ␇ for BEL, ␍ for CR
-    return "␡" if code == 0x7F else f"<U+{code:04X}>"
-
-
 def for_terminal(value: str) -> str:
     """Stored text made safe to show: every control visible, so that none can act."""
-    return CONTROL.sub(_visible, value)
+    return CONTROL.sub(picture, value)
 
 
 def json_for_terminal(value: str) -> str:
