@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from textual.widgets import DataTable, Static, TextArea
 from groupsup.app import GroupSupApp
 from groupsup.domain.models import SessionStatus
 from groupsup.screens.close import CloseScreen
+from groupsup.screens.forms import Confirm
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
 from groupsup.screens.pod import PodScreen
@@ -331,3 +333,27 @@ async def test_roles_are_checked_as_they_are_chosen(demo_store):
         await pilot.press("down")  # consultant: Priya Shah (the next person present)
         await pilot.pause()
         assert str(problem.render()) == ""
+
+
+async def test_a_session_dated_in_the_future_runs_only_once_moved_to_today(demo_store, fake):
+    store = FolderStore(demo_store.root)
+    planned = store.session("demo-s3")
+    planned.date = dt.date(2026, 12, 9)  # today is 25 November 2026
+    store.save_session(planned)
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        question = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "planned for 9 December 2026; today is 25 November 2026" in question
+        await pilot.press("escape")  # leave it planned: it does not run
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        assert store.session("demo-s3").status is SessionStatus.PLANNED
+        assert store.session("demo-s3").date == dt.date(2026, 12, 9)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question again")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+    ran = store.session("demo-s3")
+    assert (ran.date, ran.status) == (dt.date(2026, 11, 25), SessionStatus.RUNNING)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from conftest import DEMO_DAY
 
 from groupsup.domain import planning
 from groupsup.domain.errors import RuleBroken
-from groupsup.domain.models import CaseSlot
+from groupsup.domain.models import CaseSlot, Session, SessionStatus
 from groupsup.store import demo
 
 
@@ -46,3 +48,15 @@ def test_someone_holding_a_role_must_stay_present():
     with pytest.raises(RuleBroken, match="They hold a role in case 1"):
         planning.set_attendance(session, demo.PRIYA, "absent")
     assert demo.PRIYA in session.attendees
+
+
+def test_only_a_planned_session_dated_after_today_is_moved_to_today():
+    today = dt.date(2026, 11, 25)
+    session = Session(pod_id="p", date=dt.date(2026, 12, 9))
+    assert planning.dated_in_future(session, today)
+    assert not planning.dated_in_future(session, dt.date(2026, 12, 9))
+    planning.move_to_today(session, today)
+    assert session.date == today and not planning.dated_in_future(session, today)
+    session.status = SessionStatus.RUNNING
+    with pytest.raises(RuleBroken):
+        planning.move_to_today(session, dt.date(2026, 11, 20))

@@ -118,6 +118,19 @@ def new_session(pod: Pod, day: dt.date, pod_sessions: list[Session]) -> Session:
     return session
 
 
+def dated_in_future(session: Session, today: dt.date) -> bool:
+    """A planned session about to run on a day before its date: the facilitator is asked
+    whether to move it to today, so it never runs (and is recorded) under the wrong date."""
+    return session.status is SessionStatus.PLANNED and session.date > today
+
+
+def move_to_today(session: Session, today: dt.date) -> None:
+    """Run a planned session today instead of its later date."""
+    if session.status is not SessionStatus.PLANNED:
+        raise RuleBroken("Only a planned session can be moved to another day.")
+    session.date = today
+
+
 def set_attendance(session: Session, member_id: str, state: str) -> None:
     """Mark a member 'present', 'apologies' or 'absent', and keep the slots' observers in step."""
     attendees = [m for m in session.attendees if m != member_id]

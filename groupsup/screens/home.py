@@ -385,6 +385,7 @@ class HomeScreen(GroupSupScreen):
 
     def action_run(self) -> None:
         from groupsup.screens.run import RunScreen
+        from groupsup.screens.starting import run_today
 
         if not self._need_pod():
             return
@@ -394,7 +395,21 @@ class HomeScreen(GroupSupScreen):
         elif not upcoming.slots:
             self.notify("The session has no cases yet: press p to plan them.")
         elif (session := self._read(upcoming.id)) is not None:
-            self.app.push_screen(RunScreen(self.pod, session))
+            pod = self.pod
+            run_today(
+                self,
+                session,
+                lambda: self._save_session(session),
+                lambda: self.app.push_screen(RunScreen(pod, session)),
+            )
+
+    def _save_session(self, session: Session) -> bool:
+        try:
+            self.gs.store.save_session(session)
+        except (GroupsupError, OSError) as error:
+            say_not_written(self, "The session's new date", error, "It stays planned.")
+            return False
+        return True
 
     def action_record(self) -> None:
         from groupsup.screens.record import RecordScreen

@@ -17,6 +17,7 @@ from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import SlotForm
+from groupsup.screens.starting import run_today
 from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 HELP = """
@@ -298,4 +299,9 @@ class PlanScreen(SubScreen):
             self.notify("Add at least one case first (a).", severity="warning")
             return
         if self.save():
-            self.app.switch_screen(RunScreen(self.pod, self.session))
+            run_today(
+                self,
+                self.session,
+                self.save,
+                lambda: self.app.switch_screen(RunScreen(self.pod, self.session)),
+            )
