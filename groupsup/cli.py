@@ -131,11 +131,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="with --import: replace a genogram already typed"
     )
 
+    agree = command(
+        "agree",
+        "mark a closed session's case record agreed by the worker (policy section 12); "
+        "without --case, say where each case's record stands",
+    )
+    agree.add_argument("session_id", metavar="SESSION_ID")
+    agree.add_argument("--case", type=int, metavar="N", help="the case whose record is agreed")
+    agree.add_argument(
+        "--by",
+        metavar="NAME",
+        help="who agreed it (default: the case's presenter): a name, its start or initials",
+    )
+    agree.add_argument(
+        "--correction", default="", metavar="TEXT", help="a correction the worker asked for"
+    )
+
+    pass_on = command("pass-on", "mark an agreed case record passed to the manager")
+    pass_on.add_argument("session_id", metavar="SESSION_ID")
+    pass_on.add_argument("--case", type=int, required=True, metavar="N", help="the case")
+    pass_on.add_argument("--to", required=True, metavar="MANAGER", help="the manager's name")
+
     actions = command("actions", "list the next steps still open, oldest due first")
     actions.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
     actions.add_argument("--overdue", action="store_true", help="only those past their due date")
     actions.add_argument(
         "--owner", metavar="NAME", help="only those owned by NAME (part of a name)"
+    )
+    actions.add_argument(
+        "--signoff",
+        action="store_true",
+        help="only those marked for manager sign-off, listed per manager and owner",
     )
     actions.add_argument("--json", action="store_true", help="print JSON instead")
 
@@ -505,6 +531,53 @@ def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = Fals
             write_private_text(output, text)
 
 
+def cmd_agree(args: argparse.Namespace) -> int:
+    from groupsup.domain import agreeing
+    from groupsup.domain.dates import local_now
+
+    store = _existing_store(args)
+    session = store.session(args.session_id)
+    pod = store.pod(session.pod_id)
+    if args.case is None:
+        for number, slot in enumerate(session.slots, 1):
+            stage = agreeing.in_words(pod, session, slot)
+            _show(f"Case {number}: {slot.title} ({pod.name_of(slot.presenter)}): {stage}")
+        return 0
+    by = _member(pod, session, args.by) if args.by else None
+    session = store.update_session(
+        session.id,
+        lambda s: agreeing.agree(pod, s, args.case, local_now(), by, args.correction),
+    )
+    _show(f"Case {args.case}: {agreeing.in_words(pod, session, session.slots[args.case - 1])}")
+    return 0
+
+
+def _member(pod, session, typed: str) -> str:
+    """The member of the pod `typed` means (a name, its start or initials), or one sentence."""
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.domain.people import matching
+
+    found = matching(pod, [m.id for m in pod.members], typed)
+    if len(found) != 1:
+        some = "nobody" if not found else ", ".join(pod.name_of(m) for m in found)
+        raise GroupsupError(f"'{typed}' fits {some} in {pod.name}: type more of the name.")
+    return found[0]
+
+
+def cmd_pass_on(args: argparse.Namespace) -> int:
+    from groupsup.domain import agreeing
+    from groupsup.domain.dates import local_now
+
+    store = _existing_store(args)
+    session = store.update_session(
+        args.session_id,
+        lambda s: agreeing.pass_to_manager(s, args.case, args.to, local_now()),
+    )
+    pod = store.pod(session.pod_id)
+    _show(f"Case {args.case}: {agreeing.in_words(pod, session, session.slots[args.case - 1])}")
+    return 0
+
+
 def cmd_actions(args: argparse.Namespace) -> int:
     import json
 
@@ -519,8 +592,12 @@ def cmd_actions(args: argparse.Namespace) -> int:
                 continue
             if args.overdue and not step.is_overdue(today):
                 continue
+            if args.signoff and not step.needs_signoff:
+                continue
             rows.append(
                 {
+                    "id": step.id,
+                    "session": step.session_id,
                     "pod": pod.name,
                     "due": step.due.isoformat() if step.due else None,
                     "overdue": step.is_overdue(today),
@@ -534,6 +611,8 @@ def cmd_actions(args: argparse.Namespace) -> int:
                 }
             )
     rows.sort(key=lambda row: (row["due"] or "9999", row["pod"]))
+    if args.signoff:
+        return _signoff(store, rows, as_json=args.json)
     if args.json:
         _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)
         return 0
@@ -546,6 +625,46 @@ def cmd_actions(args: argparse.Namespace) -> int:
         _show(
             f"{flag}{row['due'] or 'no date'}  {row['action']}  ({row['owner']}; "
             f"{row['case']}; {row['pod']}; {row['status']}{note}{signoff})"
+        )
+    return 0
+
+
+def _signoff(store, rows: list[dict], as_json: bool) -> int:
+    """Steps for manager sign-off, per manager (the one the case's record was passed to) and
+    owner: what each manager has to finalise one to one."""
+    import json
+
+    from groupsup.domain.errors import GroupsupError
+
+    sessions: dict = {}
+    for row in rows:
+        if row["session"] not in sessions:
+            try:
+                sessions[row["session"]] = store.session(row["session"])
+            except GroupsupError:  # damaged: its steps are listed with no manager
+                sessions[row["session"]] = None
+        session = sessions[row["session"]]
+        cases = session.slots if session else []
+        slot = next((c for c in cases for step in c.next_steps if step.id == row["id"]), None)
+        agreement = slot.agreement if slot else None
+        row["manager"] = agreement.manager if agreement and agreement.passed_at else None
+    rows.sort(key=lambda row: (row["manager"] is None, row["manager"] or "", row["owner"]))
+    if as_json:
+        _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)
+        return 0
+    if not rows:
+        print("No open next step is marked for manager sign-off.")
+    manager = owner = object()
+    for row in rows:
+        if row["manager"] != manager:
+            manager, owner = row["manager"], object()
+            _show(f"For {manager}:" if manager else "Record not yet passed to a manager:")
+        if row["owner"] != owner:
+            owner = row["owner"]
+            _show(f"  {owner}:")
+        flag = "OVERDUE " if row["overdue"] else ""
+        _show(
+            f"    {flag}{row['due'] or 'no date'}  {row['action']}  ({row['case']}; {row['pod']})"
         )
     return 0
 
@@ -715,6 +834,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "open": cmd_open,
+    "agree": cmd_agree,
+    "pass-on": cmd_pass_on,
     "demo": cmd_demo,
     "list": cmd_list,
     "export": cmd_export,

@@ -8,7 +8,7 @@ Free of pydantic: `groupsup report` and `groupsup actions` read these rows as th
 from __future__ import annotations
 
 from groupsup.domain import grraacceess
-from groupsup.domain.vocabulary import StepStatus, current_status
+from groupsup.domain.vocabulary import StepStatus, current_status, record_stage
 
 
 def facts_of(session) -> dict:
@@ -18,7 +18,14 @@ def facts_of(session) -> dict:
         "id": session.id,
         "pod_id": session.pod_id,
         "date": session.date.isoformat(),
-        "cases": [{"presenter": s.presenter, "category": s.category.value} for s in slots],
+        "cases": [
+            {
+                "presenter": s.presenter,
+                "category": s.category.value,
+                "record": record_stage(session, s).value,
+            }
+            for s in slots
+        ],
         "lenses": [lens.value for s in slots for lens in grraacceess.discussed(s)],
         "steps": [
             {

@@ -233,6 +233,27 @@ class Safeguarding(Record):
         return concern
 
 
+class Agreement(Record):
+    """After the close, the worker agrees the record of their case, which then passes to the
+    manager (policy section 12: "SW to agree ... record", then "pass to manager")."""
+
+    agreed_by: str = Field(description="The member who agreed the record: the presenter.")
+    agreed_at: Timestamp
+    correction: str = Field(
+        default="", description="What the worker asked to be corrected, if anything."
+    )
+    manager: str = Field(default="", description="Who the record was passed to.")
+    passed_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _passed_after_agreed(self) -> Self:
+        if self.passed_at is not None and not self.manager.strip():
+            raise ValueError("Say which manager the record was passed to.")
+        if self.passed_at is not None and self.passed_at < self.agreed_at:
+            raise ValueError("A record is passed to the manager after it is agreed, not before.")
+        return self
+
+
 # What the group's discussion of a case is written into, as free text.
 CASE_TEXT_FIELDS = ("dilemma", "presenting_issue", "history", "notes", "reflection")
 
@@ -266,6 +287,9 @@ class CaseSlot(Record):
     next_steps: list[NextStep] = Field(default_factory=list)
     no_next_steps: bool = Field(default=False, description="The group agreed no next step.")
     safeguarding: Safeguarding | None = None
+    agreement: Agreement | None = Field(
+        default=None, description="The record agreed by the worker, and passed to the manager."
+    )
 
     @model_validator(mode="after")
     def _roles_distinct(self) -> Self:

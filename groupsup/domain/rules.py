@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from groupsup.domain.errors import RuleBroken
-from groupsup.domain.models import Anxiety, CaseSlot, Category, Pod, Session
+from groupsup.domain.models import Anxiety, CaseSlot, Category, Pod, Session, SessionStatus
 
 
 def _member_names(pod: Pod, ids: set[str]) -> str:
@@ -55,6 +55,13 @@ def _check_slot(pod: Pod, session: Session, number: int, slot: CaseSlot) -> None
         check_member(pod, note.written_by, f"writer of a resonance note in case {number}")
     for step in slot.next_steps:
         check_member(pod, step.owner, f"owner of a next step in case {number}")
+    if slot.agreement is not None:
+        check_member(pod, slot.agreement.agreed_by, f"member agreeing case {number}'s record")
+        if session.status is not SessionStatus.CLOSED:
+            raise RuleBroken(
+                f"Case {number}'s record is agreed, but the session is not closed: a record is "
+                "agreed after the close."
+            )
 
 
 def check_roles(

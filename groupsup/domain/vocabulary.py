@@ -68,3 +68,21 @@ def current_status(own: StepStatus, reviews: list[StepStatus]) -> StepStatus:
     step stands as before until it is."""
     said = [status for status in reviews if status is not StepStatus.OPEN]
     return said[-1] if said else own
+
+
+class RecordStage(StrEnum):
+    """Where a case's record is after the close (policy section 12)."""
+
+    NOT_CLOSED = "session not yet closed"
+    AWAITING = "awaiting agreement"
+    AGREED = "agreed, not yet passed to the manager"
+    PASSED = "passed to the manager"
+
+
+def record_stage(session, slot) -> RecordStage:
+    """The stage of `slot`'s record in `session` (models, read without importing them)."""
+    if session.status is not SessionStatus.CLOSED:
+        return RecordStage.NOT_CLOSED
+    if slot.agreement is None:
+        return RecordStage.AWAITING
+    return RecordStage.PASSED if slot.agreement.passed_at else RecordStage.AGREED

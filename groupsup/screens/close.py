@@ -11,14 +11,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Input, Label, Markdown, ProgressBar, Static
 
-from groupsup.domain import planning, running
+from groupsup.domain import agreeing, planning, running
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.errors import GroupsupError, reason
 from groupsup.domain.models import Pod, Session
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 from groupsup.screens.base import Scroll, SubScreen, say_not_written
-from groupsup.screens.forms import Confirm
+from groupsup.screens.forms import AgreementForm, Confirm
 from groupsup.store.locations import exports_folder
 from groupsup.widgets.fitted import KeysFooter
 
@@ -42,6 +42,7 @@ MINUTES_HELP = """
 | e | save the minutes (Markdown, JSON, HTML) to the exports folder |
 | x | save them pseudonymised: family names replaced by roles, after showing you which |
 | w | the minutes, and each case's record for the child's file, as Word and PDF |
+| a | a case's record agreed by its worker (with any correction), then passed to the manager |
 | Escape | back home |
 """
 
@@ -136,6 +137,14 @@ class MinutesScreen(SubScreen):
             id="export-pseudonymised",
         ),
         Binding(
+            "a",
+            "agree",
+            "Agree / pass on",
+            tooltip="A case's record agreed by its worker, then passed to the manager",
+            priority=True,  # the dialog opens before the keys typed after it are handled
+            id="agree-record",
+        ),
+        Binding(
             "w",
             "export_for_filing",
             "Word & PDF",
@@ -157,6 +166,29 @@ class MinutesScreen(SubScreen):
     @on(Markdown.LinkClicked)
     def _no_links(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()
+
+    def action_agree(self) -> None:
+        at = self.gs.wall()
+
+        def record(chosen: tuple[int, str, str] | None) -> None:
+            if chosen is None:
+                return
+            number, correction, manager = chosen
+            try:
+                self.session = self.gs.store.update_session(
+                    self.session.id,
+                    lambda s: agreeing.advance(self.pod, s, number, at, correction, manager),
+                )
+            except GroupsupError as error:
+                self.notify(str(error), title="Not recorded", severity="error", markup=False)
+                return
+            slot = self.session.slots[number - 1]
+            said = agreeing.in_words(self.pod, self.session, slot)
+            self.notify(said, title=f"Case {number}: {slot.title}", markup=False)
+            preview = minutes.as_markdown(self.pod, self.session)
+            self.query_one("#preview", Markdown).update(preview)
+
+        self.app.push_screen(AgreementForm(self.pod, self.session, at), record)
 
     def action_export(self) -> None:
         try:

@@ -4,6 +4,7 @@ anywhere; Space ticks; Escape cancels. People are chosen by typing (no dropdown 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -15,7 +16,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from groupsup.domain import planning
+from groupsup.domain import agreeing, planning
 from groupsup.domain.dates import parse_date, when
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.models import (
@@ -33,6 +34,7 @@ from groupsup.domain.models import (
     StepStatus,
     due_problem,
 )
+from groupsup.domain.vocabulary import record_stage
 from groupsup.screens.base import Dialog, Result, Scroll
 from groupsup.widgets.fields import ChoiceList, PersonField, Tick, TickList
 
@@ -408,6 +410,39 @@ class SlotForm(Form[CaseSlot]):
             ],
         }
         return updated(CaseSlot, self.existing, fields)
+
+
+class AgreementForm(Form[tuple[int, str, str]]):
+    """A case record's next stage after the close: agreed by the worker who presented it (with
+    a correction if they ask for one), then passed to the manager."""
+
+    title_text = "Case records: agreed by the worker, then passed to the manager"
+
+    def __init__(self, pod: Pod, session: Session, at: dt.datetime) -> None:
+        super().__init__()
+        self.pod, self.session, self.at = pod, session, at
+
+    def fields(self) -> ComposeResult:
+        choices: list[tuple[str, object]] = [
+            (
+                f"{number} {slot.title}, {self.pod.name_of(slot.presenter)}: "
+                f"{record_stage(self.session, slot).value}",
+                number,
+            )
+            for number, slot in enumerate(self.session.slots, 1)
+        ]
+        waiting = [n for n, s in enumerate(self.session.slots, 1) if s.agreement is None]
+        first = (waiting or [1])[0]
+        yield ChoiceList(choices, first, id="case")
+        yield Input(placeholder="A correction the worker asked for (optional)", id="correction")
+        yield Input(placeholder="Passed to which manager? (empty: agreed only)", id="manager")
+
+    def build(self) -> tuple[int, str, str]:
+        number = int(self.query_one("#case", ChoiceList).value)
+        correction, manager = self.value("correction"), self.value("manager")
+        trial = self.session.model_copy(deep=True)  # refused here, with what was typed kept
+        agreeing.advance(self.pod, trial, number, self.at, correction, manager)
+        return number, correction, manager
 
 
 class Confirm(Dialog[bool]):

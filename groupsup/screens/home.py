@@ -92,7 +92,7 @@ class HomeScreen(GroupSupScreen):
                 yield OptionList(id="pods", markup=False)
             with Vertical(id="pod-pane"):
                 yield Static("", id="next-session", markup=False)
-                yield Label("Sessions", classes="pane-title")
+                yield Label("Sessions", classes="pane-title", id="sessions-title")
                 yield FittedTable(
                     id="sessions", long="Presenters", cursor_type="row", zebra_stripes=True
                 )
@@ -168,8 +168,11 @@ class HomeScreen(GroupSupScreen):
 
     @work(thread=True, exclusive=True, group="open-steps")
     def _load_open_steps(self, pod: PodView) -> None:
+        from groupsup.domain import agreeing  # with the store, off the path to the first paint
+
         steps = self.gs.store.open_steps(pod.id)
-        self.app.call_from_thread(self._show_open_steps, pod, steps)
+        awaiting = agreeing.awaiting(self.gs.store.report_facts(pod.id))
+        self.app.call_from_thread(self._show_open_steps, pod, steps, awaiting)
 
     def _upcoming(self) -> SessionSummary | None:
         running = [s for s in self.summaries if s.status is SessionStatus.RUNNING]
@@ -208,9 +211,15 @@ class HomeScreen(GroupSupScreen):
             presenters = ", ".join(self.pod_view.name_of(p) for p in s.presenters)
             table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
 
-    def _show_open_steps(self, pod: PodView, steps) -> None:
+    def _show_open_steps(self, pod: PodView, steps, awaiting: int = 0) -> None:
         if pod is not self.pod_view:
             return  # the facilitator has moved on to another pod
+        records = (
+            f" · {awaiting} case record{' awaits' if awaiting == 1 else 's await'} agreement"
+            if awaiting
+            else ""
+        )
+        self.query_one("#sessions-title", Label).update(f"Sessions{records}")
         self._report_damage()
         table = self.query_one("#open-steps", DataTable)
         table.loading = False

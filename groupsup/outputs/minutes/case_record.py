@@ -13,6 +13,7 @@ from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.outputs.document import Block, Document, Fields, Heading, Paragraph
 from groupsup.outputs.minutes.content import (
     Names,
+    agreement,
     block,
     grraacceess,
     hypotheses,
@@ -53,7 +54,7 @@ def case_record(pod: Pod, session: Session, number: int) -> Document:
         roles(slot, names),
         Heading("The discussion", 2),
     )
-    document.add(*_parts(slot, names))
+    document.add(*_parts(slot, names), *agreement(pod, session, slot))
     return document
 
 

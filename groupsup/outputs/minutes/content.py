@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from groupsup.domain import agreeing
 from groupsup.domain import grraacceess as grraacceess_record
 from groupsup.domain.dates import when
-from groupsup.domain.models import CaseSlot, NextStep, Pod, Session, StepReview
+from groupsup.domain.models import CaseSlot, NextStep, Pod, Session, SessionStatus, StepReview
 from groupsup.outputs.document import (
     Block,
     Document,
@@ -68,8 +69,15 @@ def minutes_document(pod: Pod, session: Session) -> Document:
     document.add(*_review(session.review, names))
     for number, slot in enumerate(session.slots, 1):
         document.add(Heading(f"Case {number}: {slot.title}", 2), roles(slot, names))
-        document.add(*_case(slot, names))
+        document.add(*_case(slot, names), *agreement(pod, session, slot))
     return document
+
+
+def agreement(pod: Pod, session: Session, slot: CaseSlot) -> list[Block]:
+    """Where the case's record is after the close: agreed by the worker, passed to the manager."""
+    if session.status is not SessionStatus.CLOSED:
+        return []
+    return [Heading("The record", 3), Paragraph(agreeing.in_words(pod, session, slot))]
 
 
 def _session_table(pod: Pod, session: Session, names: Names) -> Table:
