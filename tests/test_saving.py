@@ -34,16 +34,26 @@ async def saved(pilot) -> None:
     raise AssertionError("the writer never finished")
 
 
-def notices(app) -> list[str]:
-    return [n.message for n in app._notifications if n.title == "Saving"]
+def listen(app) -> list[str]:
+    """Keep every saving notice the app gives, even one whose toast has since timed out."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, *, title="", **options):
+        if title == "Saving":
+            said.append(message)
+        return notify(message, title=title, **options)
+
+    app.notify = recording
+    return said
 
 
-async def said(pilot) -> list[str]:
+async def said(pilot, notices: list[str]) -> list[str]:
     """The saving notices, once the writer's news has reached the screen (it comes by message)."""
     for _ in range(500):
         await pilot.pause()
-        if notices(pilot.app):
-            return notices(pilot.app)
+        if notices:
+            return notices
     raise AssertionError("nothing was said about saving")
 
 
@@ -57,6 +67,7 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
             raise OSError(errno.ENOSPC, "No space left on device")
 
         app.store.save_session = disk_full
+        notices = listen(app)
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n")  # case 1, the consultant's questions
@@ -64,7 +75,7 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
             await type_text(pilot, word)
         await saved(pilot)
         assert isinstance(app.screen, RunScreen)  # still running
-        (sentence,) = await said(pilot)
+        (sentence,) = await said(pilot, notices)
         assert sentence.startswith("Not saved: No space left on device What you typed is kept in")
         kept = writer.unsaved_path(demo_store.root, "demo-s3")
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -87,6 +98,7 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
 async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        notices = listen(app)
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n")
@@ -98,7 +110,7 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
         for word in ("One ", "two ", "three"):
             await type_text(pilot, word)
         await saved(pilot)
-        (sentence,) = await said(pilot)
+        (sentence,) = await said(pilot, notices)
         assert "was saved by another groupsup" in sentence
         await pilot.press("escape")  # leaving keeps the text aside
         await pilot.pause()
