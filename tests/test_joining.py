@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 
 import pytest
 from conftest import home_is_ready
@@ -248,6 +249,35 @@ async def test_during_the_opening_review_the_fields_are_shut_until_a_case(demo_s
         await pilot.pause()
         assert str(screen.query_one("#you-line", Static).render()) == "You are Priya Shah."
         assert not screen.query_one("#resonance").disabled
+
+
+async def test_a_note_the_disk_refuses_stays_in_its_field_to_send_again(demo_store, fake):
+    codes = running(demo_store, fake)
+    participant = ParticipantApp(demo_store.root, fake.monotonic, fake.wall)
+    async with participant.run_test(size=(100, 30)) as pilot:
+        participant.post_message(events.Paste(codes["priya-shah"]))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+
+        def disk_full(*_note) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        participant.store.post_note = disk_full
+        participant.post_message(events.Paste("Bells ring"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = participant.screen
+        problem = str(screen.query_one("#problem", Static).render())
+        assert problem == "Not sent (No space left on device): press Enter to try again."
+        assert screen.query_one("#resonance").value == "Bells ring"
+        del participant.store.post_note  # room again
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#resonance").value == ""
+    (note,) = [n for _, n in joining.waiting(demo_store, "demo-s3")]
+    assert (note.author, note.text) == ("priya-shah", "Bells ring")
 
 
 def test_serve_refuses_a_bad_host_and_warns_off_loopback(capsys):

@@ -21,7 +21,7 @@ from textual.widgets import Header, Input, Label, Static
 
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.dates import local_now
-from groupsup.domain.errors import GroupsupError, explain
+from groupsup.domain.errors import GroupsupError, explain, os_reason, reason
 from groupsup.domain.formats import format_named
 from groupsup.domain.models import Session
 from groupsup.observers import joining
@@ -73,9 +73,9 @@ class CodeScreen(Screen):
         app: ParticipantApp = self.app  # type: ignore[assignment]
         try:
             joined = app.gate.admit(event.value, app.connection, app.wall())
-        except GroupsupError as error:
+        except (GroupsupError, OSError) as error:
             problem = self.query_one("#problem", Static)
-            problem.update(Content(str(error)))
+            problem.update(Content(reason(error)))
             problem.add_class("shown")
             return
         event.input.value = ""
@@ -128,7 +128,10 @@ class ParticipantScreen(Screen):
             self._say_problem(str(error))
             self._open_fields(False)
             return
-        joining.say_present(app.store.root, self.joined, app.connection, app.wall())
+        try:
+            joining.say_present(app.store.root, self.joined, app.connection, app.wall())
+        except OSError as error:
+            self._say_problem(f"The facilitator may not see you here ({os_reason(error)}).")
         self.clock = SessionClock(self.session, fmt, app.monotonic, app.wall)
         pod = app.store.pod(self.session.pod_id)
         family_names = joining.family_names_shown(app.store.root, self.session.id)
@@ -160,6 +163,9 @@ class ParticipantScreen(Screen):
             joining.post(app.store, self.session, note)
         except GroupsupError as error:
             self._say_problem(str(error))
+            return
+        except OSError as error:  # the store's disk: the note stays in its field, to send again
+            self._say_problem(f"Not sent ({os_reason(error)}): press Enter to try again.")
             return
         except ValidationError as error:  # an empty note
             self._say_problem(explain(error))
