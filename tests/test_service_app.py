@@ -130,10 +130,10 @@ async def test_the_principal_social_worker_sees_every_pod_and_opens_one(postgres
         north, south = rows["North Pod"], rows["South Pod"]
         # The demo's four open steps are all past due on 25 November, one needing sign-off;
         # South's copy of the first session: its three steps, never reviewed, and its concern.
-        assert north[:4] == ["2 of 12", "4", "1", "1 (0)"]
-        assert south[:4] == ["1 of 12", "3", "1", "1 (0)"]
-        assert north[4] == "Grace Mensah, Daniel Okoro, Hannah Kowalski"
-        assert south[4] == "Grace Mensah, Daniel Okoro, Hannah Kowalski, Leila Haddad"
+        assert north[:4] == ["2 of 3", "4", "1", "1 (0)"]
+        assert south[:4] == ["1 of 3", "3", "1", "1 (0)"]
+        assert north[4] == "Daniel Okoro, Hannah Kowalski"
+        assert south[4] == "Daniel Okoro, Hannah Kowalski, Leila Haddad"
         period = str(app.screen.query_one("#period").render())
         assert period.startswith("Every pod from ")
         await pilot.press("down", "enter")

@@ -49,7 +49,8 @@ class ServiceScreen(SubScreen):
         yield DataTable(id="service", cursor_type="row", zebra_stripes=True)
         yield Static(
             "Held: sessions of those expected (one a month). Sign-off: next steps needing a "
-            "manager's sign-off. Safeguarding: concerns raised (without an action recorded).",
+            "manager's sign-off. Safeguarding: concerns raised (without an action recorded). "
+            "Enter opens the chosen pod's record; Left and Right show the other columns.",
             classes="hint wrap",
         )
         yield Footer(compact=True)
