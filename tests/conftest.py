@@ -247,3 +247,18 @@ def postgres_location(postgres_server, request) -> str:
     with psycopg.connect(postgres_server.location(), autocommit=True) as db:
         db.execute(f"create schema {schema}")
     return postgres_server.location(schema=schema)
+
+
+def notices(app, title: str | None = None) -> list[str]:
+    """Every notice the app gives from now on (only those titled `title` if given), kept after
+    its toast has timed out: a loaded machine can take the toast's five seconds between two keys."""
+    given: list[str] = []
+    notify = app.notify
+
+    def keeping(message, **options):
+        if title is None or options.get("title", "") == title:
+            given.append(message)
+        return notify(message, **options)
+
+    app.notify = keeping
+    return given

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import home_is_ready, until
+from conftest import home_is_ready, notices, until
 from textual import events
 from textual.widgets import DataTable, Static, TextArea
 
@@ -218,6 +218,7 @@ async def test_quitting_mid_session_resumes_where_it_was(demo_store):
 
 async def test_an_overrun_gets_spare_minutes_then_time_from_later_cases(demo_store, fake):
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    messages = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
         await pilot.press("r")
@@ -235,7 +236,6 @@ async def test_an_overrun_gets_spare_minutes_then_time_from_later_cases(demo_sto
         screen.tick()
         await pilot.pause()
         assert str(phase_time.render()) == "Phase 3:06 over" and phase_time.has_class("over")
-        messages = [n.message for n in app._notifications]
         assert "Two minutes left for Presentation." in messages
         assert "Time is up for Presentation. Ctrl+T gives more time; Ctrl+N moves on." in messages
         await pilot.press("ctrl+t")
@@ -261,7 +261,6 @@ async def test_an_overrun_gets_spare_minutes_then_time_from_later_cases(demo_sto
         session = screen.session
         assert [s.planned_minutes for s in session.slots] == [77, 47, 46]
         assert str(phase_time.render()) == "Phase 21:54 left"
-        messages = [n.message for n in app._notifications]
         assert (
             "25 more minutes for this case: 15 from the session's spare time "
             "and 10 from later cases."
@@ -274,6 +273,7 @@ async def test_the_bell_rings_once_on_overrun_and_can_be_turned_off(demo_store, 
     app = GroupSupApp(demo_store.root, monotonic=fake.monotonic, wall=fake.wall)
     rings = []
     app.bell = lambda: rings.append(1)
+    said = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
         await pilot.press("r")
@@ -289,7 +289,7 @@ async def test_the_bell_rings_once_on_overrun_and_can_be_turned_off(demo_store, 
         fake.pass_minutes(45)  # now the whole case is over too
         app.screen.tick()
         assert rings == [1]
-        assert "The bell on overrun is off." in [n.message for n in app._notifications]
+        assert "The bell on overrun is off." in said
 
 
 async def test_help_opens_with_f1_or_question_mark_and_escape_closes_it(demo_store):

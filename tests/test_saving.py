@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import home_is_ready
+from conftest import home_is_ready, notices
 from test_app import type_text
 from textual.widgets import Input, Static, TextArea
 
@@ -34,26 +34,12 @@ async def saved(pilot) -> None:
     raise AssertionError("the writer never finished")
 
 
-def listen(app) -> list[str]:
-    """Keep every saving notice the app gives, even one whose toast has since timed out."""
-    said: list[str] = []
-    notify = app.notify
-
-    def recording(message, *, title="", **options):
-        if title == "Saving":
-            said.append(message)
-        return notify(message, title=title, **options)
-
-    app.notify = recording
-    return said
-
-
-async def said(pilot, notices: list[str]) -> list[str]:
-    """The saving notices, once the writer's news has reached the screen (it comes by message)."""
+async def said(pilot, given: list[str]) -> list[str]:
+    """The notices given, once the writer's news has reached the screen (it comes by message)."""
     for _ in range(500):
         await pilot.pause()
-        if notices:
-            return notices
+        if given:
+            return given
     raise AssertionError("nothing was said about saving")
 
 
@@ -67,7 +53,7 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
             raise OSError(errno.ENOSPC, "No space left on device")
 
         app.store.save_session = disk_full
-        notices = listen(app)
+        saving = notices(app, "Saving")
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n")  # case 1, the consultant's questions
@@ -75,7 +61,7 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
             await type_text(pilot, word)
         await saved(pilot)
         assert isinstance(app.screen, RunScreen)  # still running
-        (sentence,) = await said(pilot, notices)
+        (sentence,) = await said(pilot, saving)
         assert sentence.startswith("Not saved: No space left on device What you typed is kept in")
         kept = writer.unsaved_path(demo_store.root, "demo-s3")
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -98,7 +84,7 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
 async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
-        notices = listen(app)
+        saving = notices(app, "Saving")
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n")
@@ -110,7 +96,7 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
         for word in ("One ", "two ", "three"):
             await type_text(pilot, word)
         await saved(pilot)
-        (sentence,) = await said(pilot, notices)
+        (sentence,) = await said(pilot, saving)
         assert "was saved by another groupsup" in sentence
         await pilot.press("escape")  # leaving keeps the text aside
         await pilot.pause()
@@ -167,10 +153,6 @@ def test_a_kill_during_a_burst_keeps_what_the_writer_saved_while_typing_went_on(
     assert saved_while_typing <= len(kept) <= typed
 
 
-def not_written(app) -> list[str]:
-    return [n.message for n in app._notifications if n.title == "Not written"]
-
-
 def disk_full(*_record) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -205,13 +187,12 @@ async def test_a_pod_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
         app.store.save_pod = disk_full
+        not_written = notices(app, "Not written")
         await pilot.press("n")
         await type_text(pilot, "South Pod")
         await pilot.press("enter")
         await pilot.pause()
-        assert not_written(app) == [
-            "The pod South Pod could not be written (No space left on device)."
-        ]
+        assert not_written == ["The pod South Pod could not be written (No space left on device)."]
         await pilot.press("m")
         await pilot.pause()
         assert isinstance(app.screen, PodScreen)
@@ -219,7 +200,7 @@ async def test_a_pod_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):
         await type_text(pilot, "North")
         await pilot.press("enter")
         await pilot.pause()
-        assert not_written(app)[1] == (
+        assert not_written[1] == (
             "The pod could not be written (No space left on device). "
             "The change stays here, saved with the next."
         )
@@ -231,13 +212,11 @@ async def test_every_export_the_disk_refuses_is_said_and_the_app_goes_on(demo_st
     folder = demo_store.root / "exports"
     folder.write_text("a file where the exports folder goes")
     app = GroupSupApp(demo_store.root, bell=False)
-    said = []
+    said = notices(app, "Not written")
 
     async def press(*keys: str) -> None:
         await pilot.press(*keys)
         await pilot.pause()
-        said.extend(not_written(app))
-        app.clear_notifications()
 
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
