@@ -229,6 +229,7 @@ def postgres_server():
     folder = programs()
     if folder is None:
         pytest.skip("PostgreSQL is not installed (Debian's postgresql package; .ci/run adds it)")
+    Server.stop_abandoned(folder)
     server = Server(folder)
     server.start()
     yield server

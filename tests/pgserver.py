@@ -6,6 +6,7 @@ Debian's `postgresql` package provides the programs. They refuse to run as root,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -24,17 +25,24 @@ def programs() -> Path | None:
     return next((folder for folder in BIN_FOLDERS if (folder / "initdb").exists()), None)
 
 
+PREFIX = "groupsup-pg-"
+OWNER_FILE = "test-run.pid"  # the test run's process, which stops the server when it ends
+
+
 class Server:
     """A throwaway server: `start()`, then `location(schema)` for each test, then `stop()`."""
 
-    def __init__(self, bin_folder: Path) -> None:
+    def __init__(self, bin_folder: Path, folder: Path | None = None) -> None:
         self.bin = bin_folder
-        self.folder = Path(tempfile.mkdtemp(prefix="groupsup-pg-"))
-        self.data = self.folder / "data"
         self._as_root = os.geteuid() == 0
-        if self._as_root:
-            owner = pwd.getpwnam("postgres")
-            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+        if folder is None:
+            folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+            (folder / OWNER_FILE).write_text(str(os.getpid()))
+            if self._as_root:
+                owner = pwd.getpwnam("postgres")
+                os.chown(folder, owner.pw_uid, owner.pw_gid)
+        self.folder = folder
+        self.data = self.folder / "data"
 
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if self._as_root else []
@@ -57,8 +65,31 @@ class Server:
         options = f"&options=-csearch_path%3D{schema}" if schema else ""
         return f"postgresql:///{database}?host={self.folder}&user=postgres{options}"
 
+    @classmethod
+    def stop_abandoned(cls, bin_folder: Path) -> None:
+        """Stop the servers of test runs that ended without stopping them (killed, or cut off
+        by a timeout): a server whose run is still going is left alone."""
+        for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+            try:
+                run = int((folder / OWNER_FILE).read_text())
+            except (OSError, ValueError):
+                continue  # not one this module made
+            if not _running(run):
+                with contextlib.suppress(subprocess.CalledProcessError):  # already down
+                    cls(bin_folder, folder).stop()
+
     def stop(self) -> None:
         try:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
