@@ -357,3 +357,26 @@ async def test_a_session_dated_in_the_future_runs_only_once_moved_to_today(demo_
         await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
     ran = store.session("demo-s3")
     assert (ran.date, ran.status) == (dt.date(2026, 11, 25), SessionStatus.RUNNING)
+
+
+async def test_a_case_presented_again_opens_on_its_last_genogram_marked_carried_over(
+    demo_store, fake
+):
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        screen = app.screen
+        for _ in range(13):  # the opening review and two cases of six phases each
+            await pilot.press("ctrl+n")
+        await until(pilot, lambda: screen.slot is screen.session.slots[2], "the Ahmed case")
+        await pilot.pause()
+        carried = screen.query_one("#carried-over", Static)
+        assert carried.display and "carried over from the session of 28 September 2026" in str(
+            carried.render()
+        )
+        assert "Samira" in screen.query_one("#genogram-source", TextArea).text
+        assert screen.query_one("#history", TextArea).text
+    ahmed = FolderStore(demo_store.root).session("demo-s3").slots[2]
+    assert ahmed.carried_from == dt.date(2026, 9, 28) and ahmed.genogram.people

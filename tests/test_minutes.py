@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -189,3 +190,20 @@ def test_line_breaks_render_in_commonmark_and_python_markdown(demo_store):
     ):
         assert re.search(r"First line<br ?/?>\s*second line", rendered), rendered
         assert "line\\" not in rendered
+
+
+def test_a_case_carried_over_says_so_and_still_shares_without_names():
+    from groupsup.domain import planning
+    from groupsup.outputs.pseudonymise import pseudonymise
+
+    pod = demo.demo_pod()
+    first = demo._first_session(dt.date(2026, 9, 28))
+    planned = demo._planned_session(dt.date(2026, 11, 25))
+    assert planning.carry_over(planned, planned.slots[2], [first])  # Ahmed, presented again
+    md = minutes.as_markdown(pod, planned)
+    assert "- **Carried over:** genogram and case history from the session of 28 September" in md
+    assert "Samira" in md  # the family's genogram came with it
+    shared = minutes.as_markdown(pod, pseudonymise(planned, pod=pod).session)
+    assert "Carried over" in shared
+    for name in ("Ahmed", "Samira", "Adam", "Yusuf", "Zara", "Linda", "Geoff"):
+        assert name not in shared, name

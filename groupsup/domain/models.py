@@ -274,6 +274,11 @@ class CaseSlot(Record):
     presenting_issue: str = ""
     history: str = ""
     genogram: Genogram = Field(default_factory=Genogram)
+    carried_from: dt.date | None = Field(
+        default=None,
+        description="The day of the session whose genogram and case history this case started "
+        "from: the same case, presented again.",
+    )
     hypotheses: list[Hypothesis] = Field(default_factory=list)
     lenses_discussed: list[Lens] = Field(default_factory=list)
     grraacceess_notes: str = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 from groupsup.domain import grraacceess, rules
@@ -159,9 +160,17 @@ def attendance(session: Session, member_id: str) -> str:
     return "apologies" if member_id in session.apologies else "absent"
 
 
-def put_slot(pod: Pod, session: Session, slot: CaseSlot, replacing: str | None = None) -> None:
-    """Add `slot` (or replace the slot with id `replacing`), then re-split the case time."""
+def put_slot(
+    pod: Pod,
+    session: Session,
+    slot: CaseSlot,
+    replacing: str | None = None,
+    pod_sessions: list[Session] | None = None,
+) -> None:
+    """Add `slot` (or replace the slot with id `replacing`), then re-split the case time. A case
+    presented before in the pod (`pod_sessions`) starts from its last genogram and history."""
     check_roles(pod, session, slot.presenter, slot.consultant)
+    carry_over(session, slot, pod_sessions or [])
     roles = (slot.presenter, slot.consultant)
     slot.observers = [o for o in slot.observers if o in session.attendees and o not in roles]
     if replacing is None:
@@ -169,6 +178,39 @@ def put_slot(pod: Pod, session: Session, slot: CaseSlot, replacing: str | None =
     else:
         session.slots = [slot if s.id == replacing else s for s in session.slots]
     plan_evenly(session, [s.weight for s in session.slots])
+
+
+def same_case(reference: str) -> str:
+    """What makes two case references the same case: the reference without the family name in
+    brackets, ignoring case and spacing ("CS-20418 (Brooks)" is "cs-20418")."""
+    without_family = re.sub(r"\s*\([^)]*\)", "", reference)
+    return " ".join((without_family or reference).split()).casefold()
+
+
+def carry_over(session: Session, slot: CaseSlot, pod_sessions: list[Session]) -> bool:
+    """A case presented again (the same case reference in the pod) starts from the genogram
+    and case history of its last presentation, marked as carried over. Only a case with
+    neither yet: nothing the presenter prepared is replaced. Returns whether it carried."""
+    key = same_case(slot.case_reference)
+    prepared = slot.history.strip() or slot.genogram.source.strip() or slot.genogram.people
+    if not key or slot.carried_from or prepared:
+        return False
+    earlier = [
+        (held.date, last)
+        for held in pod_sessions
+        if held.id != session.id
+        and held.status is not SessionStatus.PLANNED
+        and held.date <= session.date
+        for last in held.slots
+        if same_case(last.case_reference) == key and (last.genogram.people or last.history)
+    ]
+    if not earlier:
+        return False
+    day, last = max(earlier, key=lambda found: found[0])
+    slot.genogram = last.genogram.model_copy(deep=True)
+    slot.history = last.history
+    slot.carried_from = day
+    return True
 
 
 def remove_slot(session: Session, slot_id: str) -> None:

@@ -19,6 +19,7 @@ from groupsup.domain.models import (
     SessionStatus,
     StepReview,
 )
+from groupsup.domain.planning import carry_over
 from groupsup.genogram.model import Genogram
 from groupsup.genogram.notation import parse, to_source
 
@@ -58,11 +59,14 @@ def put_genogram(session: Session, case: int, genogram: Genogram, replace: bool 
 
 
 def start(clock: SessionClock, pod_sessions: list[Session]) -> bool:
-    """Open the session, once: the pod's open next steps join its review and the clock starts.
+    """Open the session, once: the pod's open next steps join its review, a case presented
+    before starts from its last genogram and history, and the clock starts.
     Returns whether it was started now (and so needs saving)."""
     if clock.started:
         return False
     carry_forward(clock.session, pod_sessions)
+    for slot in clock.session.slots:  # a case planned before it was last presented
+        carry_over(clock.session, slot, pod_sessions)
     clock.start()
     return True
 

@@ -276,7 +276,7 @@ class PlanScreen(SubScreen):
     def _slot_done(self, replacing: str | None):
         def put(slot: CaseSlot | None) -> None:
             if slot is not None:
-                planning.put_slot(self.pod, self.session, slot, replacing)
+                planning.put_slot(self.pod, self.session, slot, replacing, self.others)
                 self.save()
 
         return put

@@ -160,6 +160,7 @@ class RunScreen(RunCapture, RunMoves):
             with TabbedContent(id="case"):
                 with TabPane("Presentation", id="presentation"):
                     with Scroll():
+                        yield Static("", id="carried-over", markup=False)
                         for field, title in (
                             ("dilemma", "Theme or dilemma"),
                             ("presenting_issue", "Presenting issue"),

@@ -9,6 +9,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static, TabbedContent, T
 
 from groupsup.domain import planning
 from groupsup.domain.clock import CLOSING, OPENING
+from groupsup.domain.dates import when
 from groupsup.domain.formats import Capture
 from groupsup.domain.models import CASE_TEXT_FIELDS, CaseSlot
 from groupsup.screens.base import plain
@@ -147,6 +148,13 @@ class RunStage(RunSaving):
         self.query_one("#lenses", TickList).set_ticked(slot.lenses_discussed)
         self.query_one("#no-steps", Tick).value = slot.no_next_steps
         self.query_one(GenogramEditor).load(slot.genogram)
+        carried = self.query_one("#carried-over", Static)
+        carried.display = slot.carried_from is not None
+        if slot.carried_from is not None:
+            carried.update(
+                f"Presented before: the genogram and case history are carried over from the "
+                f"session of {when(slot.carried_from)}. Update what has changed."
+            )
         self._shown_slot = slot.id
         self._show_items()
         self.call_after_refresh(self._done_loading)

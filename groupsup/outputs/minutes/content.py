@@ -130,8 +130,17 @@ def roles(slot: CaseSlot, names: Names) -> Fields:
             ("Category", slot.category.value),
             ("Professional anxiety", slot.anxiety.value),
             ("Time", f"{planned}; {actual_text}"),
+            *carried_over(slot),
         )
     )
+
+
+def carried_over(slot: CaseSlot) -> tuple[tuple[str, str], ...]:
+    """Where a case presented again took its genogram and history from, when it did."""
+    if slot.carried_from is None:
+        return ()
+    where = f"genogram and case history from the session of {when(slot.carried_from)}"
+    return (("Carried over", where),)
 
 
 def _case(slot: CaseSlot, names: Names) -> list[Block]:
