@@ -36,7 +36,7 @@ class JoinCodesDialog(Dialog[bool]):
                 table.add_row(plain(self.pod.name_of(member_id)), code, joined, key=member_id)
             yield table
             yield Checkbox(
-                "Observers see the family name in case references (CS-51230 (Reid))",
+                "Observers see the family name in brackets in case references",
                 self.codes.family_names,
                 id="family-names",
             )
