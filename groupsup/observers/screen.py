@@ -150,10 +150,10 @@ class ParticipantScreen(Screen):
 
     @on(Input.Submitted)
     def _send(self, event: Input.Submitted) -> None:
-        kind = joining.NoteKind(event.input.id)
+        kind = joining.NoteKind(event.input.id or "")  # each field's id is the kind it sends
         app: ParticipantApp = self.app  # type: ignore[assignment]
         slot = self.clock.slot if self.clock and self.clock.started else None
-        if slot is None:
+        if slot is None or self.session is None:
             self._say_problem("Notes can be sent only while a case is being discussed.")
             return
         try:

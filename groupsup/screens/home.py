@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -149,6 +150,7 @@ class HomeScreen(GroupSupScreen):
     @property
     def pod(self) -> Pod:
         """The chosen pod as a full record, for the screens it opens."""
+        assert self.pod_view is not None  # asked for only once _need_pod or a session says so
         return self.gs.store.pod(self.pod_view.id)
 
     def show_pod(self, pod: PodView) -> None:
@@ -160,8 +162,8 @@ class HomeScreen(GroupSupScreen):
         except StoreDamaged as error:
             self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
             return
-        self._show_next()
-        self._show_sessions()
+        self._show_next(pod)
+        self._show_sessions(pod)
         self.query_one("#open-steps", DataTable).loading = True
         # After the first paint: the worker's reading competes with drawing for the GIL.
         self.call_after_refresh(self._load_open_steps, pod)
@@ -177,38 +179,34 @@ class HomeScreen(GroupSupScreen):
     def _upcoming(self) -> SessionSummary | None:
         running = [s for s in self.summaries if s.status is SessionStatus.RUNNING]
         planned = [s for s in self.summaries if s.status is SessionStatus.PLANNED]
-        return (running or planned or [None])[0]
+        return next(iter(running + planned), None)
 
-    def _show_next(self) -> None:
+    def _show_next(self, pod: PodView) -> None:
         from groupsup.domain.dates import when
 
         upcoming = self._upcoming()
         if upcoming is None:
-            text = f"{self.pod_view.name}: no session planned. Press p to plan one."
+            text = f"{pod.name}: no session planned. Press p to plan one."
         else:
             day = when(upcoming.date)
             if upcoming.status is SessionStatus.RUNNING:
-                text = (
-                    f"{self.pod_view.name}: the session of {day} is running. Press r to resume it."
-                )
+                text = f"{pod.name}: the session of {day} is running. Press r to resume it."
             elif not upcoming.slots:
-                text = (
-                    f"{self.pod_view.name}: next session {day}, no cases yet. Press p to plan them."
-                )
+                text = f"{pod.name}: next session {day}, no cases yet. Press p to plan them."
             else:
                 text = (
-                    f"{self.pod_view.name}: next session {day}, {upcoming.slots} cases "
+                    f"{pod.name}: next session {day}, {upcoming.slots} cases "
                     "planned. Press r to run it."
                 )
         self.query_one("#next-session", Static).update(plain(text))
 
-    def _show_sessions(self) -> None:
+    def _show_sessions(self, pod: PodView) -> None:
         table = self.query_one("#sessions", DataTable)
         table.clear()
         order = {SessionStatus.RUNNING: 0, SessionStatus.PLANNED: 1, SessionStatus.CLOSED: 2}
         ordered = sorted(self.summaries, key=lambda s: (order[s.status], -s.date.toordinal()))
         for s in ordered:
-            presenters = ", ".join(self.pod_view.name_of(p) for p in s.presenters)
+            presenters = ", ".join(pod.name_of(p) for p in s.presenters)
             table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
 
     def _show_open_steps(self, pod: PodView, steps, awaiting: int = 0) -> None:
@@ -233,7 +231,7 @@ class HomeScreen(GroupSupScreen):
             )
             table.add_row(
                 due,
-                plain(self.pod_view.name_of(step.owner)),
+                plain(pod.name_of(step.owner)),
                 step.status.value,
                 plain(step.action),
                 plain(step.case),
@@ -252,7 +250,8 @@ class HomeScreen(GroupSupScreen):
         table = self.query_one("#open-steps", DataTable)
         step = None
         if 0 <= row < table.row_count:
-            step = self._steps.get(table.coordinate_to_cell_key((row, 0)).row_key.value)
+            key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+            step = self._steps.get(key) if key is not None else None
         said = []
         if step and step.needs_signoff:
             said.append("Needs manager sign-off.")
@@ -277,7 +276,7 @@ class HomeScreen(GroupSupScreen):
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self._read(key)
+        return self._read(key) if key is not None else None
 
     def _read(self, session_id: str) -> Session | None:
         try:

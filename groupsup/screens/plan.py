@@ -237,13 +237,15 @@ class PlanScreen(SubScreen):
 
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:
-        if event.value != self.session.format:
+        if isinstance(event.value, str) and event.value != self.session.format:
             self.session.format = event.value
             self.save()
 
     @on(DataTable.RowSelected, "#attendance")
     def _cycle_attendance(self, event: DataTable.RowSelected) -> None:
         member_id = event.row_key.value
+        if member_id is None:
+            return
         state = ATTENDANCE_CYCLE[planning.attendance(self.session, member_id)]
         try:
             planning.set_attendance(self.session, member_id, state)
@@ -258,9 +260,8 @@ class PlanScreen(SubScreen):
         table = self.query_one("#slots", DataTable)
         if table.row_count == 0:
             return None
-        return self.session.slot(
-            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        )
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.session.slot(key) if key is not None else None
 
     @on(DataTable.RowSelected, "#slots")
     def _edit_slot(self) -> None:

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Header, Static
 
 from groupsup.domain import planning
 from groupsup.domain.errors import GroupsupError, RuleBroken
-from groupsup.domain.models import Pod
+from groupsup.domain.models import Member, Pod
 from groupsup.screens.base import SubScreen, plain, say_not_written
 from groupsup.screens.forms import TextPrompt
 from groupsup.widgets.fitted import KeysFooter
@@ -74,13 +74,13 @@ class PodScreen(SubScreen):
             say_not_written(self, "The pod", error, "The change stays here, saved with the next.")
         self.show()
 
-    def chosen(self):
+    def chosen(self) -> Member | None:
         table = self.query_one("#members", DataTable)
         if table.row_count == 0:
             self.notify("Add a member first: press a.")
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.pod.member(key)
+        return self.pod.member(key) if key is not None else None
 
     def action_add(self) -> None:
         def add(name: str | None) -> None:

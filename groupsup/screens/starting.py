@@ -13,7 +13,7 @@ from groupsup.screens.forms import Confirm
 
 
 def run_today(
-    screen: GroupSupScreen, session: Session, save: Callable[[], bool], run: Callable[[], None]
+    screen: GroupSupScreen, session: Session, save: Callable[[], bool], run: Callable[[], object]
 ) -> None:
     """Call `run` for `session`; if it is dated in the future, first ask to move it to today
     (Enter) and `save` it, or leave it planned as it is (Escape)."""
