@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import string
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -229,11 +232,42 @@ def test_any_genogram_draws_and_shows_everyone(genogram):
         assert person.died is None or f"{person.died}" in text, person
     assert all(couple.years in text for couple in genogram.couples)
     dot = to_dot(genogram)
-    assert all(f'\n  "{person.id}" [label=' in dot for person in genogram.people)
+    assert all(f'  "{person.id}" [label=' in dot for person in genogram.people)
 
 
 def test_dot_hangs_children_oldest_first():
     source = "M: Mum, f\nF: Dad, m\nA: Amy, f, 3\nB: Ben, m, 9\nM = F\nM + F > A, B\n"
     dot = to_dot(parse(source).genogram)
     assert "ordering=out;" in dot
-    assert dot.index('-- "B"') < dot.index('-- "A"')  # Ben (9) before Amy (3)
+    assert dot.index('couple0 -- "B"') < dot.index('couple0 -- "A"')  # Ben (9) before Amy (3)
+    assert '{rank=same; "B" -- "A" [style=invis]}' in dot  # held left to right
+
+
+def _laid_out(dot: str) -> tuple[dict, dict]:
+    """Where Graphviz puts each node, and which nodes each household cluster holds."""
+    drawn = json.loads(
+        subprocess.run(
+            ["dot", "-Tjson"], input=dot, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    objects = drawn["objects"]
+    where = {o["name"]: tuple(map(float, o["pos"].split(","))) for o in objects if "pos" in o}
+    clusters = {
+        o["label"]: {objects[i]["name"] for i in o.get("nodes", [])}
+        for o in objects
+        if o["name"].startswith("cluster")
+    }
+    return where, clusters
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_graphviz_draws_households_with_their_adults_couples_together_children_oldest_first():
+    """Reproduces issue 14: the households left the adults out (a person in two couples broke
+    them), the children were not oldest first, and couples were scattered."""
+    where, clusters = _laid_out(to_dot(parse((SHAPES / "real-case.txt").read_text()).genogram))
+    assert clusters["Mum's"] == {"M", "SF", "T1", "T2", "Mi", "couple2"}
+    assert clusters["Jean's"] == {"FC", "J"}
+    assert where["T1"][0] < where["T2"][0] < where["Mi"][0]  # twins, then Mia, the youngest
+    for a, b in (("GF", "GM"), ("SF", "M")):
+        assert where[a][1] == where[b][1]  # a couple side by side on one rank
+    assert where["F"][1] == where["M"][1]  # the divorced father beside his ex-partner's rank
