@@ -380,3 +380,27 @@ async def test_a_case_presented_again_opens_on_its_last_genogram_marked_carried_
         assert screen.query_one("#history", TextArea).text
     ahmed = FolderStore(demo_store.root).session("demo-s3").slots[2]
     assert ahmed.carried_from == dt.date(2026, 9, 28) and ahmed.genogram.people
+
+
+async def test_a_case_is_prepared_with_its_presenter_before_the_session(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("tab", "enter")  # the planned session
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await focus_lands_on(pilot, "#date")
+        await pilot.press("shift+tab")
+        await focus_lands_on(pilot, "#slots")
+        # No pauses: the keys typed while the dialog opens reach its fields in order.
+        await pilot.press("g", *"Neglect referral", "tab", *"Known since 2019", "enter")
+        await pilot.press(*"Open to CSC", "tab", *"M: Mum, f, 30", "enter", *"C: Cal, m, 4")
+        await pilot.press("enter", *"M > C", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan again")
+    slot = FolderStore(demo_store.root).session("demo-s3").slots[0]
+    assert slot.presenting_issue == "Neglect referral"
+    assert slot.history == "Known since 2019\nOpen to CSC"
+    assert [(p.id, p.name, p.age) for p in slot.genogram.people] == [
+        ("M", "Mum", 30),
+        ("C", "Cal", 4),
+    ]
+    assert slot.genogram.source == "M: Mum, f, 30\nC: Cal, m, 4\nM > C"

@@ -35,6 +35,7 @@ from groupsup.domain.models import (
     due_problem,
 )
 from groupsup.domain.vocabulary import record_stage
+from groupsup.genogram.notation import parse, to_source
 from groupsup.screens.base import Dialog, Result, Scroll
 from groupsup.widgets.fields import ChoiceList, PersonField, Tick, TickList
 
@@ -314,6 +315,42 @@ def history(review: StepReview) -> str:
     else:
         lines.append("Not reviewed before.")
     return "\n".join(lines)
+
+
+class PreparationForm(Form[CaseSlot]):
+    """What the presenter brings, typed with them before the session: the presenting issue,
+    the case history and the genogram (the dilemma is agreed in the case slot itself)."""
+
+    hint = "Ctrl+S saves (Enter starts a new line in the history and genogram) · Escape cancels"
+
+    def __init__(self, slot: CaseSlot) -> None:
+        super().__init__()
+        self.slot = slot
+        self.title_text = f"Prepared with the presenter: {slot.title}"
+
+    def fields(self) -> ComposeResult:
+        s = self.slot
+        yield Input(s.presenting_issue, placeholder="Presenting issue", id="presenting-issue")
+        yield Label("Case history")
+        yield TextArea(s.history, id="history")
+        yield Label("Genogram: J: Jayden, m, 7, index · F = M m2015 · F + M > J")
+        yield TextArea(s.genogram.source or to_source(s.genogram), id="genogram", soft_wrap=False)
+        yield Static("", id="genogram-mistakes", classes="hint", markup=False)
+
+    @on(TextArea.Changed, "#genogram")
+    def _check_genogram(self, event: TextArea.Changed) -> None:
+        errors = parse(event.text_area.text).errors
+        found = "\n".join(f"Mistake at {e}" for e in errors[:2])
+        self.query_one("#genogram-mistakes", Static).update(Content(found))
+
+    def build(self) -> CaseSlot:
+        genogram = parse(self.query_one("#genogram", TextArea).text).genogram  # text kept
+        fields = {
+            "presenting_issue": self.value("presenting-issue"),
+            "history": self.query_one("#history", TextArea).text,
+            "genogram": genogram,
+        }
+        return self.slot.model_copy(update=fields)
 
 
 class SlotForm(Form[CaseSlot]):

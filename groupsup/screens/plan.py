@@ -16,7 +16,7 @@ from groupsup.domain.errors import GroupsupError, explain, os_reason
 from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
-from groupsup.screens.forms import SlotForm
+from groupsup.screens.forms import PreparationForm, SlotForm
 from groupsup.screens.starting import run_today
 from groupsup.widgets.fitted import FittedTable, KeysFooter
 
@@ -30,6 +30,7 @@ Roles are allocated in advance (policy, section 8). Everything you change is sav
 | Tab | move between the date, length, format, attendance and cases |
 | Enter (attendance) | cycle present, apologies, absent |
 | a | add a case slot: presenter, consultant, case reference, category, anxiety, dilemma |
+| g | prepare the chosen case with its presenter: presenting issue, case history, genogram |
 | Enter (cases) | edit the chosen case |
 | d | delete the chosen case |
 | o | order the cases with priority first: CP, complex CIN, high professional anxiety |
@@ -47,6 +48,7 @@ class PlanScreen(SubScreen):
     HELP = HELP
     BINDINGS = [
         Binding("a", "add_slot", "Add", id="add-slot"),
+        Binding("g", "prepare", "Prepare", tooltip="Issue, history, genogram", id="prepare"),
         Binding("d", "delete_slot", "Delete", id="delete-slot"),
         Binding("o", "priority_first", "Priority", id="priority-first"),
         Binding("r", "run", "Run", id="run-session"),
@@ -281,6 +283,22 @@ class PlanScreen(SubScreen):
                 self.save()
 
         return put
+
+    def action_prepare(self) -> None:
+        """The presenter's preparation of the chosen case, typed in advance."""
+        slot = self.chosen_slot()
+        if slot is None:
+            self.notify("Add a case first (a), then prepare it (g).", severity="warning")
+            return
+
+        def put(prepared: CaseSlot | None) -> None:
+            if prepared is not None:
+                self.session.slots = [
+                    prepared if s.id == slot.id else s for s in self.session.slots
+                ]
+                self.save()
+
+        self.app.push_screen(PreparationForm(slot), put)
 
     def action_delete_slot(self) -> None:
         slot = self.chosen_slot()
