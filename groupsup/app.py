@@ -42,6 +42,8 @@ class GroupSupApp(NoRecordsInCrashes):
         Binding("question_mark", "help", "Help", show=False, id="help-question-mark"),
         Binding("f10", "toggle_theme", "Light or dark theme", show=False, id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
+        # In every text field, as in every other program (Textual's fields go to the start).
+        Binding("ctrl+a", "select_all", "Select all", show=False, priority=True, id="select-all"),
         # Tab moves focus the moment it is typed, so the keys after it land in the next field
         # even when they arrive before the field is drawn (a burst of dictation).
         Binding("tab", "focus_next", "Next field", show=False, priority=True, id="next-field"),
@@ -143,21 +145,37 @@ class GroupSupApp(NoRecordsInCrashes):
         # Tab, Enter, Ctrl+S, the arrows...: they act on what was typed before them, so the
         # focused field first handles every key already sent to it. Then their binding runs
         # now, not once the key has travelled up to the app behind the keys typed after it.
-        await self._focused_caught_up()
+        focused = self.focused
+        await self._caught_up(focused)
         if not (
             await self._check_bindings(event.key, priority=True)
             or await self._check_bindings(event.key)
         ):
             await super().on_event(event)
+        # Some keys act through a message: Enter on a table's row posts RowSelected, which
+        # bubbles up to the screen, which opens a form or a screen. The next key waits until
+        # the message has climbed from the field to its screen, so it reaches what opened.
+        if focused is not None and focused.is_attached:
+            for node in focused.ancestors_with_self:
+                if node is self:
+                    break
+                await self._caught_up(node)
 
-    async def _focused_caught_up(self) -> None:
-        focused = self.focused
-        if focused is None or not focused.is_attached:
+    async def _caught_up(self, node) -> None:
+        """Wait until `node` has handled everything sent to it so far."""
+        if node is None or not node.is_attached:
             return
         caught_up = asyncio.Event()
-        focused.call_later(caught_up.set)  # queued behind the keys it has not handled yet
+        if not node.call_later(caught_up.set):  # queued behind what it has not handled yet
+            return  # closing: it will handle nothing more
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(caught_up.wait(), KEY_CATCH_UP_SECONDS)
+
+    def action_select_all(self) -> None:
+        from textual.widgets import Input, TextArea
+
+        if isinstance(self.focused, Input | TextArea):
+            self.focused.select_all()
 
     def action_help(self) -> None:
         from groupsup.screens.help import HelpScreen

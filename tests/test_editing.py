@@ -4,6 +4,8 @@ facilitator was, and a field opens where its screen begins."""
 from __future__ import annotations
 
 from conftest import home_is_ready, until
+from test_typeahead import burst, in_case_one, saved
+from textual.widgets import DataTable, Input
 
 from groupsup.app import GroupSupApp
 from groupsup.screens.forms import Confirm
@@ -37,3 +39,39 @@ async def test_the_plan_opens_on_its_first_field(demo_store):
         await pilot.press("enter")  # on the date: no case slot is opened
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
+
+
+async def test_the_cursor_stays_on_the_edited_hypothesis(demo_store, fake):
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        for n in (1, 2, 3):
+            await burst(pilot, "ctrl+g", f"=Thought {n}", "enter")
+        table = app.screen.query_one("#hypotheses-table", DataTable)
+        table.focus()
+        await burst(pilot, "down", "enter", "end", "=, revised", "enter")
+        assert table.cursor_row == 1
+        await burst(pilot, "enter", "end", "=, twice", "enter")  # the same one again
+    texts = [h["text"] for h in saved(demo_store)["slots"][0]["hypotheses"]]
+    assert texts == ["Thought 1", "Thought 2, revised, twice", "Thought 3"]
+
+
+async def test_enter_on_a_planned_session_then_typing_at_once_reaches_its_date(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "tab", "enter", "=2026-12-09")  # no pause: the plan opens on Enter
+        assert isinstance(app.screen, PlanScreen)
+        assert app.screen.query_one("#date", Input).value == "2026-12-09"
+    assert str(saved(demo_store)["date"]) == "2026-12-09"
+
+
+async def test_ctrl_a_selects_all_in_a_text_field(demo_store, fake):
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(pilot, "=First words", "enter", "=second line", "ctrl+a", "=Replaced")
+        await burst(pilot, "ctrl+g", "=A thought", "ctrl+a", "=Another thought", "enter")
+    slot = saved(demo_store)["slots"][0]
+    assert slot["dilemma"] == "Replaced"
+    assert [h["text"] for h in slot["hypotheses"]] == ["Another thought"]

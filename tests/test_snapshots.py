@@ -70,3 +70,22 @@ def test_personal_level_dialog(snap_compare, demo_app):
 def test_review_dialog(snap_compare, demo_app):
     """A carried step's history (due, sign-off, the last review) over the run screen."""
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "down", "enter"))
+
+
+# Every dialog over the run screen at 80x24: below the header, whole or scrolling inside itself.
+DIALOGS_OVER_THE_RUN_SCREEN = {
+    "hypothesis": ("r", "ctrl+n", "ctrl+g"),
+    "resonance": ("r", "ctrl+n", "ctrl+r"),
+    "next_step": ("r", "ctrl+n", "ctrl+f"),
+    "safeguarding": ("r", "ctrl+n", "ctrl+l"),
+    "more_time": ("r", "ctrl+n", "ctrl+t"),
+    "join_codes": ("r", "ctrl+n", "f4"),
+}
+
+
+@pytest.mark.parametrize("dialog", list(DIALOGS_OVER_THE_RUN_SCREEN))
+def test_dialog_over_the_run_screen(snap_compare, demo_app, monkeypatch, dialog):
+    codes = iter(f"CODE{n:02}" for n in range(100))  # join codes are random: fixed here
+    monkeypatch.setattr("groupsup.observers.joining._new_code", lambda: next(codes))
+    pressed = DIALOGS_OVER_THE_RUN_SCREEN[dialog]
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys(*pressed))

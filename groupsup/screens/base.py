@@ -90,7 +90,21 @@ class Dialog(ModalScreen[Result | None]):
         return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        self._below_what_stays_in_sight()
         focus_then_take_keys(self, self.gs)
+
+    def on_resize(self) -> None:
+        self._below_what_stays_in_sight()
+
+    def _below_what_stays_in_sight(self) -> None:
+        """Over the run screen the header (case, roles, phase, time left) stays in sight: the
+        dialog fits, or scrolls inside itself, in the rows below it."""
+        stack = self.app.screen_stack
+        kept = stack[-2].query(".stays-in-sight") if len(stack) > 1 else ()
+        top = max((widget.region.bottom for widget in kept), default=0)
+        for dialog in self.query(".dialog"):
+            dialog.styles.margin = (top, 0, 0, 0)
+            dialog.styles.max_height = max(self.size.height - top, 5)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

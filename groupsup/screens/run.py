@@ -40,7 +40,7 @@ from groupsup.screens.run_moves import RunMoves
 from groupsup.store import writer
 from groupsup.store.writer import SessionWriter
 from groupsup.widgets.fields import Tick, TickList
-from groupsup.widgets.fitted import KeysFooter
+from groupsup.widgets.fitted import FittedTable, KeysFooter
 from groupsup.widgets.genogram_editor import GenogramEditor
 from groupsup.widgets.item_tables import ItemTable
 from groupsup.widgets.session_header import SessionHeader
@@ -87,27 +87,12 @@ Everything is saved as you type.
 
 class RunScreen(RunCapture, RunMoves):
     HELP = HELP
+    # In the footer's order: what the room needs most first; what does not fit at 80 columns is
+    # in F1's help and the Ctrl+P palette.
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding(
             "ctrl+n", "next_phase", "Next", tooltip="Next phase", priority=True, id="next-phase"
-        ),
-        Binding(
-            "ctrl+b",
-            "previous_phase",
-            "Back a phase",
-            show=False,
-            priority=True,
-            id="previous-phase",
-        ),
-        Binding("ctrl+o", "pause", "Pause", tooltip="Pause or resume the clock", id="pause"),
-        Binding(
-            "ctrl+t",
-            "more_time",
-            "Time",
-            tooltip="More time for this case",
-            priority=True,
-            id="more-time",
         ),
         Binding("ctrl+g", "hypothesis", "Hypothesis", priority=True, id="add-hypothesis"),
         Binding("ctrl+r", "resonance", "Resonance", priority=True, id="add-resonance"),
@@ -119,8 +104,8 @@ class RunScreen(RunCapture, RunMoves):
             priority=True,
             id="add-next-step",
         ),
+        Binding("f2", "genogram", "Genogram", priority=True, id="genogram"),
         Binding("ctrl+l", "safeguarding", "Safeguarding", priority=True, id="safeguarding"),
-        Binding("f2", "genogram", "Genogram", show=False, priority=True, id="genogram"),
         Binding(
             "f3",
             "personal_level",
@@ -128,6 +113,23 @@ class RunScreen(RunCapture, RunMoves):
             tooltip="The GRRAACCEESS at a personal level",
             priority=True,
             id="personal-level",
+        ),
+        Binding(
+            "ctrl+t",
+            "more_time",
+            "Time",
+            tooltip="More time for this case",
+            priority=True,
+            id="more-time",
+        ),
+        Binding("ctrl+o", "pause", "Pause", tooltip="Pause or resume the clock", id="pause"),
+        Binding(
+            "ctrl+b",
+            "previous_phase",
+            "Back a phase",
+            show=False,
+            priority=True,
+            id="previous-phase",
         ),
         Binding(
             "f4", "join_codes", "Observers' join codes", show=False, priority=True, id="join-codes"
@@ -149,14 +151,16 @@ class RunScreen(RunCapture, RunMoves):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="run-head"):
+        with Vertical(id="run-head", classes="stays-in-sight"):
             yield SessionHeader()
             yield Static("", id="join-line", markup=False)
             yield Static("", id="safeguarding-banner", markup=False)
         with ContentSwitcher(id="stage", initial="review"):
             with Vertical(id="review"):
                 yield Label("Next steps from earlier sessions (Enter: how does it stand?)")
-                yield DataTable(id="review-table", cursor_type="row")
+                yield FittedTable(
+                    id="review-table", long=("Action", "Case", "Note"), cursor_type="row"
+                )
             with TabbedContent(id="case"):
                 with TabPane("Presentation", id="presentation"):
                     with Scroll():
@@ -196,7 +200,7 @@ class RunScreen(RunCapture, RunMoves):
 
     def on_mount(self) -> None:
         self.query_one("#review-table", DataTable).add_columns(
-            "Action", "Case", "Owner", "Due", "Sign-off", "Status", "Note"
+            "Owner", "Due", "Sign-off", "Status", "Action", "Case", "Note"
         )
         try:
             fmt = format_named(self.session.format, self.gs.store.root)

@@ -103,6 +103,8 @@ class RunStage(RunSaving):
             return
         done = concern.action_taken.strip() or "NOT YET RECORDED"
         banner.display = True
+        # Once what was done is recorded, one line is enough: the room needs its rows back.
+        banner.set_class(bool(concern.action_taken.strip()), "recorded")
         banner.update(Content(f"SAFEGUARDING concern raised: {concern.concern} · Done: {done}"))
         detail.update(Content(f"Concern: {concern.concern}\n\nWhat was done: {done}"))
 
@@ -113,17 +115,17 @@ class RunStage(RunSaving):
         for review in self.session.review:
             status, note = review.standing()
             table.add_row(
-                plain(review.action),
-                plain(review.case_reference),
                 plain(self.pod.name_of(review.owner)),
                 str(review.due or ""),
                 "needed" if review.needs_signoff else "",
                 status,
+                plain(review.action),
+                plain(review.case_reference),
                 plain(note),
                 key=review.step_id,
             )
         if not self.session.review:
-            table.add_row("No next steps were carried from earlier sessions.", *[""] * 6)
+            table.add_row(*[""] * 4, "No next steps were carried from earlier sessions.", "", "")
         table.move_cursor(row=row)
 
     def _show_close(self) -> None:

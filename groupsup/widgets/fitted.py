@@ -15,7 +15,7 @@ from textual.widgets._footer import FooterKey
 # A compact footer key: "^n Next" and one space after it.
 KEY_GAP = 1
 # Narrower than this, a long column's text says too little to be worth its room.
-MIN_LONG_WIDTH = 8
+MIN_LONG_WIDTH = 6
 
 
 class KeysFooter(Footer):

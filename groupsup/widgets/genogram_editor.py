@@ -27,7 +27,8 @@ class GenogramEditor(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="genogram-pane"):
             yield TextArea(id="genogram-source", soft_wrap=False)
-            with ScrollableContainer(id="genogram-view", can_focus=False):
+            # A Tab stop of its own: the arrows, Page Up/Down, Home and End scroll the drawing.
+            with ScrollableContainer(id="genogram-view"):
                 yield Static("", id="genogram-drawing", markup=False)
         yield Static("", id="genogram-errors", markup=False)
 

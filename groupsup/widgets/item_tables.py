@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from groupsup.domain.models import CaseSlot, Pod
+from groupsup.widgets.fitted import FittedTable
 from groupsup.widgets.text import plain
 
 ItemField = Literal["hypotheses", "resonance", "next_steps"]
@@ -68,7 +69,15 @@ ROWS: dict[ItemField, Callable[[Pod, CaseSlot], list[Row]]] = {
 }
 
 
-class ItemTable(DataTable):
+# The long text column(s) of each list, cut to fit so who, due and sign-off stay in sight.
+LONG: dict[ItemField, tuple[str, ...]] = {
+    "hypotheses": ("Hypothesis", "Lenses"),
+    "resonance": ("Resonance",),
+    "next_steps": ("Action",),
+}
+
+
+class ItemTable(FittedTable):
     """One of the case's lists: which one is `field`, the slot field it shows."""
 
     BINDINGS = [Binding("delete", "remove", "Remove", show=False, id="remove-item")]
@@ -84,16 +93,25 @@ class ItemTable(DataTable):
             self.field, self.item_id = field, item_id
 
     def __init__(self, field: ItemField, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(long=LONG[field], id=id, cursor_type="row")
         self.field = field
 
     def on_mount(self) -> None:
         self.add_columns(*COLUMNS[self.field])
 
     def show(self, pod: Pod, slot: CaseSlot) -> None:
+        """Shown afresh, the cursor staying on the item it was on (the one just edited), or
+        where it was if that item is gone."""
+        row = self.cursor_row
+        kept = (
+            self.coordinate_to_cell_key(self.cursor_coordinate).row_key if self.row_count else None
+        )
         self.clear()
         for key, cells in ROWS[self.field](pod, slot):
             self.add_row(*cells, key=key)
+        if kept is not None and kept in self.rows:
+            row = self.get_row_index(kept)
+        self.move_cursor(row=min(row, max(self.row_count - 1, 0)))
 
     @on(DataTable.RowSelected)
     def _edit(self, event: DataTable.RowSelected) -> None:
