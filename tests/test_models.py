@@ -92,3 +92,17 @@ def test_minutes_from_a_newer_groupsup_are_refused_plainly():
         "This record was written by a newer groupsup (schema version 99); this one reads up to "
         "version 2. Upgrade groupsup to read it."
     )
+
+
+def test_observers_see_a_case_reference_without_its_family_name():
+    hidden = {
+        reference: CaseSlot(presenter=demo.TOM, case_reference=reference).title_without_family
+        for reference in ("CS-51230 (Reid)", "CS-51230 Reid", "LAC-7 (Smith-Jones) KL", "Reid", "")
+    }
+    assert hidden == {
+        "CS-51230 (Reid)": "CS-51230",
+        "CS-51230 Reid": "CS-51230",
+        "LAC-7 (Smith-Jones) KL": "LAC-7 KL",  # initials are a code, as pseudonymising reads them
+        "Reid": "(reference hidden: a family name)",
+        "": "(no case reference)",
+    }

@@ -315,9 +315,15 @@ class CaseSlot(Record):
 
     @property
     def title_without_family(self) -> str:
-        """The case reference without the family name in brackets: "CS-51230 (Reid)" ->
-        "CS-51230". Observers' screens show this unless the facilitator chooses otherwise."""
-        return re.sub(r"\s*\([^)]*\)", "", self.case_reference).strip() or "(no case reference)"
+        """The case reference without a family name: what is in brackets, and any word that is
+        not a capitalised code ("CS-51230 (Reid)" and "CS-51230 Reid" are "CS-51230"), as
+        pseudonymising reads it. Observers' screens show this unless the facilitator chooses
+        otherwise."""
+        outside = re.sub(r"\([^)]*\)", " ", self.case_reference).split()
+        codes = [word for word in outside if not any(c.islower() for c in word)]
+        if not self.case_reference.strip():
+            return self.title
+        return " ".join(codes) or "(reference hidden: a family name)"
 
 
 class Segment(Record):
