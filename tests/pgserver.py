@@ -35,6 +35,7 @@ class Server:
     def __init__(self, bin_folder: Path, folder: Path | None = None) -> None:
         self.bin = bin_folder
         self._as_root = os.geteuid() == 0
+        self.port: int | None = None
         if folder is None:
             folder = Path(tempfile.mkdtemp(prefix=PREFIX))
             (folder / OWNER_FILE).write_text(str(os.getpid()))
@@ -48,21 +49,29 @@ class Server:
         prefix = ["runuser", "-u", "postgres", "--"] if self._as_root else []
         subprocess.run([*prefix, *command], check=True, capture_output=True, text=True)
 
-    def start(self) -> None:
+    def start(self, port: int | None = None, fsync: bool = False) -> None:
+        """Start the server on a Unix socket in its folder; with `port`, on loopback too (the
+        benchmark's). Tests turn fsync off: they need no crash safety, only speed."""
         self._run(
             str(self.bin / "initdb"),
             "-D", str(self.data), "--auth=trust", "-U", "postgres", "--no-sync",
             "-E", "UTF8", "--locale=C",
         )  # fmt: skip
-        settings = f"-k {self.folder} -c listen_addresses='' -c fsync=off -c max_connections=300"
+        listen = f"-c listen_addresses=127.0.0.1 -p {port}" if port else "-c listen_addresses=''"
+        settings = f"-k {self.folder} {listen} -c fsync={'on' if fsync else 'off'}"
+        settings += " -c max_connections=300"
+        self.port = port
         self._run(
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"),
             "-w", "-o", settings, "start",
         )  # fmt: skip
 
     def location(self, database: str = "postgres", schema: str | None = None) -> str:
-        """A connection URI; with `schema`, every table the store makes goes there."""
+        """A connection URI (on loopback if the server listens there); with `schema`, every
+        table the store makes goes there."""
         options = f"&options=-csearch_path%3D{schema}" if schema else ""
+        if self.port:
+            return f"postgresql://postgres@127.0.0.1:{self.port}/{database}?{options[1:]}"
         return f"postgresql:///{database}?host={self.folder}&user=postgres{options}"
 
     @classmethod

@@ -358,42 +358,115 @@ def fill(store: Store, today: dt.date) -> None:
         store.save_session(session)
 
 
-def busy_service(session_count: int, today: dt.date) -> list[tuple[Pod, list[Session]]]:
+# How the group finds each next step at its first review, in turn: most are done; the open
+# ones (carried forward, partly done, not done) are done at the review after.
+FIRST_REVIEWS = [
+    StepStatus.DONE,
+    StepStatus.DONE,
+    StepStatus.CARRIED_FORWARD,
+    StepStatus.DONE,
+    StepStatus.PARTLY,
+    StepStatus.DONE,
+    StepStatus.DROPPED,
+    StepStatus.NOT_DONE,
+    StepStatus.DONE,
+]
+
+
+def busy_service(
+    session_count: int, today: dt.date, per_pod: int = 60, planned: bool = False
+) -> list[tuple[Pod, list[Session]]]:
     """A busy service's history for benchmarks: pods of six, monthly sessions of six cases.
 
-    Each pod holds at most five years (60 sessions), as a real pod would; every case carries a
-    history, a genogram, hypotheses, resonance and next steps.
+    Each pod holds `per_pod` closed sessions (60 is five years, as a real pod would); every case
+    carries a history, a genogram, hypotheses, resonance and next steps, each with an id of its
+    own, and every session reviews the steps still open before it, as a pod does, so only a
+    few stay open. With `planned`, each pod also has its next session planned (six cases).
     """
     template = _first_session(today)
-    full_slots = [*template.slots, *template.slots, *template.slots]
     pods: list[tuple[Pod, list[Session]]] = []
-    for number in range(0, session_count, 60):
-        pod = demo_pod().model_copy(update={"id": f"pod-{number // 60 + 1}"})
-        pod.name = f"Pod {number // 60 + 1}"
-        sessions = []
-        for month in range(min(60, session_count - number)):
+    for first in range(0, session_count, per_pod):
+        number = first // per_pod + 1
+        pod = demo_pod().model_copy(update={"id": f"pod-{number}", "name": f"Pod {number}"})
+        held = min(per_pod, session_count - first)
+        sessions: list[Session] = []
+        for month in reversed(range(held)):  # oldest first: each reviews the ones before
             day = today - dt.timedelta(days=28 * (month + 1))
-            slots = [
-                slot.model_copy(
-                    update={"id": f"{pod.id}-{month}-{i}", "started_at": None, "ended_at": None},
-                    deep=True,
-                )
-                for i, slot in enumerate(full_slots)
-            ]
-            for slot in slots:
-                for step in slot.next_steps:
-                    step.due = day + dt.timedelta(days=14)
-            sessions.append(
-                template.model_copy(
-                    update={
-                        "id": f"{pod.id}-{month:03d}",
-                        "pod_id": pod.id,
-                        "date": day,
-                        "slots": slots,
-                        "started_at": None,
-                        "ended_at": None,
-                    },
-                )
-            )
+            session_id = f"{pod.id}-{month:04d}"
+            sessions.append(_held_session(template, pod.id, session_id, day, sessions))
+        if planned:
+            sessions.append(_next_session(pod.id, today + dt.timedelta(days=2), sessions))
         pods.append((pod, sessions))
     return pods
+
+
+def _held_session(
+    template: Session, pod_id: str, session_id: str, day: dt.date, earlier: list[Session]
+) -> Session:
+    """A closed session on `day` of six cases (`template`'s cases, three times over)."""
+    slots = []
+    for number, slot in enumerate([*template.slots, *template.slots, *template.slots]):
+        slot_id = f"{session_id}-{number}"
+        # Shallow copies: the genogram and the texts are shared; every item gets its own id.
+        slots.append(
+            slot.model_copy(
+                update={
+                    "id": slot_id,
+                    "started_at": None,
+                    "ended_at": None,
+                    **{
+                        field: [
+                            item.model_copy(update={"id": f"{slot_id}-{field}-{n}"})
+                            for n, item in enumerate(getattr(slot, field))
+                        ]
+                        for field in ("hypotheses", "resonance", "next_steps")
+                    },
+                }
+            )
+        )
+    for slot in slots:
+        for step in slot.next_steps:
+            if step.due is not None:  # as long after this session as after the template's
+                step.due = day + (step.due - template.date)
+    session = template.model_copy(
+        update={
+            "id": session_id,
+            "pod_id": pod_id,
+            "date": day,
+            "slots": slots,
+            "started_at": None,
+            "ended_at": None,
+        }
+    )
+    session.review = _reviews(session, earlier)
+    return session
+
+
+def _reviews(session: Session, earlier: list[Session]) -> list[StepReview]:
+    """The session's review of every step still open before it: a first review as
+    FIRST_REVIEWS has it in turn, a later one done."""
+    from groupsup.domain.followup import open_steps
+
+    reviews = []
+    for turn, tracked in enumerate(open_steps(earlier[-3:])):  # open ones are done by then
+        review = tracked.as_review()
+        first = not tracked.reviews
+        review.status = FIRST_REVIEWS[turn % len(FIRST_REVIEWS)] if first else StepStatus.DONE
+        reviews.append(review)
+    return reviews
+
+
+def _next_session(pod_id: str, day: dt.date, earlier: list[Session]) -> Session:
+    """The pod's next session, planned: the demo's planned cases twice over, and the steps
+    still open carried into its review."""
+    from groupsup.domain.followup import carry_forward
+
+    session = _planned_session(day)
+    session.id, session.pod_id = f"{pod_id}-next", pod_id
+    extra = [
+        slot.model_copy(update={"id": f"{pod_id}-next-{n}"}) for n, slot in enumerate(session.slots)
+    ]
+    session.slots = [*session.slots, *extra]
+    plan_evenly(session)
+    carry_forward(session, earlier[-3:])
+    return session
