@@ -12,7 +12,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # How long a key that saves or moves focus waits for the field to handle the keys before it;
 # only a field that has stopped handling keys makes it wait this long.
 KEY_CATCH_UP_SECONDS = 1.0
+DAMAGE_SHOWN = 5  # damaged records named in the banner as the app opens; the rest are counted
+DAMAGE_BANNER_SECONDS = 120
 
 
 class GroupSupApp(NoRecordsInCrashes):
@@ -91,6 +93,32 @@ class GroupSupApp(NoRecordsInCrashes):
 
         opened = self.__dict__.get("store")
         return opened if opened is not None else open_index(self.store_location)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._glance_at_store)
+
+    @work(thread=True, group="store-glance")
+    def _glance_at_store(self) -> None:
+        """A quick check as the store opens: damage is named in a banner (nothing is changed,
+        and `groupsup check` looks closer)."""
+        problems = self.store.quick_check()
+        if problems:
+            self.call_from_thread(self._show_damage, problems)
+
+    def _show_damage(self, problems: list[str]) -> None:
+        shown = problems[:DAMAGE_SHOWN]
+        if len(problems) > DAMAGE_SHOWN:
+            shown.append(f"And {len(problems) - DAMAGE_SHOWN} more.")
+        shown.append(
+            "Nothing was changed. 'groupsup check' says more; 'groupsup restore' lists backups."
+        )
+        self.notify(
+            "\n".join(shown),
+            title="The store has damaged records",
+            severity="error",
+            timeout=DAMAGE_BANNER_SECONDS,
+            markup=False,
+        )
 
     def today(self) -> dt.date:
         return self.wall().date()

@@ -581,12 +581,10 @@ def cmd_pass_on(args: argparse.Namespace) -> int:
 def cmd_actions(args: argparse.Namespace) -> int:
     import json
 
-    store = _existing_store(args)
-    pods = [store.find_pod(args.pod)] if args.pod else store.pods()
     today = _today()
     rows = []
-    for pod in pods:
-        for step in store.open_steps(pod.id):
+    for pod, steps in _open_steps(args):
+        for step in steps:
             owner = pod.name_of(step.owner)
             if args.owner and args.owner.casefold() not in owner.casefold():
                 continue
@@ -611,8 +609,8 @@ def cmd_actions(args: argparse.Namespace) -> int:
                 }
             )
     rows.sort(key=lambda row: (row["due"] or "9999", row["pod"]))
-    if args.signoff:
-        return _signoff(store, rows, as_json=args.json)
+    if args.signoff:  # who signs off is in the sessions: only then is the store opened
+        return _signoff(_existing_store(args), rows, as_json=args.json)
     if args.json:
         _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)
         return 0
@@ -667,6 +665,31 @@ def _signoff(store, rows: list[dict], as_json: bool) -> int:
             f"    {flag}{row['due'] or 'no date'}  {row['action']}  ({row['case']}; {row['pod']})"
         )
     return 0
+
+
+def _open_steps(args: argparse.Namespace) -> list:
+    """Each pod chosen (every pod, or --pod) with its open steps, as `PodView` and `OpenStep`
+    rows: from a folder, straight from the pods file and the open-steps index (no pydantic, so
+    `actions` is as quick as --help)."""
+    from groupsup.store.database import OPEN_STEPS_FOLDER, FolderIndex, find_pod_row, rows
+    from groupsup.store.database import OpenStep as Step
+    from groupsup.store.locations import is_database
+
+    root = _store_path(args)
+    _check_is_store(root)
+    if is_database(root):  # no files to read: the engine's own index
+        store = _open_store(args)
+        views = store.pod_views()
+        chosen = [v for v in views if v.id == store.find_pod(args.pod).id] if args.pod else views
+        return [(pod, store.open_steps(pod.id)) for pod in chosen]
+    chosen = FolderIndex(root).pod_views()  # by name
+    if args.pod:
+        wanted = find_pod_row([{"id": p.id, "name": p.name} for p in chosen], args.pod)
+        chosen = [pod for pod in chosen if pod.id == wanted["id"]]
+    files = {pod.id: root / OPEN_STEPS_FOLDER / f"{pod.id}.json" for pod in chosen}
+    if not all(path.exists() for path in files.values()):
+        _open_store(args)  # opening the store makes a missing index again from the sessions
+    return [(pod, [Step.from_row(row) for row in rows(files[pod.id], "steps")]) for pod in chosen]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -746,11 +769,22 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
     store = _existing_store(args)
     pods = [store.find_pod(args.pod)] if args.pod else store.pods()
-    ics, events = calendar_for([(pod, store.sessions(pod.id)) for pod in pods])
+    ics, events = calendar_for(
+        [(pod, _planned(store, pod.id), store.open_steps(pod.id)) for pod in pods]
+    )
     output = args.output or exports_folder(store.root) / "groupsup.ics"
     _write_or_print(ics, output)
     _show(f"Wrote {events} events to {output}.")
     return 0
+
+
+def _planned(store, pod_id: str) -> list:
+    """The pod's planned sessions, read whole: one that cannot be read stops the command,
+    named (StoreDamaged), rather than leaving it out. Past sessions are not read at all."""
+    from groupsup.domain.vocabulary import SessionStatus
+
+    planned = [s for s in store.summaries(pod_id) if s.status is SessionStatus.PLANNED]
+    return [store.session(summary.id) for summary in planned]
 
 
 def cmd_join(args: argparse.Namespace) -> int:

@@ -72,8 +72,8 @@ async def test_the_plan_takes_a_start_time_and_a_place(demo_store):
 
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        session = demo_store.session("demo-s3")
-        await app.push_screen(PlanScreen(demo_store.pod(session.pod_id), session))
+        session = app.store.session("demo-s3")  # as home reads it: its revision is known
+        await app.push_screen(PlanScreen(app.store.pod(session.pod_id), session))
         await pilot.pause()
         app.screen.query_one("#starts", Input).focus()
         await pilot.press(*"14:05")
@@ -82,3 +82,30 @@ async def test_the_plan_takes_a_start_time_and_a_place(demo_store):
         await pilot.pause()
     saved = demo_store.session("demo-s3")
     assert (saved.starts_at, saved.place) == (dt.time(14, 5), "Room 4")
+
+
+def test_a_damaged_planned_session_stops_the_calendar_naming_its_file(demo_store, tmp_path, capsys):
+    """Never a calendar silently missing a session: the damaged file is named, exit 1."""
+    planned = demo_store.sessions_folder / "demo-s3.json"
+    planned.write_bytes(planned.read_bytes()[:200])  # cut short, as by a full disk
+    target = tmp_path / "north.ics"
+    assert main(["calendar", "-o", str(target), "--store", str(demo_store.root)]) == 1
+    err = capsys.readouterr().err
+    assert str(planned) in err and len(err.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+def test_the_calendar_keeps_the_due_dates_of_a_damaged_past_session(demo_store, tmp_path, capsys):
+    """A past session's steps come from the open-steps index, so damage to its file since
+    hides none of them."""
+    target = tmp_path / "north.ics"
+    assert main(["calendar", "-o", str(target), "--store", str(demo_store.root)]) == 0
+    whole = target.read_bytes()
+    past = demo_store.sessions_folder / "demo-s2.json"
+    past.write_bytes(past.read_bytes()[:200])
+    assert main(["calendar", "-o", str(target), "--store", str(demo_store.root)]) == 0
+    assert _uids(target.read_bytes()) == _uids(whole)
+
+
+def _uids(ics: bytes) -> list[str]:
+    return sorted(str(event["uid"]) for event in Calendar.from_ical(ics).walk("VEVENT"))

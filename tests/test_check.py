@@ -58,6 +58,16 @@ def _facts_missing(root):
     return "facts/north-pod.json does not agree"
 
 
+@pytest.mark.parametrize("folder", ["facts", "steps", "open-steps"])
+def test_a_pods_missing_derived_file_is_made_again_when_the_store_opens(demo_store, folder):
+    """(The README says so: opening mends it, before any command reads it.)"""
+    expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
+    (demo_store.root / folder / "north-pod.json").unlink()
+    store = FolderStore(demo_store.root)
+    assert (store.open_steps(), store.report_facts("north-pod")) == expected
+    assert store.check() == []
+
+
 def _open_steps_wrong(root):
     (root / "open-steps" / "north-pod.json").write_text(json.dumps({"steps": {}}))
     return "open-steps/north-pod.json does not agree"
@@ -81,7 +91,6 @@ DAMAGE = [
     _no_index_row,
     _index_row_without_file,
     _pods_missing,
-    _facts_missing,
     _open_steps_wrong,
     _not_private,
     _symlink,
@@ -130,3 +139,24 @@ def test_repair_never_touches_a_damaged_session(demo_store, capsys):
         "demo-s2",
         "demo-s3",
     ]
+
+
+def test_check_names_the_backup_that_has_a_good_copy_of_a_damaged_session(demo_store, capsys):
+    demo_store.backup("before closing")
+    [kept] = demo_store.backups()
+    _cut_in_half(demo_store.root)
+    demo_store.backup("unchecked", checked=False)  # newer, but its copy is the damaged one
+    code, _, err = run(capsys, "--store", str(demo_store.root), "check", "--repair")
+    assert code == 1
+    [said] = [line for line in err.splitlines() if "demo-s2.json is damaged" in line]
+    assert said.endswith(
+        f"Backup {kept.name} holds a good copy of it "
+        f"({kept.folder / 'sessions' / 'demo-s2.json'}): "
+        f"'groupsup restore {kept.name}' puts that backup back."
+    )
+
+
+def test_check_says_when_no_backup_has_a_good_copy(demo_store, capsys):
+    _cut_in_half(demo_store.root)
+    code, _, err = run(capsys, "--store", str(demo_store.root), "check")
+    assert code == 1 and "No backup holds a good copy of it." in err

@@ -161,8 +161,8 @@ async def test_a_plan_the_disk_refuses_stays_on_screen_until_escape_twice(demo_s
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
-        session = demo_store.session("demo-s3")
-        await app.push_screen(PlanScreen(demo_store.pod(session.pod_id), session))
+        session = app.store.session("demo-s3")  # as home reads it: its revision is known
+        await app.push_screen(PlanScreen(app.store.pod(session.pod_id), session))
         await pilot.pause()
         app.store.save_session = disk_full
         app.screen.query_one("#place", Input).focus()

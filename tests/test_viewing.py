@@ -91,3 +91,19 @@ async def test_viewing_home_a_planned_and_a_past_session_and_the_record_writes_n
         await app.workers.wait_for_complete()
     assert snapshot(demo_store.root) == before
     assert folders(demo_store.root) == made
+
+
+async def test_opening_a_store_with_damage_names_it_in_a_banner_and_changes_nothing(demo_store):
+    cut = demo_store.sessions_folder / "demo-s2.json"
+    cut.write_bytes(cut.read_bytes()[:300])  # a full disk, say
+    orphan = demo_store.sessions_folder / "demo-s9.json"
+    orphan.write_bytes((demo_store.sessions_folder / "demo-s1.json").read_bytes())
+    before = snapshot(demo_store.root)
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        await until(pilot, lambda: app._notifications, "the banner")
+        [banner] = [n for n in app._notifications if n.title == "The store has damaged records"]
+        assert f"{cut} is damaged: it is cut short." in banner.message
+        assert f"{orphan} has no line in the index." in banner.message
+    assert snapshot(demo_store.root) == before

@@ -223,6 +223,29 @@ def priority_first(session: Session) -> None:
     session.slots = sorted(session.slots, key=rules.priority)
 
 
+ROLE_FIELDS = (
+    "id",
+    "presenter",
+    "consultant",
+    "observers",
+    "case_reference",
+    "category",
+    "anxiety",
+)
+
+
+def roles_only(session: Session) -> Session:
+    """What planning reads of a past session (its date, status, and each case's roles, category
+    and anxiety), without the record itself: a pod's whole history of these stays small."""
+    slots = [
+        CaseSlot.model_construct(**{name: getattr(slot, name) for name in ROLE_FIELDS})
+        for slot in session.slots
+    ]
+    return Session.model_construct(
+        id=session.id, pod_id=session.pod_id, date=session.date, status=session.status, slots=slots
+    )
+
+
 def last_presented(pod: Pod, sessions: list[Session]) -> dict[str, dt.date | None]:
     """When each active member last presented, in held sessions (None: never)."""
     last: dict[str, dt.date | None] = {m.id: None for m in pod.active_members}

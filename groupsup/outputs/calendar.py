@@ -11,25 +11,26 @@ import datetime as dt
 
 from icalendar import Calendar, Event
 
-from groupsup.domain import followup
 from groupsup.domain.models import Pod, Session, SessionStatus
+from groupsup.store.database import OpenStep
 
 
-def calendar_for(pods: list[tuple[Pod, list[Session]]]) -> tuple[str, int]:
-    """The .ics text and how many events it holds."""
+def calendar_for(pods: list[tuple[Pod, list[Session], list[OpenStep]]]) -> tuple[str, int]:
+    """The .ics text and how many events it holds, from each pod's planned sessions and its
+    next steps still open (the store's open-steps index: no past session is read)."""
     calendar = Calendar()
     calendar.add("prodid", "-//groupsup//group reflective supervision//EN")
     calendar.add("version", "2.0")
     events = []
-    for pod, sessions in pods:
-        events += [_session(pod, s) for s in sessions if s.status is SessionStatus.PLANNED]
-        for tracked in followup.open_steps(sessions):
-            if tracked.step.due is not None:
-                owner = pod.name_of(tracked.step.owner) or "no owner"
-                event = _event(f"step-{tracked.step.id}", f"{pod.name}: next step due ({owner})")
-                event.add("dtstart", tracked.step.due)
-                event.add("dtend", tracked.step.due + dt.timedelta(days=1))
-                event.add("description", f"Agreed at the session of {tracked.session.date}.")
+    for pod, planned, open_steps in pods:
+        events += [_session(pod, s) for s in planned if s.status is SessionStatus.PLANNED]
+        for step in open_steps:
+            if step.due is not None:
+                owner = pod.name_of(step.owner) or "no owner"
+                event = _event(f"step-{step.id}", f"{pod.name}: next step due ({owner})")
+                event.add("dtstart", step.due)
+                event.add("dtend", step.due + dt.timedelta(days=1))
+                event.add("description", f"Agreed at the session of {step.agreed}.")
                 events.append(event)
     stamp = dt.datetime.now(dt.UTC)
     for event in events:

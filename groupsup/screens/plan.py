@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import ValidationError
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -58,7 +58,8 @@ class PlanScreen(SubScreen):
         super().__init__()
         self.pod = pod
         self.session = session
-        self.others: list[Session] = []  # the pod's other sessions, read once on mount
+        self.others: list[Session] = []  # the pod's other sessions' roles, read after mount
+        self._history_known = False
         # The plan as last saved: the fields announce their first values as they are drawn,
         # and merely looking at a plan must not save it (a new revision would make another
         # facilitator's save conflict).
@@ -104,12 +105,38 @@ class PlanScreen(SubScreen):
             "#", "!", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Min"
         )
         self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
-        # The pod's other sessions cannot change while this one is planned: read them once,
-        # not on every save (each keystroke in the date or length).
-        self.others = [s for s in self.gs.store.sessions(self.pod.id) if s.id != self.session.id]
         self.show()  # focus: the date, the first field (base.focus_then_take_keys)
+        self._read_history()
         for problem in self._format_problems:
             self.notify(problem, title="A format was left out", severity="error", markup=False)
+
+    @work(thread=True, exclusive=True, group="plan-history")
+    def _read_history(self) -> None:
+        """The pod's other sessions, for the suggestions and who presented when: read once
+        (they cannot change while this one is planned), after the screen is up, one at a time
+        and kept as their roles only, so a long history neither holds up the screen nor fills
+        the memory. A session that cannot be read is named, never silently left out."""
+        others, damaged = [], []
+        for summary in self.gs.store.summaries(self.pod.id):
+            if summary.id == self.session.id:
+                continue
+            try:
+                others.append(planning.roles_only(self.gs.store.session(summary.id)))
+            except GroupsupError as error:
+                damaged.append(str(error))
+        self.app.call_from_thread(self._history_read, others, damaged)
+
+    def _history_read(self, others: list[Session], damaged: list[str]) -> None:
+        self.others, self._history_known = others, True
+        self.show()
+        for reason in damaged:
+            self.notify(
+                f"Left out of the suggestions: {reason}",
+                title="A past session cannot be read",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -125,6 +152,8 @@ class PlanScreen(SubScreen):
         self.query_one("#rotation", Static).update(Content(self._rotation()))
 
     def _rotation(self) -> str:
+        if not self._history_known:
+            return "Suggested presenters (never forced): reading the pod's sessions…"
         planned = {slot.presenter for slot in self.session.slots}
         suggested = [
             f"{self.pod.name_of(s.member_id)}: {s.reason}"
@@ -140,9 +169,8 @@ class PlanScreen(SubScreen):
         last = planning.last_presented(self.pod, self.others)  # planned sessions do not count
         for member in self.pod.active_members:
             state = planning.attendance(self.session, member.id)
-            table.add_row(
-                plain(member.name), state, str(last.get(member.id) or "never"), key=member.id
-            )
+            presented = str(last.get(member.id) or "never") if self._history_known else "…"
+            table.add_row(plain(member.name), state, presented, key=member.id)
         table.move_cursor(row=row)
 
     def _show_slots(self) -> None:

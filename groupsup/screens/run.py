@@ -211,7 +211,10 @@ class RunScreen(RunCapture, RunMoves):
         self.writer = SessionWriter(self.gs.store.root, self.gs.store.save_session, self._told)
         # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
         self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
-        if running.start(self.clock, self.gs.store.sessions(self.pod.id)):
+        # Only starting reads the pod's history (for its opening review): resuming does not.
+        if not self.clock.started and running.start(
+            self.clock, self.gs.store.sessions(self.pod.id)
+        ):
             self.save()
         self.show_stop()
         self._show_joined()

@@ -317,6 +317,21 @@ def verify(backup: Backup) -> None:
         raise StoreDamaged(f"Backup {backup.name} cannot be restored: {problem}.")
 
 
+def good_copy(root: Path, rel: str, check: Checker) -> Backup | None:
+    """The newest backup holding a copy of record `rel` that is as the backup wrote it and
+    reads back (`check`), if any: where a damaged record can be found whole again."""
+    for backup in listing(root):
+        entry = backup.files.get(rel)
+        if backup.problem or entry is None or not _intact(backup.folder, rel, entry):
+            continue
+        try:
+            check(backup.folder / rel, rel)
+        except StoreDamaged:
+            continue
+        return backup
+    return None
+
+
 def _intact(folder: Path, rel: str, entry: dict) -> bool:
     if _quick_problem(folder, rel, entry):
         return False

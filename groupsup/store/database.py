@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from groupsup.domain.errors import NotFound, StoreDamaged
@@ -20,6 +19,8 @@ from groupsup.store.files import atomic_write
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"
 FACTS_FOLDER = "facts"  # facts/<pod>.json: what a pod's record needs of each closed session
+STEPS_FOLDER = "steps"  # steps/<pod>.json: each session's next steps and reviews
+OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
 
 
 class AtomicJSONStorage(Storage):
@@ -46,10 +47,6 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
-
-
-def database(path: Path) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage)
 
 
 def rows(path: Path, table: str) -> list[dict]:
@@ -183,7 +180,12 @@ class PodView(NamedTuple):
 
     @classmethod
     def from_row(cls, row: dict) -> PodView:
-        return cls(row["id"], row["name"], {m["id"]: m["name"] for m in row.get("members", [])})
+        try:
+            return cls(row["id"], row["name"], {m["id"]: m["name"] for m in row["members"]})
+        except (KeyError, TypeError) as error:
+            raise StoreDamaged(
+                f"The store's pods file has a pod it cannot read ({error})."
+            ) from None
 
     def name_of(self, member_id: str | None) -> str:
         return self.names.get(member_id, member_id) if member_id else ""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
+import json
 import os
 import shutil
 import socket
@@ -50,24 +51,31 @@ from groupsup.store import backups
 from groupsup.store.database import (
     FACTS_FOLDER,
     INDEX_FILE,
+    OPEN_STEPS_FOLDER,
     PODS_FILE,
+    STEPS_FOLDER,
     AtomicJSONStorage,
     FolderIndex,
     OpenStep,
     SessionSummary,
-    database,
     find_pod_row,
     replace_rows,
     rows,
     summaries,
 )
-from groupsup.store.files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_write, private_folder
+from groupsup.store.files import (
+    PRIVATE_FILE,
+    PRIVATE_FOLDER,
+    atomic_write,
+    fsync_folder,
+    private_folder,
+)
 from groupsup.store.interface import AlreadyStored
 from groupsup.store.migrations import UnknownVersion, upgrade
 
 LOCK_TIMEOUT_SECONDS = 10
-STEPS_FOLDER = "steps"  # steps/<pod>.json: each session's next steps and reviews
-OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
+IMPORTING = ".importing"  # an import's files, staged before they are moved in
+STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
 PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
 
@@ -153,6 +161,7 @@ class FolderStore(FolderIndex):
                     backups.done(self.root)
         private_folder(self.sessions_folder)
         _remove_abandoned_temporaries(self.root, self.sessions_folder, self.root / FACTS_FOLDER)
+        self._finish_import()
         self._ensure_derived()
 
     def _forget(self) -> None:
@@ -287,16 +296,19 @@ class FolderStore(FolderIndex):
             self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
+        AtomicJSONStorage(self._session_path(session.id)).write(self._next_record(session))
+
+    def _next_record(self, session: Session) -> dict:
+        """The session's file as its next revision, counted as saved by this process."""
         revision = self._revisions.get(session.id, 0) + 1
+        self._revisions[session.id] = revision
         record = {
             "schema_version": SCHEMA_VERSION,
             "revision": revision,
             "saved_by": _writer(),
             "session": session.model_dump(mode="json"),
         }
-        db = database(self._session_path(session.id))
-        db.storage.write({"record": {"1": record}})
-        self._revisions[session.id] = revision
+        return {"record": {"1": record}}
 
     def _write_summaries(self, summaries: Iterable[SessionSummary]) -> None:
         summaries = list(summaries)
@@ -421,11 +433,22 @@ class FolderStore(FolderIndex):
         self._known.update((session.id, _derived_of(session)) for session in sessions)
 
     def _ensure_derived(self) -> None:
-        """A store from before some derived records: make them once from the sessions."""
-        if all((self.root / folder).exists() for folder in DERIVED_FOLDERS):
-            return
-        if any(self.sessions_folder.glob("*.json")):
+        """A store from before some derived records, or one that lost a pod's file of them:
+        make them again from the sessions."""
+        if any(self.sessions_folder.glob("*.json")) and self._derived_missing():
             self.rebuild_derived()
+
+    def _derived_missing(self) -> bool:
+        """Whether a derived records' folder, or a pod's file in one, is missing."""
+        if not all((self.root / folder).exists() for folder in DERIVED_FOLDERS):
+            return True
+        try:
+            index = self.summaries()
+        except StoreDamaged:
+            return False  # `check` names it; a rebuild would throw its rows away
+        needed = {(folder, s.pod_id) for s in index for folder in (STEPS_FOLDER, OPEN_STEPS_FOLDER)}
+        needed |= {(FACTS_FOLDER, s.pod_id) for s in index if s.status is SessionStatus.CLOSED}
+        return any(not self._pod_path(folder, pod_id).exists() for folder, pod_id in needed)
 
     # -- observers' notes ------------------------------------------------------------------
 
@@ -464,7 +487,7 @@ class FolderStore(FolderIndex):
             try:
                 session = _parse_session(path, _stored_record(path))
             except StoreDamaged as error:
-                problems.append(str(error))
+                problems.append(f"{error} {self._where_whole(path)}")
                 unreadable += 1
             else:
                 sessions[session.id] = session
@@ -486,6 +509,41 @@ class FolderStore(FolderIndex):
         if not unreadable:  # a damaged session keeps its derived rows: they cannot be judged
             problems += self._derived_problems(list(sessions.values()), index)
         return problems
+
+    def quick_check(self) -> list[str]:
+        """What a glance finds wrong, quickly enough for opening the store: the pods and the
+        index unreadable, a session file cut short (its end is not where a record ends), or
+        without its index line, or an index line without its file. `check` looks closer."""
+        try:
+            self.pod_views()
+            listed = {summary.id for summary in self.summaries()}
+        except StoreDamaged as error:
+            return [str(error)]
+        problems = []
+        on_disk = set()
+        for path in sorted(self.sessions_folder.glob("*.json")):
+            on_disk.add(path.stem)
+            if not _ends_whole(path):
+                problems.append(f"{path} is damaged: it is cut short.")
+            elif path.stem not in listed:
+                problems.append(f"{path} has no line in the index.")
+        problems += [
+            f"The index lists session {session_id}, but {self._session_path(session_id)} is "
+            "missing."
+            for session_id in sorted(listed - on_disk)
+        ]
+        return problems
+
+    def _where_whole(self, damaged: Path) -> str:
+        """Which backup still has a good copy of a damaged record, in a sentence."""
+        rel = damaged.relative_to(self.root).as_posix()
+        found = backups.good_copy(self.root, rel, check_record)
+        if found is None:
+            return "No backup holds a good copy of it."
+        return (
+            f"Backup {found.name} holds a good copy of it ({found.folder / rel}): "
+            f"'groupsup restore {found.name}' puts that backup back."
+        )
 
     def _derived_problems(self, sessions: list[Session], index: dict) -> list[str]:
         """Where the index, pod facts and open steps disagree with the sessions."""
@@ -542,11 +600,13 @@ class FolderStore(FolderIndex):
     # -- import --------------------------------------------------------------------------
 
     def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:
-        """Add sessions with their pods (merging members the store lacks), in one locked batch.
+        """Add sessions with their pods (merging members the store lacks), all or none.
 
         The caller has already checked every document; nothing here can fail half way for a
         reason in the documents themselves. AlreadyStored names a session the store holds,
-        when not asked to replace it.
+        when not asked to replace it. Everything is written into `.importing/` first and moved
+        in once complete, so an import killed at any point is, when the store is next opened,
+        either wholly there (the moves finished) or not there at all (the staging removed).
         """
         with self._locked():
             if not replace:
@@ -556,13 +616,66 @@ class FolderStore(FolderIndex):
             pods = {pod.id: pod for pod in self.pods()}
             for document in documents:
                 pods[document.pod.id] = merge_pod(pods.get(document.pod.id), document.pod)
-            self._save_pods(list(pods.values()))
+            staging = self._inside(IMPORTING)
+            shutil.rmtree(staging, ignore_errors=True)
+            private_folder(staging / "sessions")
+            rows_ = {str(n): pod.model_dump(mode="json") for n, pod in enumerate(pods.values(), 1)}
+            _stage(staging / PODS_FILE, {**_tables(self.root / PODS_FILE), "pods": rows_})
             for document in documents:
                 path = self._session_path(document.session.id)
                 if path.exists():  # replacing: the new record follows the one on disk
                     self._revisions[document.session.id] = _stored_record(path).get("revision", 0)
-                self._write_session(document.session)
+                staged = staging / "sessions" / path.name
+                _stage(staged, self._next_record(document.session))
+            fsync_folder(staging / "sessions")
+            atomic_write(staging / STAGED_WHOLE, b"")  # from here on, the import happens
+            self._move_in(staging)
             self._write_derived([d.session for d in documents])
+            shutil.rmtree(staging)
+
+    def _move_in(self, staging: Path) -> None:
+        """Rename a complete import's staged files into place (those not moved yet)."""
+        for staged in sorted((staging / "sessions").glob("*.json")):
+            os.replace(staged, self._session_path(staged.stem))
+        if (staging / PODS_FILE).exists():
+            os.replace(staging / PODS_FILE, self.root / PODS_FILE)
+        fsync_folder(self.sessions_folder)
+        fsync_folder(self.root)
+
+    def _finish_import(self) -> None:
+        """An import killed part way: finish it if it was wholly staged, else forget it."""
+        staging = self.root / IMPORTING
+        if not staging.exists():
+            return
+        with self._locked():  # another process may be importing now: wait for it to finish
+            if (staging / STAGED_WHOLE).exists():
+                self._move_in(staging)
+                self.rebuild_derived()  # which derived rows were written is not known
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _ends_whole(path: Path) -> bool:
+    """Whether a session file ends as a whole record does (`{"record": {"1": {...}}}`): a file
+    cut short by a full disk or a lost device does not. Reads only the last bytes."""
+    try:
+        with path.open("rb") as file:
+            file.seek(max(0, path.stat().st_size - 8))
+            return file.read().rstrip().endswith(b"}}}}")
+    except OSError:
+        return False
+
+
+def _tables(path: Path) -> dict:
+    """Every table of a TinyDB file, as read (none if it is not there)."""
+    return AtomicJSONStorage(path).read() or {}
+
+
+def _stage(path: Path, data: dict) -> None:
+    """Write a staged file, flushed to the disk (its folder is flushed once, after them all)."""
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as out:
+        out.write(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def _rows_of(paths: list[Path], table: str, ids: set[str]) -> list[dict]:

@@ -186,6 +186,11 @@ class Store(StoreIndex, Protocol):
         it is sound."""
         ...
 
+    def quick_check(self) -> list[str]:
+        """What a glance finds wrong, quickly enough to run as the app opens the store (the
+        app names each in a banner); `check` looks closer."""
+        ...
+
     def repair(self) -> list[str]:
         """Make the derived records again from the sessions and put the store's permissions
         right, never touching a damaged session; returns what is still wrong (`check`)."""
