@@ -97,7 +97,8 @@ class GroupSupApp(NoRecordsInCrashes):
     def on_mount(self) -> None:
         self.call_after_refresh(self._glance_at_store)
 
-    @work(thread=True, group="store-glance")
+    # Never the app's end: a store that cannot be opened at all is for home to say.
+    @work(thread=True, group="store-glance", exit_on_error=False)
     def _glance_at_store(self) -> None:
         """A quick check as the store opens: damage is named in a banner (nothing is changed,
         and `groupsup check` looks closer)."""
