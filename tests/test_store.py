@@ -117,6 +117,33 @@ def test_derived_records_missing_from_an_older_store_are_made_again(demo_store):
     assert (reopened.open_steps(), reopened.report_facts("north-pod")) == expected
 
 
+def test_derived_rows_an_older_groupsup_made_are_made_again_once(demo_store):
+    """The pod facts gained each case record's stage: a store from before says 0 await agreement
+    and `check` calls its facts wrong until they are made again from the sessions."""
+    expected = demo_store.report_facts("north-pod")
+    facts = demo_store.root / "facts" / "north-pod.json"
+    older = json.loads(facts.read_text())
+    for row in older["facts"].values():
+        for case in row["cases"]:
+            del case["record"]
+    facts.write_text(json.dumps(older))
+    (demo_store.root / "derived-version").unlink()
+
+    assert FolderStore(demo_store.root).report_facts("north-pod") == expected
+    assert FolderStore(demo_store.root).check() == []
+    before = _files_as_they_are(demo_store.root)
+    FolderStore(demo_store.root)  # now current: opening again writes nothing
+    assert _files_as_they_are(demo_store.root) == before
+
+
+def _files_as_they_are(folder) -> dict:
+    return {
+        path: (path.stat().st_mtime_ns, path.read_bytes())
+        for path in folder.rglob("*")
+        if path.is_file() and path.name != ".lock"
+    }
+
+
 UNSAFE_KEYS = ["../../PWNED", "a/b", ".hidden", "a\x00b", "red\x1b[31m", "x" * 65, "", "a\\b"]
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 from groupsup.domain import grraacceess
 from groupsup.domain.vocabulary import StepStatus, current_status, record_stage
 
+# What a store's derived records were made by. Raise it whenever a row below changes shape (a
+# key added, a meaning changed): a store whose rows are older makes them again, once, on opening.
+VERSION = "2"
+
 
 def facts_of(session) -> dict:
     """What the pod's record (`outputs.report`) needs of a closed session."""

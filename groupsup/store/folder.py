@@ -69,6 +69,7 @@ from groupsup.store.files import (
     atomic_write,
     fsync_folder,
     private_folder,
+    write_private_text,
 )
 from groupsup.store.interface import AlreadyStored
 from groupsup.store.migrations import UnknownVersion, upgrade
@@ -77,6 +78,7 @@ LOCK_TIMEOUT_SECONDS = 10
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
+DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
 
 
@@ -273,6 +275,7 @@ class FolderStore(FolderIndex):
             if known is None or known[1] != steps:
                 self._write_steps([steps])
             self._known[session.id] = summary, steps
+            self._mark_derived()
 
     def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
         """Re-read the session under the lock, apply `change` to it and save it: for writers
@@ -424,6 +427,7 @@ class FolderStore(FolderIndex):
                     replace_rows(self._pod_file(folder, pod_id), table, [], pod_rows)
                     if folder == STEPS_FOLDER:
                         self._write_open_steps(pod_id)
+            self._mark_derived()
 
     def _write_derived(self, sessions: list[Session]) -> None:
         """Every record derived from `sessions`, one write a file."""
@@ -439,7 +443,10 @@ class FolderStore(FolderIndex):
             self.rebuild_derived()
 
     def _derived_missing(self) -> bool:
-        """Whether a derived records' folder, or a pod's file in one, is missing."""
+        """Whether a derived records' folder, or a pod's file in one, is missing, or an older
+        groupsup made them (their rows lack what this one reads)."""
+        if not self._derived_current():
+            return True
         if not all((self.root / folder).exists() for folder in DERIVED_FOLDERS):
             return True
         try:
@@ -449,6 +456,17 @@ class FolderStore(FolderIndex):
         needed = {(folder, s.pod_id) for s in index for folder in (STEPS_FOLDER, OPEN_STEPS_FOLDER)}
         needed |= {(FACTS_FOLDER, s.pod_id) for s in index if s.status is SessionStatus.CLOSED}
         return any(not self._pod_path(folder, pod_id).exists() for folder, pod_id in needed)
+
+    def _derived_current(self) -> bool:
+        try:
+            return (self.root / DERIVED_VERSION_FILE).read_text() == derived.VERSION
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def _mark_derived(self) -> None:
+        """Say which groupsup made the derived records (written once, then only read)."""
+        if not self._derived_current():
+            write_private_text(self.root / DERIVED_VERSION_FILE, derived.VERSION)
 
     # -- observers' notes ------------------------------------------------------------------
 
