@@ -128,7 +128,7 @@ async def test_a_whole_session_with_keys_only(tmp_path):
         await add_slot(pilot, "ben", "cleo", "CS-2 (Ben)")
         await add_slot(pilot, "cleo", "dev", "CS-3 (Cleo)")
         slots = app.screen.session.slots
-        assert [s.planned_minutes for s in slots] == [52, 52, 51]
+        assert [s.planned_minutes for s in slots] == [47, 47, 46]  # a 15-minute break planned
         assert slots[0].observers == ["cleo-diaz", "dev-patel"]
         await pilot.press("r")
         await pilot.pause()

@@ -309,3 +309,33 @@ def test_a_pods_own_format_is_offered_and_a_broken_one_left_out_with_its_reason(
     )
     with pytest.raises(FormatError):
         available_formats(tmp_path)
+
+
+def test_a_planned_break_is_taken_with_the_clock_paused_and_recorded(fake):
+    from groupsup.outputs import minutes
+
+    session = planned_session(3)
+    session.break_minutes = 15
+    plan_evenly(session)
+    assert sum(s.planned_minutes for s in session.slots) == 180 - 15 - 15 - 10
+    clock = clock_for(session, fake)
+    clock.start()
+    fake.pass_minutes(15)
+    clock.advance()
+    assert clock.session_left() == pytest.approx((180 - 15 - 15) * 60)
+    clock.pause()  # the break
+    fake.pass_minutes(14)
+    assert clock.session_left() == pytest.approx((180 - 15 - 15) * 60)  # the clock stood still
+    clock.resume()
+    clock.advance()
+    assert clock.spare_minutes() == 0  # the break was planned: it is not spare time
+    md = minutes.as_markdown(demo.demo_pod(), session)
+    assert "| Break and pauses | 15 min planned; clock paused 10:15 to 10:29 (14 min) |" in md
+
+
+def test_a_three_hour_session_is_planned_with_a_break():
+    from groupsup.domain.planning import new_session
+
+    pod = demo.demo_pod()
+    assert new_session(pod, START.date(), []).break_minutes == 15
+    assert planned_session(3).break_minutes == 0  # sessions made before breaks keep none

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -61,6 +62,19 @@ def run_order(session: Session, fmt: SessionFormat) -> list[Stop]:
         for p in fmt.phases
     ]
     return [opening, *phases, closing]
+
+
+def pauses(session: Session) -> list[tuple[dt.datetime, dt.datetime]]:
+    """When the clock stood still (the break, or a pause) for a minute or more: from the end of
+    one stretch of running time to the start of the next."""
+    segments = session.clock.segments if session.clock else []
+    gaps = []
+    for before, after in itertools.pairwise(segments):
+        if before.seconds is not None:
+            stopped = before.started_at + dt.timedelta(seconds=before.seconds)
+            if after.started_at - stopped >= dt.timedelta(minutes=1):
+                gaps.append((stopped, after.started_at))
+    return gaps
 
 
 class Alert(StrEnum):
@@ -275,7 +289,10 @@ class SessionClock:
         return self._elapsed(self.state.segments) if self.started else 0.0
 
     def session_left(self) -> float:
-        return self.session.planned_minutes * 60.0 - self.session_elapsed()
+        """Running time left: the planned break is taken with the clock paused, so it is not
+        part of it."""
+        running = self.session.planned_minutes - self.session.break_minutes
+        return running * 60.0 - self.session_elapsed()
 
     def alerts(self) -> list[Alert]:
         """Alerts that have become due since the last call, each given once."""

@@ -359,6 +359,12 @@ class Session(Record):
     place: str = Field(default="", description="Where the pod meets, for calendars.")
     opening_minutes: int = Field(default=15, ge=0, le=120, description="Review of next steps.")
     closing_minutes: int = Field(default=10, ge=0, le=120)
+    break_minutes: int = Field(
+        default=0,
+        ge=0,
+        le=120,
+        description="A planned break: taken by pausing the clock, it is not case time.",
+    )
     slots: list[CaseSlot] = Field(default_factory=list)
     review: list[StepReview] = Field(default_factory=list)
     started_at: Timestamp | None = None

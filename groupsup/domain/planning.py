@@ -23,6 +23,8 @@ from groupsup.domain.models import (
 from groupsup.domain.rules import check_roles
 
 MINIMUM_SLOT_MINUTES = 10
+BREAK_MINUTES = 15  # planned in a session of BREAK_FROM_MINUTES or more (the policy's 3 hours)
+BREAK_FROM_MINUTES = 150
 
 
 def largest_remainder(shares: list[float], total: int) -> list[int]:
@@ -67,8 +69,9 @@ def take_from(planned: list[int], take: int, minimum: int = MINIMUM_SLOT_MINUTES
 
 
 def case_minutes(session: Session) -> int:
-    """The session's time for cases, after the opening review and the close."""
-    return max(0, session.planned_minutes - session.opening_minutes - session.closing_minutes)
+    """The session's time for cases, after the opening review, the close and a planned break."""
+    around = session.opening_minutes + session.closing_minutes + session.break_minutes
+    return max(0, session.planned_minutes - around)
 
 
 def plan_evenly(session: Session, weights: list[float] | None = None) -> None:
@@ -115,6 +118,8 @@ def new_session(pod: Pod, day: dt.date, pod_sessions: list[Session]) -> Session:
         facilitator=pod.facilitator,
         attendees=[m.id for m in pod.active_members],
     )
+    if session.planned_minutes >= BREAK_FROM_MINUTES:
+        session.break_minutes = BREAK_MINUTES
     carry_forward(session, pod_sessions)
     return session
 

@@ -36,9 +36,10 @@ Roles are allocated in advance (policy, section 8). Everything you change is sav
 | o | order the cases with priority first: CP, complex CIN, high professional anxiety |
 | r | start running the session |
 
-The session's time, less the opening review and the close, is split over the cases by their
-weights (1 each unless you say otherwise). A ! marks a priority case. Observers are everyone
-present who is not presenting or consulting.
+The session's time, less the opening review, the break and the close, is split over the cases
+by their weights (1 each unless you say otherwise). A ! marks a priority case. Observers are
+everyone present who is not presenting or consulting. A session of 2½ hours or more plans a
+15-minute break; take it with Ctrl+O on the run screen (the clock stands still).
 """
 
 ATTENDANCE_CYCLE = {"present": "apologies", "apologies": "absent", "absent": "present"}
@@ -90,6 +91,8 @@ class PlanScreen(SubScreen):
                 yield Input(starts, placeholder="10:00", id="starts", compact=True)
                 yield Label("Place")
                 yield Input(self.session.place, placeholder="room", id="place", compact=True)
+                yield Label("Break (min)")
+                yield Input(str(self.session.break_minutes), id="break", compact=True)
             yield Static("", id="problem", markup=False)
             yield Label("Who is present (Enter cycles present, apologies, absent)")
             yield DataTable(id="attendance", cursor_type="row")
@@ -146,7 +149,8 @@ class PlanScreen(SubScreen):
         s = self.session
         cases = planning.case_minutes(s)
         self.query_one("#time-sum", Static).update(
-            f"Opening review {s.opening_minutes} + cases {cases} + close {s.closing_minutes} "
+            f"Opening review {s.opening_minutes} + cases {cases} + break {s.break_minutes} "
+            f"+ close {s.closing_minutes} "
             f"= {s.planned_minutes} min"
         )
         self.query_one("#rotation", Static).update(Content(self._rotation()))
@@ -262,6 +266,16 @@ class PlanScreen(SubScreen):
             self.problem(str(error))
             return
         self.session.planned_minutes = length
+        planning.plan_evenly(self.session, [s.weight for s in self.session.slots])
+        self.save()
+
+    @on(Input.Changed, "#break")
+    def _break_changed(self, event: Input.Changed) -> None:
+        try:
+            self.session.break_minutes = parse_minutes(event.value or "0", "The break", 0, 120)
+        except GroupsupError as error:
+            self.problem(str(error))
+            return
         planning.plan_evenly(self.session, [s.weight for s in self.session.slots])
         self.save()
 

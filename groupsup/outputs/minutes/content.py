@@ -10,6 +10,7 @@ import datetime as dt
 
 from groupsup.domain import agreeing
 from groupsup.domain import grraacceess as grraacceess_record
+from groupsup.domain.clock import pauses
 from groupsup.domain.dates import when
 from groupsup.domain.models import CaseSlot, NextStep, Pod, Session, SessionStatus, StepReview
 from groupsup.outputs.document import (
@@ -80,6 +81,17 @@ def agreement(pod: Pod, session: Session, slot: CaseSlot) -> list[Block]:
     return [Heading("The record", 3), Paragraph(agreeing.in_words(pod, session, slot))]
 
 
+def breaks(session: Session) -> str:
+    """The break planned, and when the clock stood still (the break taken, and any pause)."""
+    planned = f"{duration(session.break_minutes)} planned" if session.break_minutes else ""
+    taken = [
+        f"{start:%H:%M} to {end:%H:%M} ({duration(minutes_between(start, end))})"
+        for start, end in pauses(session)
+    ]
+    parts = [planned, f"clock paused {', '.join(taken)}" if taken else ""]
+    return "; ".join(p for p in parts if p) or "none"
+
+
 def _session_table(pod: Pod, session: Session, names: Names) -> Table:
     actual = minutes_between(session.started_at, session.ended_at)
     rows = (
@@ -89,6 +101,7 @@ def _session_table(pod: Pod, session: Session, names: Names) -> Table:
         ("Apologies", names.many(session.apologies)),
         ("Planned length", duration(session.planned_minutes)),
         ("Actual length", duration(actual)),
+        ("Break and pauses", breaks(session)),
         ("Status", session.status.value),
     )
     return Table((), rows, caption="The session", row_labels=True)
