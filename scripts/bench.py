@@ -35,7 +35,7 @@ from groupsup.store import demo
 from groupsup.store.folder import FolderStore
 from groupsup.store.interface import Store, open_store
 
-TODAY = dt.date.today()  # the stores' next sessions are planned two days from now
+TODAY = dt.date.today()  # the stores' next sessions are planned for today
 FRAME_MS = 1000 / 60
 GIVE_UP_SECONDS = 30  # a fresh process not ready by then is not coming
 SMALL = 10  # sessions in the small store that saving and closing are compared with
@@ -128,7 +128,10 @@ def ready(app, kind):
     )
 
 async def until(condition):
+    given_up = time.monotonic() + 60  # a screen that never comes: fail, never hang
     while not condition():
+        if time.monotonic() > given_up:
+            sys.exit(f"gave up waiting: {app_now.screen} shown")
         await asyncio.sleep(0)
 
 async def timed(app, key, kind):
@@ -142,7 +145,8 @@ async def back_home(app):
     await until(lambda: isinstance(app.screen, HomeScreen) and home_ready(app))
 
 async def main():
-    app = GroupSupApp(sys.argv[1], bell=False)
+    global app_now
+    app = app_now = GroupSupApp(sys.argv[1], bell=False)
     runs = int(sys.argv[2])
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: home_ready(app))
@@ -574,7 +578,7 @@ def main() -> int:
         )
 
         demo_store = FolderStore(Path(scratch) / "demo")
-        demo.fill(demo_store, TODAY)
+        demo.fill(demo_store, TODAY - dt.timedelta(days=2))  # its planned session: today
         shown, saved = keystroke_ms(demo_store.root, runs)
         results.record("keystroke in the note field, shown", "demo", shown)
         results.record("keystroke in the note field, saved", "demo", saved)

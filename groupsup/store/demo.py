@@ -381,7 +381,7 @@ def busy_service(
     Each pod holds `per_pod` closed sessions (60 is five years, as a real pod would); every case
     carries a history, a genogram, hypotheses, resonance and next steps, each with an id of its
     own, and every session reviews the steps still open before it, as a pod does, so only a
-    few stay open. With `planned`, each pod also has its next session planned (six cases).
+    few stay open. With `planned`, each pod also has its next session planned for today (six cases).
     """
     template = _first_session(today)
     pods: list[tuple[Pod, list[Session]]] = []
@@ -395,7 +395,7 @@ def busy_service(
             session_id = f"{pod.id}-{month:04d}"
             sessions.append(_held_session(template, pod.id, session_id, day, sessions))
         if planned:
-            sessions.append(_next_session(pod.id, today + dt.timedelta(days=2), sessions))
+            sessions.append(_next_session(pod.id, today, sessions))  # to be run today
         pods.append((pod, sessions))
     return pods
 
