@@ -113,6 +113,18 @@ def test_a_finished_session_gives_no_more_alerts(fake):
     assert clock.alerts() == []
 
 
+def test_spare_minutes_are_what_the_opening_review_left_unused_never_its_own_time(fake):
+    clock = clock_for(planned_session(2), fake)
+    clock.start()
+    assert clock.spare_minutes() == 0  # the review still has a claim on the rest of its time
+    with pytest.raises(ValueError, match=r"^More time can be given only during a case\.$"):
+        clock.propose_more_time(5)
+    fake.pass_minutes(5)
+    assert clock.spare_minutes() == 0
+    clock.advance()  # the review ends after 5 of its 15 minutes
+    assert clock.spare_minutes() == 10
+
+
 # -- planning -----------------------------------------------------------------------------------
 
 
@@ -232,6 +244,34 @@ def test_a_case_presented_again_starts_from_its_latest_history_up_to_the_session
     new_case = CaseSlot(presenter=demo.TOM, case_reference="CS-2")
     assert not planning.carry_over(session, new_case, sessions)
     assert not planning.carry_over(session, CaseSlot(presenter=demo.TOM), sessions)
+
+
+def test_planning_reads_a_past_session_s_roles_and_dates_without_its_record():
+    _, session = _planned()
+    session.status = SessionStatus.CLOSED
+    session.slots = [
+        CaseSlot(
+            presenter=demo.TOM,
+            consultant=demo.LEILA,
+            observers=[demo.PRIYA],
+            category=Category.CP,
+            anxiety=Anxiety.HIGH,
+            history="The record itself",
+        )
+    ]
+    light = planning.roles_only(session)
+    assert (light.id, light.pod_id, light.date, light.status) == (
+        session.id,
+        session.pod_id,
+        session.date,
+        SessionStatus.CLOSED,
+    )
+    (slot,) = light.slots
+    whole = session.slots[0]
+    assert {name: getattr(slot, name) for name in planning.ROLE_FIELDS} == {
+        name: getattr(whole, name) for name in planning.ROLE_FIELDS
+    }
+    assert "history" not in slot.model_fields_set and slot.history == ""
 
 
 # -- next steps ---------------------------------------------------------------------------------
