@@ -81,10 +81,18 @@ def test_the_minutes_and_the_case_record_hold_the_personal_level(demo_store, for
 AHMED_STEP = "partly", "One visit held."  # how demo-s2's review left a step of demo-s1
 
 
-def _rows(table: DataTable) -> dict[str, tuple[str, ...]]:
-    """A table's rows as text, by their first column."""
-    rows = [tuple(str(cell) for cell in table.get_row_at(n)) for n in range(table.row_count)]
-    return {row[0]: row for row in rows}
+REVIEW_COLUMNS = ("Owner", "Due", "Sign-off", "Status", "Action", "Case", "Note")
+
+
+def _review_row(table: DataTable, action: str) -> tuple[int, dict[str, str]]:
+    """The review table's row for `action` (shown whole, or cut short with "…" at 80×24): its
+    number and its cells by column."""
+    for n in range(table.row_count):
+        row = dict(zip(REVIEW_COLUMNS, (str(cell) for cell in table.get_row_at(n)), strict=True))
+        shown = row["Action"]
+        if shown == action or (shown.endswith("…") and action.startswith(shown[:-1])):
+            return n, row
+    raise AssertionError(f"no review row for {action!r}")
 
 
 async def _home_step(pilot, action: str) -> tuple[str, str]:
@@ -106,7 +114,7 @@ def _actions(demo_store, capsys) -> dict[str, tuple[str, str, bool]]:
 async def _review_line(pilot, action: str) -> None:
     """Open the review dialog on the step whose action is `action`."""
     table = pilot.app.screen.query_one("#review-table", DataTable)
-    table.move_cursor(row=list(_rows(table)).index(action))
+    table.move_cursor(row=_review_row(table, action)[0])
     await burst(pilot, "enter")
 
 
@@ -119,8 +127,12 @@ async def test_a_carried_step_shows_its_last_review_until_reviewed_again(
         await home_is_ready(pilot)
         assert await _home_step(pilot, action) == ("partly", "Latest note: One visit held.")
         await burst(pilot, "r")  # demo-s3 opens: the step is carried into its review
-        review = _rows(app.screen.query_one("#review-table", DataTable))
-        assert review[action][4:] == ("", "partly (last time)", "One visit held.")
+        _, row = _review_row(app.screen.query_one("#review-table", DataTable), action)
+        assert (row["Sign-off"], row["Status"], row["Note"]) == (
+            "",
+            "partly (last time)",
+            "One visit held.",
+        )
         await _review_line(pilot, action)
         assert isinstance(app.screen, ReviewForm)
         said = " ".join(str(s.render()) for s in app.screen.query(".hint"))
