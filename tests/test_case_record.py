@@ -20,6 +20,8 @@ _KEYS = {
 def _planted(value, key: str = ""):
     """Every piece of free text in `value` with the planted word added."""
     if isinstance(value, dict):
+        if "signoff_reason" in value:  # a reason is only for a step needing sign-off
+            value = value | {"needs_signoff": True}
         return {k: _planted(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_planted(v, key) for v in value]

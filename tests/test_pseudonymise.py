@@ -89,13 +89,19 @@ def crafted(source: str, text: str, reference: str = "CS-1 (Smith-Jones)") -> Se
         case_reference=reference,
         genogram=parsed.genogram,
         dilemma=text,
+        childs_voice=text,
         notes=text,
+        alternatives=text,
+        grraacceess_notes=text,
         resonance=[ResonanceNote(observer="priya-shah", text=text)],
-        next_steps=[NextStep(action=text, owner="tom-whitaker")],
+        next_steps=[
+            NextStep(action=text, owner="tom-whitaker", needs_signoff=True, signoff_reason=text)
+        ],
     )
     return Session(
         pod_id="north-pod",
         date=DEMO_DAY,
+        welfare_checkin=text,
         attendees=["tom-whitaker", "priya-shah"],
         slots=[slot],
         status="closed",

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from groupsup.app import GroupSupApp
 from groupsup.cli import main
+from groupsup.domain.models import REASON_WITHOUT_SIGNOFF
 from groupsup.screens.forms import ResonanceForm
 
 
@@ -38,6 +39,11 @@ def _early_step(data: dict) -> None:
     slot["next_steps"] = [{"id": "n1", "action": "Visit school", "due": "2000-01-01"}]
 
 
+def _reason_without_signoff(data: dict) -> None:
+    slot = data["session"]["slots"][0]
+    slot["next_steps"] = [{"id": "n1", "action": "Visit school", "signoff_reason": "PLO"}]
+
+
 @pytest.mark.parametrize(
     ("change", "sentence"),
     [
@@ -46,6 +52,7 @@ def _early_step(data: dict) -> None:
         (_retired_facilitator, "is the pod's facilitator: make someone else the facilitator"),
         (_absent_observer, "is not marked present, so cannot be an observer."),
         (_early_step, "the next step 'Visit school' is due on 2000-01-01, before the session"),
+        (_reason_without_signoff, REASON_WITHOUT_SIGNOFF),
     ],
 )
 def test_import_refuses_what_the_forms_refuse(capsys, demo_store, tmp_path, change, sentence):

@@ -69,7 +69,9 @@ def test_personal_level_dialog(snap_compare, demo_app):
 
 def test_review_dialog(snap_compare, demo_app):
     """A carried step's history (due, sign-off, the last review) over the run screen."""
-    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "down", "enter"))
+    assert snap_compare(
+        demo_app, terminal_size=(80, 24), run_before=keys("r", "tab", "down", "enter")
+    )
 
 
 # Every dialog over the run screen at 80x24: below the header, whole or scrolling inside itself.

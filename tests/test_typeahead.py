@@ -117,7 +117,8 @@ async def test_resonance_and_safeguarding_typed_at_once(app, demo_store):
 async def test_review_typed_at_once(app, demo_store):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await burst(pilot, "r", "enter", "p", "tab", "=Letter sent, no reply", "enter")
+        # the opening starts in the welfare check-in; Tab goes on to the review
+        await burst(pilot, "r", "tab", "enter", "p", "tab", "=Letter sent, no reply", "enter")
         await burst(pilot, "down", "enter", "d", "enter")
         assert isinstance(app.screen, RunScreen)
     first, second = saved(demo_store)["review"][:2]

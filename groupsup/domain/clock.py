@@ -48,7 +48,8 @@ def run_order(session: Session, fmt: SessionFormat) -> list[Stop]:
         None,
         OPENING,
         "Review of the previous session's next steps",
-        "Go through each next step: done, partly, not done or carried forward, with a note.",
+        "Welfare first, then each next step: done, partly, not done or carried forward, with "
+        "a note.",
     )
     closing = Stop(
         None,

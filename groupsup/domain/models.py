@@ -202,6 +202,9 @@ class NextStep(Record):
         default=False,
         description="A decision on case direction: finalise with the line manager one to one.",
     )
+    signoff_reason: str = Field(
+        default="", description="Why the step needs the line manager's sign-off (optional)."
+    )
 
     @field_validator("action")
     @classmethod
@@ -209,6 +212,17 @@ class NextStep(Record):
         if not action.strip():
             raise ValueError("A next step needs an action: say what is to be done.")
         return action
+
+    @model_validator(mode="after")
+    def _reason_for_signoff(self) -> Self:
+        if self.signoff_reason.strip() and not self.needs_signoff:
+            raise ValueError(REASON_WITHOUT_SIGNOFF)
+        return self
+
+
+REASON_WITHOUT_SIGNOFF = (
+    "A reason is for a step that needs manager sign-off: tick it, or clear the reason."
+)
 
 
 def due_problem(step: NextStep, session_date: dt.date) -> str | None:
@@ -255,7 +269,15 @@ class Agreement(Record):
 
 
 # What the group's discussion of a case is written into, as free text.
-CASE_TEXT_FIELDS = ("dilemma", "presenting_issue", "history", "notes", "reflection")
+CASE_TEXT_FIELDS = (
+    "dilemma",
+    "presenting_issue",
+    "history",
+    "childs_voice",
+    "notes",
+    "alternatives",
+    "reflection",
+)
 
 
 class CaseSlot(Record):
@@ -273,6 +295,11 @@ class CaseSlot(Record):
     dilemma: str = ""
     presenting_issue: str = ""
     history: str = ""
+    childs_voice: str = Field(
+        default="",
+        description="The child's voice: their wishes and feelings, as the worker knows them "
+        "from conversations and observation.",
+    )
     genogram: Genogram = Field(default_factory=Genogram)
     carried_from: dt.date | None = Field(
         default=None,
@@ -288,6 +315,9 @@ class CaseSlot(Record):
     )
     resonance: list[ResonanceNote] = Field(default_factory=list)
     notes: str = Field(default="", description="Notes from the questions and the discussion.")
+    alternatives: str = Field(
+        default="", description="Alternative courses of action the group considered."
+    )
     reflection: str = Field(default="", description="What the presenter gained.")
     next_steps: list[NextStep] = Field(default_factory=list)
     no_next_steps: bool = Field(default=False, description="The group agreed no next step.")
@@ -353,6 +383,11 @@ class Session(Record):
     attendees: list[str] = Field(default_factory=list)
     apologies: list[str] = Field(default_factory=list)
     status: SessionStatus = SessionStatus.PLANNED
+    welfare_checkin: str = Field(
+        default="",
+        description="The opening check-in on the workers' welfare (policy 11.3): who is present "
+        "and how they are, briefly. In the minutes, never in a case record.",
+    )
     format: str = "group-reflective"
     marking: str = DEFAULT_MARKING
     starts_at: dt.time | None = Field(default=None, description="Planned start, for calendars.")

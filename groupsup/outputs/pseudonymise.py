@@ -340,9 +340,10 @@ def _free_text(session: Session) -> Iterator[tuple[object, str]]:
         for hypothesis in slot.hypotheses:
             yield from ((hypothesis, f) for f in ("text", "supports", "would_test"))
         yield from ((note, "text") for note in slot.resonance)
-        yield from ((step, "action") for step in slot.next_steps)
+        yield from ((step, f) for step in slot.next_steps for f in ("action", "signoff_reason"))
         if slot.safeguarding:
             yield from ((slot.safeguarding, f) for f in ("concern", "action_taken"))
+    yield session, "welfare_checkin"
     for review in session.review:
         yield from ((review, f) for f in ("action", "note", "last_note"))
 

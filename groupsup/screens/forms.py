@@ -214,6 +214,11 @@ class NextStepForm(Form[NextStep]):
             s.needs_signoff if s else False,
             id="signoff",
         )
+        yield Input(
+            s.signoff_reason if s else "",
+            placeholder="Why it needs sign-off (optional)",
+            id="signoff-reason",
+        )
 
     def build(self) -> NextStep:
         due_text = self.value("due").strip()
@@ -223,6 +228,7 @@ class NextStepForm(Form[NextStep]):
             "owner": self.person("owner"),
             "due": due,
             "needs_signoff": self.query_one("#signoff", Tick).value,
+            "signoff_reason": self.value("signoff-reason").strip(),
         }
         step = updated(NextStep, self.existing, fields)
         if problem := due_problem(step, self.session.date):

@@ -145,6 +145,7 @@ class RunScreen(RunCapture, RunMoves):
         self._loading = False
         self._shown_slot: str | None = None
         self._areas: dict[str, TextArea] = {}
+        self._welfare: TextArea | None = None
         self._phase_focus: str | None = None  # the pane whose first field should get focus
 
     # -- layout ------------------------------------------------------------------------------
@@ -157,6 +158,8 @@ class RunScreen(RunCapture, RunMoves):
             yield Static("", id="safeguarding-banner", markup=False)
         with ContentSwitcher(id="stage", initial="review"):
             with Vertical(id="review"):
+                yield Label("Welfare check-in: who is here and how they are (not in case records)")
+                yield TextArea(id="welfare_checkin", classes="capture")
                 yield Label("Next steps from earlier sessions (Enter: how does it stand?)")
                 yield FittedTable(
                     id="review-table", long=("Action", "Case", "Note"), cursor_type="row"
@@ -169,6 +172,7 @@ class RunScreen(RunCapture, RunMoves):
                             ("dilemma", "Theme or dilemma"),
                             ("presenting_issue", "Presenting issue"),
                             ("history", "Case history"),
+                            ("childs_voice", "The child's voice: their wishes and feelings"),
                         ):
                             yield Label(title)
                             yield TextArea(id=field, classes="capture")
@@ -176,6 +180,8 @@ class RunScreen(RunCapture, RunMoves):
                     yield GenogramEditor()
                 with TabPane("Notes", id="notes-tab"):
                     yield TextArea(id="notes", classes="capture tall")
+                    yield Label("Alternative courses of action considered")
+                    yield TextArea(id="alternatives", classes="capture")
                 with TabPane("Hypotheses", id="hypotheses"):
                     with Scroll():
                         yield ItemTable("hypotheses", id="hypotheses-table")
@@ -211,6 +217,7 @@ class RunScreen(RunCapture, RunMoves):
         self.writer = SessionWriter(self.gs.store.root, self.gs.store.save_session, self._told)
         # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
         self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
+        self._welfare = self.query_one("#welfare_checkin", TextArea)
         # Only starting reads the pod's history (for its opening review): resuming does not.
         if not self.clock.started and running.start(
             self.clock, self.gs.store.sessions(self.pod.id)

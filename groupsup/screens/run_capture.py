@@ -34,10 +34,14 @@ NewItem = TypeVar("NewItem", Hypothesis, ResonanceNote, NextStep)
 class RunCapture(RunStage):
     @on(TextArea.Changed, ".capture")
     def _text_changed(self, event: TextArea.Changed) -> None:
-        field = event.text_area.id
-        if self._loading or self.slot is None or field is None:
+        area = event.text_area
+        field = area.id
+        record = self.session if field == "welfare_checkin" else self.slot
+        if self._loading or record is None or field is None:
             return
-        setattr(self.slot, field, event.text_area.text)
+        if getattr(record, field) == area.text:
+            return  # put there by loading, not typed
+        setattr(record, field, area.text)
         self.save()
 
     @on(GenogramEditor.Changed)

@@ -23,6 +23,7 @@ class RunSaving(SubScreen):
     writer: SessionWriter
     _shown_slot: str | None  # the slot whose text the case's fields hold
     _areas: dict[str, TextArea]  # the case's text fields, kept for on_unmount
+    _welfare: TextArea | None  # the session's welfare check-in, kept for on_unmount
 
     @property
     def slot(self) -> CaseSlot | None:
@@ -55,6 +56,9 @@ class RunSaving(SubScreen):
 
     def on_unmount(self) -> None:
         """Leaving or quitting: whatever is typed and not yet saved is saved now."""
+        if self._welfare is not None and self._welfare.text != self.session.welfare_checkin:
+            self.session.welfare_checkin = self._welfare.text
+            self.save()
         slot = self.slot
         if slot is None or self._shown_slot != slot.id:
             self.writer.close()

@@ -42,6 +42,7 @@ class RunStage(RunSaving):
         switcher = self.query_one("#stage", ContentSwitcher)
         if stop.phase == OPENING:
             switcher.current = "review"
+            self._show_welfare()
             self._show_review()
             self._phase_focus = "review"
             self._focus_first("#review")
@@ -107,6 +108,12 @@ class RunStage(RunSaving):
         banner.set_class(bool(concern.action_taken.strip()), "recorded")
         banner.update(Content(f"SAFEGUARDING concern raised: {concern.concern} · Done: {done}"))
         detail.update(Content(f"Concern: {concern.concern}\n\nWhat was done: {done}"))
+
+    def _show_welfare(self) -> None:
+        area = self.query_one("#welfare_checkin", TextArea)
+        if area.text != self.session.welfare_checkin:
+            area.text = self.session.welfare_checkin
+            area.move_cursor(area.document.end)  # carry on typing after what is there
 
     def _show_review(self) -> None:
         table = self.query_one("#review-table", DataTable)

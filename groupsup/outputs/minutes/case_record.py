@@ -12,6 +12,8 @@ from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.outputs.document import Block, Document, Fields, Heading, Paragraph
 from groupsup.outputs.minutes.content import (
+    ALTERNATIVES,
+    CHILDS_VOICE,
     Names,
     agreement,
     block,
@@ -62,9 +64,11 @@ def _parts(slot: CaseSlot, names: Names) -> list[Block]:
     return [
         *block("Theme or dilemma", slot.dilemma),
         *block("Presenting issue", slot.presenting_issue),
+        *block(CHILDS_VOICE, slot.childs_voice),
         *hypotheses(slot, names),
         *grraacceess(slot),
         *_resonance(slot, names),
+        *block(ALTERNATIVES, slot.alternatives),
         *block("What the presenter gained", slot.reflection),
         *next_steps(slot, names),
         *safeguarding(slot),

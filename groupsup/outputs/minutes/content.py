@@ -33,6 +33,8 @@ POLICY_NOTE = (
     "finalise them with the line manager in one-to-one supervision."
 )
 NOT_RECORDED = Paragraph("Not recorded.", Look.EMPHASIS)
+CHILDS_VOICE = "The child's voice: wishes and feelings"
+ALTERNATIVES = "Alternative courses of action considered"
 PERSONAL_LEVEL = "At a personal level (how the worker's own GRRAACCEESS meet the family's):"
 NONE_RECORDED = Paragraph("None recorded.", Look.EMPHASIS)
 
@@ -67,6 +69,7 @@ def minutes_document(pod: Pod, session: Session) -> Document:
     names = Names(pod)
     document = Document(f"Group reflective supervision: {pod.name}", session.marking)
     document.add(_session_table(pod, session, names), Quote(POLICY_NOTE))
+    document.add(*block("Welfare check-in", session.welfare_checkin, level=2))
     document.add(*_review(session.review, names))
     for number, slot in enumerate(session.slots, 1):
         document.add(Heading(f"Case {number}: {slot.title}", 2), roles(slot, names))
@@ -161,8 +164,10 @@ def _case(slot: CaseSlot, names: Names) -> list[Block]:
         *block("Theme or dilemma", slot.dilemma),
         *block("Presenting issue", slot.presenting_issue),
         *block("Case history", slot.history),
+        *block(CHILDS_VOICE, slot.childs_voice),
         *genogram(slot),
         *block("Notes from the questions and discussion", slot.notes),
+        *block(ALTERNATIVES, slot.alternatives),
         *hypotheses(slot, names),
         *grraacceess(slot),
         *_resonance(slot, names),
@@ -172,8 +177,8 @@ def _case(slot: CaseSlot, names: Names) -> list[Block]:
     ]
 
 
-def block(title: str, value: str) -> list[Block]:
-    return [Heading(title, 3), Paragraph(value) if value.strip() else NOT_RECORDED]
+def block(title: str, value: str, level: int = 3) -> list[Block]:
+    return [Heading(title, level), Paragraph(value) if value.strip() else NOT_RECORDED]
 
 
 def genogram(slot: CaseSlot) -> list[Block]:
@@ -239,6 +244,8 @@ def next_steps(slot: CaseSlot, names: Names) -> list[Block]:
 
 def _step_row(step: NextStep, names: Names) -> tuple[str, ...]:
     signoff = "needed" if step.needs_signoff else "no"
+    if step.signoff_reason.strip():
+        signoff = f"needed: {step.signoff_reason}"
     return (step.action, names(step.owner), when(step.due), signoff, step.status.value)
 
 
