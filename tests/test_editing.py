@@ -75,3 +75,22 @@ async def test_ctrl_a_selects_all_in_a_text_field(demo_store, fake):
     slot = saved(demo_store)["slots"][0]
     assert slot["dilemma"] == "Replaced"
     assert [h["text"] for h in slot["hypotheses"]] == ["Another thought"]
+
+
+async def test_a_planned_session_can_be_deleted_after_asking_and_a_run_one_cannot(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("tab", "down", "delete")  # a closed session: kept
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "demo-s2" in {s.id for s in demo_store.summaries()}
+        await pilot.press("up", "delete")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        assert "demo-s3" in {s.id for s in demo_store.summaries()}
+        await pilot.press("delete", "enter")
+        await until(
+            pilot, lambda: "demo-s3" not in {s.id for s in demo_store.summaries()}, "deleting"
+        )

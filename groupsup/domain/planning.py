@@ -137,6 +137,15 @@ def move_to_today(session: Session, today: dt.date) -> None:
     session.date = today
 
 
+def check_deletable(session: Session) -> None:
+    """Only a session never run may be deleted: once run, it is the pod's record."""
+    if session.status is not SessionStatus.PLANNED:
+        raise RuleBroken(
+            f"The session of {session.date} has been run: its record stays. Only a planned "
+            "session can be deleted."
+        )
+
+
 def set_attendance(session: Session, member_id: str, state: str) -> None:
     """Mark a member 'present', 'apologies' or 'absent', and keep the slots' observers in step."""
     attendees = [m for m in session.attendees if m != member_id]

@@ -43,6 +43,7 @@ one first) and every next step still open; overdue ones are marked.
 | m | the pod's members: add, rename, retire |
 | p | plan a new session (asked first) |
 | r | run the next session, or resume the one running |
+| Delete (sessions) | delete the chosen planned session, asked first (a session run is kept) |
 | e | save the chosen session's minutes (Markdown, JSON, HTML) to the exports folder |
 | c | the pod's record over the last twelve months |
 | s | every pod's last twelve months (on a shared database, or with several pods) |
@@ -67,6 +68,7 @@ class HomeScreen(GroupSupScreen):
         Binding("e", "export", "Export", priority=True, id="export"),
         Binding("m", "members", "Members", priority=True, id="members"),
         Binding("n", "new_pod", "New pod", priority=True, id="new-pod"),
+        Binding("delete", "delete_session", "Delete", show=False, id="delete-session"),
         Binding(
             "s",
             "service",
@@ -390,6 +392,39 @@ class HomeScreen(GroupSupScreen):
 
         if session is not None:
             self.app.push_screen(PlanScreen(self.pod, session))
+
+    def action_delete_session(self) -> None:
+        """A planned session that will not be held: asked first; a session run stays."""
+        from groupsup.domain import planning
+        from groupsup.domain.dates import when
+        from groupsup.screens.forms import Confirm
+
+        if self.focused is not self.query_one("#sessions"):
+            return
+        session = self.chosen_session()
+        if session is None:
+            return
+        try:
+            planning.check_deletable(session)
+        except GroupsupError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+
+        def delete(yes: bool | None) -> None:
+            if yes:
+                self.gs.store.delete_session(session.id)
+                self.notify(f"The session of {when(session.date)} is deleted.")
+                self.refresh_pods()
+
+        cases = len(session.slots)
+        self.app.push_screen(
+            Confirm(
+                f"Delete the session of {when(session.date)}?",
+                f"It was planned with {cases} case{'s' if cases != 1 else ''}; nothing has been "
+                "recorded in it. Its plan goes for good.",
+            ),
+            delete,
+        )
 
     def action_run(self) -> None:
         from groupsup.screens.run import RunScreen
