@@ -43,7 +43,7 @@ async def test_home_footer_shows_whole_keys_and_help_and_quit(demo_store):
 
 # Each dialog of the run screen: where it is opened from (keys after home) and its opening key.
 RUN_DIALOGS = {
-    "review": ("r", "enter"),
+    "review": ("r", "tab", "enter"),  # past the welfare check-in
     "hypothesis": ("r", "ctrl+n", "ctrl+g"),
     "resonance": ("r", "ctrl+n", "ctrl+r"),
     "next step": ("r", "ctrl+n", "ctrl+f"),
