@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import home_is_ready, notices
+from conftest import home_is_ready, notices, until
 from test_app import type_text
 from textual.widgets import Input, Static, TextArea
 
@@ -34,15 +34,6 @@ async def saved(pilot) -> None:
     raise AssertionError("the writer never finished")
 
 
-async def said(pilot, given: list[str]) -> list[str]:
-    """The notices given, once the writer's news has reached the screen (it comes by message)."""
-    for _ in range(500):
-        await pilot.pause()
-        if given:
-            return given
-    raise AssertionError("nothing was said about saving")
-
-
 async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered_back(
     demo_store,
 ):
@@ -61,7 +52,9 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
             await type_text(pilot, word)
         await saved(pilot)
         assert isinstance(app.screen, RunScreen)  # still running
-        (sentence,) = await said(pilot, saving)
+        # the writer's news reaches the screen by message, after the writer has finished
+        await until(pilot, lambda: saving, "a notice about saving")
+        (sentence,) = saving
         assert sentence.startswith("Not saved: No space left on device What you typed is kept in")
         kept = writer.unsaved_path(demo_store.root, "demo-s3")
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -96,7 +89,9 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
         for word in ("One ", "two ", "three"):
             await type_text(pilot, word)
         await saved(pilot)
-        (sentence,) = await said(pilot, saving)
+        # the writer's news reaches the screen by message, after the writer has finished
+        await until(pilot, lambda: saving, "a notice about saving")
+        (sentence,) = saving
         assert "was saved by another groupsup" in sentence
         await pilot.press("escape")  # leaving keeps the text aside
         await pilot.pause()
