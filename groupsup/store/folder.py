@@ -155,6 +155,7 @@ class FolderStore(FolderIndex):
         self._real_root = self.root.resolve()
         self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         self.sessions_folder = self.root / "sessions"
+        self._derived_marked = False
         self._forget()
         if backups.interrupted(self.root):  # before sessions/ is made: the swap expects none
             with self._locked():
@@ -464,9 +465,11 @@ class FolderStore(FolderIndex):
             return False
 
     def _mark_derived(self) -> None:
-        """Say which groupsup made the derived records (written once, then only read)."""
-        if not self._derived_current():
+        """Say which groupsup made the derived records: read once a process, written once a
+        store, so a save (on every burst of typing) does no more I/O for it."""
+        if not self._derived_marked and not self._derived_current():
             write_private_text(self.root / DERIVED_VERSION_FILE, derived.VERSION)
+        self._derived_marked = True
 
     # -- observers' notes ------------------------------------------------------------------
 
