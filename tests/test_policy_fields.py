@@ -267,3 +267,21 @@ def test_the_json_schema_describes_the_policy_fields(capsys):
     assert "welfare_checkin" in schema["Session"]["properties"]
     assert {"childs_voice", "alternatives"} <= set(schema["CaseSlot"]["properties"])
     assert "signoff_reason" in schema["NextStep"]["properties"]
+
+
+async def test_the_review_leaves_the_status_to_the_facilitator(app, demo_store):
+    """Nothing is chosen for a step not reviewed before: Enter with only a note says so in one
+    line and keeps the note; the status the facilitator then chooses is the one saved."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "r")
+        [first] = [r for r in saved(demo_store)["review"] if r["last_status"] is None][:1]
+        await _review_line(pilot, first["action"])
+        await burst(pilot, "tab", "=Visited twice", "enter")
+        assert isinstance(app.screen, ReviewForm)
+        assert "Choose how the step stands" in str(app.screen.query_one("#problem").render())
+        assert app.screen.query_one("#note").value == "Visited twice"
+        await burst(pilot, "shift+tab", "p", "enter")
+        assert isinstance(app.screen, RunScreen)
+    [review] = [r for r in saved(demo_store)["review"] if r["step_id"] == first["step_id"]]
+    assert (review["status"], review["note"]) == ("partly", "Visited twice")

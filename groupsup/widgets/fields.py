@@ -111,7 +111,10 @@ class ChoiceList(OptionList):
     def __init__(self, choices: list[tuple[str, object]], value=None, **kwargs) -> None:
         self.choices = choices
         self.value = value
-        super().__init__(*self._rows(), **kwargs)
+        # Options given to OptionList's constructor highlight the first, which would choose it:
+        # a choice the facilitator did not make. Added afterwards, none is highlighted.
+        super().__init__(**kwargs)
+        self.add_options(self._rows())
 
     def _rows(self) -> list[Option]:
         return [
