@@ -118,7 +118,7 @@ async def test_two_observers_join_from_browsers_and_the_facilitator_saves_both(d
     clock.start()
     clock.advance()  # case 1: Priya, Daniel and Leila observe, each with their own code
     demo_store.save_session(session)
-    codes = joining.open_joining(demo_store.root, session, dt.datetime.now(dt.UTC)).codes
+    codes = joining.open_joining(demo_store, session, dt.datetime.now(dt.UTC)).codes
     port = free_port()
     url = f"http://{HOST}:{port}"
     serve = ["serve", "--host", HOST, "--port", str(port), "--public-url", url]

@@ -29,7 +29,7 @@ def running(store: FolderStore, fake) -> dict[str, str]:
     clock.start()
     clock.advance()
     store.save_session(session)
-    return joining.open_joining(store.root, session, fake.wall()).codes
+    return joining.open_joining(store, session, fake.wall()).codes
 
 
 def test_each_attendee_but_the_facilitator_has_their_own_code(demo_store, fake):
@@ -39,23 +39,23 @@ def test_each_attendee_but_the_facilitator_has_their_own_code(demo_store, fake):
     assert len(set(codes.values())) == len(codes)
     for member_id, code in codes.items():
         typed = f" {code.lower()} "
-        assert joining.check_code(demo_store.root, typed, NOW) == ("demo-s3", member_id)
+        assert joining.check_code(demo_store, typed, NOW) == ("demo-s3", member_id)
     with pytest.raises(joining.JoinRefused) as caught:
-        joining.check_code(demo_store.root, "ABC123", NOW)
+        joining.check_code(demo_store, "ABC123", NOW)
     assert str(caught.value) == "'ABC123' is not a join code: check it with the facilitator."
     with pytest.raises(joining.JoinRefused, match="Type your join code"):
-        joining.check_code(demo_store.root, "  ", NOW)
+        joining.check_code(demo_store, "  ", NOW)
 
 
 def test_an_expired_code_is_refused_and_new_ones_made(demo_store, fake):
     code = running(demo_store, fake)["priya-shah"]
     later = NOW + dt.timedelta(minutes=180 + 61)
     with pytest.raises(joining.JoinRefused) as caught:
-        joining.check_code(demo_store.root, code, later)
+        joining.check_code(demo_store, code, later)
     assert str(caught.value) == "That join code has expired: ask the facilitator again."
     session = demo_store.session("demo-s3")
-    assert joining.open_joining(demo_store.root, session, NOW).codes["priya-shah"] == code
-    fresh = joining.open_joining(demo_store.root, session, later).codes["priya-shah"]
+    assert joining.open_joining(demo_store, session, NOW).codes["priya-shah"] == code
+    fresh = joining.open_joining(demo_store, session, later).codes["priya-shah"]
     assert fresh != code and len(fresh) == 6
     assert set(fresh) <= set(joining.CODE_ALPHABET)
 
@@ -73,13 +73,11 @@ def test_a_closed_sessions_code_is_refused(demo_store, fake):
 def test_two_pods_running_at_once_keep_their_own_codes(demo_store, fake):
     codes = running(demo_store, fake)
     other = demo_store.session("demo-s3").model_copy(update={"id": "other-pod-s1"})
-    theirs = joining.open_joining(demo_store.root, other, NOW).codes
-    mine = joining.open_joining(demo_store.root, demo_store.session("demo-s3"), NOW).codes
+    theirs = joining.open_joining(demo_store, other, NOW).codes
+    mine = joining.open_joining(demo_store, demo_store.session("demo-s3"), NOW).codes
     assert mine == codes
-    assert joining.check_code(demo_store.root, codes["priya-shah"], NOW).session_id == "demo-s3"
-    assert joining.check_code(demo_store.root, theirs["priya-shah"], NOW).session_id == (
-        "other-pod-s1"
-    )
+    assert joining.check_code(demo_store, codes["priya-shah"], NOW).session_id == "demo-s3"
+    assert joining.check_code(demo_store, theirs["priya-shah"], NOW).session_id == ("other-pod-s1")
 
 
 def test_an_observer_writes_only_as_themselves_and_never_on_their_own_case(demo_store, fake):
@@ -214,7 +212,7 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
         case_line = str(screen.query_one("#case-line", Static).render())
         assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
     assert joining.waiting(demo_store, "demo-s3") == []
-    assert joining.present(demo_store.root, "demo-s3", fake.wall()) == {}  # Priya has left
+    assert joining.present(demo_store, "demo-s3", fake.wall()) == {}  # Priya has left
     saved = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert [(n.observer, n.written_by) for n in saved.resonance] == [("priya-shah",) * 2]
     assert saved.hypotheses[0].offered_by == "priya-shah"
@@ -231,7 +229,7 @@ async def test_during_the_opening_review_the_fields_are_shut_until_a_case(demo_s
     clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
     clock.start()  # the opening review of earlier next steps: no case yet
     store.save_session(session)
-    code = joining.open_joining(store.root, session, fake.wall()).codes["priya-shah"]
+    code = joining.open_joining(store, session, fake.wall()).codes["priya-shah"]
     participant = ParticipantApp(store.root, fake.monotonic, fake.wall)
     async with participant.run_test(size=(100, 30)) as pilot:
         participant.post_message(events.Paste(code))

@@ -9,11 +9,13 @@ import pytest
 from conftest import DEMO_DAY, home_is_ready, until
 from test_app import add_slot, back_on_the_run_screen, focus_lands_on, type_text
 from test_joining import running
-from textual.widgets import DataTable
+from textual import events
+from textual.widgets import DataTable, Static
 
 from groupsup.app import GroupSupApp
 from groupsup.domain.models import SessionStatus
 from groupsup.observers import joining, serving
+from groupsup.observers.screen import ParticipantApp, ParticipantScreen
 from groupsup.screens.close import CloseScreen
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
@@ -21,6 +23,7 @@ from groupsup.screens.record import RecordScreen
 from groupsup.screens.run import RunScreen
 from groupsup.screens.service import ServiceScreen
 from groupsup.store import demo
+from groupsup.store.files import private_folder
 from groupsup.store.interface import open_store
 
 
@@ -92,6 +95,34 @@ async def test_an_observers_note_reaches_the_facilitator_through_the_database(
         (demo.PRIYA, demo.PRIYA, note.text)
     ]
     assert joining.waiting(open_store(postgres_location), "demo-s3") == []
+
+
+async def test_an_observer_on_another_machine_joins_through_the_database(
+    postgres_location, fake, tmp_path, monkeypatch
+):
+    facilitator = open_store(postgres_location)
+    demo.fill(facilitator, DEMO_DAY)
+    codes = running(facilitator, fake)  # the facilitator's F4
+    # The observer's machine: a folder of its own for local files, none of the facilitator's.
+    elsewhere = tmp_path / "observers-machine"
+    monkeypatch.setattr("groupsup.store.postgres.local_folder", lambda _: private_folder(elsewhere))
+    participant = ParticipantApp(postgres_location, fake.monotonic, fake.wall)
+    async with participant.run_test(size=(100, 30)) as pilot:
+        participant.post_message(events.Paste(codes[demo.PRIYA]))
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(participant.screen, ParticipantScreen), "joined")
+        you = participant.screen.query_one("#you-line", Static)
+        assert str(you.render()) == "You are Priya Shah."
+        assert joining.present(facilitator, "demo-s3", fake.wall()) == {
+            demo.PRIYA: participant.connection
+        }
+        joining.show_family_names(facilitator, facilitator.session("demo-s3"), True, fake.wall())
+        participant.screen.refresh_view()
+        case_line = str(participant.screen.query_one("#case-line", Static).render())
+        assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
+    assert joining.present(facilitator, "demo-s3", fake.wall()) == {}  # she has left
+    assert list(elsewhere.iterdir()) == []  # nothing of hers kept on her machine
 
 
 def test_serving_a_database_keeps_its_location_off_the_command_line(monkeypatch):

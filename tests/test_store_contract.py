@@ -257,6 +257,36 @@ def test_observers_notes_wait_in_the_inbox_until_taken_or_set_aside(store_engine
     assert filled.waiting_notes("demo-s1") == []
 
 
+def test_join_codes_are_kept_for_each_session_and_read_from_any_handle(store_engine, filled):
+    filled.save_join_codes("demo-s3", b'{"codes": 1}')
+    filled.save_join_codes("demo-s2", b'{"codes": 2}')
+    observer = store_engine.open()  # another process, as an observer's screen is
+    assert observer.join_codes("demo-s3") == {"demo-s3": b'{"codes": 1}'}
+    assert observer.join_codes() == {"demo-s2": b'{"codes": 2}', "demo-s3": b'{"codes": 1}'}
+    filled.save_join_codes("demo-s3", b'{"codes": 3}')  # replaced, never added to
+    assert observer.join_codes("demo-s3") == {"demo-s3": b'{"codes": 3}'}
+    assert observer.join_codes("demo-s1") == {}
+
+
+def test_who_is_present_is_seen_by_the_facilitator_until_they_leave(store_engine, filled):
+    observer, facilitator = store_engine.open(), filled
+    seen = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    assert facilitator.present("demo-s3") == {}
+    observer.say_present("demo-s3", demo.PRIYA, "laptop", seen)
+    observer.say_present("demo-s3", demo.TOM, "phone", seen)
+    later = seen + dt.timedelta(seconds=5)
+    observer.say_present("demo-s3", demo.PRIYA, "laptop", later)  # her next heartbeat
+    assert facilitator.present("demo-s3") == {
+        demo.PRIYA: ("laptop", later),
+        demo.TOM: ("phone", seen),
+    }
+    observer.leave("demo-s3", demo.PRIYA, "tablet")  # a screen she no longer uses
+    assert demo.PRIYA in facilitator.present("demo-s3")
+    observer.leave("demo-s3", demo.PRIYA, "laptop")
+    assert list(facilitator.present("demo-s3")) == [demo.TOM]
+    assert facilitator.present("demo-s2") == {}
+
+
 def test_a_backup_can_be_restored(store_engine, filled):
     taken = filled.backup("test")
     filled.delete_session("demo-s2")

@@ -4,7 +4,9 @@ Each attendee but the facilitator (who records on the run screen) has a personal
 the session, which the facilitator reads out or shows them privately. The code says who the
 observer is: nobody picks a name, so nobody can write as someone else. Codes belong to one
 session, so two pods running at once keep their own, and stop working when the session closes
-or the time it was planned for has long passed.
+or the time it was planned for has long passed. The codes and who has joined are kept by the
+store (`Store.join_codes`, `Store.present`), so an observer on another machine joins through a
+database store with nothing of the facilitator's machine.
 
 Notes go into the session's inbox through the store (`Store.post_note`: files beside the
 session in a folder store, a table in a database, never the session itself), and the
@@ -14,7 +16,6 @@ record.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import math
@@ -34,7 +35,6 @@ from groupsup.domain.vocabulary import SessionStatus
 from groupsup.store.files import atomic_write, private_folder
 from groupsup.store.interface import Store
 
-CODES_FILE = "codes.json"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by eye
 CODE_LENGTH = 6
 # An observer's screen says it is there every few seconds; silent this long, it has left.
@@ -67,14 +67,9 @@ class Joined(NamedTuple):
     member_id: str
 
 
-def observers_folder(store_root: Path, session_id: str) -> Path:
-    """The session's codes and who has joined: local files, whichever engine keeps the store."""
-    return Path(store_root) / "observers" / session_id
-
-
-def open_joining(store_root: Path, session: Session, now: dt.datetime) -> JoinCodes:
+def open_joining(store: Store, session: Session, now: dt.datetime) -> JoinCodes:
     """The session's codes: one for each attendee but the facilitator, kept while they last."""
-    current = _read_codes(observers_folder(store_root, session.id))
+    current = _read_codes(store.join_codes(session.id).get(session.id))
     if current is None or current.expires_at <= now:
         current = JoinCodes(
             session_id=session.id,
@@ -85,23 +80,22 @@ def open_joining(store_root: Path, session: Session, now: dt.datetime) -> JoinCo
     codes = {m: current.codes.get(m) or _new_code() for m in wanted}
     if codes != current.codes:
         current = current.model_copy(update={"codes": codes})
-        _write_codes(store_root, current)
+        _write_codes(store, current)
     return current
 
 
-def _write_codes(store_root: Path, codes: JoinCodes) -> None:
-    folder = private_folder(observers_folder(store_root, codes.session_id))
-    atomic_write(folder / CODES_FILE, codes.model_dump_json().encode())
+def _write_codes(store: Store, codes: JoinCodes) -> None:
+    store.save_join_codes(codes.session_id, codes.model_dump_json().encode())
 
 
-def show_family_names(store_root: Path, session: Session, shown: bool, now: dt.datetime) -> None:
+def show_family_names(store: Store, session: Session, shown: bool, now: dt.datetime) -> None:
     """The facilitator's choice: whether observers see family names in case references."""
-    codes = open_joining(store_root, session, now)
-    _write_codes(store_root, codes.model_copy(update={"family_names": shown}))
+    codes = open_joining(store, session, now)
+    _write_codes(store, codes.model_copy(update={"family_names": shown}))
 
 
-def family_names_shown(store_root: Path, session_id: str) -> bool:
-    codes = _read_codes(observers_folder(store_root, session_id))
+def family_names_shown(store: Store, session_id: str) -> bool:
+    codes = _read_codes(store.join_codes(session_id).get(session_id))
     return codes is not None and codes.family_names
 
 
@@ -109,13 +103,13 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def check_code(store_root: Path, typed: str, now: dt.datetime) -> Joined:
+def check_code(store: Store, typed: str, now: dt.datetime) -> Joined:
     """Who `typed` is, in which session; JoinRefused with the reason if it opens nothing."""
     wanted = typed.strip().upper().replace(" ", "")
     if not wanted:
         raise JoinRefused("Type your join code, as the facilitator gave it to you.")
-    for folder in sorted((Path(store_root) / "observers").glob("*")):
-        current = _read_codes(folder)
+    for data in store.join_codes().values():
+        current = _read_codes(data)
         if current is None:
             continue
         for member_id, code in current.codes.items():
@@ -128,15 +122,15 @@ def check_code(store_root: Path, typed: str, now: dt.datetime) -> Joined:
 
 def admit(store: Store, typed: str, connection: str, now: dt.datetime) -> Joined:
     """The observer `typed` names, admitted to their session on `connection`."""
-    joined = check_code(store.root, typed, now)
+    joined = check_code(store, typed, now)
     still_open(store.session(joined.session_id), joined.member_id)
-    elsewhere = present(store.root, joined.session_id, now).get(joined.member_id)
+    elsewhere = present(store, joined.session_id, now).get(joined.member_id)
     if elsewhere not in (None, connection):
         raise JoinRefused(
             "Your code is in use on another screen: leave there first (Ctrl+Q), "
             "or tell the facilitator if that was not you."
         )
-    say_present(store.root, joined, connection, now)
+    say_present(store, joined, connection, now)
     return joined
 
 
@@ -204,41 +198,32 @@ def still_open(session: Session, member_id: str) -> None:
         raise JoinRefused("You are not marked present in this session: ask the facilitator.")
 
 
-def _read_codes(folder: Path) -> JoinCodes | None:
+def _read_codes(data: bytes | None) -> JoinCodes | None:
+    """The codes kept as `data`; None when there are none, or they cannot be read (new ones
+    are then made)."""
     try:
-        return JoinCodes.model_validate_json((folder / CODES_FILE).read_bytes())
-    except (OSError, ValidationError):
+        return JoinCodes.model_validate_json(data) if data is not None else None
+    except ValidationError:
         return None
 
 
-def say_present(store_root: Path, joined: Joined, connection: str, now: dt.datetime) -> None:
+def say_present(store: Store, joined: Joined, connection: str, now: dt.datetime) -> None:
     """Record that `joined` is on `connection` now: the facilitator's screen lists them."""
-    folder = private_folder(observers_folder(store_root, joined.session_id) / "present")
-    seen = json.dumps({"connection": connection, "seen": now.isoformat()})
-    atomic_write(folder / f"{joined.member_id}.json", seen.encode())
+    store.say_present(joined.session_id, joined.member_id, connection, now)
 
 
-def leave(store_root: Path, joined: Joined, connection: str) -> None:
+def leave(store: Store, joined: Joined, connection: str) -> None:
     """`joined` has left from `connection` (not from another screen they have since used)."""
-    path = observers_folder(store_root, joined.session_id) / "present" / f"{joined.member_id}.json"
-    with contextlib.suppress(OSError, ValueError):
-        if json.loads(path.read_bytes())["connection"] == connection:
-            path.unlink()
+    store.leave(joined.session_id, joined.member_id, connection)
 
 
-def present(store_root: Path, session_id: str, now: dt.datetime) -> dict[str, str]:
+def present(store: Store, session_id: str, now: dt.datetime) -> dict[str, str]:
     """Who has joined the session and is still there: member id -> their connection."""
-    folder = observers_folder(store_root, session_id) / "present"
-    found = {}
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-        try:
-            seen = json.loads(path.read_bytes())
-            when = dt.datetime.fromisoformat(seen["seen"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # half a heartbeat: the next one will say
-        if (now - when).total_seconds() < PRESENT_SECONDS:
-            found[path.stem] = seen["connection"]
-    return found
+    return {
+        member_id: connection
+        for member_id, (connection, seen) in store.present(session_id).items()
+        if (now - seen).total_seconds() < PRESENT_SECONDS
+    }
 
 
 class NoteKind(StrEnum):

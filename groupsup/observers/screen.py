@@ -116,7 +116,7 @@ class ParticipantScreen(Screen):
 
     def on_unmount(self) -> None:
         app: ParticipantApp = self.app  # type: ignore[assignment]
-        joining.leave(app.store.root, self.joined, app.connection)
+        joining.leave(app.store, self.joined, app.connection)
 
     def refresh_view(self) -> None:
         app: ParticipantApp = self.app  # type: ignore[assignment]
@@ -129,12 +129,12 @@ class ParticipantScreen(Screen):
             self._open_fields(False)
             return
         try:
-            joining.say_present(app.store.root, self.joined, app.connection, app.wall())
+            joining.say_present(app.store, self.joined, app.connection, app.wall())
         except OSError as error:
             self._say_problem(f"The facilitator may not see you here ({os_reason(error)}).")
         self.clock = SessionClock(self.session, fmt, app.monotonic, app.wall)
         pod = app.store.pod(self.session.pod_id)
-        family_names = joining.family_names_shown(app.store.root, self.session.id)
+        family_names = joining.family_names_shown(app.store, self.session.id)
         self.query_one(SessionHeader).show(pod, self.session, self.clock, family_names)
         you = f"You are {pod.name_of(self.joined.member_id)}."
         during_a_case = self.clock.started and self.clock.slot is not None

@@ -15,7 +15,7 @@ from groupsup.screens.run_stage import RunStage
 class RunObservers(RunStage):
     def _show_joined(self) -> None:
         """Who has joined from their own screens, and where the facilitator finds their codes."""
-        joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
+        joined = joining.present(self.gs.store, self.session.id, self.gs.wall())
         names = ", ".join(self.pod.name_of(m) for m in joined) or "nobody yet"
         self.query_one("#join-line", Static).update(
             Content(f"Observers joined: {names} · F4: their join codes")
@@ -37,17 +37,17 @@ class RunObservers(RunStage):
 
     def action_join_codes(self) -> None:
         try:
-            codes = joining.open_joining(self.gs.store.root, self.session, self.gs.wall())
+            codes = joining.open_joining(self.gs.store, self.session, self.gs.wall())
         except OSError as error:
             say_not_written(self, "The join codes", error)
             return
-        joined = joining.present(self.gs.store.root, self.session.id, self.gs.wall())
+        joined = joining.present(self.gs.store, self.session.id, self.gs.wall())
 
         def chosen(family_names: bool | None) -> None:
             if family_names is not None and family_names != codes.family_names:
-                root, wall = self.gs.store.root, self.gs.wall()
+                store, wall = self.gs.store, self.gs.wall()
                 try:
-                    joining.show_family_names(root, self.session, family_names, wall)
+                    joining.show_family_names(store, self.session, family_names, wall)
                 except OSError as error:
                     say_not_written(self, "The choice to show family names", error)
 

@@ -10,6 +10,7 @@ Layout of a store folder (0700, every file 0600):
     open-steps/<pod>.json TinyDB: the pod's next steps still open, for home and `actions`
     sessions/<id>.json   TinyDB: one session's full record
     sessions/<id>.inbox/ observers' notes waiting to be taken in
+    observers/<id>/      the session's join codes and who has joined, while it runs
     exports/             minutes written by the app
 
 Saving an edit rewrites only that session's file, so it costs the same with 10 sessions stored
@@ -78,6 +79,9 @@ LOCK_TIMEOUT_SECONDS = 10
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
+OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
+CODES_FILE = "codes.json"
+PRESENT_FOLDER = "present"
 DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
 
@@ -498,6 +502,53 @@ class FolderStore(FolderIndex):
         path = self._inbox(session_id, key)
         with self._locked():
             path.rename(path.with_suffix(".refused"))
+
+    # -- observers joining -------------------------------------------------------------------
+    # observers/<session>/codes.json and observers/<session>/present/<member>.json: each file
+    # is written whole by its one writer (the facilitator's codes, an observer's heartbeat), so
+    # no lock is needed.
+
+    def _observers(self, session_id: str, *parts: str) -> Path:
+        return self._inside(OBSERVERS_FOLDER, _key(session_id), *parts)
+
+    def join_codes(self, session_id: str | None = None) -> dict[str, bytes]:
+        folder = self.root / OBSERVERS_FOLDER
+        wanted = [self._observers(session_id)] if session_id else sorted(folder.glob("*"))
+        found = {}
+        for session_folder in wanted:
+            with contextlib.suppress(OSError):  # no codes yet, or not a session's folder
+                found[session_folder.name] = (session_folder / CODES_FILE).read_bytes()
+        return found
+
+    def save_join_codes(self, session_id: str, codes: bytes) -> None:
+        atomic_write(private_folder(self._observers(session_id)) / CODES_FILE, codes)
+
+    def say_present(
+        self, session_id: str, member_id: str, connection: str, seen: dt.datetime
+    ) -> None:
+        folder = private_folder(self._observers(session_id, PRESENT_FOLDER))
+        heartbeat = json.dumps({"connection": connection, "seen": seen.isoformat()})
+        atomic_write(folder / f"{_key(member_id)}.json", heartbeat.encode())
+
+    def leave(self, session_id: str, member_id: str, connection: str) -> None:
+        path = self._observers(session_id, PRESENT_FOLDER, f"{_key(member_id)}.json")
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            if json.loads(path.read_bytes())["connection"] == connection:
+                path.unlink()
+
+    def present(self, session_id: str) -> dict[str, tuple[str, dt.datetime]]:
+        folder = self._observers(session_id, PRESENT_FOLDER)
+        found = {}
+        for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+            try:
+                heartbeat = json.loads(path.read_bytes())
+                found[path.stem] = (
+                    heartbeat["connection"],
+                    dt.datetime.fromisoformat(heartbeat["seen"]),
+                )
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # half a heartbeat: the next one will say
+        return found
 
     # -- check -----------------------------------------------------------------------------
 

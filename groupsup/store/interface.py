@@ -14,6 +14,7 @@ This module imports no pydantic: opening a store must not hold up the first pain
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -159,6 +160,35 @@ class Store(StoreIndex, Protocol):
 
     def set_note_aside(self, session_id: str, key: str) -> None:
         """Take a note that cannot be taken in out of the inbox, keeping it (never lost)."""
+        ...
+
+    # -- observers joining ---------------------------------------------------------------
+    # Kept by the store, so that an observer on another machine joins through it: a database
+    # keeps them in tables, a folder in files beside the sessions (`observers.joining` reads
+    # and writes them through these).
+
+    def join_codes(self, session_id: str | None = None) -> dict[str, bytes]:
+        """The join codes (JSON) of one session, or of every session that has some:
+        session id -> JSON."""
+        ...
+
+    def save_join_codes(self, session_id: str, codes: bytes) -> None:
+        """Keep the session's join codes (JSON), replacing those it had."""
+        ...
+
+    def say_present(
+        self, session_id: str, member_id: str, connection: str, seen: dt.datetime
+    ) -> None:
+        """The observer `member_id` was on `connection` at `seen` (their screen's heartbeat)."""
+        ...
+
+    def leave(self, session_id: str, member_id: str, connection: str) -> None:
+        """The observer has left from `connection` (never from another screen they use since)."""
+        ...
+
+    def present(self, session_id: str) -> dict[str, tuple[str, dt.datetime]]:
+        """The observers who have said they are present: member id -> (connection, last seen),
+        by member id."""
         ...
 
     # -- backups -------------------------------------------------------------------------

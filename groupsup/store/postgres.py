@@ -167,6 +167,27 @@ MIGRATIONS: list[str] = [
     create policy through_session on observer_notes
         using (session_id in (select id from sessions));
     """,
+    # Observers joining through the database, from any machine: each session's join codes,
+    # and who is on which screen (each observer's screen says so every few seconds).
+    """
+    create table join_codes (
+        session_id text primary key references sessions (id) on delete cascade,
+        codes bytea not null
+    );
+    create table observers_present (
+        session_id text not null references sessions (id) on delete cascade,
+        member_id text not null,
+        connection text not null,
+        seen timestamptz not null,
+        primary key (session_id, member_id)
+    );
+    alter table join_codes enable row level security;
+    create policy through_session on join_codes
+        using (session_id in (select id from sessions));
+    alter table observers_present enable row level security;
+    create policy through_session on observers_present
+        using (session_id in (select id from sessions));
+    """,
 ]
 
 # The open steps of a pod: each step with its latest review from a later session, if any (a
@@ -500,8 +521,14 @@ class PostgresStore:
 
     # -- observers' notes ----------------------------------------------------------------
 
+    def _change(self, statement: str, values: list) -> None:
+        """One statement on its own, never inside a transaction another thread has open on
+        the connection (the app's saving thread)."""
+        with self._one_at_a_time:
+            self._db.execute(statement, values)
+
     def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
-        self._db.execute(
+        self._change(
             "insert into observer_notes (session_id, note_id, note) values (%s, %s, %s)",
             [session_id, note_id, note],
         )
@@ -515,15 +542,57 @@ class PostgresStore:
         return [(str(key), bytes(note)) for key, note in rows]
 
     def note_taken(self, session_id: str, key: str) -> None:
-        self._db.execute(
+        self._change(
             "delete from observer_notes where session_id = %s and key = %s", [session_id, int(key)]
         )
 
     def set_note_aside(self, session_id: str, key: str) -> None:
-        self._db.execute(
+        self._change(
             "update observer_notes set set_aside = true where session_id = %s and key = %s",
             [session_id, int(key)],
         )
+
+    # -- observers joining -------------------------------------------------------------
+
+    def join_codes(self, session_id: str | None = None) -> dict[str, bytes]:
+        rows = self._db.execute(
+            "select session_id, codes from join_codes "
+            "where %(session)s::text is null or session_id = %(session)s order by session_id",
+            {"session": session_id},
+        ).fetchall()
+        return {session: bytes(codes) for session, codes in rows}
+
+    def save_join_codes(self, session_id: str, codes: bytes) -> None:
+        self._change(
+            "insert into join_codes (session_id, codes) values (%s, %s) "
+            "on conflict (session_id) do update set codes = excluded.codes",
+            [session_id, codes],
+        )
+
+    def say_present(
+        self, session_id: str, member_id: str, connection: str, seen: dt.datetime
+    ) -> None:
+        self._change(
+            "insert into observers_present (session_id, member_id, connection, seen) "
+            "values (%s, %s, %s, %s) on conflict (session_id, member_id) "
+            "do update set connection = excluded.connection, seen = excluded.seen",
+            [session_id, member_id, connection, seen],
+        )
+
+    def leave(self, session_id: str, member_id: str, connection: str) -> None:
+        self._change(
+            "delete from observers_present "
+            "where session_id = %s and member_id = %s and connection = %s",
+            [session_id, member_id, connection],
+        )
+
+    def present(self, session_id: str) -> dict[str, tuple[str, dt.datetime]]:
+        rows = self._db.execute(
+            "select member_id, connection, seen from observers_present "
+            "where session_id = %s order by member_id",
+            [session_id],
+        ).fetchall()
+        return {member: (connection, seen) for member, connection, seen in rows}
 
     # -- backups -------------------------------------------------------------------------
 
