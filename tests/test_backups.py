@@ -314,3 +314,25 @@ async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp
     assert FolderStore(demo_store.root).session("demo-s3").status is SessionStatus.CLOSED
     [backup] = FolderStore(demo_store.root).backups()
     assert backup.reason == "before closing"
+
+
+def test_a_backup_never_looks_through_the_older_backups_files(demo_store, monkeypatch):
+    """Taking a backup reads the older backups' manifests, not their every file: what it costs
+    does not grow with the files they hold. A damaged copy in the previous backup is not shared
+    on: the new backup copies that record afresh."""
+    first = demo_store.backup("first")
+    change(demo_store, "one change")
+    os.truncate(first / "sessions" / "demo-s1.json", 10)
+    looked: list[str] = []
+    real = backups._quick_problem
+    monkeypatch.setattr(
+        backups,
+        "_quick_problem",
+        lambda folder, rel, entry: looked.append(rel) or real(folder, rel, entry),
+    )
+    second = demo_store.backup("second")
+    assert looked == []
+    backups.verify(backups.read(second))
+    assert (second / "sessions" / "demo-s1.json").stat().st_ino != (
+        first / "sessions" / "demo-s1.json"
+    ).stat().st_ino

@@ -18,12 +18,13 @@ The caller holds the store's lock (`folder.FolderStore` does) for everything her
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -97,7 +98,9 @@ def take(
     """
     folder = private_folder(root / BACKUPS_FOLDER)
     _remove_partial(folder)
-    previous = next((b for b in listing(root) if not b.problem), None)
+    # The newest backup with a manifest; its files are not looked at here (that would cost
+    # every file of every backup): each one linked is looked at as it is linked.
+    previous = next((b for b in listing(root, looked_at=False) if not b.problem), None)
     name = f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H%M%S.%fZ')}-{slug(reason)}"
     partial = folder / f"{PARTIAL}{name}"
     partial.mkdir(mode=0o700)
@@ -110,7 +113,7 @@ def take(
             "checked": check is not None,
             "files": files,
         }
-        _write_new(partial / MANIFEST, json.dumps(manifest, indent=1).encode())
+        _write_new(partial / MANIFEST, json.dumps(manifest).encode())
         fsync_folder(partial)
         os.rename(partial, folder / name)
     except BaseException:
@@ -126,25 +129,33 @@ def record_paths(root: Path, refuse_links: bool) -> list[str]:
     symbolic links: never followed, and refused (StoreDamaged) when `refuse_links`."""
     found = []
     for pattern in RECORDS:
-        for path in root.glob(pattern):
-            rel = path.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
-            if _linked(root, rel):
+        for rel, entry in _entries(root, pattern.split("/")):
+            if entry.is_symlink():
                 if refuse_links:
                     raise StoreDamaged(
-                        f"{path} is a link to somewhere else, not a record groupsup wrote; "
-                        "move it out of the store."
+                        f"{root / rel} is a link to somewhere else, not a record groupsup "
+                        "wrote; move it out of the store."
                     )
-                continue
-            if path.is_file():
-                found.append(rel.as_posix())
+            elif entry.is_file(follow_symlinks=False):
+                found.append(rel)
     return sorted(found)
 
 
-def _linked(root: Path, rel: Path) -> bool:
-    """Whether `rel` or a folder on the way to it is a symbolic link."""
-    return any((root / Path(*rel.parts[: n + 1])).is_symlink() for n in range(len(rel.parts)))
+def _entries(folder: Path, parts: list[str], rel: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+    """What in `folder` matches the pattern `parts` (hidden names never), going down folders
+    but never through a link: a link on the way is given as it is. One listing a folder, no
+    look at each file (a store holds thousands)."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or not fnmatch.fnmatchcase(entry.name, parts[0]):
+            continue
+        if len(parts) == 1 or entry.is_symlink():
+            yield f"{rel}{entry.name}", entry
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _entries(Path(entry.path), parts[1:], f"{rel}{entry.name}/")
 
 
 def _copy_records(
@@ -183,7 +194,7 @@ def _keep(source: Path, target: Path, rel: str, previous: Backup | None, check) 
             and (previous.checked or check is None)
         )
         # (previous and before are known by unchanged; said again for the type checker)
-        if unchanged and previous and before and _link(previous.folder / rel, target):
+        if unchanged and previous and before and _link(previous.folder / rel, target, before):
             return before
         data = file.read()
     if check and not unchanged:
@@ -192,12 +203,17 @@ def _keep(source: Path, target: Path, rel: str, previous: Backup | None, check) 
     return {"size": len(data), "sha256": _sha256(data), "mtime_ns": seen.st_mtime_ns}
 
 
-def _link(existing: Path, new: Path) -> bool:
+def _link(existing: Path, new: Path, entry: dict) -> bool:
+    """Link `new` to `existing` if that is still the size its manifest `entry` says (a damaged
+    copy is never shared on: the file is copied afresh instead)."""
     try:
         os.link(existing, new)
     except OSError:  # another file system, no hard links there, too many links: copy instead
         return False
-    return True
+    if os.lstat(new).st_size == entry.get("size"):
+        return True
+    new.unlink()
+    return False
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -222,30 +238,35 @@ def _remove_partial(folder: Path) -> None:
 
 
 def _rotate(root: Path, keep: tuple[str, ...]) -> None:
-    backups = listing(root)
-    for old in backups[BACKUPS_KEPT:]:
-        if old.name not in keep:
-            shutil.rmtree(old.folder)
+    """Remove all but the newest BACKUPS_KEPT backups and those in `keep` (by name alone)."""
+    folder = root / BACKUPS_FOLDER
+    names = sorted((entry.name for entry in os.scandir(folder) if _listed(entry)), reverse=True)
+    for old in names[BACKUPS_KEPT:]:
+        if old not in keep:
+            shutil.rmtree(folder / old)
 
 
 # -- listing and checking --------------------------------------------------------------------
 
 
-def listing(root: Path) -> list[Backup]:
-    """The backups, newest first, each with the reason it cannot be restored if it cannot."""
+def listing(root: Path, looked_at: bool = True) -> list[Backup]:
+    """The backups, newest first, each with the reason it cannot be restored if it cannot
+    (without `looked_at`, only their manifests are read: their files are not looked at)."""
     folder = root / BACKUPS_FOLDER
     if not folder.is_dir():
         return []
-    found = [
-        read(path)
-        for path in folder.iterdir()
-        if not path.name.startswith(".") and path.is_dir() and not path.is_symlink()
-    ]
+    found = [read(Path(entry.path), looked_at) for entry in os.scandir(folder) if _listed(entry)]
     return sorted(found, key=lambda backup: backup.name, reverse=True)
 
 
-def read(folder: Path) -> Backup:
-    """The backup in `folder` as its manifest describes it, and what a quick look finds wrong."""
+def _listed(entry: os.DirEntry) -> bool:
+    """Whether a name in the backups folder is a backup (a killed one's is hidden)."""
+    return not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
+
+
+def read(folder: Path, looked_at: bool = True) -> Backup:
+    """The backup in `folder` as its manifest describes it, and what a quick look at its files
+    finds wrong (with `looked_at`)."""
     try:
         manifest = json.loads((folder / MANIFEST).read_bytes())
         files = manifest["files"]
@@ -268,6 +289,8 @@ def read(folder: Path) -> Backup:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Backup(folder, "", "", False, {}, "its manifest is damaged")
+    if not looked_at:
+        return backup
     wrong = [rel for rel, entry in backup.files.items() if _quick_problem(folder, rel, entry)]
     if wrong:
         return replace(backup, problem=_files_problem(wrong, "missing or changed"))
