@@ -44,8 +44,9 @@ def edit(location: str, session_id: str, name: str, seconds: float) -> None:
 def hang(location: str, session_id: str) -> None:
     write_derived = postgres.PostgresStore._write_derived
 
-    def stop_half_way(db, session) -> None:
-        write_derived(db, session)  # the session's row and its derived rows, not committed
+    def stop_half_way(db, session, rows) -> None:
+        write_derived(db, session, rows)  # the session's row and its derived rows
+        db.execute("select 1").fetchone()  # all sent and done, not committed
         print("inside", flush=True)
         time.sleep(600)
 

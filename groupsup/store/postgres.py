@@ -17,9 +17,10 @@ import datetime as dt
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -212,6 +213,41 @@ _OPEN_STEPS = """
 """
 
 
+class DerivedRows(NamedTuple):
+    """What a session's save writes beside it: its next steps, its reviews of earlier ones,
+    and, once closed, its facts for the pod's record."""
+
+    steps: list[tuple]
+    reviews: list[tuple]
+    facts: dict | None
+
+    @classmethod
+    def of(cls, session: Session) -> DerivedRows:
+        return cls(
+            [
+                (
+                    step.id,
+                    session.id,
+                    session.pod_id,
+                    session.date,
+                    slot.title,
+                    step.action,
+                    step.owner,
+                    step.due,
+                    step.status.value,
+                    step.needs_signoff,
+                )
+                for slot in session.slots
+                for step in slot.next_steps
+            ],
+            [
+                (review.step_id, session.id, session.date, review.status.value, review.note)
+                for review in session.review
+            ],
+            facts_of(session) if session.status is SessionStatus.CLOSED else None,
+        )
+
+
 @dataclass(frozen=True)
 class DatabaseBackup:
     """A backup kept in the database, as `groupsup restore` lists it."""
@@ -259,6 +295,9 @@ class PostgresStore:
         self.location = location
         self.damaged: dict[str, str] = {}
         self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
+        # The derived rows this process saved with each session, and the session's revision:
+        # a save over that revision that derives the same rows (most edits) leaves them be.
+        self._derived: dict[str, tuple[int | None, DerivedRows]] = {}
         # One transaction at a time on the connection: the app saves from a writer thread while
         # its screens read and take in notes.
         self._one_at_a_time = threading.RLock()
@@ -298,9 +337,15 @@ class PostgresStore:
                 self._db.execute("insert into groupsup_schema values (%s)", [number])
 
     @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection]:
+    def _transaction(self, pipelined: bool = False) -> Iterator[psycopg.Connection]:
+        """One transaction; `pipelined`, its statements are sent without waiting for each
+        result (psycopg's pipeline mode), until a result is fetched."""
         try:
-            with self._one_at_a_time, self._db.transaction():
+            with (
+                self._one_at_a_time,
+                self._db.pipeline() if pipelined else nullcontext(),
+                self._db.transaction(),
+            ):
                 yield self._db
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(f"{redacted(self.location)} is busy; try again.") from None
@@ -400,18 +445,29 @@ class PostgresStore:
         return found
 
     def save_session(self, session: Session) -> None:
-        rules.check_session(self.pod(session.pod_id), session)
-        with self._transaction() as db:
-            row = db.execute(
-                "select revision, saved_by from sessions where id = %s for update", [session.id]
-            ).fetchone()
-            if row is not None and row[0] != self._revisions.get(session.id, 0):
+        """Every statement is sent at once (a pipeline): the save, made only over the revision
+        this process last saw, and its derived records; then the pod's rules are checked and
+        the revision looked at, and the transaction is rolled back if either refuses. Saving
+        an edit during a session waits on two round trips to the server, not ten."""
+        seen = self._revisions.get(session.id, 0)
+        with self._transaction(pipelined=True) as db:
+            pod = db.execute("select record from pods where id = %s", [session.pod_id])
+            saved = self._write_session(db, session, seen + 1, over=seen)
+            found = pod.fetchone()  # waits for every statement sent
+            if found is None:
+                raise NotFound(f"There is no pod '{session.pod_id}' in this store.")
+            rules.check_session(Pod.model_validate(found[0]), session)
+            if saved.fetchone() is None:  # another writer's revision is there: refused
+                (who,) = db.execute(
+                    "select saved_by from sessions where id = %s", [session.id]
+                ).fetchone() or ("",)
                 raise StoreConflict(
                     f"The session of {session.date} was saved by another groupsup "
-                    f"({row[1]}) since you opened it, so your change was not saved. "
+                    f"({who}) since you opened it, so your change was not saved. "
                     "Go back and open the session again."
                 )
-            self._write_session(db, session, (row[0] if row else 0) + 1)
+        self._revisions[session.id] = seen + 1
+        self._derived[session.id] = (seen + 1, DerivedRows.of(session))
 
     def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
         with self._transaction() as db:
@@ -420,19 +476,25 @@ class PostgresStore:
             change(session)
             rules.check_session(self.pod(session.pod_id), session)
             self._write_session(db, session, self._revisions[session_id] + 1)
+        self._revisions[session_id] += 1
         return session
 
-    def _write_session(self, db: psycopg.Connection, session: Session, revision: int) -> None:
-        """The session and everything derived from it, inside the caller's transaction."""
+    def _write_session(
+        self, db: psycopg.Connection, session: Session, revision: int, over: int | None = None
+    ) -> psycopg.Cursor:
+        """The session as `revision`, and everything derived from it, inside the caller's
+        transaction. With `over`, only over that revision: the cursor then returns no row when
+        the stored one is another (the caller refuses the save)."""
         summary = SessionSummary.of(session)
-        db.execute(
+        saved = db.execute(
             "insert into sessions (id, pod_id, date, status, slots, presenters, revision, "
             "saved_by, schema_version, record) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "on conflict (id) do update set pod_id = excluded.pod_id, date = excluded.date, "
             "status = excluded.status, slots = excluded.slots, "
             "presenters = excluded.presenters, revision = excluded.revision, "
             "saved_by = excluded.saved_by, schema_version = excluded.schema_version, "
-            "record = excluded.record",
+            "record = excluded.record "
+            "where %s::integer is null or sessions.revision = %s returning revision",
             [
                 session.id,
                 session.pod_id,
@@ -444,13 +506,17 @@ class PostgresStore:
                 writer(),
                 SCHEMA_VERSION,
                 Jsonb(session.model_dump(mode="json")),
+                over,
+                over,
             ],
         )
-        self._write_derived(db, session)
-        self._revisions[session.id] = revision
+        rows = DerivedRows.of(session)
+        if self._derived.get(session.id) != (over, rows):  # else the rows stored are these
+            self._write_derived(db, session, rows)
+        return saved
 
     @staticmethod
-    def _write_derived(db: psycopg.Connection, session: Session) -> None:
+    def _write_derived(db: psycopg.Connection, session: Session, rows: DerivedRows) -> None:
         for table in ("next_steps", "step_reviews", "pod_facts"):
             db.execute(f"delete from {table} where session_id = %s", [session.id])
         with db.cursor() as cursor:
@@ -458,35 +524,17 @@ class PostgresStore:
                 "insert into next_steps (id, session_id, pod_id, agreed, case_title, action, "
                 "owner, due, status, needs_signoff) "
                 "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        step.id,
-                        session.id,
-                        session.pod_id,
-                        session.date,
-                        slot.title,
-                        step.action,
-                        step.owner,
-                        step.due,
-                        step.status.value,
-                        step.needs_signoff,
-                    )
-                    for slot in session.slots
-                    for step in slot.next_steps
-                ],
+                rows.steps,
             )
             cursor.executemany(
                 "insert into step_reviews (step_id, session_id, session_date, status, note) "
                 "values (%s, %s, %s, %s, %s)",
-                [
-                    (review.step_id, session.id, session.date, review.status.value, review.note)
-                    for review in session.review
-                ],
+                rows.reviews,
             )
-        if session.status is SessionStatus.CLOSED:
+        if rows.facts is not None:
             db.execute(
                 "insert into pod_facts (session_id, pod_id, facts) values (%s, %s, %s)",
-                [session.id, session.pod_id, Jsonb(facts_of(session))],
+                [session.id, session.pod_id, Jsonb(rows.facts)],
             )
 
     def delete_session(self, session_id: str) -> None:
@@ -494,6 +542,7 @@ class PostgresStore:
             db.execute("delete from observer_notes where session_id = %s", [session_id])
             db.execute("delete from sessions where id = %s", [session_id])
         self._revisions.pop(session_id, None)
+        self._derived.pop(session_id, None)
 
     # -- derived records -----------------------------------------------------------------
 
@@ -517,7 +566,8 @@ class PostgresStore:
                 "select id, schema_version, record from sessions order by date, id for update"
             ).fetchall()
             for session_id, version, record in rows:
-                self._write_derived(db, self._parse(session_id, version, record))
+                session = self._parse(session_id, version, record)
+                self._write_derived(db, session, DerivedRows.of(session))
 
     # -- observers' notes ----------------------------------------------------------------
 
@@ -732,3 +782,4 @@ class PostgresStore:
             for document in documents:
                 revision = stored.get(document.session.id, 0) + 1
                 self._write_session(db, document.session, revision)
+                self._revisions[document.session.id] = revision
