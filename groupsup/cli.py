@@ -764,27 +764,32 @@ def _record_day(text: str, option: str):
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
+    """From the pods, the open-steps index and the planned sessions' files, as `actions` reads
+    them (no pydantic, so it starts quickly); a database through its engine."""
+    from groupsup.domain.vocabulary import SessionStatus
     from groupsup.outputs.calendar import calendar_for
-    from groupsup.store.locations import exports_folder
+    from groupsup.store.database import FolderIndex, PlannedSession
 
-    store = _existing_store(args)
-    pods = [store.find_pod(args.pod)] if args.pod else store.pods()
-    ics, events = calendar_for(
-        [(pod, _planned(store, pod.id), store.open_steps(pod.id)) for pod in pods]
-    )
-    output = args.output or exports_folder(store.root) / "groupsup.ics"
+    PLANNED = SessionStatus.PLANNED
+    from groupsup.store.locations import exports_folder, is_database
+
+    pods = _open_steps(args)
+    root = _store_path(args)
+    if is_database(root):
+        store = _open_store(args)
+        root = store.root
+
+        def planned(pod_id: str) -> list[PlannedSession]:
+            found = store.summaries(pod_id)
+            return [PlannedSession.of(store.session(s.id)) for s in found if s.status == PLANNED]
+    else:
+        planned = FolderIndex(root).planned
+    # One that cannot be read stops the command, named (StoreDamaged), rather than left out.
+    ics, events = calendar_for([(pod, planned(pod.id), steps) for pod, steps in pods])
+    output = args.output or exports_folder(root) / "groupsup.ics"
     _write_or_print(ics, output)
     _show(f"Wrote {events} events to {output}.")
     return 0
-
-
-def _planned(store, pod_id: str) -> list:
-    """The pod's planned sessions, read whole: one that cannot be read stops the command,
-    named (StoreDamaged), rather than leaving it out. Past sessions are not read at all."""
-    from groupsup.domain.vocabulary import SessionStatus
-
-    planned = [s for s in store.summaries(pod_id) if s.status is SessionStatus.PLANNED]
-    return [store.session(summary.id) for summary in planned]
 
 
 def cmd_join(args: argparse.Namespace) -> int:

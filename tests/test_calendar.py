@@ -4,7 +4,11 @@ no family name, case reference or next step's words, read back with icalendar.""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 
+import pytest
 from icalendar import Calendar
 
 from groupsup.cli import main
@@ -109,3 +113,59 @@ def test_the_calendar_keeps_the_due_dates_of_a_damaged_past_session(demo_store, 
 
 def _uids(ics: bytes) -> list[str]:
     return sorted(str(event["uid"]) for event in Calendar.from_ical(ics).walk("VEVENT"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("date", "someday"), ("starts_at", 9), ("planned_minutes", "long"), ("id", "demo-s1")],
+)
+def test_a_planned_session_of_the_wrong_shape_stops_the_calendar(
+    demo_store, tmp_path, capsys, field, value
+):
+    """The calendar reads only what it needs of a planned session, and checks each of those."""
+    path = demo_store.sessions_folder / "demo-s3.json"
+    data = json.loads(path.read_bytes())
+    data["record"]["1"]["session"][field] = value
+    path.write_text(json.dumps(data))
+    target = tmp_path / "north.ics"
+    assert main(["calendar", "-o", str(target), "--store", str(demo_store.root)]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and len(err.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+def test_the_calendar_loads_no_session_model(demo_store, tmp_path):
+    """It starts as quickly as `actions`: pods, open steps and planned sessions are read as the
+    store's light rows, never validated whole with pydantic (the slow part of starting)."""
+    target = tmp_path / "north.ics"
+    code = (
+        "import sys; from groupsup.cli import main; "
+        f"code = main(['calendar', '-o', {str(target)!r}, '--store', {str(demo_store.root)!r}]); "
+        "print(code, 'pydantic' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout.splitlines()[-1] == "0 False", run.stderr
+    assert _uids(target.read_bytes())
+
+
+def test_text_in_the_calendar_reads_back_exactly(demo_store, tmp_path):
+    """Escaped and folded as RFC 5545 says: long lines, many-byte letters, commas,
+    semicolons, backslashes and line ends; a terminal control is left out."""
+    pod = demo_store.pod("north-pod")
+    pod.name = "Pôd Nörth; the \\ one, with a name " + "ŵ" * 60 + "\n\x1b[2J end"
+    demo_store.save_pod(pod)
+    session = demo_store.session("demo-s3")
+    session.place = "Room 4; Civic Centre, " + "é" * 80
+    demo_store.save_session(session)
+    target = tmp_path / "north.ics"
+    assert main(["calendar", "-o", str(target), "--store", str(demo_store.root)]) == 0
+    raw = target.read_bytes()
+    assert b"\x1b" not in raw
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    [planned] = [
+        e for e in Calendar.from_ical(raw).walk("VEVENT") if str(e["uid"]).startswith("session-")
+    ]
+    assert str(planned["summary"]) == (
+        pod.name.replace("\x1b", "") + ": group reflective supervision"
+    )
+    assert str(planned["location"]) == session.place

@@ -16,12 +16,25 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from groupsup.domain.dates import aware
 from groupsup.domain.identifiers import safe_key
-from groupsup.domain.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
+from groupsup.domain.vocabulary import (
+    SCHEMA_VERSION,
+    Anxiety,
+    Category,
+    Lens,
+    SessionStatus,
+    StepStatus,
+)
 from groupsup.genogram.model import Genogram
 
-__all__ = ["Anxiety", "Category", "Lens", "SessionStatus", "StepStatus"]  # re-exported
+__all__ = [
+    "SCHEMA_VERSION",
+    "Anxiety",
+    "Category",
+    "Lens",
+    "SessionStatus",
+    "StepStatus",
+]  # re-exported
 
-SCHEMA_VERSION = 2  # 2: timestamps carry their time zone
 DEFAULT_SESSION_MINUTES = 180
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+SCHEMA_VERSION = 2  # of a stored session and of exported minutes; 2: timestamps carry their zone
+
 
 class Category(StrEnum):
     CP = "CP"

@@ -13,8 +13,10 @@ from typing import NamedTuple
 from tinydb.storages import Storage
 
 from groupsup.domain.errors import NotFound, StoreDamaged
+from groupsup.domain.identifiers import safe_key
 from groupsup.domain.vocabulary import SessionStatus, StepStatus, is_overdue
 from groupsup.store.files import atomic_write
+from groupsup.store.migrations import UnknownVersion, upgrade
 
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"
@@ -69,6 +71,18 @@ def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dic
     kept = [row for row in (data.get(table) or {}).values() if row.get("id") not in gone]
     data[table] = {str(n): row for n, row in enumerate([*kept, *fresh], start=1)}
     storage.write(data)
+
+
+def stored_record(path: Path) -> dict:
+    """The one record in a session file, upgraded to the current schema."""
+    data = AtomicJSONStorage(path).read()
+    records = (data or {}).get("record", {})
+    if not records:
+        raise StoreDamaged(f"{path} is damaged: it holds no session.")
+    try:
+        return upgrade(next(iter(records.values())))
+    except UnknownVersion as error:
+        raise StoreDamaged(f"{path} cannot be opened: {error}.") from None
 
 
 def find_pod_row(pods: Sequence[dict], wanted: str | None) -> dict:
@@ -171,6 +185,54 @@ class OpenStep(NamedTuple):
         return is_overdue(self.status, self.due, today)
 
 
+class PlannedSession(NamedTuple):
+    """What a calendar needs of a planned session: read from its file without pydantic, each
+    field checked (a file that does not hold them is damaged, and named)."""
+
+    id: str
+    date: dt.date
+    starts_at: dt.time | None
+    planned_minutes: int
+    place: str
+    cases: int
+
+    @classmethod
+    def of(cls, session) -> PlannedSession:
+        """From a `models.Session`."""
+        return cls(
+            session.id,
+            session.date,
+            session.starts_at,
+            session.planned_minutes,
+            session.place,
+            len(session.slots),
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> PlannedSession:
+        """From the session file at `path`."""
+        session = stored_record(path).get("session") or {}
+        try:
+            starts_at = session["starts_at"]
+            planned = cls(
+                session["id"],
+                dt.date.fromisoformat(session["date"]),
+                dt.time.fromisoformat(starts_at) if starts_at is not None else None,
+                session["planned_minutes"],
+                session["place"],
+                len(session["slots"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise StoreDamaged(f"{path} holds a session that is not valid ({error}).") from None
+        if planned.id != path.stem:
+            raise StoreDamaged(
+                f"{path} is damaged: it holds session {planned.id}, not {path.stem}."
+            )
+        if not (isinstance(planned.planned_minutes, int) and isinstance(planned.place, str)):
+            raise StoreDamaged(f"{path} holds a session that is not valid (its time or place).")
+        return planned
+
+
 class PodView(NamedTuple):
     """A pod as the home screen shows it, read without pydantic (the full `Pod` when needed)."""
 
@@ -206,3 +268,22 @@ class FolderIndex:
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)
+
+    def planned(self, pod_id: str) -> list[PlannedSession]:
+        """The pod's planned sessions, as a calendar needs them (past sessions are not read);
+        StoreDamaged, naming the file, for one that cannot be read."""
+        return [
+            PlannedSession.read(self._session_file(s.id))
+            for s in self.summaries(pod_id)
+            if s.status is SessionStatus.PLANNED
+        ]
+
+    def _session_file(self, session_id: str) -> Path:
+        """A session's file, refused (StoreDamaged) if its id or a link would lead elsewhere."""
+        try:
+            path = self.root / "sessions" / f"{safe_key(session_id)}.json"
+        except ValueError as error:
+            raise StoreDamaged(f"The store's index names a session badly: {error}") from None
+        if path.is_symlink() or path.parent.is_symlink():
+            raise StoreDamaged(f"{path} leads outside the store; it is left alone.")
+        return path

@@ -62,6 +62,7 @@ from groupsup.store.database import (
     find_pod_row,
     replace_rows,
     rows,
+    stored_record,
     summaries,
 )
 from groupsup.store.files import (
@@ -73,7 +74,6 @@ from groupsup.store.files import (
     write_private_text,
 )
 from groupsup.store.interface import AlreadyStored
-from groupsup.store.migrations import UnknownVersion, upgrade
 
 LOCK_TIMEOUT_SECONDS = 10
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
@@ -84,18 +84,6 @@ CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
 DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
-
-
-def _stored_record(path: Path) -> dict:
-    """The one record in a session file, upgraded to the current schema."""
-    data = AtomicJSONStorage(path).read()
-    records = (data or {}).get("record", {})
-    if not records:
-        raise StoreDamaged(f"{path} is damaged: it holds no session.")
-    try:
-        return upgrade(next(iter(records.values())))
-    except UnknownVersion as error:
-        raise StoreDamaged(f"{path} cannot be opened: {error}.") from None
 
 
 def _parse_session(path: Path, record: dict) -> Session:
@@ -118,7 +106,7 @@ def check_record(path: Path, rel: str) -> None:
         elif rel == INDEX_FILE:
             summaries(rows(path, "sessions"))
         elif rel.startswith("sessions/") and rel.count("/") == 1:
-            _parse_session(path, _stored_record(path))
+            _parse_session(path, stored_record(path))
         elif rel.split("/")[0] in DERIVED_FOLDERS:
             AtomicJSONStorage(path).read()
     except (ValidationError, AttributeError, TypeError) as error:
@@ -235,7 +223,7 @@ class FolderStore(FolderIndex):
         path = self._session_path(session_id)
         if not path.exists():
             raise NotFound(f"There is no session '{session_id}' in this store.")
-        record = _stored_record(path)
+        record = stored_record(path)
         session = _parse_session(path, record)
         self._known[session.id] = _derived_of(session)
         self._revisions[session.id] = record.get("revision", 0)
@@ -263,7 +251,7 @@ class FolderStore(FolderIndex):
         with self._locked():
             path = self._session_path(session.id)
             if path.exists():
-                on_disk = _stored_record(path)
+                on_disk = stored_record(path)
                 if on_disk.get("revision", 0) != self._revisions.get(session.id, 0):
                     raise StoreConflict(
                         f"The session of {session.date} was saved by another groupsup "
@@ -294,7 +282,7 @@ class FolderStore(FolderIndex):
     def delete_session(self, session_id: str) -> None:
         with self._locked():
             path = self._session_path(session_id)
-            pod_id = _parse_session(path, _stored_record(path)).pod_id if path.exists() else None
+            pod_id = _parse_session(path, stored_record(path)).pod_id if path.exists() else None
             path.unlink(missing_ok=True)
             replace_rows(self.root / INDEX_FILE, "sessions", [session_id], [])
             if pod_id is not None:
@@ -410,7 +398,7 @@ class FolderStore(FolderIndex):
             found, unreadable = [], set()
             for path in sorted(self.sessions_folder.glob("*.json")):
                 try:
-                    found.append(_parse_session(path, _stored_record(path)))
+                    found.append(_parse_session(path, stored_record(path)))
                 except StoreDamaged as error:
                     self.damaged[path.stem] = str(error)
                     unreadable.add(path.stem)
@@ -557,7 +545,7 @@ class FolderStore(FolderIndex):
         sessions, unreadable = {}, 0
         for path in sorted(self.sessions_folder.glob("*.json")):
             try:
-                session = _parse_session(path, _stored_record(path))
+                session = _parse_session(path, stored_record(path))
             except StoreDamaged as error:
                 problems.append(f"{error} {self._where_whole(path)}")
                 unreadable += 1
@@ -696,7 +684,7 @@ class FolderStore(FolderIndex):
             for document in documents:
                 path = self._session_path(document.session.id)
                 if path.exists():  # replacing: the new record follows the one on disk
-                    self._revisions[document.session.id] = _stored_record(path).get("revision", 0)
+                    self._revisions[document.session.id] = stored_record(path).get("revision", 0)
                 staged = staging / "sessions" / path.name
                 _stage(staged, self._next_record(document.session))
             fsync_folder(staging / "sessions")

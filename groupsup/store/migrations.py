@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from groupsup.domain.dates import aware
 from groupsup.domain.errors import GroupsupError
-from groupsup.domain.models import SCHEMA_VERSION
+from groupsup.domain.vocabulary import SCHEMA_VERSION
 
 TIMESTAMPS = {"started_at", "ended_at"}
 
