@@ -213,6 +213,21 @@ def test_closed_sessions_have_their_facts(store_engine, filled):
     assert sorted(fact["id"] for fact in facts) == ["demo-s1", "demo-s2", "demo-s3"]
 
 
+def test_a_record_from_a_day_reads_the_facts_from_then_and_the_first(store_engine, filled):
+    for session_id in ("demo-s2", "demo-s3"):  # three closed sessions, a month apart
+        session = filled.session(session_id)
+        session.status = SessionStatus.CLOSED
+        filled.save_session(session)
+    store = store_engine.open()
+    days = {
+        fact["id"]: dt.date.fromisoformat(fact["date"]) for fact in store.report_facts("north-pod")
+    }
+    assert list(days) == ["demo-s1", "demo-s2", "demo-s3"]  # in date order
+    since = [fact["id"] for fact in store.report_facts("north-pod", since=days["demo-s3"])]
+    assert since == ["demo-s1", "demo-s3"]
+    assert store.pod_rows() == [demo.demo_pod().model_dump(mode="json")]
+
+
 def test_derived_records_are_rebuilt_from_the_sessions_alone(store_engine, filled):
     before = (filled.summaries(), filled.open_steps(), _facts(filled))
     again = store_engine.open()

@@ -231,10 +231,11 @@ def as_json(report: PodReport) -> dict:
 
 def service(store: Store, start: dt.date, end: dt.date, today: dt.date) -> list[PodReport]:
     """Every pod's record over the period, by name: the service's view. Each pod's figures
-    come from its closed sessions' facts (a query each on a database), never the sessions."""
+    come from its closed sessions' facts from `start` on (a query each on a database), never
+    the sessions."""
     return [
-        build(pod.model_dump(mode="json"), store.report_facts(pod.id), start, end, today)
-        for pod in store.pods()
+        build(pod, store.report_facts(pod["id"], since=start), start, end, today)
+        for pod in store.pod_rows()
     ]
 
 

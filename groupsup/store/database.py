@@ -261,9 +261,9 @@ class FolderIndex:
         self.root = root
 
     def pod_views(self) -> list[PodView]:
-        return [PodView.from_row(row) for row in self._pod_rows()]
+        return [PodView.from_row(row) for row in self.pod_rows()]
 
-    def _pod_rows(self) -> list[dict]:
+    def pod_rows(self) -> list[dict]:
         return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:

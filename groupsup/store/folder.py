@@ -186,17 +186,17 @@ class FolderStore(FolderIndex):
     # -- pods ----------------------------------------------------------------------------
 
     def pods(self) -> list[Pod]:
-        return [Pod.model_validate(row) for row in self._pod_rows()]
+        return [Pod.model_validate(row) for row in self.pod_rows()]
 
     def pod(self, pod_id: str) -> Pod:
-        for row in self._pod_rows():
+        for row in self.pod_rows():
             if row["id"] == pod_id:
                 return Pod.model_validate(row)
         raise NotFound(f"There is no pod '{pod_id}' in this store.")
 
     def find_pod(self, wanted: str | None) -> Pod:
         """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
-        return Pod.model_validate(find_pod_row(self._pod_rows(), wanted))
+        return Pod.model_validate(find_pod_row(self.pod_rows(), wanted))
 
     def save_pod(self, pod: Pod) -> None:
         with self._locked():
@@ -379,9 +379,14 @@ class FolderStore(FolderIndex):
         path = self._pod_file(OPEN_STEPS_FOLDER, pod_id)
         AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
-    def report_facts(self, pod_id: str) -> list[dict]:
+    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
         """The facts of the pod's closed sessions: what its record is made from."""
-        return rows(self._pod_path(FACTS_FOLDER, pod_id), "facts")
+        facts = sorted(
+            rows(self._pod_path(FACTS_FOLDER, pod_id), "facts"), key=lambda f: (f["date"], f["id"])
+        )
+        if since is None:
+            return facts
+        return facts[:1] + [fact for fact in facts[1:] if fact["date"] >= since.isoformat()]
 
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
         pod_ids = [pod.id for pod in self.pod_views()] if pod_id is None else [pod_id]
@@ -655,7 +660,7 @@ class FolderStore(FolderIndex):
         return self.check()
 
     def is_empty(self) -> bool:
-        return not self._pod_rows() and not self.summaries()
+        return not self.pod_rows() and not self.summaries()
 
     # -- import --------------------------------------------------------------------------
 

@@ -64,6 +64,11 @@ class StoreIndex(Protocol):
         """Every pod's id, name and members' names, by name, read without pydantic."""
         ...
 
+    def pod_rows(self) -> list[dict]:
+        """Every pod as plain data (as `Pod` dumps it to JSON), by name, read without
+        pydantic."""
+        ...
+
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         """The index: one pod's sessions (or all), in date order, read without pydantic."""
         ...
@@ -135,8 +140,11 @@ class Store(StoreIndex, Protocol):
         """The next steps still open in one pod (or all), each with its latest review."""
         ...
 
-    def report_facts(self, pod_id: str) -> list[dict]:
-        """What the pod's record needs of each of its closed sessions (see `outputs.report`)."""
+    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
+        """What the pod's record needs of each of its closed sessions (see `outputs.report`),
+        in date order. With `since`, only of those held from that day on, and of the pod's
+        first (the record counts the months expected from it): what a record from that day
+        needs."""
         ...
 
     def rebuild_derived(self) -> None:

@@ -20,36 +20,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
-from pydantic import ValidationError
 
-from groupsup.domain import rules
 from groupsup.domain.derived import facts_of
-from groupsup.domain.errors import (
-    GroupsupError,
-    NotFound,
-    StoreBusy,
-    StoreConflict,
-    StoreDamaged,
-    explain,
-)
-from groupsup.domain.models import (
-    SCHEMA_VERSION,
-    MinutesDocument,
-    Pod,
-    Session,
-    SessionStatus,
-    slug,
-)
+from groupsup.domain.errors import GroupsupError, NotFound, StoreBusy, StoreConflict, StoreDamaged
+from groupsup.domain.vocabulary import SessionStatus
 from groupsup.store.database import OpenStep, PodView, SessionSummary, find_pod_row
-from groupsup.store.folder import _writer as writer
-from groupsup.store.folder import merge_pod
 from groupsup.store.interface import AlreadyStored
-from groupsup.store.migrations import UnknownVersion, upgrade
+
+if TYPE_CHECKING:
+    from groupsup.domain.models import MinutesDocument, Pod, Session
+
+# The models (pydantic), the rules and the folder store are imported where a method needs them:
+# `report --service` and the home screen's first paint open the store without them.
 
 BACKUPS_KEPT = 5
 _MIGRATION_LOCK = 0x67727370  # "grsp": the advisory lock held while the schema is upgraded
@@ -248,6 +235,20 @@ class DerivedRows(NamedTuple):
         )
 
 
+# A pod's closed sessions' facts in date order; with a day `since`, those from that day on and
+# the pod's first.
+_REPORT_FACTS = """
+    with held as (
+        select p.facts, s.date, s.id, row_number() over (order by s.date, s.id) as nth
+        from pod_facts p join sessions s on s.id = p.session_id
+        where p.pod_id = %(pod)s
+    )
+    select facts from held
+    where %(since)s::date is null or date >= %(since)s or nth = 1
+    order by date, id
+"""
+
+
 @dataclass(frozen=True)
 class DatabaseBackup:
     """A backup kept in the database, as `groupsup restore` lists it."""
@@ -261,6 +262,12 @@ class DatabaseBackup:
     @property
     def name(self) -> str:
         return self.folder.name
+
+
+def _pod(record: dict) -> Pod:
+    from groupsup.domain.models import Pod
+
+    return Pod.model_validate(record)
 
 
 def redacted(location: str) -> str:
@@ -359,21 +366,24 @@ class PostgresStore:
 
     def pods(self) -> list[Pod]:
         rows = self._db.execute("select record from pods order by lower(name), id").fetchall()
-        return [Pod.model_validate(record) for (record,) in rows]
+        return [_pod(record) for (record,) in rows]
 
     def pod_views(self) -> list[PodView]:
+        return [PodView.from_row(record) for record in self.pod_rows()]
+
+    def pod_rows(self) -> list[dict]:
         rows = self._db.execute("select record from pods order by lower(name), id").fetchall()
-        return [PodView.from_row(record) for (record,) in rows]
+        return [record for (record,) in rows]
 
     def pod(self, pod_id: str) -> Pod:
         row = self._db.execute("select record from pods where id = %s", [pod_id]).fetchone()
         if row is None:
             raise NotFound(f"There is no pod '{pod_id}' in this store.")
-        return Pod.model_validate(row[0])
+        return _pod(row[0])
 
     def find_pod(self, wanted: str | None) -> Pod:
         rows = [record for (record,) in self._db.execute("select record from pods").fetchall()]
-        return Pod.model_validate(find_pod_row(rows, wanted))
+        return _pod(find_pod_row(rows, wanted))
 
     def save_pod(self, pod: Pod) -> None:
         with self._transaction() as db:
@@ -418,6 +428,12 @@ class PostgresStore:
         return session
 
     def _parse(self, session_id: str, version: int, record: dict) -> Session:
+        from pydantic import ValidationError
+
+        from groupsup.domain.errors import explain
+        from groupsup.domain.models import Session
+        from groupsup.store.migrations import UnknownVersion, upgrade
+
         where = f"Session {session_id} in {redacted(self.location)}"
         try:
             document = upgrade({"schema_version": version, "session": record})
@@ -449,6 +465,8 @@ class PostgresStore:
         this process last saw, and its derived records; then the pod's rules are checked and
         the revision looked at, and the transaction is rolled back if either refuses. Saving
         an edit during a session waits on two round trips to the server, not ten."""
+        from groupsup.domain import rules
+
         seen = self._revisions.get(session.id, 0)
         with self._transaction(pipelined=True) as db:
             pod = db.execute("select record from pods where id = %s", [session.pod_id])
@@ -456,7 +474,7 @@ class PostgresStore:
             found = pod.fetchone()  # waits for every statement sent
             if found is None:
                 raise NotFound(f"There is no pod '{session.pod_id}' in this store.")
-            rules.check_session(Pod.model_validate(found[0]), session)
+            rules.check_session(_pod(found[0]), session)
             if saved.fetchone() is None:  # another writer's revision is there: refused
                 (who,) = db.execute(
                     "select saved_by from sessions where id = %s", [session.id]
@@ -470,6 +488,8 @@ class PostgresStore:
         self._derived[session.id] = (seen + 1, DerivedRows.of(session))
 
     def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
+        from groupsup.domain import rules
+
         with self._transaction() as db:
             db.execute("select 1 from sessions where id = %s for update", [session_id])
             session = self.session(session_id)
@@ -485,6 +505,9 @@ class PostgresStore:
         """The session as `revision`, and everything derived from it, inside the caller's
         transaction. With `over`, only over that revision: the cursor then returns no row when
         the stored one is another (the caller refuses the save)."""
+        from groupsup.domain.models import SCHEMA_VERSION
+        from groupsup.store.folder import _writer as writer
+
         summary = SessionSummary.of(session)
         saved = db.execute(
             "insert into sessions (id, pod_id, date, status, slots, presenters, revision, "
@@ -552,12 +575,8 @@ class PostgresStore:
         rows = self._db.execute(_OPEN_STEPS, {"pod": pod_id}).fetchall()
         return [OpenStep._make([*row[:8], StepStatus(row[8]), row[9], row[10]]) for row in rows]
 
-    def report_facts(self, pod_id: str) -> list[dict]:
-        rows = self._db.execute(
-            "select p.facts from pod_facts p join sessions s on s.id = p.session_id "
-            "where p.pod_id = %s order by s.date, s.id",
-            [pod_id],
-        ).fetchall()
+    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
+        rows = self._db.execute(_REPORT_FACTS, {"pod": pod_id, "since": since}).fetchall()
         return [facts for (facts,) in rows]
 
     def rebuild_derived(self) -> None:
@@ -649,6 +668,8 @@ class PostgresStore:
     def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
         """A copy of every pod and session kept in the database itself: the undo before a
         close or a restore (the server's own backups, such as pg_dump, are the council's)."""
+        from groupsup.domain.models import slug
+
         with self._transaction() as db:
             if checked and (problems := self.check()):
                 raise StoreDamaged(problems[0])
@@ -701,7 +722,7 @@ class PostgresStore:
             db.execute("delete from sessions")
             db.execute("delete from pods")
             for pod in row[0]:
-                self._upsert_pod(db, Pod.model_validate(pod))
+                self._upsert_pod(db, _pod(pod))
             for session in sessions:
                 self._write_session(db, session, 1)
         self._revisions.clear()
@@ -714,6 +735,10 @@ class PostgresStore:
         return []
 
     def check(self) -> list[str]:
+        from pydantic import ValidationError
+
+        from groupsup.domain.errors import explain
+
         problems = []
         try:
             self.pods()
@@ -764,6 +789,8 @@ class PostgresStore:
     # -- import --------------------------------------------------------------------------
 
     def add_documents(self, documents: list[MinutesDocument], replace: bool = False) -> None:
+        from groupsup.store.folder import merge_pod
+
         with self._transaction() as db:
             ids = [document.session.id for document in documents]
             stored = {
