@@ -147,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--correction", default="", metavar="TEXT", help="a correction the worker asked for"
     )
 
+    delete = command("delete", "delete a planned session that will not be held (nothing recorded)")
+    delete.add_argument("session_id", metavar="SESSION_ID")
+    postpone = command(
+        "postpone",
+        "postpone a planned session to a new date, its cases carried; the record keeps why",
+    )
+    postpone.add_argument("session_id", metavar="SESSION_ID")
+    postpone.add_argument("--to", required=True, metavar="DATE", help="the new date")
+    postpone.add_argument("--reason", required=True, metavar="TEXT", help="why it is postponed")
+    cancel = command("cancel", "cancel a planned session; the pod's record keeps why")
+    cancel.add_argument("session_id", metavar="SESSION_ID")
+    cancel.add_argument("--reason", required=True, metavar="TEXT", help="why it is cancelled")
+
     pass_on = command("pass-on", "mark an agreed case record passed to the manager")
     pass_on.add_argument("session_id", metavar="SESSION_ID")
     pass_on.add_argument("--case", type=int, required=True, metavar="N", help="the case")
@@ -564,6 +577,46 @@ def _member(pod, session, typed: str) -> str:
     return found[0]
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from groupsup.domain import planning
+    from groupsup.domain.dates import when
+
+    store = _existing_store(args)
+    session = store.session(args.session_id)
+    planning.check_not_held_yet(session)
+    store.delete_session(session.id)
+    _show(f"The session of {when(session.date)} is deleted.")
+    return 0
+
+
+def cmd_postpone(args: argparse.Namespace) -> int:
+    from groupsup.domain import planning
+    from groupsup.domain.dates import parse_date, when
+
+    store = _existing_store(args)
+    session = store.session(args.session_id)
+    today = _today()
+    postponed, instead = planning.postpone(session, parse_date(args.to, today), args.reason, today)
+    store.save_session(instead)  # first: the cases are never without a session
+    store.save_session(postponed)
+    _show(
+        f"The session of {when(session.date)} is postponed to {when(instead.date)}: "
+        f"session {instead.id}, with its {len(instead.slots)} case(s)."
+    )
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from groupsup.domain import planning
+    from groupsup.domain.dates import when
+
+    store = _existing_store(args)
+    session = store.session(args.session_id)
+    store.save_session(planning.cancel(session, args.reason, _today()))
+    _show(f"The session of {when(session.date)} is cancelled; the pod's record says why.")
+    return 0
+
+
 def cmd_pass_on(args: argparse.Namespace) -> int:
     from groupsup.domain import agreeing
     from groupsup.domain.dates import local_now
@@ -874,6 +927,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 COMMANDS = {
     "open": cmd_open,
     "agree": cmd_agree,
+    "delete": cmd_delete,
+    "postpone": cmd_postpone,
+    "cancel": cmd_cancel,
     "pass-on": cmd_pass_on,
     "demo": cmd_demo,
     "list": cmd_list,

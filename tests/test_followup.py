@@ -206,7 +206,7 @@ def test_report_command_works_from_facts_made_again_for_an_older_store(west_stor
     )
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert data["sessions"] == {"held": 11, "expected": 12}
+    assert data["sessions"] == {"held": 11, "expected": 12, "not_held": []}
     assert data["presentations"]["Ben"] == 8 and data["never_presented"] == ["Fay"]
     assert data["next_steps"]["done"] == 5 and data["next_steps"]["still open"] == 6
     assert len(west_store.report_facts("west")) == 11

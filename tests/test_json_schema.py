@@ -18,7 +18,7 @@ def validator(capsys) -> Draft202012Validator:
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:groupsup:schema:minutes:2"
+    assert schema["$id"] == "urn:groupsup:schema:minutes:3"
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 

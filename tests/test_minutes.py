@@ -95,7 +95,7 @@ def test_a_case_without_safeguarding_or_steps_says_so(demo_store):
 def test_json_minutes_are_the_complete_record(demo_store):
     pod, session = _demo(demo_store, "demo-s1")
     data = json.loads(minutes.as_json(pod, session))
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["pod"]["name"] == "North Pod"
     assert data["session"]["slots"][0]["genogram"]["couples"][1] == {
         "a": "F",

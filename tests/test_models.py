@@ -90,7 +90,7 @@ def test_minutes_from_a_newer_groupsup_are_refused_plainly():
         MinutesDocument.model_validate(data)
     assert explain(caught.value) == (
         "This record was written by a newer groupsup (schema version 99); this one reads up to "
-        "version 2. Upgrade groupsup to read it."
+        "version 3. Upgrade groupsup to read it."
     )
 
 

@@ -112,7 +112,7 @@ def test_a_second_writer_is_refused_not_allowed_to_overwrite(demo_store):
             "holds a session that is not valid: Case 1, presenter: Input should be a valid string",
         ),
         (
-            lambda raw: raw.replace(b'"schema_version": 2', b'"schema_version": 7'),
+            lambda raw: raw.replace(b'"schema_version": 3', b'"schema_version": 7'),
             "was written by a newer groupsup (schema version 7)",
         ),
     ],
@@ -175,15 +175,15 @@ def test_restoring_a_backup_that_does_not_exist_is_refused(demo_store, capsys):
 
 
 def test_records_are_migrated_through_the_chain(monkeypatch):
-    record = {"schema_version": 2, "session": {"title": "old"}}
-    assert migrations.upgrade(record) == record  # version 2 is current: nothing to do
-    monkeypatch.setitem(migrations.MIGRATIONS, 2, lambda r: r | {"session": {"name": "old"}})
-    assert migrations.upgrade(record, current=3) == {
-        "schema_version": 3,
+    record = {"schema_version": 3, "session": {"title": "old"}}
+    assert migrations.upgrade(record) == record  # version 3 is current: nothing to do
+    monkeypatch.setitem(migrations.MIGRATIONS, 3, lambda r: r | {"session": {"name": "old"}})
+    assert migrations.upgrade(record, current=4) == {
+        "schema_version": 4,
         "session": {"name": "old"},
     }
-    with pytest.raises(migrations.UnknownVersion, match="no migration from schema version 3"):
-        migrations.upgrade(record, current=4)
+    with pytest.raises(migrations.UnknownVersion, match="no migration from schema version 4"):
+        migrations.upgrade(record, current=5)
     with pytest.raises(migrations.UnknownVersion, match="'1' is not one groupsup ever wrote"):
         migrations.upgrade({"schema_version": "1"})
 
@@ -199,7 +199,7 @@ def test_a_version_1_record_gets_time_zones_as_version_2():
             "clock": {"segments": [{"started_at": naive}]},
         },
     }
-    upgraded = migrations.upgrade(record)
+    upgraded = migrations.upgrade(record, current=2)
     local = dt.datetime.fromisoformat(naive).astimezone().isoformat()
     assert upgraded["schema_version"] == 2
     session = upgraded["session"]

@@ -12,16 +12,24 @@ from groupsup.domain.vocabulary import StepStatus, current_status, record_stage
 
 # What a store's derived records were made by. Raise it whenever a row below changes shape (a
 # key added, a meaning changed): a store whose rows are older makes them again, once, on opening.
-VERSION = "2"
+VERSION = "3"
 
 
 def facts_of(session) -> dict:
-    """What the pod's record (`outputs.report`) needs of a closed session."""
-    slots = session.slots
+    """What the pod's record (`outputs.report`) needs of a session held, or one postponed or
+    cancelled (its cases were not presented: the record says why it was not held)."""
+    not_held = session.not_held
+    slots, reviews = ([], []) if not_held else (session.slots, session.review)
     return {
         "id": session.id,
         "pod_id": session.pod_id,
         "date": session.date.isoformat(),
+        "not_held": not_held
+        and {
+            "status": session.status.value,
+            "reason": not_held.reason,
+            "new_date": not_held.new_date.isoformat() if not_held.new_date else None,
+        },
         "cases": [
             {
                 "presenter": s.presenter,
@@ -41,7 +49,7 @@ def facts_of(session) -> dict:
             for s in slots
             for step in s.next_steps
         ],
-        "reviews": [{"step_id": r.step_id, "status": r.status.value} for r in session.review],
+        "reviews": [{"step_id": r.step_id, "status": r.status.value} for r in reviews],
         "concerns": [
             {
                 "case": s.title,

@@ -387,6 +387,16 @@ class ClockState(Record):
     segments: list[Segment] = Field(default_factory=list)
 
 
+class NotHeld(Record):
+    """Why a planned session was not held, for the record (policy section 12)."""
+
+    reason: str = Field(min_length=1)
+    new_date: dt.date | None = Field(
+        default=None, description="Where postponed: the date of the session that takes its place."
+    )
+    decided_on: dt.date
+
+
 class Session(Record):
     id: Key = Field(default_factory=new_id)
     pod_id: Key
@@ -418,6 +428,26 @@ class Session(Record):
     started_at: Timestamp | None = None
     ended_at: Timestamp | None = None
     clock: ClockState | None = None
+    not_held: NotHeld | None = Field(
+        default=None, description="Postponed or cancelled: why, and where postponed, to when."
+    )
+    postponed_from: dt.date | None = Field(
+        default=None, description="The date of the postponed session this one takes the place of."
+    )
+
+    @model_validator(mode="after")
+    def _not_held_said(self) -> Self:
+        if self.status.not_held != (self.not_held is not None):
+            raise ValueError(
+                "a postponed or cancelled session says why (not_held), and no other session does"
+            )
+        if self.not_held is not None:
+            postponed = self.status is SessionStatus.POSTPONED
+            if postponed != (self.not_held.new_date is not None):
+                raise ValueError("a postponed session, and only a postponed one, has a new date")
+            if postponed and self.not_held.new_date == self.date:
+                raise ValueError("a session is postponed to another date than its own")
+        return self
 
     @model_validator(mode="after")
     def _steps_due_after_session(self) -> Self:

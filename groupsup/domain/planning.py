@@ -9,15 +9,18 @@ import re
 from dataclasses import dataclass
 
 from groupsup.domain import grraacceess, rules
+from groupsup.domain.dates import when
 from groupsup.domain.errors import NotFound, RuleBroken
 from groupsup.domain.followup import carry_forward
 from groupsup.domain.models import (
     CaseSlot,
     Member,
+    NotHeld,
     Pod,
     Session,
     SessionStatus,
     facilitator_retired,
+    new_id,
     unique_key,
 )
 from groupsup.domain.rules import check_roles
@@ -137,13 +140,67 @@ def move_to_today(session: Session, today: dt.date) -> None:
     session.date = today
 
 
-def check_deletable(session: Session) -> None:
-    """Only a session never run may be deleted: once run, it is the pod's record."""
+def check_not_held_yet(session: Session, doing: str = "deleted") -> None:
+    """Only a planned session may be deleted, postponed or cancelled: once run, it is the
+    pod's record, and one postponed or cancelled already says so."""
     if session.status is not SessionStatus.PLANNED:
+        run = "has been run" if not session.status.not_held else f"is {session.status.value}"
         raise RuleBroken(
-            f"The session of {session.date} has been run: its record stays. Only a planned "
-            "session can be deleted."
+            f"The session of {when(session.date)} {run}: its record stays. Only a planned "
+            f"session can be {doing}."
         )
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise RuleBroken("Say why the session will not be held: the pod's record keeps the reason.")
+    return reason.strip()
+
+
+def _not_held(session: Session, status: SessionStatus, not_held: NotHeld) -> Session:
+    return Session.model_validate(
+        session.model_dump() | {"status": status, "not_held": not_held.model_dump()}
+    )
+
+
+def postpone(
+    session: Session, new_date: dt.date, reason: str, today: dt.date
+) -> tuple[Session, Session]:
+    """The planned session is not held on its date: returns it as postponed (kept in the record
+    with the reason and new date) and the planned session on `new_date` that takes its place,
+    with its cases, their preparation and the review carried."""
+    check_not_held_yet(session, "postponed")
+    if new_date <= session.date:
+        raise RuleBroken(
+            f"A session is postponed to a later date: {when(new_date)} is not after "
+            f"{when(session.date)}."
+        )
+    if new_date < today:
+        raise RuleBroken(f"{when(new_date)} has passed: postpone to today or a later date.")
+    postponed = _not_held(
+        session,
+        SessionStatus.POSTPONED,
+        NotHeld(reason=_reason(reason), new_date=new_date, decided_on=today),
+    )
+    instead = session.model_copy(
+        deep=True,
+        update={
+            "id": new_id(),
+            "date": new_date,
+            "postponed_from": session.date,
+            "slots": [s.model_copy(deep=True, update={"id": new_id()}) for s in session.slots],
+        },
+    )
+    return postponed, Session.model_validate(instead.model_dump())
+
+
+def cancel(session: Session, reason: str, today: dt.date) -> Session:
+    """The planned session is not held at all: returns it as cancelled, with the reason, for
+    the record."""
+    check_not_held_yet(session, "cancelled")
+    return _not_held(
+        session, SessionStatus.CANCELLED, NotHeld(reason=_reason(reason), decided_on=today)
+    )
 
 
 def set_attendance(session: Session, member_id: str, state: str) -> None:
@@ -212,9 +269,7 @@ def carry_over(session: Session, slot: CaseSlot, pod_sessions: list[Session]) ->
     earlier = [
         (held.date, last)
         for held in pod_sessions
-        if held.id != session.id
-        and held.status is not SessionStatus.PLANNED
-        and held.date <= session.date
+        if held.id != session.id and held.status.held and held.date <= session.date
         for last in held.slots
         if same_case(last.case_reference) == key and (last.genogram.people or last.history)
     ]
@@ -264,7 +319,7 @@ def last_presented(pod: Pod, sessions: list[Session]) -> dict[str, dt.date | Non
     """When each active member last presented, in held sessions (None: never)."""
     last: dict[str, dt.date | None] = {m.id: None for m in pod.active_members}
     for session in sessions:
-        if session.status is SessionStatus.PLANNED:
+        if not session.status.held:
             continue
         for slot in session.slots:
             if slot.presenter in last:
@@ -285,7 +340,7 @@ def suggest_presenters(pod: Pod, sessions: list[Session]) -> list[Suggestion]:
     last = last_presented(pod, sessions)
     last_case: dict[str, CaseSlot] = {}
     for session in sorted(sessions, key=lambda s: s.date):
-        if session.status is not SessionStatus.PLANNED:
+        if session.status.held:
             for slot in session.slots:
                 last_case[slot.presenter] = slot
 

@@ -45,10 +45,10 @@ def put_genogram(session: Session, case: int, genogram: Genogram, replace: bool 
             f"Session {session.id} has {len(session.slots)} cases; choose 1 to "
             f"{len(session.slots)}."
         )
-    if session.status is SessionStatus.CLOSED:
+    if session.status.in_the_record:
         raise GroupsupError(
-            f"Session {session.id} is closed: its minutes are the record. Bring the family "
-            "into a planned or running session."
+            f"Session {session.id} is {session.status.value}: its minutes are the record. Bring "
+            "the family into a planned or running session."
         )
     slot = session.slots[case - 1]
     if slot.genogram.source.strip() and not replace:

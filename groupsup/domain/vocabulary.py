@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-SCHEMA_VERSION = 2  # of a stored session and of exported minutes; 2: timestamps carry their zone
+# Of a stored session and of exported minutes; 2: timestamps carry their zone; 3: a session may be
+# postponed or cancelled.
+SCHEMA_VERSION = 3
 
 
 class Category(StrEnum):
@@ -28,6 +30,22 @@ class SessionStatus(StrEnum):
     PLANNED = "planned"
     RUNNING = "running"
     CLOSED = "closed"
+    POSTPONED = "postponed"  # not held on its date: a session on a new date takes its place
+    CANCELLED = "cancelled"  # not held at all
+
+    @property
+    def not_held(self) -> bool:
+        return self in (SessionStatus.POSTPONED, SessionStatus.CANCELLED)
+
+    @property
+    def held(self) -> bool:
+        """Running or run: its cases were presented."""
+        return self in (SessionStatus.RUNNING, SessionStatus.CLOSED)
+
+    @property
+    def in_the_record(self) -> bool:
+        """Held, or not held and why: what the pod's record counts (policy section 12)."""
+        return self is SessionStatus.CLOSED or self.not_held
 
 
 class Lens(StrEnum):

@@ -344,6 +344,8 @@ def _free_text(session: Session) -> Iterator[tuple[object, str]]:
         if slot.safeguarding:
             yield from ((slot.safeguarding, f) for f in ("concern", "action_taken"))
     yield session, "welfare_checkin"
+    if session.not_held:
+        yield session.not_held, "reason"
     for review in session.review:
         yield from ((review, f) for f in ("action", "note", "last_note"))
 

@@ -1,9 +1,11 @@
 """The pod's record over a period, written as Markdown or JSON. Free of pydantic: it works from
-the facts the store keeps of each closed session, so `groupsup report` starts quickly.
+the facts the store keeps of each session held (or postponed or cancelled), so `groupsup report`
+starts quickly.
 
-What a principal social worker audits: sessions held against the monthly expectation, who
-presented and how often, cases by category, the GRRAACCEESS lenses cases discussed (and
-those never used), next steps agreed, done and overdue, and safeguarding concerns raised.
+What a principal social worker audits: sessions held against the monthly expectation, and those
+not held with why; who presented and how often, cases by category, the GRRAACCEESS lenses cases
+discussed (and those never used), next steps agreed, done and overdue, and safeguarding concerns
+raised.
 """
 
 from __future__ import annotations
@@ -33,6 +35,20 @@ class Concern:
 
 
 @dataclass
+class NotHeld:
+    """A planned session postponed or cancelled, and why (policy section 12)."""
+
+    date: dt.date
+    status: str
+    reason: str
+    new_date: dt.date | None
+
+    def in_words(self) -> str:
+        to = f" to {when(self.new_date)}" if self.new_date else ""
+        return f"{when(self.date)}, {self.status}{to}: {self.reason}"
+
+
+@dataclass
 class PodReport:
     pod_name: str
     start: dt.date
@@ -46,6 +62,7 @@ class PodReport:
     lenses_never_used: list[str]
     steps: dict[str, int] = field(default_factory=dict)
     concerns: list[Concern] = field(default_factory=list)
+    not_held: list[NotHeld] = field(default_factory=list)
 
     @property
     def never_presented(self) -> list[str]:
@@ -76,7 +93,19 @@ def build(pod: dict, facts: list[dict], start: dt.date, end: dt.date, today: dt.
     """The record of `pod` (a pod as plain data) from its closed sessions' facts."""
     names = {m["id"]: m["name"] for m in pod["members"]}
     ordered = sorted(facts, key=lambda f: (f["date"], f["id"]))
-    held = [f for f in ordered if start <= dt.date.fromisoformat(f["date"]) <= end]
+    in_period = [f for f in ordered if start <= dt.date.fromisoformat(f["date"]) <= end]
+    # .get: a database's facts written before sessions could be postponed have no such key
+    held = [f for f in in_period if not f.get("not_held")]
+    not_held = [
+        NotHeld(
+            dt.date.fromisoformat(f["date"]),
+            f["not_held"]["status"],
+            f["not_held"]["reason"],
+            dt.date.fromisoformat(f["not_held"]["new_date"]) if f["not_held"]["new_date"] else None,
+        )
+        for f in in_period
+        if f.get("not_held")
+    ]
     # The facilitator leads the session rather than presenting: never "not presented".
     presentations = {
         m["name"]: 0
@@ -132,6 +161,7 @@ def build(pod: dict, facts: list[dict], start: dt.date, end: dt.date, today: dt.
         lenses_never_used=[lens for lens, count in lenses.items() if count == 0],
         steps=steps,
         concerns=concerns,
+        not_held=not_held,
     )
 
 
@@ -169,11 +199,13 @@ def as_markdown(report: PodReport) -> str:
         )
         or "| | none raised | | |"
     )
+    not_held = "".join(f"- Not held: {inline(n.in_words())}\n" for n in r.not_held)
     return (
         f"# The record of {inline(r.pod_name)}\n\n"
         f"From {when(r.start)} to {when(r.end)}; figures as on {when(r.today)}.\n\n"
         f"## Sessions\n\n"
-        f"- Held: {r.sessions_held} of {expected} expected (one a month): {rate}\n\n"
+        f"- Held: {r.sessions_held} of {expected} expected (one a month): {rate}\n"
+        f"{not_held}\n"
         f"## Presentations\n\n{_fenced_chart(r.presentations)}\n\n"
         f"- Not presented in the period: "
         f"{', '.join(inline(n) for n in r.never_presented) or 'everyone presented'}\n\n"
@@ -207,7 +239,19 @@ def as_json(report: PodReport) -> dict:
         "from": r.start.isoformat(),
         "to": r.end.isoformat(),
         "as_on": r.today.isoformat(),
-        "sessions": {"held": r.sessions_held, "expected": r.months},
+        "sessions": {
+            "held": r.sessions_held,
+            "expected": r.months,
+            "not_held": [
+                {
+                    "date": n.date.isoformat(),
+                    "status": n.status,
+                    "reason": n.reason,
+                    "new_date": n.new_date.isoformat() if n.new_date else None,
+                }
+                for n in r.not_held
+            ],
+        },
         "presentations": r.presentations,
         "never_presented": r.never_presented,
         "cases_by_category": r.cases_by_category,

@@ -205,8 +205,11 @@ class HomeScreen(GroupSupScreen):
     def _show_sessions(self, pod: PodView) -> None:
         table = self.query_one("#sessions", DataTable)
         table.clear()
-        order = {SessionStatus.RUNNING: 0, SessionStatus.PLANNED: 1, SessionStatus.CLOSED: 2}
-        ordered = sorted(self.summaries, key=lambda s: (order[s.status], -s.date.toordinal()))
+        # Running, then planned, then the record (held or not held) newest first.
+        order = {SessionStatus.RUNNING: 0, SessionStatus.PLANNED: 1}
+        ordered = sorted(
+            self.summaries, key=lambda s: (order.get(s.status, 2), -s.date.toordinal())
+        )
         for s in ordered:
             presenters = ", ".join(pod.name_of(p) for p in s.presenters)
             table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
@@ -405,7 +408,7 @@ class HomeScreen(GroupSupScreen):
         if session is None:
             return
         try:
-            planning.check_deletable(session)
+            planning.check_not_held_yet(session)
         except GroupsupError as error:
             self.notify(str(error), severity="warning", markup=False)
             return

@@ -5,7 +5,7 @@ Layout of a store folder (0700, every file 0600):
 
     pods.json            TinyDB: the pods and their members
     index.json           TinyDB: one small summary per session, for lists and the home screen
-    facts/<pod>.json     TinyDB: what the pod's record needs of each closed session
+    facts/<pod>.json     TinyDB: what the pod's record needs of each session held or not held
     steps/<pod>.json     TinyDB: each session's next steps and reviews of earlier ones
     open-steps/<pod>.json TinyDB: the pod's next steps still open, for home and `actions`
     sessions/<id>.json   TinyDB: one session's full record
@@ -46,7 +46,6 @@ from groupsup.domain.models import (
     MinutesDocument,
     Pod,
     Session,
-    SessionStatus,
 )
 from groupsup.store import backups
 from groupsup.store.database import (
@@ -263,7 +262,7 @@ class FolderStore(FolderIndex):
             summary, steps = _derived_of(session)
             if known is None or known[0] != summary:
                 self._write_summaries([summary])
-            if session.status is SessionStatus.CLOSED:
+            if session.status.in_the_record:
                 self._write_facts([session])
             if known is None or known[1] != steps:
                 self._write_steps([steps])
@@ -356,14 +355,12 @@ class FolderStore(FolderIndex):
 
     def _write_facts(self, sessions: Iterable[Session]) -> None:
         """Each pod's file, one write a pod: closing a session costs what its pod holds."""
-        for pod_id, closed in _by_pod(
-            s for s in sessions if s.status is SessionStatus.CLOSED
-        ).items():
+        for pod_id, recorded in _by_pod(s for s in sessions if s.status.in_the_record).items():
             replace_rows(
                 self._pod_file(FACTS_FOLDER, pod_id),
                 "facts",
-                (s.id for s in closed),
-                (derived.facts_of(s) for s in closed),
+                (s.id for s in recorded),
+                (derived.facts_of(s) for s in recorded),
             )
 
     def _write_steps(self, rows_: list[dict]) -> None:
@@ -380,7 +377,7 @@ class FolderStore(FolderIndex):
         AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
-        """The facts of the pod's closed sessions: what its record is made from."""
+        """The facts of the pod's sessions held, postponed or cancelled: its record's source."""
         facts = sorted(
             rows(self._pod_path(FACTS_FOLDER, pod_id), "facts"), key=lambda f: (f["date"], f["id"])
         )
@@ -452,7 +449,7 @@ class FolderStore(FolderIndex):
         except StoreDamaged:
             return False  # `check` names it; a rebuild would throw its rows away
         needed = {(folder, s.pod_id) for s in index for folder in (STEPS_FOLDER, OPEN_STEPS_FOLDER)}
-        needed |= {(FACTS_FOLDER, s.pod_id) for s in index if s.status is SessionStatus.CLOSED}
+        needed |= {(FACTS_FOLDER, s.pod_id) for s in index if s.status.in_the_record}
         return any(not self._pod_path(folder, pod_id).exists() for folder, pod_id in needed)
 
     def _derived_current(self) -> bool:
@@ -618,7 +615,7 @@ class FolderStore(FolderIndex):
             if index.get(s.id) not in (None, SessionSummary.of(s))
         ]
         for pod_id, pod_sessions in _by_pod(sessions).items():
-            facts = [derived.facts_of(s) for s in pod_sessions if s.status is SessionStatus.CLOSED]
+            facts = [derived.facts_of(s) for s in pod_sessions if s.status.in_the_record]
             steps = derived.open_steps([derived.steps_of(s) for s in pod_sessions])
             for folder, table, expected in (
                 (FACTS_FOLDER, "facts", facts),

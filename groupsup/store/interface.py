@@ -141,10 +141,10 @@ class Store(StoreIndex, Protocol):
         ...
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
-        """What the pod's record needs of each of its closed sessions (see `outputs.report`),
-        in date order. With `since`, only of those held from that day on, and of the pod's
-        first (the record counts the months expected from it): what a record from that day
-        needs."""
+        """What the pod's record needs of each of its sessions held, postponed or cancelled
+        (see `outputs.report`), in date order. With `since`, only of those from that day on,
+        and of the pod's first (the record counts the months expected from it): what a record
+        from that day needs."""
         ...
 
     def rebuild_derived(self) -> None:

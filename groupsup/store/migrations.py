@@ -2,7 +2,8 @@
 
 `MIGRATIONS[n]` turns a version-n record (a MinutesDocument as a dict, or a stored session
 record) into a version n+1 record. Version 1 wrote timestamps without a time zone; version 2
-writes them with one (the machine's local zone, which is what version 1 meant).
+writes them with one (the machine's local zone, which is what version 1 meant). Version 3 adds
+postponed and cancelled sessions.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ def _zoned(value):
         return value
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _zoned_timestamps}
+def _unchanged(record: dict) -> dict:
+    """Version 2 to 3: a session may now be postponed or cancelled. A version-2 record has
+    neither, so it reads as it was; the version says that an older groupsup cannot read a
+    session not held (it would not know the status)."""
+    return record
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _zoned_timestamps, 2: _unchanged}
 
 
 class UnknownVersion(GroupsupError):

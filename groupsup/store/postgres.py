@@ -202,7 +202,7 @@ _OPEN_STEPS = """
 
 class DerivedRows(NamedTuple):
     """What a session's save writes beside it: its next steps, its reviews of earlier ones,
-    and, once closed, its facts for the pod's record."""
+    and, once closed (or postponed or cancelled), its facts for the pod's record."""
 
     steps: list[tuple]
     reviews: list[tuple]
@@ -231,7 +231,7 @@ class DerivedRows(NamedTuple):
                 (review.step_id, session.id, session.date, review.status.value, review.note)
                 for review in session.review
             ],
-            facts_of(session) if session.status is SessionStatus.CLOSED else None,
+            facts_of(session) if session.status.in_the_record else None,
         )
 
 
@@ -766,13 +766,13 @@ class PostgresStore:
         )
         problems = []
         for session in sessions:
-            closed = session.status is SessionStatus.CLOSED
+            recorded = session.status.in_the_record
             agree = {
                 "next steps": steps.get(session.id, set())
                 == {step.id for slot in session.slots for step in slot.next_steps},
                 "reviews": reviews.get(session.id, set())
                 == {review.step_id for review in session.review},
-                "pod facts": facts.get(session.id) == (facts_of(session) if closed else None),
+                "pod facts": facts.get(session.id) == (facts_of(session) if recorded else None),
             }
             problems += [
                 f"The {what} of session {session.id} in {redacted(self.location)} do not agree "

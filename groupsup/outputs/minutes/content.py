@@ -69,6 +69,9 @@ def minutes_document(pod: Pod, session: Session) -> Document:
     names = Names(pod)
     document = Document(f"Group reflective supervision: {pod.name}", session.marking)
     document.add(_session_table(pod, session, names), Quote(POLICY_NOTE))
+    if session.not_held is not None:
+        document.add(*_not_held(session, names))
+        return document
     document.add(*block("Welfare check-in", session.welfare_checkin, level=2))
     document.add(*_review(session.review, names))
     for number, slot in enumerate(session.slots, 1):
@@ -95,6 +98,31 @@ def breaks(session: Session) -> str:
     return "; ".join(p for p in parts if p) or "none"
 
 
+def _not_held(session: Session, names: Names) -> list[Block]:
+    """A session postponed or cancelled: why, and the cases that were planned for it."""
+    assert session.not_held is not None
+    planned = [
+        f"Case {n}: {s.title} ({names(s.presenter)})" for n, s in enumerate(session.slots, 1)
+    ]
+    return [
+        Heading(f"Not held: {held_status(session)}", 2),
+        Paragraph(session.not_held.reason),
+        Paragraph(f"Decided on {when(session.not_held.decided_on)}."),
+        Heading("Cases that were planned", 3),
+        Items(tuple(Item(case) for case in planned)) if planned else NONE_RECORDED,
+    ]
+
+
+def held_status(session: Session) -> str:
+    """The session's status in words: where postponed, to when; where it took the place of a
+    postponed session, from when."""
+    if session.not_held is not None and session.not_held.new_date is not None:
+        return f"postponed to {when(session.not_held.new_date)}"
+    if session.postponed_from is not None:
+        return f"{session.status.value} (postponed from {when(session.postponed_from)})"
+    return session.status.value
+
+
 def _session_table(pod: Pod, session: Session, names: Names) -> Table:
     actual = minutes_between(session.started_at, session.ended_at)
     rows = (
@@ -105,7 +133,7 @@ def _session_table(pod: Pod, session: Session, names: Names) -> Table:
         ("Planned length", duration(session.planned_minutes)),
         ("Actual length", duration(actual)),
         ("Break and pauses", breaks(session)),
-        ("Status", session.status.value),
+        ("Status", held_status(session)),
     )
     return Table((), rows, caption="The session", row_labels=True)
 

@@ -1,0 +1,175 @@
+"""A planned session that will not be held (policy section 12): postponed to a new date with its
+cases carried, or cancelled, each with its reason; the pod's record and the minutes say so, so
+an auditor sees why a month had no session. The command line and home use the same rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import DEMO_DAY
+from pydantic import ValidationError
+
+from groupsup import cli
+from groupsup.cli import main
+from groupsup.domain import planning
+from groupsup.domain.errors import RuleBroken
+from groupsup.domain.models import MinutesDocument, SessionStatus
+from groupsup.outputs import minutes
+from groupsup.store import migrations
+from groupsup.store.interface import open_store
+
+PLANNED = "demo-s3"  # the demo's planned session, of 25 November 2026
+REASON = "Half the pod is on the Signs of Safety training"
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr(cli, "_today", lambda: DEMO_DAY)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_postponing_keeps_the_session_in_the_record_and_carries_its_cases(demo_store):
+    session = demo_store.session(PLANNED)
+    postponed, instead = planning.postpone(session, dt.date(2026, 12, 9), REASON, DEMO_DAY)
+    assert postponed.id == session.id and postponed.status is SessionStatus.POSTPONED
+    assert postponed.not_held is not None
+    assert (postponed.not_held.reason, postponed.not_held.new_date) == (
+        REASON,
+        dt.date(2026, 12, 9),
+    )
+    assert instead.id != session.id and instead.status is SessionStatus.PLANNED
+    assert (instead.date, instead.postponed_from) == (dt.date(2026, 12, 9), session.date)
+    assert [(s.presenter, s.case_reference, s.dilemma) for s in instead.slots] == [
+        (s.presenter, s.case_reference, s.dilemma) for s in session.slots
+    ]
+    assert not {s.id for s in instead.slots} & {s.id for s in session.slots}
+
+
+@pytest.mark.parametrize(
+    ("new_date", "reason", "said"),
+    [
+        (dt.date(2026, 11, 25), REASON, "is not after 25 November 2026"),
+        (dt.date(2026, 11, 20), REASON, "is not after 25 November 2026"),
+        (dt.date(2026, 12, 9), "  ", "Say why the session will not be held"),
+    ],
+)
+def test_a_postponement_needs_a_later_date_and_a_reason(demo_store, new_date, reason, said):
+    with pytest.raises(RuleBroken, match=said):
+        planning.postpone(demo_store.session(PLANNED), new_date, reason, DEMO_DAY)
+
+
+def test_a_postponement_to_a_day_that_has_passed_is_refused(demo_store):
+    with pytest.raises(RuleBroken, match="1 December 2026 has passed"):
+        planning.postpone(
+            demo_store.session(PLANNED),
+            dt.date(2026, 12, 1),
+            REASON,
+            DEMO_DAY.replace(day=2, month=12),
+        )
+
+
+def test_only_a_planned_session_is_postponed_cancelled_or_deleted(demo_store):
+    closed = demo_store.session("demo-s1")
+    with pytest.raises(RuleBroken, match="has been run: its record stays"):
+        planning.cancel(closed, REASON, DEMO_DAY)
+    cancelled = planning.cancel(demo_store.session(PLANNED), REASON, DEMO_DAY)
+    with pytest.raises(RuleBroken, match="is cancelled: its record stays"):
+        planning.postpone(cancelled, dt.date(2026, 12, 9), REASON, DEMO_DAY)
+
+
+def test_a_session_not_held_says_why_or_is_refused_on_import(demo_store):
+    data = demo_store.session(PLANNED).model_dump(mode="json")
+    with pytest.raises(ValidationError, match="says why"):
+        MinutesDocument.model_validate(
+            {
+                "pod": demo_store.pod("north-pod").model_dump(),
+                "session": data | {"status": "cancelled"},
+            }
+        )
+    not_held = {"reason": REASON, "decided_on": "2026-11-20"}
+    with pytest.raises(ValidationError, match="only a postponed one, has a new date"):
+        MinutesDocument.model_validate(
+            {
+                "pod": demo_store.pod("north-pod").model_dump(),
+                "session": data | {"status": "postponed", "not_held": not_held},
+            }
+        )
+
+
+def test_a_version_2_record_reads_as_it_was():
+    record = {"schema_version": 2, "session": {"status": "planned"}}
+    assert migrations.upgrade(record) == {"schema_version": 3, "session": {"status": "planned"}}
+
+
+def test_the_command_line_postpones_and_the_record_and_minutes_say_why(demo_store, capsys):
+    store = str(demo_store.root)
+    code, out, err = run(
+        capsys, "--store", store, "postpone", PLANNED, "--to", "2026-12-09", "--reason", REASON
+    )
+    assert (code, err) == (0, "")
+    assert "postponed to 9 December 2026" in out
+    fresh = open_store(demo_store.root)
+    [instead] = [s for s in fresh.sessions("north-pod") if s.postponed_from]
+    assert instead.status is SessionStatus.PLANNED and len(instead.slots) == 3
+    assert fresh.session(PLANNED).status is SessionStatus.POSTPONED
+
+    _, record, _ = run(capsys, "--store", store, "report", "--to", "2026-11-30")
+    assert f"- Not held: 25 November 2026, postponed to 9 December 2026: {REASON}" in record
+    assert "- Held: 2 of 3 expected" in record
+    _, record, _ = run(capsys, "--store", store, "report", "--to", "2026-11-30", "--format", "json")
+    assert json.loads(record)["sessions"]["not_held"] == [
+        {"date": "2026-11-25", "status": "postponed", "reason": REASON, "new_date": "2026-12-09"}
+    ]
+
+    pod = fresh.pod("north-pod")
+    said = minutes.render(pod, fresh.session(PLANNED), minutes.Format.MD)
+    assert "postponed to 9 December 2026" in said and REASON in said
+    assert "postponed from 25 November 2026" in minutes.render(pod, instead, minutes.Format.MD)
+    assert run(capsys, "--store", store, "check")[0] == 0
+
+
+def test_the_command_line_cancels_with_a_reason(demo_store, capsys):
+    store = str(demo_store.root)
+    assert run(capsys, "--store", store, "cancel", PLANNED, "--reason", REASON)[0] == 0
+    assert open_store(demo_store.root).session(PLANNED).status is SessionStatus.CANCELLED
+    _, record, _ = run(capsys, "--store", store, "report", "--to", "2026-11-30")
+    assert f"- Not held: 25 November 2026, cancelled: {REASON}" in record
+
+
+def test_the_command_line_deletes_a_planned_session(demo_store, capsys):
+    code, out, _ = run(capsys, "--store", str(demo_store.root), "delete", PLANNED)
+    assert (code, out) == (0, "The session of 25 November 2026 is deleted.\n")
+    assert PLANNED not in {s.id for s in open_store(demo_store.root).summaries()}
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("delete", "nope"), "There is no session 'nope' in this store."),
+        (("cancel", "demo-s1", "--reason", REASON), "has been run: its record stays"),
+        (("delete", "demo-s2"), "has been run: its record stays"),
+        (("postpone", PLANNED, "--to", "soon", "--reason", REASON), "soon"),
+        (("postpone", PLANNED, "--to", "2026-11-01", "--reason", REASON), "is not after"),
+        (("cancel", PLANNED, "--reason", ""), "Say why the session will not be held"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_2(demo_store, capsys, argv, said):
+    before = open_store(demo_store.root).summaries()
+    code, out, err = run(capsys, "--store", str(demo_store.root), *argv)
+    assert (code, out) == (2, "")
+    assert said in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert open_store(demo_store.root).summaries() == before
+
+
+def test_nobody_presented_in_a_session_not_held(demo_store):
+    pod, sessions = demo_store.pod("north-pod"), demo_store.sessions("north-pod")
+    planned = planning.last_presented(pod, sessions)
+    cancelled = planning.cancel(sessions[-1], REASON, DEMO_DAY)
+    assert planning.last_presented(pod, [*sessions[:-1], cancelled]) == planned
