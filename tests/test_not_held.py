@@ -8,15 +8,20 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import DEMO_DAY
+from conftest import DEMO_DAY, home_is_ready, until
 from pydantic import ValidationError
+from test_typeahead import burst
+from textual.widgets import DataTable
 
 from groupsup import cli
+from groupsup.app import GroupSupApp
 from groupsup.cli import main
 from groupsup.domain import planning
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import MinutesDocument, SessionStatus
 from groupsup.outputs import minutes
+from groupsup.screens.forms import NotHeldForm
+from groupsup.screens.home import HomeScreen
 from groupsup.store import migrations
 from groupsup.store.interface import open_store
 
@@ -173,3 +178,45 @@ def test_nobody_presented_in_a_session_not_held(demo_store):
     planned = planning.last_presented(pod, sessions)
     cancelled = planning.cancel(sessions[-1], REASON, DEMO_DAY)
     assert planning.last_presented(pod, [*sessions[:-1], cancelled]) == planned
+
+
+# -- from home ---------------------------------------------------------------------------------
+
+
+def _statuses(app) -> list[str]:
+    table = app.screen.query_one("#sessions", DataTable)
+    return [str(table.get_row_at(n)[1]) for n in range(table.row_count)]
+
+
+async def test_home_postpones_the_chosen_planned_session_typed_at_once(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "x", "p", "tab", "=+14", "tab", "=Court day for two of us", "enter")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await until(pilot, lambda: "postponed" in _statuses(app), "the postponed session listed")
+        assert _statuses(app) == ["planned", "postponed", "closed", "closed"]
+    fresh = open_store(demo_store.root)
+    postponed = fresh.session(PLANNED)
+    [instead] = [s for s in fresh.sessions("north-pod") if s.postponed_from]
+    assert postponed.not_held is not None
+    assert (postponed.not_held.reason, postponed.not_held.new_date) == (
+        "Court day for two of us",
+        instead.date,
+    )
+    assert instead.date == dt.date.today() + dt.timedelta(days=14) and len(instead.slots) == 3
+
+
+async def test_home_says_what_is_missing_and_keeps_what_was_typed(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "x", "tab", "tab", "=Snow", "enter")
+        assert isinstance(app.screen, NotHeldForm)
+        assert "Choose: postpone" in str(app.screen.query_one("#problem").render())
+        await burst(pilot, "shift+tab", "shift+tab", "c", "enter")
+        await until(pilot, lambda: "cancelled" in _statuses(app), "the cancelled session listed")
+        await burst(pilot, "x")  # a cancelled session is the record: nothing more to do
+        assert isinstance(app.screen, HomeScreen)
+    cancelled = open_store(demo_store.root).session(PLANNED)
+    assert cancelled.status is SessionStatus.CANCELLED and cancelled.not_held.reason == "Snow"

@@ -137,6 +137,40 @@ class TextPrompt(Form[str]):
         return text.strip()
 
 
+class NotHeldForm(Form[list[Session]]):
+    """A planned session that will not be held: postponed (a new date, why) or cancelled (why).
+    Gives the sessions to save, in order: where postponed, the one taking its place first."""
+
+    title_text = "This session will not be held"
+
+    def __init__(self, session: Session, today: dt.date) -> None:
+        super().__init__()
+        self.session, self.today = session, today
+
+    def fields(self) -> ComposeResult:
+        yield Static(Content(f"The session of {when(self.session.date)}"), classes="dialog-subject")
+        yield ChoiceList(
+            [("postpone it to a new date", "postpone"), ("cancel it", "cancel")], id="what"
+        )
+        yield Input(placeholder="New date, if postponed (2026-12-09, or +14 days)", id="new-date")
+        yield Input(placeholder="Why (kept in the pod's record)", id="reason")
+
+    def build(self) -> list[Session]:
+        what = self.query_one("#what", ChoiceList).value
+        reason = self.value("reason")
+        if what == "cancel":
+            return [planning.cancel(self.session, reason, self.today)]
+        if what != "postpone":
+            raise GroupsupError("Choose: postpone it to a new date, or cancel it.")
+        typed = self.value("new-date").strip()
+        if not typed:
+            raise GroupsupError("Give the new date the session is postponed to.")
+        postponed, instead = planning.postpone(
+            self.session, parse_date(typed, self.today), reason, self.today
+        )
+        return [instead, postponed]
+
+
 class HypothesisForm(Form[Hypothesis]):
     title_text = "Hypothesis"
 

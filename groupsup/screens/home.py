@@ -44,6 +44,7 @@ one first) and every next step still open; overdue ones are marked.
 | p | plan a new session (asked first) |
 | r | run the next session, or resume the one running |
 | Delete (sessions) | delete the chosen planned session, asked first (a session run is kept) |
+| x | the chosen planned session will not be held: postpone it (new date, why) or cancel it (why) |
 | e | save the chosen session's minutes (Markdown, JSON, HTML) to the exports folder |
 | c | the pod's record over the last twelve months |
 | s | every pod's last twelve months (on a shared database, or with several pods) |
@@ -69,6 +70,7 @@ class HomeScreen(GroupSupScreen):
         Binding("m", "members", "Members", priority=True, id="members"),
         Binding("n", "new_pod", "New pod", priority=True, id="new-pod"),
         Binding("delete", "delete_session", "Delete", show=False, id="delete-session"),
+        Binding("x", "not_held", "Not held", show=False, priority=True, id="not-held"),
         Binding(
             "s",
             "service",
@@ -428,6 +430,38 @@ class HomeScreen(GroupSupScreen):
             ),
             delete,
         )
+
+    def action_not_held(self) -> None:
+        """Postponed or cancelled: the session stays in the pod's record, saying why."""
+        from groupsup.domain import planning
+        from groupsup.domain.dates import when
+        from groupsup.screens.forms import NotHeldForm
+
+        session = self.chosen_session()
+        if session is None:
+            return
+        try:
+            planning.check_not_held_yet(session, "postponed or cancelled")
+        except GroupsupError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+
+        def save(sessions: list[Session] | None) -> None:
+            if not sessions:
+                return
+            try:
+                for changed in sessions:
+                    self.gs.store.save_session(changed)
+            except (GroupsupError, OSError) as error:
+                say_not_written(self, f"The session of {when(session.date)}", error)
+            else:
+                said = sessions[-1].status.value
+                if sessions[0].status is SessionStatus.PLANNED:
+                    said += f" to {when(sessions[0].date)}, with its cases"
+                self.notify(f"The session of {when(session.date)} is {said}.")
+            self.refresh_pods()
+
+        self.app.push_screen(NotHeldForm(session, self.gs.today()), save)
 
     def action_run(self) -> None:
         from groupsup.screens.run import RunScreen
