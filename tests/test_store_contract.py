@@ -228,6 +228,23 @@ def test_a_record_from_a_day_reads_the_facts_from_then_and_the_first(store_engin
     assert store.pod_rows() == [demo.demo_pod().model_dump(mode="json")]
 
 
+def test_the_facts_from_a_day_make_the_same_record_as_all_of_them(store_engine, filled):
+    from groupsup.outputs import report
+
+    for session_id in ("demo-s2", "demo-s3"):
+        session = filled.session(session_id)
+        session.status = SessionStatus.CLOSED
+        filled.save_session(session)
+    store = store_engine.open()
+    (pod,) = store.pod_rows()
+    for fact in store.report_facts("north-pod"):
+        for start in (dt.date.fromisoformat(fact["date"]) + dt.timedelta(days=d) for d in (0, 1)):
+            end = start + dt.timedelta(days=400)
+            assert report.build(
+                pod, store.report_facts(pod["id"], since=start), start, end, end
+            ) == (report.build(pod, store.report_facts(pod["id"]), start, end, end))
+
+
 def test_derived_records_are_rebuilt_from_the_sessions_alone(store_engine, filled):
     before = (filled.summaries(), filled.open_steps(), _facts(filled))
     again = store_engine.open()
