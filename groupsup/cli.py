@@ -200,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write to FILE (default: groupsup.ics in the store's exports folder)",
     )
 
+    adding = command("add-format", "add a session format of the pods' own, from a TOML file")
+    adding.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE.toml",
+        help="the format, written like the built-in ones; its name is the format's key",
+    )
+
     serve = command("serve", "serve the observers' view to web browsers (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
@@ -845,6 +853,16 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_format(args: argparse.Namespace) -> int:
+    """Checked first, then kept by the store: a database's formats reach every machine."""
+    from groupsup.domain.formats import load_format
+
+    added = load_format(args.file)
+    _open_store(args).save_format(added.id, args.file.read_bytes())
+    _show(f"Added the session format '{added.name}' ({added.id}): the plan offers it now.")
+    return 0
+
+
 def cmd_join(args: argparse.Namespace) -> int:
     from groupsup.observers.screen import ParticipantApp
 
@@ -943,6 +961,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "serve": cmd_serve,
     "join": cmd_join,
+    "add-format": cmd_add_format,
     "copy-store": cmd_copy_store,
     "schema": cmd_schema,
     "check": cmd_check,

@@ -292,23 +292,28 @@ def test_a_format_file_with_a_mistake_is_refused_plainly(tmp_path, text, reason)
 
 def test_a_pods_own_format_is_offered_and_a_broken_one_left_out_with_its_reason(tmp_path):
     from groupsup.domain.formats import available_formats
+    from groupsup.store.folder import FolderStore
 
-    folder = tmp_path / "formats"
-    folder.mkdir()
-    (folder / "short.toml").write_text(
-        "name = 'Short'\n[[phases]]\nkey='all'\ntitle='All'\nprompt='Talk.'\nshare=1\n"
-        "capture='notes'\n"
-    )
-    (folder / "broken.toml").write_text("name = 'Broken'\nphases = [")
+    store = FolderStore(tmp_path)
+    store.save_format("short", SHORT_FORMAT)
+    store.save_format("broken", b"name = 'Broken'\nphases = [")
     problems: list[str] = []
-    formats = available_formats(tmp_path, problems)
+    formats = available_formats(store.own_formats(), problems)
     assert list(formats) == ["bells-that-ring", "group-reflective", "short"]
     assert formats["short"].phases[0].prompt == "Talk."
     assert problems == [problems[0]] and problems[0].startswith(
-        f"Format file {folder / 'broken.toml'} is not valid TOML"
+        f"Format file {tmp_path / 'formats' / 'broken.toml'} is not valid TOML"
     )
     with pytest.raises(FormatError):
-        available_formats(tmp_path)
+        available_formats(store.own_formats())
+    with pytest.raises(FormatError, match=r"broken\.toml is not valid TOML"):
+        format_named("broken", store.own_formats())  # asked for by name: its mistake said
+
+
+SHORT_FORMAT = (
+    b"name = 'Short'\n[[phases]]\nkey='all'\ntitle='All'\nprompt='Talk.'\nshare=1\n"
+    b"capture='notes'\n"
+)
 
 
 def test_a_planned_break_is_taken_with_the_clock_paused_and_recorded(fake):

@@ -10,7 +10,7 @@ from conftest import DEMO_DAY, home_is_ready, until
 from test_app import add_slot, back_on_the_run_screen, focus_lands_on, type_text
 from test_joining import running
 from textual import events
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Select, Static
 
 from groupsup.app import GroupSupApp
 from groupsup.domain.models import SessionStatus
@@ -123,6 +123,24 @@ async def test_an_observer_on_another_machine_joins_through_the_database(
         assert case_line == "Case 1 of 3: CS-51230 (Reid) · CP · anxiety high"
     assert joining.present(facilitator, "demo-s3", fake.wall()) == {}  # she has left
     assert list(elsewhere.iterdir()) == []  # nothing of hers kept on her machine
+
+
+async def test_a_pods_own_format_in_the_database_is_offered_on_another_machine(
+    postgres_location, tmp_path, monkeypatch
+):
+    from test_clock import SHORT_FORMAT
+
+    open_store(postgres_location).save_pod(demo.demo_pod())
+    open_store(postgres_location).save_format("short", SHORT_FORMAT)  # added on one machine
+    elsewhere = tmp_path / "covering-machine"
+    monkeypatch.setattr("groupsup.store.postgres.local_folder", lambda _: private_folder(elsewhere))
+    app = GroupSupApp(postgres_location, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("p", "enter")  # a new session is asked for first
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        offered = app.screen.query_one("#format", Select)
+        assert ("Short", "short") in [(str(label), key) for label, key in offered._options]
 
 
 def test_serving_a_database_keeps_its_location_off_the_command_line(monkeypatch):

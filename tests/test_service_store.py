@@ -97,6 +97,26 @@ def test_copying_into_a_store_that_holds_records_is_refused_and_changes_nothing(
     assert exports(open_store(postgres_location)) == before
 
 
+def test_a_pods_own_format_is_added_to_the_database_and_copied_with_the_service(
+    tmp_path, postgres_location, capsys
+):
+    from test_clock import SHORT_FORMAT
+
+    broken, short = tmp_path / "broken.toml", tmp_path / "short.toml"
+    broken.write_text("name = 'Broken'\nphases = [")
+    short.write_bytes(SHORT_FORMAT)
+    code, _, err = run(capsys, "--store", postgres_location, "add-format", str(broken))
+    assert code == 2 and err.startswith(f"groupsup: Format file {broken} is not valid TOML")
+    assert open_store(postgres_location).own_formats() == {}  # nothing kept
+    code, out, err = run(capsys, "--store", postgres_location, "add-format", str(short))
+    assert (code, err) == (0, "") and "Added the session format 'Short' (short)" in out
+    demo.fill(open_store(postgres_location), DEMO_DAY)
+    code, _, err = run(capsys, "copy-store", postgres_location, str(tmp_path / "back"))
+    assert (code, err) == (0, "")
+    (where, toml) = open_store(tmp_path / "back").own_formats()["short"]
+    assert toml == SHORT_FORMAT and where.endswith("short.toml")
+
+
 def test_the_command_line_works_on_a_database(postgres_location, capsys, monkeypatch, tmp_path):
     demo.fill(open_store(postgres_location), DEMO_DAY)
     monkeypatch.setenv("GROUPSUP_STORE", postgres_location)

@@ -319,6 +319,22 @@ def test_who_is_present_is_seen_by_the_facilitator_until_they_leave(store_engine
     assert facilitator.present("demo-s2") == {}
 
 
+def test_the_pods_own_formats_are_read_from_any_handle(store_engine, filled):
+    from test_clock import SHORT_FORMAT
+
+    from groupsup.domain.formats import FormatError, format_named
+
+    filled.save_format("short", SHORT_FORMAT)
+    filled.save_format("broken", b"name = 'Broken'\nphases = [")
+    elsewhere = store_engine.open()  # another machine, on a database
+    assert format_named("short", elsewhere.own_formats()).phases[0].prompt == "Talk."
+    with pytest.raises(FormatError) as caught:
+        format_named("broken", elsewhere.own_formats())
+    assert "is not valid TOML" in str(caught.value) and "broken" in str(caught.value)
+    filled.save_format("short", SHORT_FORMAT.replace(b"Talk.", b"Listen."))  # replaced
+    assert format_named("short", elsewhere.own_formats()).phases[0].prompt == "Listen."
+
+
 def test_a_backup_can_be_restored(store_engine, filled):
     taken = filled.backup("test")
     filled.delete_session("demo-s2")

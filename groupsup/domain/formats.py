@@ -1,12 +1,14 @@
 """Session formats: how a case slot's time is split over its phases, as small TOML files.
 
-The built-in formats live beside this module; a pod adds its own as `<store>/formats/*.toml`.
+The built-in formats live beside this module; the pods add their own to the store
+(`groupsup add-format`, or a folder store's `formats/*.toml`).
 A file with a mistake is refused with a sentence that names the file and the mistake.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 
@@ -62,27 +64,35 @@ class SessionFormat(BaseModel):
 
 def load_format(path: Path) -> SessionFormat:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_bytes()
     except OSError as error:
         raise FormatError(f"Format file {path} cannot be read ({error.strerror}).") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise FormatError(f"Format file {path} is not valid TOML: {error}.") from None
+    return read_format(Path(path).stem, text, f"Format file {path}")
+
+
+def read_format(format_id: str, text: bytes, where: str) -> SessionFormat:
+    """The format `format_id` from its TOML `text`; FormatError starting with `where` (which
+    names the file, or where the store keeps it) if it has a mistake."""
     try:
-        return SessionFormat.model_validate({"id": Path(path).stem} | data)
+        data = tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise FormatError(f"{where} is not valid TOML: {error}.") from None
+    try:
+        return SessionFormat.model_validate({"id": format_id} | data)
     except ValidationError as error:
-        raise FormatError(f"Format file {path}: {explain(error)}") from None
+        raise FormatError(f"{where}: {explain(error)}") from None
 
 
 def available_formats(
-    store_root: Path | None = None, problems: list[str] | None = None
+    own: Mapping[str, tuple[str, bytes]] | None = None, problems: list[str] | None = None
 ) -> dict[str, SessionFormat]:
-    """The built-in formats, then the pod's own (which may replace a built-in one). A pod's
-    file with a mistake is left out, its reason added to `problems` when given."""
+    """The built-in formats, then the pods' own (`Store.own_formats`: id -> where it is kept
+    and its TOML), which may replace a built-in one. One with a mistake is left out, its
+    reason added to `problems` when given."""
     formats = {path.stem: load_format(path) for path in sorted(BUILT_IN.glob("*.toml"))}
-    own = sorted((Path(store_root) / "formats").glob("*.toml")) if store_root else []
-    for path in own:
+    for format_id, (where, text) in sorted((own or {}).items()):
         try:
-            formats[path.stem] = load_format(path)
+            formats[format_id] = read_format(format_id, text, where)
         except FormatError as error:
             if problems is None:
                 raise
@@ -90,13 +100,14 @@ def available_formats(
     return formats
 
 
-def format_named(format_id: str, store_root: Path | None = None) -> SessionFormat:
+def format_named(
+    format_id: str, own: Mapping[str, tuple[str, bytes]] | None = None
+) -> SessionFormat:
     problems: list[str] = []  # another pod file's mistake must not stop this format
-    formats = available_formats(store_root, problems)
+    formats = available_formats(own, problems)
     if format_id not in formats:
-        broken = [p for p in problems if f"{format_id}.toml" in p]
-        if broken:
-            raise FormatError(broken[0])
+        if own and format_id in own:  # the pods' own, left out for a mistake: say which
+            read_format(format_id, own[format_id][1], own[format_id][0])
         raise FormatError(
             f"There is no session format '{format_id}'; choose one of {', '.join(formats)}."
         )

@@ -123,7 +123,7 @@ class ParticipantScreen(Screen):
         try:
             self.session = app.store.session(self.joined.session_id)
             joining.still_open(self.session, self.joined.member_id)
-            fmt = format_named(self.session.format, app.store.root)
+            fmt = format_named(self.session.format, app.store.own_formats())
         except GroupsupError as error:
             self._say_problem(str(error))
             self._open_fields(False)

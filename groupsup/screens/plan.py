@@ -69,7 +69,7 @@ class PlanScreen(SubScreen):
 
     def compose(self) -> ComposeResult:
         self._format_problems: list[str] = []
-        formats = available_formats(self.gs.store.root, self._format_problems)
+        formats = available_formats(self.gs.store.own_formats(), self._format_problems)
         yield Header()
         with Scroll():
             yield Static("", id="plan-title", classes="pane-title", markup=False)

@@ -209,7 +209,7 @@ class RunScreen(RunCapture, RunMoves):
             "Owner", "Due", "Sign-off", "Status", "Action", "Case", "Note"
         )
         try:
-            fmt = format_named(self.session.format, self.gs.store.root)
+            fmt = format_named(self.session.format, self.gs.store.own_formats())
         except FormatError as error:
             self.notify(str(error), severity="error", markup=False)
             fmt = format_named("group-reflective")

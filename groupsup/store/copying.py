@@ -1,5 +1,6 @@
-"""Moving a service between engines: every pod, session and waiting observers' note of one
-store into another, all or nothing, then read back and compared."""
+"""Moving a service between engines: every pod, session, waiting observers' note and session
+format of the pods' own of one store into another, all or nothing, then read back and
+compared."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def copy_store(source: Store, target: Store) -> int:
     target.add_documents([MinutesDocument(pod=pods[s.pod_id], session=s) for s in sessions])
     for pod in pods.values():  # pods with no session yet; the others came with their sessions
         target.save_pod(pod)
+    for format_id, (_, toml) in source.own_formats().items():
+        target.save_format(format_id, toml)
     for session in sessions:
         for key, note in source.waiting_notes(session.id):
             target.post_note(session.id, key.removesuffix(".json"), note)
@@ -33,11 +36,17 @@ def copy_store(source: Store, target: Store) -> int:
 
 
 def _verify(source: Store, target: Store) -> None:
-    """Every pod and session reads back from the target exactly as from the source."""
+    """Every pod, session and format reads back from the target exactly as from the source."""
     if target.pods() != source.pods():
         raise GroupsupError("The copy's pods differ from the original's; check the target.")
+    if _tomls(target) != _tomls(source):
+        raise GroupsupError("The copy's session formats differ from the original's.")
     for session in source.sessions():
         if target.session(session.id).model_dump() != session.model_dump():
             raise GroupsupError(
                 f"Session {session.id} reads back differently from the copy; check the target."
             )
+
+
+def _tomls(store: Store) -> dict[str, bytes]:
+    return {format_id: toml for format_id, (_, toml) in store.own_formats().items()}

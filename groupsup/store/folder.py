@@ -78,6 +78,7 @@ LOCK_TIMEOUT_SECONDS = 10
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
+FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
 OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
 CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
@@ -492,6 +493,19 @@ class FolderStore(FolderIndex):
         path = self._inbox(session_id, key)
         with self._locked():
             path.rename(path.with_suffix(".refused"))
+
+    # -- the pods' own session formats: formats/<id>.toml ---------------------------------
+
+    def own_formats(self) -> dict[str, tuple[str, bytes]]:
+        folder = self.root / FORMATS_FOLDER
+        return {
+            path.stem: (f"Format file {path}", path.read_bytes())
+            for path in sorted(folder.glob("*.toml"))
+        }
+
+    def save_format(self, format_id: str, toml: bytes) -> None:
+        private_folder(self._inside(FORMATS_FOLDER))
+        atomic_write(self._inside(FORMATS_FOLDER, f"{_key(format_id)}.toml"), toml)
 
     # -- observers joining -------------------------------------------------------------------
     # observers/<session>/codes.json and observers/<session>/present/<member>.json: each file

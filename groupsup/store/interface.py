@@ -199,6 +199,18 @@ class Store(StoreIndex, Protocol):
         by member id."""
         ...
 
+    # -- the pods' own session formats ---------------------------------------------------
+
+    def own_formats(self) -> dict[str, tuple[str, bytes]]:
+        """The session formats the pods added (TOML; see `domain.formats`): format id ->
+        (where the store keeps it, as a sentence names it; its TOML)."""
+        ...
+
+    def save_format(self, format_id: str, toml: bytes) -> None:
+        """Keep a session format of the pods' own (checked by the caller), replacing the one
+        with its id."""
+        ...
+
     # -- backups -------------------------------------------------------------------------
 
     def backup(self, reason: str, checked: bool = True, progress=None) -> Path:

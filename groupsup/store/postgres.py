@@ -176,6 +176,14 @@ MIGRATIONS: list[str] = [
     create policy through_session on observers_present
         using (session_id in (select id from sessions));
     """,
+    # The pods' own session formats, so that whoever runs or joins a session on any machine
+    # has its format. Every role may read them; who may add one is the administrator's grant.
+    """
+    create table session_formats (
+        id text primary key,
+        toml bytea not null
+    );
+    """,
 ]
 
 # The open steps of a pod: each step with its latest review from a later session, if any (a
@@ -619,6 +627,23 @@ class PostgresStore:
         self._change(
             "update observer_notes set set_aside = true where session_id = %s and key = %s",
             [session_id, int(key)],
+        )
+
+    # -- the pods' own session formats --------------------------------------------------
+
+    def own_formats(self) -> dict[str, tuple[str, bytes]]:
+        rows = self._db.execute("select id, toml from session_formats order by id").fetchall()
+        where = redacted(self.location)
+        return {
+            format_id: (f"The session format '{format_id}' in {where}", bytes(toml))
+            for format_id, toml in rows
+        }
+
+    def save_format(self, format_id: str, toml: bytes) -> None:
+        self._change(
+            "insert into session_formats (id, toml) values (%s, %s) "
+            "on conflict (id) do update set toml = excluded.toml",
+            [format_id, toml],
         )
 
     # -- observers joining -------------------------------------------------------------
