@@ -10,6 +10,7 @@ from groupsup.observers import joining
 from groupsup.screens.base import say_not_written
 from groupsup.screens.join_codes import JoinCodesDialog
 from groupsup.screens.run_stage import RunStage
+from groupsup.widgets.text import keep_shown
 
 
 class RunObservers(RunStage):
@@ -17,8 +18,9 @@ class RunObservers(RunStage):
         """Who has joined from their own screens, and where the facilitator finds their codes."""
         joined = joining.present(self.gs.store, self.session.id, self.gs.wall())
         names = ", ".join(self.pod.name_of(m) for m in joined) or "nobody yet"
-        self.query_one("#join-line", Static).update(
-            Content(f"Observers joined: {names} · F4: their join codes")
+        keep_shown(
+            self.query_one("#join-line", Static),
+            Content(f"Observers joined: {names} · F4: their join codes"),
         )
 
     def take_in_notes(self) -> None:

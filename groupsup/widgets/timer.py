@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from groupsup.domain.clock import WARNING_SECONDS, SessionClock
+from groupsup.widgets.text import keep_shown
 
 
 def clock_text(seconds: float) -> str:
@@ -30,19 +31,21 @@ class TimerBar(Horizontal):
     def show(self, clock: SessionClock) -> None:
         phase_left = clock.phase_left()
         phase = self.query_one("#phase-time", Static)
-        phase.update(f"Phase {clock_text(phase_left)}")
+        keep_shown(phase, f"Phase {clock_text(phase_left)}")
         phase.set_class(0 < phase_left <= WARNING_SECONDS, "warning")
         phase.set_class(phase_left <= 0, "over")
         slot = self.query_one("#slot-time", Static)
         if clock.slot is not None:
             slot_left = clock.slot_left(clock.slot)
-            slot.update(f"Case {clock_text(slot_left)}")
+            keep_shown(slot, f"Case {clock_text(slot_left)}")
             slot.set_class(slot_left <= 0, "over")
         else:
-            slot.update("")
+            keep_shown(slot, "")
         session_left = clock.session_left()
         whole = self.query_one("#session-time", Static)
-        whole.update(f"Session {clock_text(session_left)}{' (paused)' if clock.paused else ''}")
+        keep_shown(
+            whole, f"Session {clock_text(session_left)}{' (paused)' if clock.paused else ''}"
+        )
         whole.set_class(session_left <= 0, "over")
         planned = clock.session.planned_minutes * 60
         self.query_one(ProgressBar).update(
