@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import psycopg
 import pytest
 from conftest import DEMO_DAY
 
@@ -115,6 +116,20 @@ def test_a_pods_own_format_is_added_to_the_database_and_copied_with_the_service(
     assert (code, err) == (0, "")
     (where, toml) = open_store(tmp_path / "back").own_formats()["short"]
     assert toml == SHORT_FORMAT and where.endswith("short.toml")
+
+
+def test_facts_made_by_an_older_groupsup_are_made_again_on_opening(postgres_location):
+    from groupsup.domain import derived
+
+    demo.fill(open_store(postgres_location), DEMO_DAY)
+    with psycopg.connect(postgres_location, autocommit=True) as db:  # as version 2 left them
+        db.execute("update pod_facts set facts = facts - 'not_held'")
+        db.execute("update derived_version set version = '2'")
+    store = open_store(postgres_location)
+    assert all("not_held" in fact for fact in store.report_facts("north-pod"))
+    assert store.check() == []
+    with psycopg.connect(postgres_location) as db:
+        assert db.execute("select version from derived_version").fetchone() == (derived.VERSION,)
 
 
 def test_the_command_line_works_on_a_database(postgres_location, capsys, monkeypatch, tmp_path):

@@ -26,6 +26,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
+from groupsup.domain.derived import VERSION as DERIVED_VERSION
 from groupsup.domain.derived import facts_of
 from groupsup.domain.errors import GroupsupError, NotFound, StoreBusy, StoreConflict, StoreDamaged
 from groupsup.domain.vocabulary import SessionStatus
@@ -184,6 +185,11 @@ MIGRATIONS: list[str] = [
         toml bytea not null
     );
     """,
+    # Which groupsup made the derived rows (derived.VERSION): older ones are made again.
+    """
+    create table derived_version (version text not null);
+    insert into derived_version values ('');
+    """,
 ]
 
 # The open steps of a pod: each step with its latest review from a later session, if any (a
@@ -322,6 +328,7 @@ class PostgresStore:
             first = str(error).strip().splitlines()[-1] if str(error).strip() else ""
             raise StoreBusy(f"Cannot reach {redacted(location)}: {first}") from None
         self._upgrade_schema()
+        self._make_derived_current()
         self.root = local_folder(location)
 
     def __repr__(self) -> str:
@@ -350,6 +357,22 @@ class PostgresStore:
                     continue
                 self._db.execute(script)
                 self._db.execute("insert into groupsup_schema values (%s)", [number])
+
+    def _make_derived_current(self) -> None:
+        """Derived rows made by an older groupsup (whose rows had another shape) are made
+        again, once, from the sessions. Only by a role that owns the tables, which sees every
+        pod's sessions: another role's would stop at its own pods (see the README's "Roles")."""
+        (made_by, owner) = self._db.execute(
+            "select (select version from derived_version), "
+            "pg_has_role(relowner, 'USAGE') from pg_class where oid = 'sessions'::regclass"
+        ).fetchone() or ("", False)
+        if made_by == DERIVED_VERSION or not owner:
+            return
+        with self._transaction() as db:
+            db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
+            if db.execute("select version from derived_version").fetchone() != (DERIVED_VERSION,):
+                self.rebuild_derived()
+                db.execute("update derived_version set version = %s", [DERIVED_VERSION])
 
     @contextmanager
     def _transaction(self, pipelined: bool = False) -> Iterator[psycopg.Connection]:
@@ -588,12 +611,17 @@ class PostgresStore:
         return [facts for (facts,) in rows]
 
     def rebuild_derived(self) -> None:
+        """A session that cannot be read keeps the rows it had, and is named in `damaged`."""
         with self._transaction() as db:
             rows = db.execute(
                 "select id, schema_version, record from sessions order by date, id for update"
             ).fetchall()
             for session_id, version, record in rows:
-                session = self._parse(session_id, version, record)
+                try:
+                    session = self._parse(session_id, version, record)
+                except StoreDamaged as error:
+                    self.damaged[session_id] = str(error)
+                    continue
                 self._write_derived(db, session, DerivedRows.of(session))
 
     # -- observers' notes ----------------------------------------------------------------
