@@ -748,9 +748,17 @@ def _open_steps(args: argparse.Namespace) -> list:
         wanted = find_pod_row([{"id": p.id, "name": p.name} for p in chosen], args.pod)
         chosen = [pod for pod in chosen if pod.id == wanted["id"]]
     files = {pod.id: root / OPEN_STEPS_FOLDER / f"{pod.id}.json" for pod in chosen}
-    if not all(path.exists() for path in files.values()):
-        _open_store(args)  # opening the store makes a missing index again from the sessions
+    if not _derived_current(root) or not all(path.exists() for path in files.values()):
+        _open_store(args)  # opening the store makes a missing or older index again
     return [(pod, [Step.from_row(row) for row in rows(files[pod.id], "steps")]) for pod in chosen]
+
+
+def _derived_current(root: Path) -> bool:
+    """Whether a folder store's derived records are this groupsup's (else opening it makes
+    them again, once, before a command reads them raw)."""
+    from groupsup.store.database import derived_current
+
+    return derived_current(root) or not (root / "sessions").exists()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -759,7 +767,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import report
-    from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows
+    from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows, year_rows
     from groupsup.store.locations import is_database
 
     today = _today()
@@ -776,10 +784,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         pod = store.find_pod(args.pod).model_dump(mode="json")
         facts = store.report_facts(pod["id"])
     else:
-        if not (root / FACTS_FOLDER).exists():
-            _open_store(args)  # a store from before the facts files: opening it makes them
+        if not _derived_current(root) or not (root / FACTS_FOLDER).exists():
+            _open_store(args)  # a store from before these facts files: opening it makes them
         pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
-        facts = rows(root / FACTS_FOLDER / f"{pod['id']}.json", "facts")
+        facts = year_rows(root, FACTS_FOLDER, "facts", pod["id"])
     built = report.build(pod, facts, start, end, today)
     if args.format == "json":
         text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"

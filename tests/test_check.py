@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -54,15 +55,18 @@ def _pods_missing(root):
 
 
 def _facts_missing(root):
-    (root / "facts" / "north-pod.json").unlink()
-    return "facts/north-pod.json does not agree"
+    (root / "facts" / "north-pod" / "2026.json").unlink()
+    return "facts/north-pod does not agree"
 
 
 @pytest.mark.parametrize("folder", ["facts", "steps", "open-steps"])
 def test_a_pods_missing_derived_file_is_made_again_when_the_store_opens(demo_store, folder):
     """(The README says so: opening mends it, before any command reads it.)"""
     expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
-    (demo_store.root / folder / "north-pod.json").unlink()
+    if folder == "open-steps":
+        (demo_store.root / folder / "north-pod.json").unlink()
+    else:  # a file a year
+        shutil.rmtree(demo_store.root / folder / "north-pod")
     store = FolderStore(demo_store.root)
     assert (store.open_steps(), store.report_facts("north-pod")) == expected
     assert store.check() == []

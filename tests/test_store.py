@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import stat
@@ -10,11 +11,18 @@ import sys
 
 import pytest
 
+from groupsup.domain import derived
 from groupsup.domain.errors import NotFound, RuleBroken, StoreDamaged
-from groupsup.domain.models import Hypothesis
+from groupsup.domain.models import (
+    Hypothesis,
+    MinutesDocument,
+    NextStep,
+    SessionStatus,
+    StepStatus,
+)
 from groupsup.outputs import minutes
 from groupsup.store import demo
-from groupsup.store.database import INDEX_FILE
+from groupsup.store.database import INDEX_FILE, AtomicJSONStorage
 from groupsup.store.folder import FolderStore
 
 
@@ -118,15 +126,15 @@ def test_derived_records_missing_from_an_older_store_are_made_again(demo_store):
 
 
 def test_derived_rows_an_older_groupsup_made_are_made_again_once(demo_store):
-    """The pod facts gained each case record's stage: a store from before says 0 await agreement
-    and `check` calls its facts wrong until they are made again from the sessions."""
+    """The pod facts gained each case record's stage, and later became a file a pod and year: a
+    store from before (one file a pod, no stages) is made again from the sessions, once."""
     expected = demo_store.report_facts("north-pod")
-    facts = demo_store.root / "facts" / "north-pod.json"
-    older = json.loads(facts.read_text())
+    older = json.loads(json.dumps({"facts": dict(enumerate(expected, 1))}))
     for row in older["facts"].values():
         for case in row["cases"]:
             del case["record"]
-    facts.write_text(json.dumps(older))
+    shutil.rmtree(demo_store.root / "facts" / "north-pod")
+    (demo_store.root / "facts" / "north-pod.json").write_text(json.dumps(older))
     (demo_store.root / "derived-version").unlink()
 
     assert FolderStore(demo_store.root).report_facts("north-pod") == expected
@@ -278,3 +286,78 @@ def test_an_observers_note_waits_for_the_store_lock(demo_store):
             demo_store.note_taken("demo-s3", key)
     demo_store.note_taken("demo-s3", key)
     assert demo_store.waiting_notes("demo-s3") == []
+
+
+@pytest.fixture
+def two_years(store):
+    """One pod's 26 sessions, four weeks apart (two years and more), its next one planned."""
+    today = dt.date(2026, 11, 23)
+    [(pod, sessions)] = demo.busy_service(26, today, per_pod=26, planned=True)
+    store.add_documents([MinutesDocument(pod=pod, session=s) for s in sessions])
+    return store
+
+
+def _open_steps_in_full(store) -> list[dict]:
+    """The open steps made from every session, as a rebuild makes them."""
+    return derived.open_steps([derived.steps_of(s) for s in store.sessions("pod-1")])
+
+
+def test_open_steps_brought_up_to_date_after_each_save_are_those_made_in_full(two_years):
+    """A save makes the open steps again only from the earliest date it can touch; every kind of
+    change gives what making them from all the sessions gives, in the same order."""
+    store = two_years
+    ids = [s.id for s in store.summaries("pod-1")]
+
+    def edit(session_id, change):
+        session = store.session(session_id)
+        change(session)
+        store.save_session(session)
+        assert [row.id for row in store.open_steps("pod-1")] == [
+            row["id"] for row in _open_steps_in_full(store)
+        ]
+        assert store.check() == []
+
+    def close_with_every_step_done(session):
+        session.status = SessionStatus.CLOSED
+        for review in session.review:
+            review.status = StepStatus.DONE
+
+    def review_undone(session):  # a step reviewed done years ago is open again
+        session.review[0].status = StepStatus.OPEN
+
+    def new_step(session):
+        session.slots[0].next_steps.append(
+            NextStep(action="Call the school", due=session.date + dt.timedelta(days=7))
+        )
+
+    def moved_a_year_back(session):
+        session.date -= dt.timedelta(days=366)
+
+    edit(ids[-1], close_with_every_step_done)
+    edit(ids[3], review_undone)
+    edit(ids[5], new_step)
+    edit(ids[2], moved_a_year_back)
+    edit(ids[2], lambda session: setattr(session, "date", session.date + dt.timedelta(days=366)))
+    store.delete_session(ids[4])
+    assert store.check() == []
+
+
+def test_closing_the_newest_session_reads_only_its_years_files(two_years, monkeypatch):
+    """Closing costs what the session and the steps still open hold, not the pod's history: no
+    earlier year's facts or steps are read or written."""
+    store = two_years
+    session = store.session(store.summaries("pod-1")[-1].id)
+    touched: list[str] = []
+    for name in ("read", "write"):
+        real = getattr(AtomicJSONStorage, name)
+
+        def spy(self, *data, real=real):
+            touched.append(self.path.relative_to(store.root).as_posix())
+            return real(self, *data)
+
+        monkeypatch.setattr(AtomicJSONStorage, name, spy)
+    session.status = SessionStatus.CLOSED
+    store.save_session(session)
+    years = {path.split("/")[-1] for path in touched if path.startswith(("facts/", "steps/"))}
+    assert years == {f"{session.date.year}.json"}
+    assert len(list((store.root / "steps" / "pod-1").iterdir())) >= 3  # there were others

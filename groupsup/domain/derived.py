@@ -12,7 +12,7 @@ from groupsup.domain.vocabulary import StepStatus, current_status, record_stage
 
 # What a store's derived records were made by. Raise it whenever a row below changes shape (a
 # key added, a meaning changed): a store whose rows are older makes them again, once, on opening.
-VERSION = "3"
+VERSION = "4"  # 4: reviews carry the date their step was agreed; a file a pod and year
 
 
 def facts_of(session) -> dict:
@@ -87,9 +87,28 @@ def steps_of(session) -> dict:
             for step in slot.next_steps
         ],
         "reviews": [
-            {"step_id": r.step_id, "status": r.status.value, "note": r.note} for r in session.review
+            {
+                "step_id": r.step_id,
+                "agreed_on": r.agreed_on.isoformat(),
+                "status": r.status.value,
+                "note": r.note,
+            }
+            for r in session.review
         ],
     }
+
+
+def touched_since(before: dict | None, after: dict | None) -> str:
+    """The earliest date (ISO) whose steps a change of one session's `steps_of` row, from
+    `before` to `after` (None: no row), can touch: its own date, before and after, and the
+    date each step it reviews was agreed. Steps agreed earlier stand as they did."""
+    dates = [
+        date
+        for row in (before, after)
+        if row is not None
+        for date in (row["date"], *(r.get("agreed_on") or "" for r in row["reviews"]))
+    ]
+    return min(dates, default="")
 
 
 def open_steps(sessions_steps: list[dict]) -> list[dict]:

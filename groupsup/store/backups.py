@@ -43,8 +43,10 @@ MANIFEST_VERSION = 1
 RECORDS = (
     "pods.json",
     "index.json",
-    "facts/*.json",
+    "facts/*.json",  # (one a pod: an older groupsup's)
+    "facts/*/*.json",  # one a pod and year
     "steps/*.json",
+    "steps/*/*.json",
     "open-steps/*.json",
     "sessions/*.json",
     "sessions/*.inbox/*.json",
@@ -171,7 +173,7 @@ def _copy_records(
     for done, rel in enumerate(paths, 1):
         destination = target / rel
         if destination.parent not in folders:
-            destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_folder(destination.parent)
             folders.add(destination.parent)
         files[rel] = _keep(root / rel, destination, rel, previous, check)
         if progress:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from tinydb.storages import Storage
 
+from groupsup.domain import derived
 from groupsup.domain.errors import NotFound, StoreDamaged
 from groupsup.domain.identifiers import safe_key
 from groupsup.domain.vocabulary import SessionStatus, StepStatus, is_overdue
@@ -20,9 +21,10 @@ from groupsup.store.migrations import UnknownVersion, upgrade
 
 PODS_FILE = "pods.json"
 INDEX_FILE = "index.json"
-FACTS_FOLDER = "facts"  # facts/<pod>.json: what a pod's record needs of each closed session
-STEPS_FOLDER = "steps"  # steps/<pod>.json: each session's next steps and reviews
+FACTS_FOLDER = "facts"  # facts/<pod>/<year>.json: what a pod's record needs of each closed session
+STEPS_FOLDER = "steps"  # steps/<pod>/<year>.json: each session's next steps and reviews
 OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
+DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 
 
 class AtomicJSONStorage(Storage):
@@ -60,17 +62,45 @@ def rows(path: Path, table: str) -> list[dict]:
     return list(found.values())
 
 
-def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dict]) -> None:
-    """Remove the rows of `ids` from a table and add `fresh`, in one write of the file.
+def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dict]) -> list[dict]:
+    """Remove the rows of `ids` from a table and add `fresh`, in one write of the file; return
+    the rows removed.
 
     Read from disk each time, never from a cache: only call it under the store's lock, so no
     other process's row is lost."""
     storage = AtomicJSONStorage(path)
     data = storage.read() or {}
     gone = set(ids)
-    kept = [row for row in (data.get(table) or {}).values() if row.get("id") not in gone]
+    kept: list[dict] = []
+    removed: list[dict] = []
+    for row in (data.get(table) or {}).values():
+        (removed if row.get("id") in gone else kept).append(row)
     data[table] = {str(n): row for n, row in enumerate([*kept, *fresh], start=1)}
     storage.write(data)
+    return removed
+
+
+def derived_current(root: Path) -> bool:
+    """Whether this groupsup made the store's derived records (else opening the store makes
+    them again, once)."""
+    try:
+        return (root / DERIVED_VERSION_FILE).read_text() == derived.VERSION
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def year_files(folder: Path) -> list[Path]:
+    """The files of a pod's derived rows, one a year (`<folder>/<year>.json`), oldest first."""
+    return sorted(folder.glob("[0-9][0-9][0-9][0-9].json")) if folder.is_dir() else []
+
+
+def year_rows(root: Path, folder: str, table: str, pod_id: str) -> list[dict]:
+    """Every row of a pod's files in one of the derived records' folders, oldest year first."""
+    try:
+        pod_folder = root / folder / safe_key(pod_id)
+    except ValueError as error:
+        raise StoreDamaged(f"The store's pods file names a pod badly: {error}") from None
+    return [row for path in year_files(pod_folder) for row in rows(path, table)]
 
 
 def stored_record(path: Path) -> dict:

@@ -5,8 +5,8 @@ Layout of a store folder (0700, every file 0600):
 
     pods.json            TinyDB: the pods and their members
     index.json           TinyDB: one small summary per session, for lists and the home screen
-    facts/<pod>.json     TinyDB: what the pod's record needs of each session held or not held
-    steps/<pod>.json     TinyDB: each session's next steps and reviews of earlier ones
+    facts/<pod>/<year>.json TinyDB: what the pod's record needs of each session held or not held
+    steps/<pod>/<year>.json TinyDB: each session's next steps and reviews of earlier ones
     open-steps/<pod>.json TinyDB: the pod's next steps still open, for home and `actions`
     sessions/<id>.json   TinyDB: one session's full record
     sessions/<id>.inbox/ observers' notes waiting to be taken in
@@ -15,7 +15,8 @@ Layout of a store folder (0700, every file 0600):
 
 Saving an edit rewrites only that session's file, so it costs the same with 10 sessions stored
 as with 1,200; the records derived from a session (its index line, facts and steps) are
-rewritten, in the same locked step, only when what they hold of it changed. They are read
+rewritten, in the same locked step, only when what they hold of it changed, and only in the
+files of its year: closing a session costs the same with 10 sessions as with 1,200. They are read
 from disk under the lock each time (no table is kept between writes: a cached table would
 overwrite rows another process added), and `rebuild_derived` makes them again from the
 sessions alone. Every file is written atomically (temporary file, fsync, rename) and every
@@ -49,6 +50,7 @@ from groupsup.domain.models import (
 )
 from groupsup.store import backups
 from groupsup.store.database import (
+    DERIVED_VERSION_FILE,
     FACTS_FOLDER,
     INDEX_FILE,
     OPEN_STEPS_FOLDER,
@@ -58,11 +60,13 @@ from groupsup.store.database import (
     FolderIndex,
     OpenStep,
     SessionSummary,
+    derived_current,
     find_pod_row,
     replace_rows,
     rows,
     stored_record,
     summaries,
+    year_files,
 )
 from groupsup.store.files import (
     PRIVATE_FILE,
@@ -82,7 +86,6 @@ FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
 OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
 CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
-DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
 
 
@@ -155,7 +158,13 @@ class FolderStore(FolderIndex):
                     self.rebuild_derived()
                     backups.done(self.root)
         private_folder(self.sessions_folder)
-        _remove_abandoned_temporaries(self.root, self.sessions_folder, self.root / FACTS_FOLDER)
+        _remove_abandoned_temporaries(
+            self.root,
+            self.sessions_folder,
+            *(self.root / folder for folder in DERIVED_FOLDERS),
+            *(self.root / FACTS_FOLDER).glob("*/"),  # each pod's folder of its years
+            *(self.root / STEPS_FOLDER).glob("*/"),
+        )
         self._finish_import()
         self._ensure_derived()
 
@@ -250,8 +259,10 @@ class FolderStore(FolderIndex):
         rules.check_session(self.pod(session.pod_id), session)
         with self._locked():
             path = self._session_path(session.id)
+            was_on = None  # the date it had on disk: its derived rows are in that year's files
             if path.exists():
                 on_disk = stored_record(path)
+                was_on = _date_of(on_disk)
                 if on_disk.get("revision", 0) != self._revisions.get(session.id, 0):
                     raise StoreConflict(
                         f"The session of {session.date} was saved by another groupsup "
@@ -263,10 +274,11 @@ class FolderStore(FolderIndex):
             summary, steps = _derived_of(session)
             if known is None or known[0] != summary:
                 self._write_summaries([summary])
-            if session.status.in_the_record:
-                self._write_facts([session])
-            if known is None or known[1] != steps:
-                self._write_steps([steps])
+            moved = was_on is not None and was_on[:4] != summary.date.isoformat()[:4]
+            if session.status.in_the_record or moved:
+                self._put_facts(session, was_on)
+            if known is None or known[1] != steps or moved:
+                self._put_steps(steps, was_on)
             self._known[session.id] = summary, steps
             self._mark_derived()
 
@@ -286,8 +298,9 @@ class FolderStore(FolderIndex):
             path.unlink(missing_ok=True)
             replace_rows(self.root / INDEX_FILE, "sessions", [session_id], [])
             if pod_id is not None:
-                replace_rows(self._pod_file(FACTS_FOLDER, pod_id), "facts", [session_id], [])
-                replace_rows(self._pod_file(STEPS_FOLDER, pod_id), "sessions", [session_id], [])
+                for folder, table in PER_POD_TABLES:
+                    for path in self._year_files(folder, pod_id):
+                        replace_rows(path, table, [session_id], [])
                 self._write_open_steps(pod_id)
             self._known.pop(session_id, None)
 
@@ -346,6 +359,9 @@ class FolderStore(FolderIndex):
             backups.done(self.root)
         return undo
 
+    # Facts and steps are kept a file a pod and year (`facts/<pod>/<year>.json`): saving a
+    # session rewrites its year's file, whose size does not grow with the pod's history.
+
     def _pod_file(self, folder: str, pod_id: str) -> Path:
         """A pod's file in one of the derived records' folders (made if missing)."""
         private_folder(self.root / folder)
@@ -354,33 +370,98 @@ class FolderStore(FolderIndex):
     def _pod_path(self, folder: str, pod_id: str) -> Path:
         return self._inside(folder, f"{_key(pod_id)}.json")
 
+    def _year_file(self, folder: str, pod_id: str, year: str) -> Path:
+        """A pod's file of one year's rows (its folder made if missing)."""
+        return private_folder(self._inside(folder, _key(pod_id))) / f"{year}.json"
+
+    def _year_files(self, folder: str, pod_id: str) -> list[Path]:
+        """A pod's files of rows, oldest year first."""
+        return year_files(self._inside(folder, _key(pod_id)))
+
+    def _put_facts(self, session: Session, was_on: str | None) -> None:
+        """A recorded session's facts into its year's file, out of the year's it was on."""
+        facts = derived.facts_of(session) if session.status.in_the_record else None
+        date = session.date.isoformat()
+        self._replace_row(FACTS_FOLDER, "facts", session.pod_id, session.id, facts, date, was_on)
+
+    def _replace_row(
+        self,
+        folder: str,
+        table: str,
+        pod_id: str,
+        session_id: str,
+        row: dict | None,
+        date: str,
+        was_on: str | None,
+    ) -> dict | None:
+        """Put `row` (None: no row) as the session's in the file of the year of `date`, taking
+        any out of the file of the year of `was_on`; return the row it had before."""
+        before = None
+        for year in dict.fromkeys([date[:4], *([was_on[:4]] if was_on else [])]):
+            path = self._year_file(folder, pod_id, year)
+            fresh = [row] if row is not None and year == date[:4] else []
+            before = next(iter(replace_rows(path, table, [session_id], fresh)), before)
+        return before
+
+    def _put_steps(self, row: dict, was_on: str | None) -> None:
+        """The session's steps row into its year's file, then the pod's open steps made again
+        from the earliest date the change can touch (`derived.touched_since`)."""
+        before = self._replace_row(
+            STEPS_FOLDER, "sessions", row["pod_id"], row["id"], row, row["date"], was_on
+        )
+        self._write_open_steps(row["pod_id"], derived.touched_since(before, row))
+
     def _write_facts(self, sessions: Iterable[Session]) -> None:
-        """Each pod's file, one write a pod: closing a session costs what its pod holds."""
-        for pod_id, recorded in _by_pod(s for s in sessions if s.status.in_the_record).items():
-            replace_rows(
-                self._pod_file(FACTS_FOLDER, pod_id),
-                "facts",
-                (s.id for s in recorded),
-                (derived.facts_of(s) for s in recorded),
-            )
+        """Each pod's recorded sessions' facts, one write a year's file."""
+        recorded = [derived.facts_of(s) for s in sessions if s.status.in_the_record]
+        self._write_rows(FACTS_FOLDER, "facts", recorded)
 
     def _write_steps(self, rows_: list[dict]) -> None:
         """Each pod's sessions' steps and reviews, then its open steps made from them."""
-        for pod_id, changed in _by_pod(rows_, lambda row: row["pod_id"]).items():
-            path = self._pod_file(STEPS_FOLDER, pod_id)
-            replace_rows(path, "sessions", (row["id"] for row in changed), changed)
+        self._write_rows(STEPS_FOLDER, "sessions", rows_)
+        for pod_id in _by_pod(rows_, lambda row: row["pod_id"]):
             self._write_open_steps(pod_id)
 
-    def _write_open_steps(self, pod_id: str) -> None:
-        steps = rows(self._pod_file(STEPS_FOLDER, pod_id), "sessions")
-        open_rows = derived.open_steps(steps)
+    def _write_rows(self, folder: str, table: str, rows_: list[dict]) -> None:
+        """Many sessions' rows at once (an import, a rebuild), each into its year's file and
+        out of any other year's: every file of the pod is looked at."""
+        for pod_id, changed in _by_pod(rows_, lambda row: row["pod_id"]).items():
+            ids = [row["id"] for row in changed]
+            by_year = _by_pod(changed, lambda row: row["date"][:4])
+            years = {path.stem for path in self._year_files(folder, pod_id)} | set(by_year)
+            for year in sorted(years):
+                path = self._year_file(folder, pod_id, year)
+                replace_rows(path, table, ids, by_year.get(year, []))
+
+    def _write_open_steps(self, pod_id: str, since: str = "") -> None:
+        """The pod's open steps: those agreed before `since` kept as they stand (no change
+        touched them), the rest made again from the steps of the sessions held since."""
         path = self._pod_file(OPEN_STEPS_FOLDER, pod_id)
+        try:
+            kept = [row for row in rows(path, "steps") if row["agreed"] < since]
+        except (StoreDamaged, KeyError, TypeError):
+            kept, since = [], ""  # made again whole
+        if since and not path.exists():
+            since = ""
+        later = [
+            row
+            for year in self._year_files(STEPS_FOLDER, pod_id)
+            if year.stem >= since[:4]
+            for row in rows(year, "sessions")
+            if row["date"] >= since
+        ]
+        open_rows = [*kept, *derived.open_steps(later)]
         AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
-        """The facts of the pod's sessions held, postponed or cancelled: its record's source."""
+        """The facts of the pod's sessions held, postponed or cancelled: its record's source.
+        With `since`, only the first and those from `since` on (only those years' files read)."""
+        years = self._year_files(FACTS_FOLDER, pod_id)
+        if since is not None:
+            years = years[:1] + [path for path in years[1:] if path.stem >= f"{since.year:04d}"]
         facts = sorted(
-            rows(self._pod_path(FACTS_FOLDER, pod_id), "facts"), key=lambda f: (f["date"], f["id"])
+            (row for path in years for row in rows(path, "facts")),
+            key=lambda f: (f["date"], f["id"]),
         )
         if since is None:
             return facts
@@ -406,9 +487,12 @@ class FolderStore(FolderIndex):
                     self.damaged[path.stem] = str(error)
                     unreadable.add(path.stem)
             kept_index = _rows_of([self.root / INDEX_FILE], "sessions", unreadable)
-            kept = {
+            kept = {  # (a pod's file, or its year's files: an older groupsup kept one a pod)
                 (folder, table): _rows_of(
-                    sorted((self.root / folder).glob("*.json")), table, unreadable
+                    sorted((self.root / folder).glob("*.json"))
+                    + sorted((self.root / folder).glob("*/*.json")),
+                    table,
+                    unreadable,
                 )
                 for folder, table in PER_POD_TABLES
             }
@@ -419,10 +503,9 @@ class FolderStore(FolderIndex):
             self._write_derived(found)
             replace_rows(self.root / INDEX_FILE, "sessions", [], kept_index)
             for (folder, table), old in kept.items():
-                for pod_id, pod_rows in _by_pod(old, lambda row: row["pod_id"]).items():
-                    replace_rows(self._pod_file(folder, pod_id), table, [], pod_rows)
-                    if folder == STEPS_FOLDER:
-                        self._write_open_steps(pod_id)
+                self._write_rows(folder, table, old)
+            for pod_id in _by_pod(kept[STEPS_FOLDER, "sessions"], lambda row: row["pod_id"]):
+                self._write_open_steps(pod_id)
             self._mark_derived()
 
     def _write_derived(self, sessions: list[Session]) -> None:
@@ -449,15 +532,15 @@ class FolderStore(FolderIndex):
             index = self.summaries()
         except StoreDamaged:
             return False  # `check` names it; a rebuild would throw its rows away
-        needed = {(folder, s.pod_id) for s in index for folder in (STEPS_FOLDER, OPEN_STEPS_FOLDER)}
-        needed |= {(FACTS_FOLDER, s.pod_id) for s in index if s.status.in_the_record}
-        return any(not self._pod_path(folder, pod_id).exists() for folder, pod_id in needed)
+        needed = {self._pod_path(OPEN_STEPS_FOLDER, s.pod_id) for s in index}
+        needed |= {self._inside(STEPS_FOLDER, _key(s.pod_id)) for s in index}
+        needed |= {
+            self._inside(FACTS_FOLDER, _key(s.pod_id)) for s in index if s.status.in_the_record
+        }
+        return any(not path.exists() for path in needed)
 
     def _derived_current(self) -> bool:
-        try:
-            return (self.root / DERIVED_VERSION_FILE).read_text() == derived.VERSION
-        except (OSError, UnicodeDecodeError):
-            return False
+        return derived_current(self.root)
 
     def _mark_derived(self) -> None:
         """Say which groupsup made the derived records: read once a process, written once a
@@ -631,13 +714,20 @@ class FolderStore(FolderIndex):
         for pod_id, pod_sessions in _by_pod(sessions).items():
             facts = [derived.facts_of(s) for s in pod_sessions if s.status.in_the_record]
             steps = derived.open_steps([derived.steps_of(s) for s in pod_sessions])
-            for folder, table, expected in (
-                (FACTS_FOLDER, "facts", facts),
-                (OPEN_STEPS_FOLDER, "steps", steps),
+            for path, read, expected in (
+                (
+                    self._inside(FACTS_FOLDER, _key(pod_id)),
+                    lambda pod=pod_id: self.report_facts(pod),
+                    facts,
+                ),
+                (
+                    self._pod_path(OPEN_STEPS_FOLDER, pod_id),
+                    lambda pod=pod_id: rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps"),
+                    steps,
+                ),
             ):
-                path = self._pod_path(folder, pod_id)
                 try:
-                    agree = _by_id(rows(path, table)) == _by_id(expected)
+                    agree = _by_id(read()) == _by_id(expected)
                 except StoreDamaged as error:
                     problems.append(str(error))
                     continue
@@ -775,6 +865,12 @@ def _key(value: str) -> str:
 
 def _by_id(rows_: list[dict]) -> list[dict]:
     return sorted(rows_, key=lambda row: str(row.get("id")))
+
+
+def _date_of(record: dict) -> str | None:
+    """The date of the session in a stored record, as written (None if it has none)."""
+    date = (record.get("session") or {}).get("date")
+    return date if isinstance(date, str) else None
 
 
 def _derived_of(session: Session) -> tuple[SessionSummary, dict]:
