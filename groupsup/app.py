@@ -160,6 +160,8 @@ class GroupSupApp(NoRecordsInCrashes):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self.screen_stack:
+                return  # the app is closing: there is no screen left to type into
             if self._holding_keys or self._held_keys:
                 self._held_keys.append(event)
             else:

@@ -404,3 +404,15 @@ async def test_a_case_is_prepared_with_its_presenter_before_the_session(demo_sto
         ("C", "Cal", 4),
     ]
     assert slot.genogram.source == "M: Mum, f, 30\nC: Cal, m, 4\nM > C"
+
+
+async def test_what_arrives_as_the_app_closes_is_let_go_without_a_crash(demo_store):
+    """Home's open steps, read by its worker, or a key typed, arriving as the app closes (its
+    screens already gone): nothing to show them on, and no "groupsup stopped" on the way out."""
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        home = app.screen
+        steps = app.store.open_steps(home.pod_view.id)
+    home._show_open_steps(home.pod_view, steps)
+    await app.on_event(events.Key("x", "x"))

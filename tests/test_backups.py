@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import home_is_ready
+from conftest import home_is_ready, until
 from textual.widgets import Input, ProgressBar
 
 from groupsup.app import GroupSupApp
@@ -267,12 +267,11 @@ def test_the_backup_command_takes_one_now(demo_store, capsys):
     backups.verify(backup)
 
 
-async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp_path):
-    """The backup runs in a worker: held up here (as by a busy disk), the screen still answers
-    keys, shows the backup's progress, and closes the session once the backup is done (into the
-    folder chosen when Ctrl+S was pressed)."""
+def held_backups(store) -> tuple[threading.Event, threading.Event]:
+    """Make `store`'s backups wait after their first file, as on a busy disk, until `held` is
+    set; `backing_up` is set once one is under way."""
     held, backing_up = threading.Event(), threading.Event()
-    real_backup = demo_store.backup
+    real_backup = store.backup
 
     def slow_backup(reason, checked=True, progress=None):
         def held_progress(done, total):
@@ -283,19 +282,33 @@ async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp
 
         return real_backup(reason, checked, held_progress)
 
+    store.backup = slow_backup
+    return held, backing_up
+
+
+async def close_screen(pilot) -> CloseScreen:
+    """From home, run the next session through to its close screen."""
+    await home_is_ready(pilot)
+    await pilot.press("r")
+    await pilot.pause()
+    run = pilot.app.screen
+    while run.clock.stop.phase != CLOSING:
+        await pilot.press("ctrl+n")
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    close = pilot.app.screen
+    assert isinstance(close, CloseScreen)
+    return close
+
+
+async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp_path):
+    """The backup runs in a worker: held up here (as by a busy disk), the screen still answers
+    keys, shows the backup's progress, and closes the session once the backup is done (into the
+    folder chosen when Ctrl+S was pressed)."""
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.store.backup = slow_backup
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await pilot.pause()
-        run = app.screen
-        while run.clock.stop.phase != CLOSING:
-            await pilot.press("ctrl+n")
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        close = app.screen
-        assert isinstance(close, CloseScreen)
+        held, backing_up = held_backups(app.store)
+        close = await close_screen(pilot)
         folder = close.query_one("#folder", Input)
         folder.value = str(tmp_path / "minutes")
         folder.focus()
@@ -336,3 +349,30 @@ def test_a_backup_never_looks_through_the_older_backups_files(demo_store, monkey
     assert (second / "sessions" / "demo-s1.json").stat().st_ino != (
         first / "sessions" / "demo-s1.json"
     ).stat().st_ino
+
+
+async def test_going_back_during_the_close_backup_leaves_the_session_open(demo_store, tmp_path):
+    """Escape while the close's backup runs goes back to the session, which stays open; the
+    close screen, opened again, closes it."""
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        held, backing_up = held_backups(app.store)
+        close = await close_screen(pilot)
+        close.query_one("#folder", Input).value = str(tmp_path / "minutes")
+        await pilot.press("ctrl+s")
+        while not backing_up.is_set():
+            await pilot.pause()
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not close, "the session again")
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not close.is_attached
+        assert app.store.session("demo-s3").status is SessionStatus.RUNNING
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, CloseScreen), "the close again")
+        app.screen.query_one("#folder", Input).value = str(tmp_path / "minutes")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: len(app.screen_stack) == 1, "home")
+    assert FolderStore(demo_store.root).session("demo-s3").status is SessionStatus.CLOSED

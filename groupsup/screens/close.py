@@ -56,7 +56,7 @@ class CloseScreen(SubScreen):
     def __init__(self, pod: Pod, session: Session, clock: SessionClock) -> None:
         super().__init__()
         self.pod, self.session, self.clock = pod, session, clock
-        self._closing = False
+        self._backing_up = False
 
     def compose(self) -> ComposeResult:
         warnings = planning.close_warnings(self.pod, self.session)
@@ -79,9 +79,9 @@ class CloseScreen(SubScreen):
         yield KeysFooter()
 
     def action_close_session(self) -> None:
-        if self._closing:  # a second Ctrl+S while the backup runs
+        if self._backing_up:  # a second Ctrl+S while the backup runs
             return
-        self._closing = True
+        self._backing_up = True
         self.query_one("#backing-up").add_class("shown")
         self._back_up_then_close(Path(self.query_one("#folder", Input).value).expanduser())
 
@@ -102,7 +102,7 @@ class CloseScreen(SubScreen):
         self.app.call_from_thread(self._close, folder, problem)
 
     def _close(self, folder: Path, backup_problem: str) -> None:
-        self._closing = False
+        self._backing_up = False
         self.query_one("#backing-up").remove_class("shown")
         if backup_problem:
             self.notify(f"No backup was made: {backup_problem}", severity="warning", markup=False)

@@ -219,6 +219,8 @@ class HomeScreen(GroupSupScreen):
     def _show_open_steps(self, pod: PodView, steps, awaiting: int = 0) -> None:
         if pod is not self.pod_view:
             return  # the facilitator has moved on to another pod
+        if not self.display:
+            return  # the app is closing and home's widgets are going
         records = (
             f" · {awaiting} case record{' awaits' if awaiting == 1 else 's await'} agreement"
             if awaiting
