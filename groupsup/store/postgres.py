@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -358,14 +358,24 @@ class PostgresStore:
                 self._db.execute(script)
                 self._db.execute("insert into groupsup_schema values (%s)", [number])
 
+    def _rows(self, query: str, values: Sequence | Mapping | None = None) -> list[tuple]:
+        """A query's rows. Never in the middle of a save another thread has open on the
+        connection (the app's saving thread sends a save's statements all at once)."""
+        with self._one_at_a_time:
+            return self._db.execute(query, values).fetchall()
+
+    def _row(self, query: str, values: Sequence | Mapping | None = None) -> tuple | None:
+        with self._one_at_a_time:
+            return self._db.execute(query, values).fetchone()
+
     def _make_derived_current(self) -> None:
         """Derived rows made by an older groupsup (whose rows had another shape) are made
         again, once, from the sessions. Only by a role that owns the tables, which sees every
         pod's sessions: another role's would stop at its own pods (see the README's "Roles")."""
-        (made_by, owner) = self._db.execute(
+        (made_by, owner) = self._row(
             "select (select version from derived_version), "
             "pg_has_role(relowner, 'USAGE') from pg_class where oid = 'sessions'::regclass"
-        ).fetchone() or ("", False)
+        ) or ("", False)
         if made_by == DERIVED_VERSION or not owner:
             return
         with self._transaction() as db:
@@ -396,24 +406,24 @@ class PostgresStore:
     # -- pods ----------------------------------------------------------------------------
 
     def pods(self) -> list[Pod]:
-        rows = self._db.execute("select record from pods order by lower(name), id").fetchall()
+        rows = self._rows("select record from pods order by lower(name), id")
         return [_pod(record) for (record,) in rows]
 
     def pod_views(self) -> list[PodView]:
         return [PodView.from_row(record) for record in self.pod_rows()]
 
     def pod_rows(self) -> list[dict]:
-        rows = self._db.execute("select record from pods order by lower(name), id").fetchall()
+        rows = self._rows("select record from pods order by lower(name), id")
         return [record for (record,) in rows]
 
     def pod(self, pod_id: str) -> Pod:
-        row = self._db.execute("select record from pods where id = %s", [pod_id]).fetchone()
+        row = self._row("select record from pods where id = %s", [pod_id])
         if row is None:
             raise NotFound(f"There is no pod '{pod_id}' in this store.")
         return _pod(row[0])
 
     def find_pod(self, wanted: str | None) -> Pod:
-        rows = [record for (record,) in self._db.execute("select record from pods").fetchall()]
+        rows = [record for (record,) in self._rows("select record from pods")]
         return _pod(find_pod_row(rows, wanted))
 
     def save_pod(self, pod: Pod) -> None:
@@ -429,28 +439,28 @@ class PostgresStore:
         )
 
     def is_empty(self) -> bool:
-        row = self._db.execute(
+        row = self._row(
             "select not exists (select 1 from pods) and not exists (select 1 from sessions)"
-        ).fetchone()
+        )
         return bool(row and row[0])
 
     # -- sessions ------------------------------------------------------------------------
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        rows = self._db.execute(
+        rows = self._rows(
             "select id, pod_id, date, status, slots, presenters from sessions "
             "where %(pod)s::text is null or pod_id = %(pod)s order by date, id",
             {"pod": pod_id},
-        ).fetchall()
+        )
         return [
             SessionSummary(id, pod, date, SessionStatus(status), slots, list(presenters))
             for id, pod, date, status, slots, presenters in rows
         ]
 
     def session(self, session_id: str) -> Session:
-        row = self._db.execute(
+        row = self._row(
             "select revision, schema_version, record from sessions where id = %s", [session_id]
-        ).fetchone()
+        )
         if row is None:
             raise NotFound(f"There is no session '{session_id}' in this store.")
         revision, version, record = row
@@ -475,11 +485,11 @@ class PostgresStore:
             raise StoreDamaged(f"{where} is not valid: {explain(error)}") from None
 
     def sessions(self, pod_id: str | None = None) -> list[Session]:
-        rows = self._db.execute(
+        rows = self._rows(
             "select id, revision, schema_version, record from sessions "
             "where %(pod)s::text is null or pod_id = %(pod)s order by date, id",
             {"pod": pod_id},
-        ).fetchall()
+        )
         found = []
         for session_id, revision, version, record in rows:
             try:
@@ -603,11 +613,11 @@ class PostgresStore:
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
         from groupsup.domain.vocabulary import StepStatus
 
-        rows = self._db.execute(_OPEN_STEPS, {"pod": pod_id}).fetchall()
+        rows = self._rows(_OPEN_STEPS, {"pod": pod_id})
         return [OpenStep._make([*row[:8], StepStatus(row[8]), row[9], row[10]]) for row in rows]
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
-        rows = self._db.execute(_REPORT_FACTS, {"pod": pod_id, "since": since}).fetchall()
+        rows = self._rows(_REPORT_FACTS, {"pod": pod_id, "since": since})
         return [facts for (facts,) in rows]
 
     def rebuild_derived(self) -> None:
@@ -639,11 +649,11 @@ class PostgresStore:
         )
 
     def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
-        rows = self._db.execute(
+        rows = self._rows(
             "select key, note from observer_notes where session_id = %s and not set_aside "
             "order by key",
             [session_id],
-        ).fetchall()
+        )
         return [(str(key), bytes(note)) for key, note in rows]
 
     def note_taken(self, session_id: str, key: str) -> None:
@@ -660,7 +670,7 @@ class PostgresStore:
     # -- the pods' own session formats --------------------------------------------------
 
     def own_formats(self) -> dict[str, tuple[str, bytes]]:
-        rows = self._db.execute("select id, toml from session_formats order by id").fetchall()
+        rows = self._rows("select id, toml from session_formats order by id")
         where = redacted(self.location)
         return {
             format_id: (f"The session format '{format_id}' in {where}", bytes(toml))
@@ -677,11 +687,11 @@ class PostgresStore:
     # -- observers joining -------------------------------------------------------------
 
     def join_codes(self, session_id: str | None = None) -> dict[str, bytes]:
-        rows = self._db.execute(
+        rows = self._rows(
             "select session_id, codes from join_codes "
             "where %(session)s::text is null or session_id = %(session)s order by session_id",
             {"session": session_id},
-        ).fetchall()
+        )
         return {session: bytes(codes) for session, codes in rows}
 
     def save_join_codes(self, session_id: str, codes: bytes) -> None:
@@ -709,11 +719,11 @@ class PostgresStore:
         )
 
     def present(self, session_id: str) -> dict[str, tuple[str, dt.datetime]]:
-        rows = self._db.execute(
+        rows = self._rows(
             "select member_id, connection, seen from observers_present "
             "where session_id = %s order by member_id",
             [session_id],
-        ).fetchall()
+        )
         return {member: (connection, seen) for member, connection, seen in rows}
 
     # -- backups -------------------------------------------------------------------------
@@ -747,22 +757,22 @@ class PostgresStore:
         return Path(name)
 
     def backups(self) -> list[DatabaseBackup]:
-        rows = self._db.execute(
+        rows = self._rows(
             "select b.name, b.reason, b.taken, count(s.id) from backups b "
             "left join backup_sessions s on s.backup = b.name "
             "group by b.name order by b.name desc"
-        ).fetchall()
+        )
         return [
             DatabaseBackup(Path(name), reason, taken, count) for name, reason, taken, count in rows
         ]
 
     def restore(self, name: str, damaged_too: bool = False) -> Path:
-        row = self._db.execute("select pods from backups where name = %s", [name]).fetchone()
+        row = self._row("select pods from backups where name = %s", [name])
         if row is None:
             raise NotFound(f"There is no backup '{name}'; 'groupsup restore' lists them.")
-        kept = self._db.execute(
+        kept = self._rows(
             "select id, schema_version, record from backup_sessions where backup = %s", [name]
-        ).fetchall()
+        )
         sessions = []
         for session_id, version, record in kept:
             try:
@@ -797,7 +807,7 @@ class PostgresStore:
             self.pods()
         except ValidationError as error:
             problems.append(f"A pod in {redacted(self.location)} is not valid: {explain(error)}")
-        rows = self._db.execute("select id, schema_version, record from sessions").fetchall()
+        rows = self._rows("select id, schema_version, record from sessions")
         sessions = []
         for session_id, version, record in rows:
             try:
@@ -809,14 +819,12 @@ class PostgresStore:
     def _derived_problems(self, sessions: list[Session]) -> list[str]:
         """Sessions whose next steps, reviews or pod facts disagree with their record."""
         steps: dict[str, set[str]] = {}
-        for session_id, step_id in self._db.execute("select session_id, id from next_steps"):
+        for session_id, step_id in self._rows("select session_id, id from next_steps"):
             steps.setdefault(session_id, set()).add(step_id)
         reviews: dict[str, set[str]] = {}
-        for session_id, step_id in self._db.execute("select session_id, step_id from step_reviews"):
+        for session_id, step_id in self._rows("select session_id, step_id from step_reviews"):
             reviews.setdefault(session_id, set()).add(step_id)
-        facts: dict[str, dict] = dict(
-            self._db.execute("select session_id, facts from pod_facts").fetchall()
-        )
+        facts: dict[str, dict] = dict(self._rows("select session_id, facts from pod_facts"))
         problems = []
         for session in sessions:
             recorded = session.status.in_the_record
