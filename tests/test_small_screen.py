@@ -79,14 +79,21 @@ async def test_a_dialog_leaves_the_header_in_sight_and_fits(demo_store, fake, di
         )
 
 
-async def test_the_run_footer_shows_the_most_used_keys_whole(demo_store, fake):
+async def test_the_run_footer_shows_every_key_the_room_needs_whole(demo_store, fake):
+    """At 80 columns the run screen's keys take two rows, the most used first, with Help and
+    Quit at the right of the second: none is left to F1's help."""
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(80, 24)) as pilot:
         await home_is_ready(pilot)
         await burst(pilot, "r", "ctrl+n")
-        assert footer(app).split() == [
+        first, second = screen_text(app).splitlines()[-2:]
+        assert first.split() == [
             *("^n", "Next", "^g", "Hypothesis", "^r", "Resonance", "^f", "Step"),
-            *("f2", "Genogram", "^q", "Quit", "f1", "Help"),
+            *("f2", "Genogram", "^l", "Safeguarding"),
+        ]
+        assert second.split() == [
+            *("f3", "Personal", "level", "^t", "Time", "^o", "Pause"),
+            *("^q", "Quit", "f1", "Help"),
         ]
 
 

@@ -87,8 +87,8 @@ Everything is saved as you type.
 
 class RunScreen(RunCapture, RunMoves):
     HELP = HELP
-    # In the footer's order: what the room needs most first; what does not fit at 80 columns is
-    # in F1's help and the Ctrl+P palette.
+    # In the footer's order: what the room needs most first (two rows at 80 columns); the keys
+    # not shown are in F1's help and the Ctrl+P palette.
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding(

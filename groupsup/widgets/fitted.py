@@ -19,11 +19,21 @@ MIN_LONG_WIDTH = 6
 
 
 class KeysFooter(Footer):
-    """The screen's keys in the order the screen lists them (the most used first), only as many
-    as fit whole, so a cut key never shows a stray letter; the app's keys (F1 help, Ctrl+Q
-    quit) are always at the right. Ctrl+P still opens the palette; help says so."""
+    """The screen's keys in the order the screen lists them (the most used first), each whole
+    (a cut key never shows a stray letter), on a second row when one is not enough (the run
+    screen at 80 columns: every key the room needs stays in sight); the app's keys (F1 help,
+    Ctrl+Q quit) are always at the right of the last row. What two rows cannot hold is in F1's
+    help and the Ctrl+P palette."""
 
     DEFAULT_CSS = """
+    KeysFooter {
+        layout: vertical;
+        height: auto;
+        max-height: 2;
+    }
+    KeysFooter .keys-row {
+        height: 1;
+    }
     KeysFooter #app-keys {
         dock: right;
         width: auto;
@@ -45,14 +55,31 @@ class KeysFooter(Footer):
             if binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 (app_keys if node is self.app else screen_keys).append((binding, enabled))
-        room = self.app.size.width - sum(self._width(b) for b, _ in app_keys)
-        for binding, enabled in screen_keys:
-            room -= self._width(binding)
-            if room < 0:
+        rows = self._rows(screen_keys, sum(self._width(b) for b, _ in app_keys))
+        for number, row in enumerate(rows, 1):
+            with HorizontalGroup(classes="keys-row"):
+                yield from (self._key(binding, enabled) for binding, enabled in row)
+                if number == len(rows):
+                    with HorizontalGroup(id="app-keys"):
+                        yield from (self._key(binding, enabled) for binding, enabled in app_keys)
+
+    def _rows(self, keys: list[tuple[Binding, bool]], app_width: int) -> list[list]:
+        """One row when the keys fit beside the app's; else a full first row and a second
+        beside the app's keys, each key whole."""
+        width = self.app.size.width
+        if sum(self._width(b) for b, _ in keys) <= width - app_width:
+            return [keys]
+        rows: list[list] = [[], []]
+        room = [width, width - app_width]
+        row = 0
+        for key in keys:
+            while row < len(rows) and self._width(key[0]) > room[row]:
+                row += 1
+            if row == len(rows):
                 break  # the rest are in F1's help and the palette
-            yield self._key(binding, enabled)
-        with HorizontalGroup(id="app-keys"):
-            yield from (self._key(binding, enabled) for binding, enabled in app_keys)
+            rows[row].append(key)
+            room[row] -= self._width(key[0])
+        return rows
 
     def _width(self, binding: Binding) -> int:
         shown = self.app.get_key_display(binding)
