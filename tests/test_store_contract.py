@@ -245,6 +245,21 @@ def test_the_facts_from_a_day_make_the_same_record_as_all_of_them(store_engine, 
             ) == (report.build(pod, store.report_facts(pod["id"]), start, end, end))
 
 
+def test_case_records_awaiting_agreement_are_counted_as_the_facts_say(store_engine, filled):
+    from groupsup.domain import agreeing
+
+    store = store_engine.open()
+    assert store.awaiting_agreement("north-pod") == 3  # the demo's closed sessions' cases
+    assert store.awaiting_agreement("north-pod") == agreeing.awaiting(
+        store.report_facts("north-pod")
+    )
+    session = filled.session("demo-s2")
+    agreeing.agree(filled.pod("north-pod"), session, 1, dt.datetime.now(dt.UTC), correction="")
+    filled.save_session(session)
+    assert store_engine.open().awaiting_agreement("north-pod") == 2
+    assert store.awaiting_agreement("south-pod") == 0
+
+
 def test_derived_records_are_rebuilt_from_the_sessions_alone(store_engine, filled):
     before = (filled.summaries(), filled.open_steps(), _facts(filled))
     again = store_engine.open()

@@ -174,10 +174,8 @@ class HomeScreen(GroupSupScreen):
 
     @work(thread=True, exclusive=True, group="open-steps")
     def _load_open_steps(self, pod: PodView) -> None:
-        from groupsup.domain import agreeing  # with the store, off the path to the first paint
-
         steps = self.gs.store.open_steps(pod.id)
-        awaiting = agreeing.awaiting(self.gs.store.report_facts(pod.id))
+        awaiting = self.gs.store.awaiting_agreement(pod.id)
         self.app.call_from_thread(self._show_open_steps, pod, steps, awaiting)
 
     def _upcoming(self) -> SessionSummary | None:

@@ -467,6 +467,11 @@ class FolderStore(FolderIndex):
             return facts
         return facts[:1] + [fact for fact in facts[1:] if fact["date"] >= since.isoformat()]
 
+    def awaiting_agreement(self, pod_id: str) -> int:
+        from groupsup.domain import agreeing
+
+        return agreeing.awaiting(self.report_facts(pod_id))
+
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
         pod_ids = [pod.id for pod in self.pod_views()] if pod_id is None else [pod_id]
         return [

@@ -147,6 +147,10 @@ class Store(StoreIndex, Protocol):
         from that day needs."""
         ...
 
+    def awaiting_agreement(self, pod_id: str) -> int:
+        """How many of the pod's case records await agreement (`domain.agreeing.awaiting`)."""
+        ...
+
     def rebuild_derived(self) -> None:
         """Make the index, pod facts and open steps again from the sessions alone (after a
         restore, or to repair them)."""

@@ -620,6 +620,18 @@ class PostgresStore:
         rows = self._rows(_REPORT_FACTS, {"pod": pod_id, "since": since})
         return [facts for (facts,) in rows]
 
+    def awaiting_agreement(self, pod_id: str) -> int:
+        """Counted in the database (as `agreeing.awaiting` counts facts), not read out."""
+        from groupsup.domain.vocabulary import RecordStage
+
+        row = self._row(
+            "select count(*) from pod_facts p "
+            "cross join jsonb_array_elements(p.facts -> 'cases') c "
+            "where p.pod_id = %s and c ->> 'record' = %s",
+            [pod_id, RecordStage.AWAITING.value],
+        )
+        return row[0] if row else 0
+
     def rebuild_derived(self) -> None:
         """A session that cannot be read keeps the rows it had, and is named in `damaged`."""
         with self._transaction() as db:
