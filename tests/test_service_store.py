@@ -206,6 +206,11 @@ def test_a_facilitator_role_reads_and_writes_only_its_own_pods(
         facilitator.save_session(theirs.model_copy(update={"id": "south-s2"}))
     assert "south-s2" not in {s.id for s in owner.summaries()}
 
+    owner.backup("before closing")  # nor through a backup of every pod
+    with psycopg.connect(postgres_location.replace("user=postgres", f"user={grace}")) as db:
+        kept = {pod for (pod,) in db.execute("select record ->> 'pod_id' from backup_sessions")}
+    assert kept == {"north-pod"}
+
     service = as_role(asha)
     assert {s.pod_id for s in service.summaries()} == {"north-pod", "south-pod"}
     assert service.session("south-s1").pod_id == "south-pod"

@@ -190,6 +190,12 @@ MIGRATIONS: list[str] = [
     create table derived_version (version text not null);
     insert into derived_version values ('');
     """,
+    # A backup's sessions are seen by whoever may see the sessions themselves.
+    """
+    alter table backup_sessions enable row level security;
+    create policy facilitator on backup_sessions using (groupsup_may_write(record ->> 'pod_id'));
+    create policy service on backup_sessions for select using (groupsup_reads_all());
+    """,
 ]
 
 # The open steps of a pod: each step with its latest review from a later session, if any (a
