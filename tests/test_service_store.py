@@ -216,3 +216,51 @@ def test_a_facilitator_role_reads_and_writes_only_its_own_pods(
     assert service.session("south-s1").pod_id == "south-pod"
     with pytest.raises(GroupsupError):
         service.save_session(service.session("south-s1"))
+
+
+def test_an_observers_role_joins_and_sends_notes_but_changes_no_record(
+    postgres_location, tmp_path, monkeypatch, fake
+):
+    """The README's observer role: an observer joining from their own machine with
+    `join --store postgresql://...` reads their pod's running session, says they are there and
+    sends notes; the records themselves their role cannot change."""
+    import uuid
+
+    from test_joining import running
+
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.observers import joining
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    owner = open_store(postgres_location)
+    demo.fill(owner, DEMO_DAY)
+    codes = running(owner, fake)
+    priya = f"priya_{uuid.uuid4().hex[:8]}"
+    schema = postgres_location.rsplit("%3D", 1)[1]
+    with psycopg.connect(postgres_location, autocommit=True) as db:
+        for statement in (
+            f"create role {priya} login",
+            f"grant usage on schema {schema} to {priya}",
+            f"grant select on all tables in schema {schema} to {priya}",
+            f"grant insert, update, delete on {schema}.observers_present to {priya}",
+            f"grant insert on {schema}.observer_notes to {priya}",
+            f"grant usage on all sequences in schema {schema} to {priya}",
+        ):
+            db.execute(statement)
+        db.execute("insert into pod_access (pod_id, role) values ('north-pod', %s)", [priya])
+
+    observer = open_store(postgres_location.replace("user=postgres", f"user={priya}"))
+    assert joining.admit(observer, codes[demo.PRIYA], "phone", fake.wall()).member_id == demo.PRIYA
+    assert joining.present(owner, "demo-s3", fake.wall()) == {demo.PRIYA: "phone"}
+    session = observer.session("demo-s3")
+    note = joining.InboxNote(
+        kind="resonance", slot_id=session.slots[0].id, author=demo.PRIYA, text="Like my case"
+    )
+    joining.post(observer, session, note)
+    assert [n.text for _, n in joining.waiting(owner, "demo-s3")] == ["Like my case"]
+    session.slots[0].dilemma = "Changed by an observer"
+    with pytest.raises(GroupsupError):
+        observer.save_session(session)
+    with pytest.raises(GroupsupError):
+        observer.save_join_codes("demo-s3", b"{}")
+    assert owner.session("demo-s3").slots[0].dilemma != "Changed by an observer"

@@ -394,13 +394,19 @@ class PostgresStore:
     def _transaction(self, pipelined: bool = False) -> Iterator[psycopg.Connection]:
         """One transaction; `pipelined`, its statements are sent without waiting for each
         result (psycopg's pipeline mode), until a result is fetched."""
+        with (
+            self._refusals_said(),
+            self._one_at_a_time,
+            self._db.pipeline() if pipelined else nullcontext(),
+            self._db.transaction(),
+        ):
+            yield self._db
+
+    @contextmanager
+    def _refusals_said(self) -> Iterator[None]:
+        """The database's refusals of a change, in the facilitator's words."""
         try:
-            with (
-                self._one_at_a_time,
-                self._db.pipeline() if pipelined else nullcontext(),
-                self._db.transaction(),
-            ):
-                yield self._db
+            yield
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(f"{redacted(self.location)} is busy; try again.") from None
         except psycopg.errors.InsufficientPrivilege:
@@ -657,7 +663,7 @@ class PostgresStore:
     def _change(self, statement: str, values: list) -> None:
         """One statement on its own, never inside a transaction another thread has open on
         the connection (the app's saving thread)."""
-        with self._one_at_a_time:
+        with self._refusals_said(), self._one_at_a_time:
             self._db.execute(statement, values)
 
     def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
