@@ -344,3 +344,24 @@ def test_a_three_hour_session_is_planned_with_a_break():
     pod = demo.demo_pod()
     assert new_session(pod, START.date(), []).break_minutes == 15
     assert planned_session(3).break_minutes == 0  # sessions made before breaks keep none
+
+
+def test_the_break_counts_down_while_the_clock_stands_still(fake):
+    """A pause is the planned break until the break's minutes are used; after that, a pause."""
+    session = planned_session(3)
+    session.break_minutes = 15
+    plan_evenly(session)
+    clock = clock_for(session, fake)
+    clock.start()
+    assert clock.break_left() == 15 * 60 and clock.paused_seconds() == 0
+    clock.pause()
+    fake.pass_minutes(5)
+    assert (clock.paused_seconds(), clock.break_left()) == (5 * 60, 10 * 60)
+    clock.resume()
+    fake.pass_minutes(30)
+    clock.pause()
+    fake.pass_minutes(12)
+    assert (clock.paused_seconds(), clock.break_left()) == (12 * 60, -2 * 60)  # 2 min over
+    clock.resume()
+    assert clock.break_left() == -2 * 60 and clock.paused_seconds() == 0
+    assert clock_for(planned_session(3), fake).break_left() is None  # no break planned

@@ -152,3 +152,25 @@ async def test_the_safeguarding_banner_is_one_line_once_the_action_is_recorded(d
         assert banner.size.height > 1  # not yet done: the whole concern, as loud as it is
         await burst(pilot, "ctrl+l", "tab", "=Strategy discussion held with the duty team", "enter")
         assert banner.size.height == 1
+
+
+async def test_the_break_is_said_plainly_with_the_key_that_ends_it(demo_store, fake):
+    session = demo_store.session("demo-s3")
+    session.break_minutes = 15
+    demo_store.save_session(session)
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "r", "ctrl+n", "ctrl+o")
+        fake.pass_minutes(3)
+        said = "Break · 12:00 left of the 15 min planned · Ctrl+O resumes the clock"
+        await until(pilot, lambda: said in screen_text(app), "the break in the header")
+        fake.pass_minutes(14)
+        said = "Break · 2:00 over the 15 min planned · Ctrl+O resumes the clock"
+        await until(pilot, lambda: said in screen_text(app), "the break overrun")
+        await burst(pilot, "ctrl+o")
+        await until(pilot, lambda: "Presentation (1 of 6)" in screen_text(app), "the phase again")
+        await burst(pilot, "ctrl+o")  # the break is used: now a pause
+        fake.pass_minutes(1)
+        said = "Clock paused for 1:00 · Ctrl+O resumes the clock"
+        await until(pilot, lambda: said in screen_text(app), "a pause after the break")

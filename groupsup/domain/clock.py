@@ -295,6 +295,25 @@ class SessionClock:
         running = self.session.planned_minutes - self.session.break_minutes
         return running * 60.0 - self.session_elapsed()
 
+    def paused_seconds(self) -> float:
+        """How long the clock has stood still this time (0 while it runs)."""
+        if not self.paused or not self.state.segments:
+            return 0.0
+        last = self.state.segments[-1]
+        stopped = last.started_at + dt.timedelta(seconds=last.seconds or 0.0)
+        return max(0.0, (self._wall() - stopped).total_seconds())
+
+    def break_left(self) -> float | None:
+        """The planned break's seconds not yet taken (below 0: over it), every stretch the clock
+        stood still counting as break; None when the session plans no break."""
+        if not self.session.break_minutes:
+            return None
+        stood_still = sum(
+            (after.started_at - before.started_at).total_seconds() - (before.seconds or 0.0)
+            for before, after in itertools.pairwise(self.state.segments)
+        )
+        return self.session.break_minutes * 60.0 - stood_still - self.paused_seconds()
+
     def alerts(self) -> list[Alert]:
         """Alerts that have become due since the last call, each given once."""
         if not self.started or self.finished:

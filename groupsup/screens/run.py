@@ -153,7 +153,7 @@ class RunScreen(RunCapture, RunMoves):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="run-head", classes="stays-in-sight"):
-            yield SessionHeader()
+            yield SessionHeader(resume_key="Ctrl+O")
             yield Static("", id="join-line", markup=False)
             yield Static("", id="safeguarding-banner", markup=False)
         with ContentSwitcher(id="stage", initial="review"):

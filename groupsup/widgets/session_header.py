@@ -11,7 +11,8 @@ from textual.widgets import Static
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.models import Pod, Session
 from groupsup.outputs.escaping import for_terminal
-from groupsup.widgets.timer import TimerBar
+from groupsup.widgets.text import keep_shown
+from groupsup.widgets.timer import TimerBar, minutes_and_seconds
 
 
 def case_and_roles(
@@ -47,8 +48,30 @@ def phase_line(clock: SessionClock) -> Content:
     return Content.assemble((f"{stop.title}{where}: ", "bold $accent"), (stop.prompt, "italic"))
 
 
+def pause_line(clock: SessionClock, resume_key: str = "") -> Content:
+    """While the clock stands still: the planned break and what is left of it (a pause is the
+    break until its minutes are used), or how long the clock has been paused; and the key that
+    sets it going again, on the facilitator's screen."""
+    left = clock.break_left()
+    if left is not None and left + clock.paused_seconds() > 0:
+        planned = f"the {clock.session.break_minutes} min planned"
+        if left >= 0:
+            said = f"Break · {minutes_and_seconds(left)} left of {planned}"
+        else:
+            said = f"Break · {minutes_and_seconds(left)} over {planned}"
+    else:
+        said = f"Clock paused for {minutes_and_seconds(clock.paused_seconds())}"
+    resume = f" · {resume_key} resumes the clock" if resume_key else ""
+    return Content.assemble((said, "bold reverse $warning"), resume)
+
+
 class SessionHeader(Vertical):
-    """Redrawn by `show` when the phase changes and by `tick` as time passes."""
+    """Redrawn by `show` when the phase changes and by `tick` as time passes. `resume_key`: the
+    key that ends a pause, shown while the clock stands still (the facilitator's screen)."""
+
+    def __init__(self, resume_key: str = "") -> None:
+        super().__init__()
+        self.resume_key = resume_key
 
     def compose(self) -> ComposeResult:
         yield Static("", id="case-line", markup=False)
@@ -62,10 +85,14 @@ class SessionHeader(Vertical):
         case, roles = case_and_roles(pod, session, clock, family_names)
         self.query_one("#case-line", Static).update(Content(for_terminal(case)))
         self.query_one("#roles-line", Static).update(Content(for_terminal(roles)))
-        self.query_one("#phase-line", Static).update(phase_line(clock))
         self.tick(clock)
 
     def tick(self, clock: SessionClock) -> None:
+        standing_still = clock.paused and not clock.finished
+        keep_shown(
+            self.query_one("#phase-line", Static),
+            pause_line(clock, self.resume_key) if standing_still else phase_line(clock),
+        )
         timer = self.query_one(TimerBar)
         timer.display = clock.started and not clock.finished
         if timer.display:

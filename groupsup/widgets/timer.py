@@ -10,13 +10,17 @@ from groupsup.domain.clock import WARNING_SECONDS, SessionClock
 from groupsup.widgets.text import keep_shown
 
 
-def clock_text(seconds: float) -> str:
-    """'12:05 left' or '3:10 over', in minutes and seconds (hours when long)."""
+def minutes_and_seconds(seconds: float) -> str:
+    """'12:05' (hours too when long); a time over is rounded away from zero."""
     whole = int(abs(seconds) + (0 if seconds >= 0 else 0.999))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    shown = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-    return f"{shown} {'left' if seconds >= 0 else 'over'}"
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def clock_text(seconds: float) -> str:
+    """'12:05 left' or '3:10 over', in minutes and seconds (hours when long)."""
+    return f"{minutes_and_seconds(seconds)} {'left' if seconds >= 0 else 'over'}"
 
 
 class TimerBar(Horizontal):
