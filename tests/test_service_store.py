@@ -164,7 +164,7 @@ def test_a_facilitator_role_reads_and_writes_only_its_own_pods(
 
     import psycopg
 
-    from groupsup.domain.errors import GroupsupError, NotFound
+    from groupsup.domain.errors import GroupsupError, NotFound, StoreUnusable
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     owner = open_store(postgres_location)
@@ -210,6 +210,14 @@ def test_a_facilitator_role_reads_and_writes_only_its_own_pods(
     with psycopg.connect(postgres_location.replace("user=postgres", f"user={grace}")) as db:
         kept = {pod for (pod,) in db.execute("select record ->> 'pod_id' from backup_sessions")}
     assert kept == {"north-pod"}
+
+    with psycopg.connect(postgres_location, autocommit=True) as db:  # as before an upgrade
+        (newest,) = db.execute("select max(version) from groupsup_schema").fetchone()
+        db.execute("delete from groupsup_schema where version = %s", [newest])
+    with pytest.raises(StoreUnusable, match="ask whoever runs it to open it first"):
+        as_role(grace)  # a facilitator may not upgrade the tables: one sentence, no traceback
+    with psycopg.connect(postgres_location, autocommit=True) as db:
+        db.execute("insert into groupsup_schema values (%s)", [newest])  # as it was
 
     service = as_role(asha)
     assert {s.pod_id for s in service.summaries()} == {"north-pod", "south-pod"}

@@ -28,7 +28,14 @@ from psycopg.types.json import Jsonb
 
 from groupsup.domain.derived import VERSION as DERIVED_VERSION
 from groupsup.domain.derived import facts_of
-from groupsup.domain.errors import GroupsupError, NotFound, StoreBusy, StoreConflict, StoreDamaged
+from groupsup.domain.errors import (
+    GroupsupError,
+    NotFound,
+    StoreBusy,
+    StoreConflict,
+    StoreDamaged,
+    StoreUnusable,
+)
 from groupsup.domain.vocabulary import SessionStatus
 from groupsup.store.database import OpenStep, PodView, SessionSummary, find_pod_row
 from groupsup.store.interface import AlreadyStored
@@ -361,7 +368,14 @@ class PostgresStore:
                 done = self._db.execute("select max(version) from groupsup_schema").fetchone()
                 if ((done and done[0]) or 0) >= number:  # another process upgraded it meanwhile
                     continue
-                self._db.execute(script)
+                try:
+                    self._db.execute(script)
+                except psycopg.errors.InsufficientPrivilege:
+                    raise StoreUnusable(
+                        f"{redacted(self.location)} needs its tables upgraded for this groupsup, "
+                        "which your database role may not do: ask whoever runs it to open it "
+                        "first ('groupsup check' with the tables' owner's role)."
+                    ) from None
                 self._db.execute("insert into groupsup_schema values (%s)", [number])
 
     def _rows(self, query: str, values: Sequence | Mapping | None = None) -> list[tuple]:
