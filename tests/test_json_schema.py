@@ -47,3 +47,12 @@ def test_a_naive_time_in_memory_is_written_with_its_zone(validator, demo_store):
     data = json.loads(minutes.as_json(demo_store.pod(session.pod_id), session))
     validator.validate(data)
     assert data["session"]["slots"][0]["started_at"].startswith("2026-09-28T10:10:00")
+
+
+def test_a_postponed_session_and_the_one_in_its_place_validate(validator, demo_store, capsys):
+    store = str(demo_store.root)
+    assert main(["--store", store, "postpone", "demo-s3", "--to", "+30", "--reason", "Snow"]) == 0
+    capsys.readouterr()
+    for summary in demo_store.summaries("north-pod"):
+        assert main(["export", summary.id, "--format", "json", "--store", store]) == 0
+        validator.validate(json.loads(capsys.readouterr().out))

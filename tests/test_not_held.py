@@ -146,6 +146,8 @@ def test_the_command_line_cancels_with_a_reason(demo_store, capsys):
     assert open_store(demo_store.root).session(PLANNED).status is SessionStatus.CANCELLED
     _, record, _ = run(capsys, "--store", store, "report", "--to", "2026-11-30")
     assert f"- Not held: 25 November 2026, cancelled: {REASON}" in record
+    _, service, _ = run(capsys, "--store", store, "report", "--service", "--to", "2026-11-30")
+    assert "| North Pod | 2 of 3 (1 not held) |" in service
 
 
 def test_the_command_line_deletes_a_planned_session(demo_store, capsys):

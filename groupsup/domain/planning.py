@@ -144,9 +144,9 @@ def check_not_held_yet(session: Session, doing: str = "deleted") -> None:
     """Only a planned session may be deleted, postponed or cancelled: once run, it is the
     pod's record, and one postponed or cancelled already says so."""
     if session.status is not SessionStatus.PLANNED:
-        run = "has been run" if not session.status.not_held else f"is {session.status.value}"
+        where = "has been run" if session.status is SessionStatus.CLOSED else "is " + session.status
         raise RuleBroken(
-            f"The session of {when(session.date)} {run}: its record stays. Only a planned "
+            f"The session of {when(session.date)} {where}: its record stays. Only a planned "
             f"session can be {doing}."
         )
 

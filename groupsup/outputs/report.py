@@ -287,7 +287,7 @@ def service_row(r: PodReport) -> dict:
     """One pod's line in the service's view."""
     return {
         "pod": r.pod_name,
-        "sessions": {"held": r.sessions_held, "expected": r.months},
+        "sessions": {"held": r.sessions_held, "expected": r.months, "not_held": len(r.not_held)},
         "not_presented": r.never_presented,
         "overdue_next_steps": r.steps["overdue"],
         "needing_manager_signoff": r.steps["needing manager sign-off"],
@@ -295,6 +295,12 @@ def service_row(r: PodReport) -> dict:
         "safeguarding_raised": len(r.concerns),
         "safeguarding_without_action": sum(not c.action_taken.strip() for c in r.concerns),
     }
+
+
+def held_in_words(sessions: dict) -> str:
+    """A service row's sessions: '10 of 12', and how many were postponed or cancelled."""
+    said = f"{sessions['held']} of {sessions['expected']}"
+    return f"{said} ({sessions['not_held']} not held)" if sessions["not_held"] else said
 
 
 def service_as_json(reports: list[PodReport]) -> dict:
@@ -320,9 +326,8 @@ def service_as_markdown(reports: list[PodReport]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for row in map(service_row, reports):
-        held = row["sessions"]
         lines.append(
-            f"| {cell(row['pod'])} | {held['held']} of {held['expected']} "
+            f"| {cell(row['pod'])} | {held_in_words(row['sessions'])} "
             f"| {cell(', '.join(row['not_presented'])) or 'everyone'} "
             f"| {row['overdue_next_steps']} | {row['needing_manager_signoff']} "
             f"| {cell(', '.join(row['lenses_never_used'])) or 'none'} "

@@ -69,10 +69,9 @@ class ServiceScreen(SubScreen):
         table = self.query_one("#service", DataTable)
         table.add_columns(*COLUMNS)
         for pod_id, row in zip(self.pod_ids, map(report.service_row, reports), strict=True):
-            held = row["sessions"]
             table.add_row(
                 plain(row["pod"]),
-                f"{held['held']} of {held['expected']}",
+                report.held_in_words(row["sessions"]),
                 str(row["overdue_next_steps"]),
                 str(row["needing_manager_signoff"]),
                 f"{row['safeguarding_raised']} ({row['safeguarding_without_action']})",
