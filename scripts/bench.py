@@ -311,12 +311,11 @@ def close_and_backup(store: Store) -> Callable[[], float]:
 
 
 def backup_kb(store: FolderStore) -> tuple[float, float]:
-    """The newest backup's cost on disk (files not shared with another backup), and the size of
-    what it holds, in KB."""
-    newest = store.backups()[0].folder
-    files = [path.stat() for path in newest.rglob("*") if path.is_file()]
-    own = sum(found.st_size for found in files if found.st_nlink == 1)
-    return own / 1024, sum(found.st_size for found in files) / 1024
+    """What the newest backup added on disk (its own folder, and the copies it displaced from
+    the mirror into the backup before it), and the size of what it holds, in KB."""
+    newest, before = store.backups()[:2]
+    own = [path.stat().st_size for b in (newest, before) for path in b.folder.rglob("*")]
+    return sum(own) / 1024, sum(entry["size"] for entry in newest.files.values()) / 1024
 
 
 def keys_during_close_ms(store: FolderStore) -> list[float]:

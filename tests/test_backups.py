@@ -132,7 +132,7 @@ def test_a_backup_folder_without_a_manifest_is_never_restored(demo_store, capsys
 def test_a_damaged_backup_is_refused_before_anything_is_touched(demo_store, capsys, damage, said):
     backup = demo_store.backup("good")
     change(demo_store, "kept")
-    damage(backup / "sessions" / "demo-s1.json")
+    damage(backups.read(backup).located("sessions/demo-s1.json"))
     before = records(demo_store.root)
     assert main(["--store", str(demo_store.root), "restore", backup.name]) == 1
     message = capsys.readouterr().err
@@ -149,10 +149,12 @@ def test_a_backup_of_a_damaged_state_is_restored_only_when_asked(demo_store, cap
     demo_store.delete_session("demo-s1")
     assert main(["--store", str(demo_store.root), "restore", damaged.name]) == 1
     message = capsys.readouterr().err
-    assert f"{damaged}/sessions/demo-s1.json is damaged" in message
+    copy = backups.read(damaged).located("sessions/demo-s1.json")
+    assert f"{copy} is damaged" in message
     assert "add --damaged-too" in message and not path.exists()
     assert main(["--store", str(demo_store.root), "restore", damaged.name, "--damaged-too"]) == 0
-    assert path.read_bytes() == (damaged / "sessions" / "demo-s1.json").read_bytes()
+    copy = backups.read(damaged).located("sessions/demo-s1.json")  # moved beside the new one
+    assert path.read_bytes() == copy.read_bytes()
 
 
 @pytest.mark.parametrize("name", ["..", ".", "../backups", "/etc", "", "sessions", ".partial-x"])
@@ -217,7 +219,26 @@ def test_a_backup_killed_mid_copy_is_never_listed(demo_store, capsys):
     [backup] = demo_store.backups()
     assert backup.problem == "" and backup.sessions == 3
     backups.verify(backup)
-    assert [p.name for p in (demo_store.root / "backups").iterdir() if p.name.startswith(".")] == []
+    assert [p for p in (demo_store.root / "backups").iterdir() if p.name.startswith(".p")] == []
+
+
+@pytest.mark.parametrize("target", ["os.rename", "os.replace"])
+def test_a_backup_killed_while_moving_copies_is_finished_by_the_next(demo_store, target):
+    """Once its moves begin, a backup is made: killed at any move, every listed backup stays
+    whole, and the next backup finishes it first."""
+    demo_store.backup("first")
+    for at in range(1, 40):
+        change(demo_store, f"change {at}")
+        demo_store.delete_session("demo-s1") if at == 2 else None
+        if not killed_at(demo_store.root, target, at):
+            break
+        for backup in FolderStore(demo_store.root).backups():
+            backups.verify(backup)
+        FolderStore(demo_store.root).backup(f"after {at}")
+        for backup in FolderStore(demo_store.root).backups():
+            backups.verify(backup)
+        assert any("killed" in b.name for b in FolderStore(demo_store.root).backups())
+    assert at > 2
 
 
 @pytest.mark.parametrize("target", ["backups._write_new", "os.replace", "os.rename"])
@@ -239,24 +260,56 @@ def test_a_restore_killed_at_any_step_leaves_the_old_state_or_the_new(demo_store
             assert records(demo_store.root) == newer
         for made in FolderStore(demo_store.root).backups():  # so that rotation keeps "old"
             if made.name != old.name:
-                shutil.rmtree(made.folder)
+                backups.remove(demo_store.root, made.name)
     assert records(demo_store.root) == wanted
     assert not backups.interrupted(demo_store.root)
 
 
-def test_unchanged_files_are_hard_links_to_the_previous_backup(demo_store):
+def test_a_backup_holds_only_what_changed_and_every_backup_restores_whole(demo_store):
+    """The records are kept once: the newest backup's in the mirror, and each older backup's
+    folder holds only its copies of what changed after it."""
     first = demo_store.backup("first")
     change(demo_store, "one change")
     second = demo_store.backup("second")
-    shared = {
+    changed = {
         rel
-        for rel in backups.read(second).files
-        if (second / rel).stat().st_ino == (first / rel).stat().st_ino
+        for rel, entry in backups.read(first).files.items()
+        if backups.read(second).files[rel]["sha256"] != entry["sha256"]
     }
-    assert shared == set(backups.read(second).files) - {"sessions/demo-s3.json"}
-    os.truncate(first / "sessions" / "demo-s1.json", 10)  # a link shares damage, but it shows
-    with pytest.raises(StoreDamaged, match=r"demo-s1\.json is missing or changed"):
-        backups.verify(backups.read(second))
+    assert "sessions/demo-s3.json" in changed and "sessions/demo-s1.json" not in changed
+    assert _held(first) == changed and _held(second) == set()
+    for backup in demo_store.backups():
+        backups.verify(backup)
+    os.truncate(backups.read(second).located("sessions/demo-s1.json"), 10)  # shared, it shows
+    for backup in (first, second):
+        with pytest.raises(StoreDamaged, match=r"demo-s1\.json is missing or changed"):
+            backups.verify(backups.read(backup))
+
+
+def test_removing_a_backup_keeps_the_older_ones_whole(demo_store):
+    """A backup between others may go (restore keeps the one put back past the newest five):
+    the copies an older one found in it move into the older one's folder."""
+    made = []
+    for n in range(3):
+        change(demo_store, f"state {n}")
+        made.append(demo_store.backup(f"state {n}"))
+    change(demo_store, "state 3")  # state 1 and 2 differ only in demo-s3: the rest is alike
+    demo_store.backup("state 3")
+    backups.remove(demo_store.root, made[1].name)
+    backups.remove(demo_store.root, made[2].name)
+    assert [b.name for b in demo_store.backups()][1:] == [made[0].name]
+    backups.verify(backups.read(made[0]))
+    demo_store.restore(made[0].name)
+    assert demo_store.session("demo-s3").slots[0].dilemma == "state 0"
+
+
+def _held(backup: Path) -> set[str]:
+    """The records a backup's own folder holds."""
+    return {
+        path.relative_to(backup).as_posix()
+        for path in backup.rglob("*")
+        if path.is_file() and path.name != "manifest.json"
+    }
 
 
 def test_the_backup_command_takes_one_now(demo_store, capsys):
@@ -329,26 +382,28 @@ async def test_keys_are_answered_while_the_close_screen_backs_up(demo_store, tmp
     assert backup.reason == "before closing"
 
 
-def test_a_backup_never_looks_through_the_older_backups_files(demo_store, monkeypatch):
-    """Taking a backup reads the older backups' manifests, not their every file: what it costs
-    does not grow with the files they hold. A damaged copy in the previous backup is not shared
-    on: the new backup copies that record afresh."""
-    first = demo_store.backup("first")
+def test_a_backup_reads_only_what_changed_and_never_the_older_backups_files(
+    demo_store, monkeypatch
+):
+    """Taking a backup looks at each record's size and time, reads only the changed ones, and
+    reads the older backups' manifests, not their every file: what it costs does not grow with
+    the records kept."""
+    demo_store.backup("first")
     change(demo_store, "one change")
-    os.truncate(first / "sessions" / "demo-s1.json", 10)
     looked: list[str] = []
-    real = backups._quick_problem
+    read: list[str] = []
+    real_look, real_read = backups._quick_problem, backups._read
     monkeypatch.setattr(
-        backups,
-        "_quick_problem",
-        lambda folder, rel, entry: looked.append(rel) or real(folder, rel, entry),
+        backups, "_quick_problem", lambda *args: looked.append(args[1]) or real_look(*args)
+    )
+    monkeypatch.setattr(
+        backups, "_read", lambda path, *args: read.append(args[0]) or real_read(path, *args)
     )
     second = demo_store.backup("second")
     assert looked == []
+    assert "sessions/demo-s3.json" in read and "sessions/demo-s1.json" not in read
+    assert len(read) < len(backups.read(second).files) / 2
     backups.verify(backups.read(second))
-    assert (second / "sessions" / "demo-s1.json").stat().st_ino != (
-        first / "sessions" / "demo-s1.json"
-    ).stat().st_ino
 
 
 async def test_going_back_during_the_close_backup_leaves_the_session_open(demo_store, tmp_path):

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from groupsup.cli import main
+from groupsup.store import backups
 from groupsup.store.folder import FolderStore
 
 
@@ -153,9 +154,10 @@ def test_check_names_the_backup_that_has_a_good_copy_of_a_damaged_session(demo_s
     code, _, err = run(capsys, "--store", str(demo_store.root), "check", "--repair")
     assert code == 1
     [said] = [line for line in err.splitlines() if "demo-s2.json is damaged" in line]
+    copy = backups.read(kept.folder).located("sessions/demo-s2.json")
+    assert copy.read_bytes() != (demo_store.root / "sessions" / "demo-s2.json").read_bytes()
     assert said.endswith(
-        f"Backup {kept.name} holds a good copy of it "
-        f"({kept.folder / 'sessions' / 'demo-s2.json'}): "
+        f"Backup {kept.name} holds a good copy of it ({copy}): "
         f"'groupsup restore {kept.name}' puts that backup back."
     )
 

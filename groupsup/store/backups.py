@@ -1,11 +1,19 @@
 """Backups of the store's records, and putting one back, without ever losing a record.
 
-A backup is a folder `backups/<when>-<why>/` holding the records (pods, index, pod facts,
-sessions with their observers' inboxes, the pods' own formats) and `manifest.json`, which lists
-every file with its size and sha256. It is written as `backups/.partial-<name>/` and renamed
-when complete, so a listed backup is whole; a killed one stays hidden until the next backup
-removes it. A file unchanged since the previous backup is a hard link to that backup's copy
-(a copy where links fail), so a backup costs what changed.
+A backup is a folder `backups/<when>-<why>/` whose `manifest.json` lists every record it holds
+(pods, index, pod facts, sessions with their observers' inboxes, the pods' own formats) with
+its size and sha256. The records themselves are kept once, as reverse differences:
+`backups/.current/` (the mirror) holds the newest backup's copies, and each older backup's
+folder holds its copies of the records that differ from the next newer backup's (a record
+alike in both is found in the newer one: `Backup.located`). Taking a backup looks at each
+record's size and modification time, and reads, copies and moves only those that changed: the
+mirror's old copy moves into the previous backup's folder, the new one into the mirror. So a
+backup costs what changed, and removing the oldest costs what it alone held.
+
+A backup is written as `backups/.partial-<name>/` (its manifest, the changed copies, then the
+list of moves); once that list is written it is finished, by the next backup if this one is
+killed, and renamed when the moves are done, so a listed backup is whole. One killed before
+its list of moves stays hidden until the next backup removes it.
 
 Restoring verifies the backup against its manifest before touching anything, keeps the present
 state as a backup, copies the records into `.restoring/` beside the live ones, writes a journal
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -54,6 +63,9 @@ RECORDS = (
 )
 TOP_LEVEL = tuple(dict.fromkeys(pattern.split("/")[0] for pattern in RECORDS))  # swapped whole
 PARTIAL = ".partial-"
+MIRROR = ".current"  # the newest backup's records: each older one holds what it had otherwise
+MOVES = "moves.json"  # in a partial backup: what finishing it moves (it is made from then on)
+STAGED_COPIES = "copies"  # in a partial backup: the records changed since the one before
 STAGED = ".restoring"
 REPLACED = ".replaced"
 JOURNAL = ".restoring.json"
@@ -71,10 +83,20 @@ class Backup:
     checked: bool  # every record was read back when it was made
     files: dict[str, dict]  # relative path -> {"size", "sha256", "mtime_ns"}
     problem: str = ""  # why it cannot be restored, from a quick look; "" when it looks whole
+    mirrored: bool = False  # made with the mirror: it holds only what differs from the next
+    later: tuple[Path, ...] = ()  # the newer backups' folders, oldest first, then the mirror
 
     @property
     def name(self) -> str:
         return self.folder.name
+
+    def located(self, rel: str) -> Path:
+        """Where this backup's copy of record `rel` is: its own folder, else the first newer
+        backup's that has one (it held the record alike), else the mirror."""
+        for folder in (self.folder, *self.later):
+            if (folder / rel).exists() or (folder / rel).is_symlink():
+                return folder / rel
+        return self.folder / rel
 
     @property
     def sessions(self) -> int:
@@ -99,39 +121,159 @@ def take(
     Rotation then keeps the newest BACKUPS_KEPT backups and those named in `keep`.
     """
     folder = private_folder(root / BACKUPS_FOLDER)
-    _remove_partial(folder)
-    # The newest backup with a manifest; its files are not looked at here (that would cost
-    # every file of every backup): each one linked is looked at as it is linked.
-    previous = next((b for b in listing(root, looked_at=False) if not b.problem), None)
+    _finish_partial(folder)
+    names = _names(folder)
+    newest = read(folder / names[0], looked_at=False, names=names) if names else None
+    mirror = folder / MIRROR
+    mirrored = newest is not None and newest.mirrored and not newest.problem and mirror.is_dir()
+    if not mirrored:  # the mirror is made afresh: what it held goes to the backup it was for
+        if newest is not None and mirror.is_dir():
+            _fill_from(mirror, newest.folder)
+        shutil.rmtree(mirror, ignore_errors=True)
     name = f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H%M%S.%fZ')}-{slug(reason)}"
     partial = folder / f"{PARTIAL}{name}"
     partial.mkdir(mode=0o700)
     try:
-        files = _copy_records(root, partial, previous, check, progress)
+        base = newest if mirrored else None
+        files, changed = _stage_changes(root, partial, base, mirror, check, progress)
         manifest = {
             "groupsup_backup": MANIFEST_VERSION,
             "made": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "reason": reason,
             "checked": check is not None,
+            "mirrored": True,
             "files": files,
         }
         _write_new(partial / MANIFEST, json.dumps(manifest).encode())
+        gone = [rel for rel in (base.files if base else {}) if rel not in files]
+        moves = {"after": base.name if base else None, "records": [*changed, *gone]}
+        _write_new(partial / MOVES, json.dumps(moves).encode())
         fsync_folder(partial)
-        os.rename(partial, folder / name)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    fsync_folder(folder)
+    _finish(folder, partial)  # from here on, the backup is made (a kill is finished later)
     _rotate(root, keep=(name, *keep))
     return folder / name
+
+
+def _stage_changes(
+    root: Path,
+    partial: Path,
+    base: Backup | None,
+    mirror: Path,
+    check: Checker | None,
+    progress: Progress | None,
+) -> tuple[dict[str, dict], list[str]]:
+    """Every record's manifest entry, and the records whose copy in the mirror must change:
+    those are read (and checked) and staged in `partial`; the rest are only looked at (size
+    and modification time: every write replaces a file), never read."""
+    records = _records(root, refuse_links=check is not None)
+    held = _held(mirror, base.files if base else {})
+    files: dict[str, dict] = {}
+    changed: list[str] = []
+    for done, (rel, entry) in enumerate(records, 1):
+        before = base.files.get(rel) if base else None
+        seen = entry.stat(follow_symlinks=False)
+        kept = (
+            base is not None
+            and before is not None
+            and rel in held
+            and (before["size"], before["mtime_ns"]) == (seen.st_size, seen.st_mtime_ns)
+            and (base.checked or check is None)
+        )
+        if kept and before is not None:
+            files[rel] = before
+        else:
+            files[rel], data = _read(root / rel, rel, check)
+            if before is None or rel not in held or before["sha256"] != files[rel]["sha256"]:
+                staged = partial / STAGED_COPIES / rel
+                private_folder(staged.parent)
+                _write_new(staged, data)
+                changed.append(rel)
+        if progress:
+            progress(done, len(records))
+    for folder in {(partial / STAGED_COPIES / rel).parent for rel in changed}:
+        fsync_folder(folder)
+    return files, changed
+
+
+def _read(path: Path, rel: str, check: Checker | None) -> tuple[dict, bytes]:
+    """A changed record's manifest entry and bytes, once it is read back (`check`)."""
+    with path.open("rb") as file:
+        seen = os.fstat(file.fileno())
+        data = file.read()
+    if check:
+        check(path, rel)
+    return {"size": len(data), "sha256": _sha256(data), "mtime_ns": seen.st_mtime_ns}, data
+
+
+def _finish(folder: Path, partial: Path) -> None:
+    """Move the staged copies into the mirror, each replaced copy first into the folder of the
+    backup it belonged to (the one before), then list the backup. Each step can be done again:
+    a backup killed here is finished by the next (`_finish_partial`)."""
+    moves = json.loads((partial / MOVES).read_bytes())
+    before = folder / moves["after"] if moves["after"] else None
+    mirror = private_folder(folder / MIRROR)
+    touched = {mirror}
+    for rel in moves["records"]:
+        held, staged = mirror / rel, partial / STAGED_COPIES / rel
+        if before is not None and held.exists() and not (before / rel).exists():
+            touched.add(private_folder((before / rel).parent))
+            os.rename(held, before / rel)
+        if staged.exists():
+            touched.add(private_folder(held.parent))
+            os.replace(staged, held)
+    for changed in touched:
+        fsync_folder(changed)
+    shutil.rmtree(partial / STAGED_COPIES, ignore_errors=True)
+    (partial / MOVES).unlink()
+    os.rename(partial, folder / partial.name.removeprefix(PARTIAL))
+    fsync_folder(folder)
+
+
+def _finish_partial(folder: Path) -> None:
+    """A backup a killed process left: finished if its moves had begun, else removed (the
+    caller holds the lock: none is under way)."""
+    for path in sorted(folder.glob(f"{PARTIAL}*")):
+        if (path / MOVES).exists():
+            _finish(folder, path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _fill_from(mirror: Path, backup: Path) -> None:
+    """Give `backup` its own copy of every record it finds in the mirror (moved, not copied)."""
+    for rel, _ in _records(mirror, refuse_links=False):
+        if not (backup / rel).exists():
+            private_folder((backup / rel).parent)
+            os.rename(mirror / rel, backup / rel)
+
+
+def _held(mirror: Path, records: dict[str, dict]) -> set[str]:
+    """Which of `records` the mirror holds (one listing of each of their folders)."""
+    held = set()
+    for folder in {rel.rpartition("/")[0] for rel in records}:
+        try:
+            entries = os.scandir(mirror / folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            held |= {f"{folder}/{e.name}" if folder else e.name for e in entries}
+    return held
 
 
 def record_paths(root: Path, refuse_links: bool) -> list[str]:
     """The records under `root`, as sorted relative paths. Temporaries are left out, and so are
     symbolic links: never followed, and refused (StoreDamaged) when `refuse_links`."""
+    return [rel for rel, _ in _records(root, refuse_links)]
+
+
+def _records(root: Path, refuse_links: bool) -> list[tuple[str, os.DirEntry]]:
     found = []
+    listed: dict[Path, list[os.DirEntry]] = {}  # each folder listed once for every pattern
     for pattern in RECORDS:
-        for rel, entry in _entries(root, pattern.split("/")):
+        for rel, entry in _entries(root, pattern.split("/"), listed):
             if entry.is_symlink():
                 if refuse_links:
                     raise StoreDamaged(
@@ -139,83 +281,36 @@ def record_paths(root: Path, refuse_links: bool) -> list[str]:
                         "wrote; move it out of the store."
                     )
             elif entry.is_file(follow_symlinks=False):
-                found.append(rel)
-    return sorted(found)
+                found.append((rel, entry))
+    return sorted(found, key=lambda item: item[0])
 
 
-def _entries(folder: Path, parts: list[str], rel: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+def _entries(
+    folder: Path, parts: list[str], listed: dict[Path, list[os.DirEntry]], rel: str = ""
+) -> Iterator[tuple[str, os.DirEntry]]:
     """What in `folder` matches the pattern `parts` (hidden names never), going down folders
     but never through a link: a link on the way is given as it is. One listing a folder, no
     look at each file (a store holds thousands)."""
-    try:
-        entries = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.name.startswith(".") or not fnmatch.fnmatchcase(entry.name, parts[0]):
+    if folder not in listed:
+        try:
+            with os.scandir(folder) as entries:
+                listed[folder] = [entry for entry in entries if not entry.name.startswith(".")]
+        except (FileNotFoundError, NotADirectoryError):
+            listed[folder] = []
+    matches = _matcher(parts[0])
+    for entry in listed[folder]:
+        if not matches(entry.name):
             continue
         if len(parts) == 1 or entry.is_symlink():
             yield f"{rel}{entry.name}", entry
         elif entry.is_dir(follow_symlinks=False):
-            yield from _entries(Path(entry.path), parts[1:], f"{rel}{entry.name}/")
+            yield from _entries(Path(entry.path), parts[1:], listed, f"{rel}{entry.name}/")
 
 
-def _copy_records(
-    root: Path,
-    target: Path,
-    previous: Backup | None,
-    check: Checker | None,
-    progress: Progress | None,
-) -> dict[str, dict]:
-    paths = record_paths(root, refuse_links=check is not None)
-    files: dict[str, dict] = {}
-    folders: set[Path] = {target}
-    for done, rel in enumerate(paths, 1):
-        destination = target / rel
-        if destination.parent not in folders:
-            private_folder(destination.parent)
-            folders.add(destination.parent)
-        files[rel] = _keep(root / rel, destination, rel, previous, check)
-        if progress:
-            progress(done, len(paths))
-    for folder in folders:
-        fsync_folder(folder)
-    return files
-
-
-def _keep(source: Path, target: Path, rel: str, previous: Backup | None, check) -> dict:
-    """Link `source`'s copy in the previous backup if `source` is unchanged since, else copy it.
-    Unchanged means the same size and modification time: every write replaces the file."""
-    with source.open("rb") as file:
-        seen = os.fstat(file.fileno())
-        before = previous.files.get(rel) if previous else None
-        unchanged = (
-            previous is not None
-            and before is not None
-            and (before["size"], before["mtime_ns"]) == (seen.st_size, seen.st_mtime_ns)
-            and (previous.checked or check is None)
-        )
-        # (previous and before are known by unchanged; said again for the type checker)
-        if unchanged and previous and before and _link(previous.folder / rel, target, before):
-            return before
-        data = file.read()
-    if check and not unchanged:
-        check(source, rel)
-    _write_new(target, data)
-    return {"size": len(data), "sha256": _sha256(data), "mtime_ns": seen.st_mtime_ns}
-
-
-def _link(existing: Path, new: Path, entry: dict) -> bool:
-    """Link `new` to `existing` if that is still the size its manifest `entry` says (a damaged
-    copy is never shared on: the file is copied afresh instead)."""
-    try:
-        os.link(existing, new)
-    except OSError:  # another file system, no hard links there, too many links: copy instead
-        return False
-    if os.lstat(new).st_size == entry.get("size"):
-        return True
-    new.unlink()
-    return False
+@functools.cache
+def _matcher(part: str) -> Callable[[str], object]:
+    """Whether a name matches one part of a pattern (`*.json`, `sessions`)."""
+    return re.compile(fnmatch.translate(part)).match
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -233,19 +328,37 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _remove_partial(folder: Path) -> None:
-    """Backups a killed process left unfinished (the caller holds the lock: none is under way)."""
-    for path in folder.glob(f"{PARTIAL}*"):
-        shutil.rmtree(path, ignore_errors=True)
-
-
 def _rotate(root: Path, keep: tuple[str, ...]) -> None:
-    """Remove all but the newest BACKUPS_KEPT backups and those in `keep` (by name alone)."""
+    """Remove all but the newest BACKUPS_KEPT backups and those in `keep`."""
     folder = root / BACKUPS_FOLDER
-    names = sorted((entry.name for entry in os.scandir(folder) if _listed(entry)), reverse=True)
-    for old in names[BACKUPS_KEPT:]:
+    for old in _names(folder)[BACKUPS_KEPT:]:
         if old not in keep:
-            shutil.rmtree(folder / old)
+            _remove(folder, old)
+
+
+def remove(root: Path, name: str) -> None:
+    """Remove backup `name`, keeping every other whole (the caller holds the lock)."""
+    folder = root / BACKUPS_FOLDER
+    _finish_partial(folder)
+    _remove(folder, find(root, name).name)
+
+
+def _remove(folder: Path, name: str) -> None:
+    """Remove a backup. The one before it may have found records in its folder (those it held
+    alike): they are moved into that one's own folder first."""
+    older = sorted(
+        (entry.name for entry in os.scandir(folder) if _listed(entry) and entry.name < name),
+        reverse=True,
+    )
+    if older:
+        gone, kept = read(folder / name, looked_at=False), read(folder / older[0], False)
+        for rel, entry in gone.files.items():
+            mine, theirs = folder / name / rel, folder / older[0] / rel
+            alike = kept.files.get(rel, {}).get("sha256") == entry.get("sha256")
+            if alike and mine.is_file() and not theirs.exists():
+                private_folder(theirs.parent)
+                os.rename(mine, theirs)
+    shutil.rmtree(folder / name)
 
 
 # -- listing and checking --------------------------------------------------------------------
@@ -257,8 +370,13 @@ def listing(root: Path, looked_at: bool = True) -> list[Backup]:
     folder = root / BACKUPS_FOLDER
     if not folder.is_dir():
         return []
-    found = [read(Path(entry.path), looked_at) for entry in os.scandir(folder) if _listed(entry)]
-    return sorted(found, key=lambda backup: backup.name, reverse=True)
+    names = _names(folder)
+    return [read(folder / name, looked_at, names) for name in names]
+
+
+def _names(folder: Path) -> list[str]:
+    """The backups' names, newest first."""
+    return sorted((entry.name for entry in os.scandir(folder) if _listed(entry)), reverse=True)
 
 
 def _listed(entry: os.DirEntry) -> bool:
@@ -266,18 +384,21 @@ def _listed(entry: os.DirEntry) -> bool:
     return not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
 
 
-def read(folder: Path, looked_at: bool = True) -> Backup:
+def read(folder: Path, looked_at: bool = True, names: list[str] | None = None) -> Backup:
     """The backup in `folder` as its manifest describes it, and what a quick look at its files
-    finds wrong (with `looked_at`)."""
+    finds wrong (with `looked_at`). `names`: the backups beside it, if already listed."""
     try:
         manifest = json.loads((folder / MANIFEST).read_bytes())
         files = manifest["files"]
+        if not all(isinstance(entry, dict) for entry in files.values()):
+            raise TypeError("a file's entry is not a table")
         backup = Backup(
             folder,
             str(manifest["made"]),
             str(manifest["reason"]),
             manifest["checked"] is True,
-            {str(rel): dict(entry) for rel, entry in files.items()},
+            files,  # keys are str, as JSON's are
+            mirrored=manifest.get("mirrored") is True,
         )
     except FileNotFoundError:
         return Backup(
@@ -291,18 +412,24 @@ def read(folder: Path, looked_at: bool = True) -> Backup:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Backup(folder, "", "", False, {}, "its manifest is damaged")
+    if names is None:
+        names = [entry.name for entry in os.scandir(folder.parent) if _listed(entry)]
+    newer = sorted(name for name in names if name > folder.name)
+    backup = replace(
+        backup, later=(*(folder.parent / name for name in newer), folder.parent / MIRROR)
+    )
     if not looked_at:
         return backup
-    wrong = [rel for rel, entry in backup.files.items() if _quick_problem(folder, rel, entry)]
+    wrong = [rel for rel, entry in backup.files.items() if _quick_problem(backup, rel, entry)]
     if wrong:
         return replace(backup, problem=_files_problem(wrong, "missing or changed"))
     return backup
 
 
-def _quick_problem(folder: Path, rel: str, entry: dict) -> bool:
+def _quick_problem(backup: Backup, rel: str, entry: dict) -> bool:
     if not _safe_relative(rel):
         return True
-    path = folder / rel
+    path = backup.located(rel)
     try:
         return path.is_symlink() or path.stat().st_size != entry.get("size")
     except OSError:
@@ -334,9 +461,7 @@ def verify(backup: Backup) -> None:
     """Raise StoreDamaged unless every file the manifest lists is there, unchanged."""
     problem = backup.problem
     if not problem:
-        wrong = [
-            rel for rel, entry in backup.files.items() if not _intact(backup.folder, rel, entry)
-        ]
+        wrong = [rel for rel, entry in backup.files.items() if not _intact(backup, rel, entry)]
         problem = _files_problem(wrong, "damaged (not as the backup wrote them)") if wrong else ""
     if problem:
         raise StoreDamaged(f"Backup {backup.name} cannot be restored: {problem}.")
@@ -347,20 +472,20 @@ def good_copy(root: Path, rel: str, check: Checker) -> Backup | None:
     reads back (`check`), if any: where a damaged record can be found whole again."""
     for backup in listing(root):
         entry = backup.files.get(rel)
-        if backup.problem or entry is None or not _intact(backup.folder, rel, entry):
+        if backup.problem or entry is None or not _intact(backup, rel, entry):
             continue
         try:
-            check(backup.folder / rel, rel)
+            check(backup.located(rel), rel)
         except StoreDamaged:
             continue
         return backup
     return None
 
 
-def _intact(folder: Path, rel: str, entry: dict) -> bool:
-    if _quick_problem(folder, rel, entry):
+def _intact(backup: Backup, rel: str, entry: dict) -> bool:
+    if _quick_problem(backup, rel, entry):
         return False
-    return _sha256((folder / rel).read_bytes()) == entry.get("sha256")
+    return _sha256(backup.located(rel).read_bytes()) == entry.get("sha256")
 
 
 # -- putting a backup back -------------------------------------------------------------------
@@ -380,7 +505,7 @@ def put_back(root: Path, backup: Backup) -> None:
         target = staged / rel
         if not target.parent.exists():
             private_folder(target.parent)
-        _write_new(target, (backup.folder / rel).read_bytes())
+        _write_new(target, backup.located(rel).read_bytes())
     for written in {(staged / rel).parent for rel in backup.files} | {staged}:
         fsync_folder(written)
     journal = {item: (staged / item).exists() for item in TOP_LEVEL}

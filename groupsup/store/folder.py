@@ -347,12 +347,13 @@ class FolderStore(FolderIndex):
             if not chosen.checked and not damaged_too:
                 try:
                     for rel in chosen.files:
-                        check_record(chosen.folder / rel, rel)
+                        check_record(chosen.located(rel), rel)
                 except StoreDamaged as error:
                     raise StoreDamaged(
                         f"{error} To put backup {name} back all the same, add --damaged-too."
                     ) from None
             undo = backups.take(self.root, "before restore", keep=(chosen.name,))
+            chosen = backups.find(self.root, name)  # its copies are found beside the new one
             backups.put_back(self.root, chosen)
             self._forget()
             self.rebuild_derived()
@@ -705,7 +706,7 @@ class FolderStore(FolderIndex):
         if found is None:
             return "No backup holds a good copy of it."
         return (
-            f"Backup {found.name} holds a good copy of it ({found.folder / rel}): "
+            f"Backup {found.name} holds a good copy of it ({found.located(rel)}): "
             f"'groupsup restore {found.name}' puts that backup back."
         )
 
