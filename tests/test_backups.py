@@ -208,6 +208,7 @@ def killed_at(root: Path, target: str, at: int, *restore: str) -> bool:
     return run.returncode == -9
 
 
+@pytest.mark.slow  # starts processes
 def test_a_backup_killed_mid_copy_is_never_listed(demo_store, capsys):
     for at in range(1, 20):
         if not killed_at(demo_store.root, "backups._write_new", at):
@@ -241,6 +242,7 @@ def test_a_backup_killed_while_moving_copies_is_finished_by_the_next(demo_store,
     assert at > 2
 
 
+@pytest.mark.slow  # starts processes
 @pytest.mark.parametrize("target", ["backups._write_new", "os.replace", "os.rename"])
 def test_a_restore_killed_at_any_step_leaves_the_old_state_or_the_new(demo_store, target):
     old = demo_store.backup("old")

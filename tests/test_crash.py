@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 # The app crashes on its first screen with a session in its locals and in the error itself.
 CRASH = """
 import sys
@@ -39,6 +41,7 @@ def crash(demo_store, *options: str, debug: bool = False) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow  # starts processes
 def test_a_crash_shows_no_record_and_exits_1(demo_store):
     result = crash(demo_store)
     printed = result.stdout + result.stderr
@@ -49,6 +52,7 @@ def test_a_crash_shows_no_record_and_exits_1(demo_store):
     assert "Traceback" not in printed
 
 
+@pytest.mark.slow  # starts processes
 def test_debug_shows_the_full_traceback(demo_store):
     for result in (crash(demo_store, debug=True), crash(demo_store, "--debug")):
         assert "Jayden" in result.stdout + result.stderr  # locals and message: for developers

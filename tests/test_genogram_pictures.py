@@ -100,6 +100,7 @@ def test_a_forty_person_genogram_fits_the_pdf_page_width():
         assert element.x0 >= 0 and element.x1 <= page.width, element
 
 
+@pytest.mark.slow  # writes Word and PDF files
 def test_word_holds_the_genogram_as_a_picture_within_the_text_width():
     document = docx.Document(io.BytesIO(word.render(_wide_document())))
     pictures = document.inline_shapes

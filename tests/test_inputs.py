@@ -52,6 +52,7 @@ def one_line(result: subprocess.CompletedProcess, status: int, *words: str) -> N
         assert word in lines[0]
 
 
+@pytest.mark.slow  # starts processes
 @pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: c[0] if c else "app")
 def test_a_store_that_is_a_file_is_refused_by_every_command(tmp_path, command):
     store = tmp_path / "store-file"
@@ -107,6 +108,7 @@ BAD_INPUT = [
 ]
 
 
+@pytest.mark.slow  # starts processes
 @pytest.mark.parametrize("argv,says", BAD_INPUT, ids=lambda v: str(v)[:30])
 def test_bad_input_gets_one_line_and_exit_2(demo_store, tmp_path, argv, says):
     files = {

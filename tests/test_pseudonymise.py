@@ -274,6 +274,7 @@ def families(draw):
     return surname, firsts, genogram, forms, text
 
 
+@pytest.mark.slow  # writes Word and PDF files
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from conftest import home_is_ready, notices, until
 from test_app import type_text
 from textual.widgets import Input, Static, TextArea
@@ -121,6 +122,7 @@ KILLED_WHILE_TYPING = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # starts processes
 def test_a_kill_during_a_burst_keeps_what_the_writer_saved_while_typing_went_on(
     demo_store, tmp_path
 ):

@@ -86,6 +86,7 @@ def test_a_damaged_session_file_is_named_not_overwritten(demo_store):
     assert path.read_bytes() == damaged
 
 
+@pytest.mark.slow  # starts processes
 def test_two_imports_of_one_session_at_once_add_it_once(demo_store, tmp_path):
     """The 'already in the store' check runs under the store's lock, with the write."""
     exported = tmp_path / "s1.json"

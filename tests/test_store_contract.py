@@ -18,7 +18,7 @@ from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus, S
 from groupsup.store import demo
 from groupsup.store.interface import AlreadyStored, Store, open_store
 
-ENGINES = ["folder", "postgresql"]
+ENGINES = ["folder", pytest.param("postgresql", marks=pytest.mark.slow)]  # a server of its own
 
 
 class Engine:
