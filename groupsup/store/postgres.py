@@ -350,6 +350,12 @@ class PostgresStore:
     # -- schema ------------------------------------------------------------------------
 
     def _upgrade_schema(self) -> None:
+        try:  # one look first: the tables are nearly always current, and need no lock then
+            current = self._db.execute("select max(version) from groupsup_schema").fetchone()
+        except psycopg.errors.UndefinedTable:  # a new database
+            current = None
+        if current == (len(MIGRATIONS),):
+            return
         with self._db.transaction():
             self._db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             # A facilitator's role may not create tables: only make the table when it is missing.
