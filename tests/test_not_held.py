@@ -20,6 +20,7 @@ from groupsup.domain import planning
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import MinutesDocument, SessionStatus
 from groupsup.outputs import minutes
+from groupsup.outputs.pseudonymise import pseudonymise
 from groupsup.screens.forms import NotHeldForm
 from groupsup.screens.home import HomeScreen
 from groupsup.store import migrations
@@ -222,3 +223,11 @@ async def test_home_says_what_is_missing_and_keeps_what_was_typed(demo_store):
         assert isinstance(app.screen, HomeScreen)
     cancelled = open_store(demo_store.root).session(PLANNED)
     assert cancelled.status is SessionStatus.CANCELLED and cancelled.not_held.reason == "Snow"
+
+
+def test_why_a_session_was_not_held_is_pseudonymised_with_the_rest(demo_store):
+    cancelled = planning.cancel(
+        demo_store.session(PLANNED), "The Reid family's hearing moved to that day", DEMO_DAY
+    )
+    shareable, _, _ = pseudonymise(cancelled)
+    assert shareable.not_held is not None and "Reid" not in shareable.not_held.reason
