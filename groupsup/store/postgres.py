@@ -584,7 +584,8 @@ class PostgresStore:
         summary = SessionSummary.of(session)
         saved = db.execute(
             "insert into sessions (id, pod_id, date, status, slots, presenters, revision, "
-            "saved_by, schema_version, record) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "saved_by, schema_version, record) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb) "
             "on conflict (id) do update set pod_id = excluded.pod_id, date = excluded.date, "
             "status = excluded.status, slots = excluded.slots, "
             "presenters = excluded.presenters, revision = excluded.revision, "
@@ -601,7 +602,7 @@ class PostgresStore:
                 revision,
                 writer(),
                 SCHEMA_VERSION,
-                Jsonb(session.model_dump(mode="json")),
+                session.model_dump_json(),  # pydantic's own JSON: a quarter of the time
                 over,
                 over,
             ],
