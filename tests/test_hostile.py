@@ -170,3 +170,9 @@ async def test_names_that_look_like_markup_are_shown_literally(demo_store):
         assert roles.endswith(f"Leila Haddad, {MARKUP_NAME}")
         case_line = str(app.screen.query_one("#case-line", Static).render())
         assert case_line.startswith("Case 1 of 3: [red]CS-1[/ · CP")
+
+
+def test_a_field_of_only_a_control_character_is_shown_not_called_not_recorded():
+    pod, session = demo.demo_pod(), demo._planned_session(DEMO_DAY)
+    session.slots[0].dilemma = "\x1f"  # a unit separator: whitespace to Python, not to a reader
+    assert plain("\x1f") in visible(minutes.as_markdown(pod, session))

@@ -26,6 +26,7 @@ from groupsup.outputs.document import (
     Quote,
     Table,
 )
+from groupsup.outputs.escaping import for_terminal
 
 POLICY_NOTE = (
     "Group reflective supervision supports practice; it has no managerial or performance "
@@ -205,8 +206,14 @@ def _case(slot: CaseSlot, names: Names) -> list[Block]:
     ]
 
 
+def said(value: str) -> bool:
+    """Whether a field holds anything to show. A control character counts (it is shown, made
+    visible), though Python calls some of them whitespace."""
+    return bool(for_terminal(value).strip())
+
+
 def block(title: str, value: str, level: int = 3) -> list[Block]:
-    return [Heading(title, level), Paragraph(value) if value.strip() else NOT_RECORDED]
+    return [Heading(title, level), Paragraph(value) if said(value) else NOT_RECORDED]
 
 
 def genogram(slot: CaseSlot) -> list[Block]:
@@ -244,7 +251,7 @@ def grraacceess(slot: CaseSlot) -> list[Block]:
         Heading("GRRAACCEESS", 3),
         Fields(tuple(rows)),
         Paragraph(PERSONAL_LEVEL, Look.STRONG),
-        Paragraph(slot.grraacceess_notes) if slot.grraacceess_notes.strip() else NOT_RECORDED,
+        Paragraph(slot.grraacceess_notes) if said(slot.grraacceess_notes) else NOT_RECORDED,
     ]
 
 
