@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import DEMO_DAY, home_is_ready, until
+from conftest import DEMO_DAY, home_is_ready, screen_text, until
 from pydantic import ValidationError
 from test_typeahead import burst
 from textual.widgets import DataTable
@@ -21,6 +21,7 @@ from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import MinutesDocument, SessionStatus
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise
+from groupsup.screens.close import MinutesScreen
 from groupsup.screens.forms import NotHeldForm
 from groupsup.screens.home import HomeScreen
 from groupsup.store import migrations
@@ -231,3 +232,15 @@ def test_why_a_session_was_not_held_is_pseudonymised_with_the_rest(demo_store):
     )
     shareable, _, _ = pseudonymise(cancelled)
     assert shareable.not_held is not None and "Reid" not in shareable.not_held.reason
+
+
+async def test_the_minutes_of_a_session_not_held_offer_no_agreement(demo_store):
+    demo_store.save_session(planning.cancel(demo_store.session(PLANNED), REASON, DEMO_DAY))
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "tab", "enter")  # the cancelled session, first of the record
+        await until(pilot, lambda: isinstance(app.screen, MinutesScreen), "its minutes")
+        await burst(pilot, "a")
+        assert isinstance(app.screen, MinutesScreen)
+        assert "Agree" not in screen_text(app).splitlines()[-1]

@@ -14,7 +14,7 @@ from textual.widgets import Header, Input, Label, Markdown, ProgressBar, Static
 from groupsup.domain import agreeing, planning, running
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.errors import GroupsupError, reason
-from groupsup.domain.models import Pod, Session
+from groupsup.domain.models import Pod, Session, SessionStatus
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 from groupsup.screens.base import Scroll, SubScreen, say_not_written
@@ -166,6 +166,10 @@ class MinutesScreen(SubScreen):
     @on(Markdown.LinkClicked)
     def _no_links(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()
+
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        # A session postponed or cancelled presented no case: there is no record to agree.
+        return action != "agree" or self.session.status is SessionStatus.CLOSED
 
     def action_agree(self) -> None:
         at = self.gs.wall()
