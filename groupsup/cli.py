@@ -767,7 +767,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import report
-    from groupsup.store.database import FACTS_FOLDER, PODS_FILE, find_pod_row, rows, year_rows
+    from groupsup.store.database import (
+        FACTS_FOLDER,
+        PODS_FILE,
+        facts_since,
+        find_pod_row,
+        pod_folder,
+        rows,
+    )
     from groupsup.store.locations import is_database
 
     today = _today()
@@ -787,7 +794,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not _derived_current(root) or not (root / FACTS_FOLDER).exists():
             _open_store(args)  # a store from before these facts files: opening it makes them
         pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
-        facts = year_rows(root, FACTS_FOLDER, "facts", pod["id"])
+        facts = facts_since(pod_folder(root, FACTS_FOLDER, pod["id"]), start)  # what it needs
     built = report.build(pod, facts, start, end, today)
     if args.format == "json":
         text = json.dumps(report.as_json(built), indent=2, ensure_ascii=False) + "\n"

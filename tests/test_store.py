@@ -362,3 +362,27 @@ def test_closing_the_newest_session_reads_only_its_years_files(two_years, monkey
     years = {path.split("/")[-1] for path in touched if path.startswith(("facts/", "steps/"))}
     assert years == {f"{session.date.year}.json"}
     assert len(list((store.root / "steps" / "pod-1").iterdir())) >= 3  # there were others
+
+
+def test_a_pods_record_reads_only_the_years_it_covers(two_years, monkeypatch, capsys):
+    """`report` reads the facts of the year files its period reaches (and the pod's first, for
+    the months expected), and says what reading them all says."""
+    from groupsup.cli import main
+    from groupsup.outputs import report
+
+    store = two_years
+    years = sorted(path.stem for path in (store.root / "facts" / "pod-1").iterdir())
+    start, end = dt.date(int(years[-1]), 1, 1), dt.date(int(years[-1]), 12, 31)
+    read: list[str] = []
+    real = AtomicJSONStorage.read
+    monkeypatch.setattr(
+        AtomicJSONStorage, "read", lambda self: read.append(self.path.as_posix()) or real(self)
+    )
+    args = ["--store", str(store.root), "report", "--format", "json"]
+    assert main([*args, "--from", start.isoformat(), "--to", end.isoformat()]) == 0
+    facts = {path.rsplit("/", 1)[1] for path in read if "/facts/" in path}
+    assert facts == {f"{years[0]}.json", f"{years[-1]}.json"}
+    pod = store.pod("pod-1").model_dump(mode="json")
+    whole = report.build(pod, store.report_facts("pod-1"), start, end, dt.date.today())
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(report.as_json(whole)))
+    assert len(years) >= 3

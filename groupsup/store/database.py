@@ -94,13 +94,27 @@ def year_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9][0-9][0-9].json")) if folder.is_dir() else []
 
 
-def year_rows(root: Path, folder: str, table: str, pod_id: str) -> list[dict]:
-    """Every row of a pod's files in one of the derived records' folders, oldest year first."""
+def pod_folder(root: Path, folder: str, pod_id: str) -> Path:
+    """A pod's folder of year files in one of the derived records' folders."""
     try:
-        pod_folder = root / folder / safe_key(pod_id)
+        return root / folder / safe_key(pod_id)
     except ValueError as error:
         raise StoreDamaged(f"The store's pods file names a pod badly: {error}") from None
-    return [row for path in year_files(pod_folder) for row in rows(path, table)]
+
+
+def facts_since(folder: Path, since: dt.date | None = None) -> list[dict]:
+    """The facts in a pod's folder of them, in date order. With `since`, only the first (the
+    pod's first session) and those from `since` on: only those years' files are read."""
+    years = year_files(folder)
+    if since is not None:
+        years = years[:1] + [path for path in years[1:] if path.stem >= f"{since.year:04d}"]
+    facts = sorted(
+        (row for path in years for row in rows(path, "facts")),
+        key=lambda f: (f["date"], f["id"]),
+    )
+    if since is None:
+        return facts
+    return facts[:1] + [fact for fact in facts[1:] if fact["date"] >= since.isoformat()]
 
 
 def stored_record(path: Path) -> dict:

@@ -61,6 +61,7 @@ from groupsup.store.database import (
     OpenStep,
     SessionSummary,
     derived_current,
+    facts_since,
     find_pod_row,
     replace_rows,
     rows,
@@ -457,16 +458,7 @@ class FolderStore(FolderIndex):
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
         """The facts of the pod's sessions held, postponed or cancelled: its record's source.
         With `since`, only the first and those from `since` on (only those years' files read)."""
-        years = self._year_files(FACTS_FOLDER, pod_id)
-        if since is not None:
-            years = years[:1] + [path for path in years[1:] if path.stem >= f"{since.year:04d}"]
-        facts = sorted(
-            (row for path in years for row in rows(path, "facts")),
-            key=lambda f: (f["date"], f["id"]),
-        )
-        if since is None:
-            return facts
-        return facts[:1] + [fact for fact in facts[1:] if fact["date"] >= since.isoformat()]
+        return facts_since(self._inside(FACTS_FOLDER, _key(pod_id)), since)
 
     def awaiting_agreement(self, pod_id: str) -> int:
         from groupsup.domain import agreeing
@@ -803,6 +795,7 @@ class FolderStore(FolderIndex):
             atomic_write(staging / STAGED_WHOLE, b"")  # from here on, the import happens
             self._move_in(staging)
             self._write_derived([d.session for d in documents])
+            self._mark_derived()
             shutil.rmtree(staging)
 
     def _move_in(self, staging: Path) -> None:
