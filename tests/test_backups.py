@@ -223,6 +223,7 @@ def test_a_backup_killed_mid_copy_is_never_listed(demo_store, capsys):
     assert [p for p in (demo_store.root / "backups").iterdir() if p.name.startswith(".p")] == []
 
 
+@pytest.mark.slow  # starts processes
 @pytest.mark.parametrize("target", ["os.rename", "os.replace"])
 def test_a_backup_killed_while_moving_copies_is_finished_by_the_next(demo_store, target):
     """Once its moves begin, a backup is made: killed at any move, every listed backup stays
