@@ -76,6 +76,7 @@ class GroupSupApp(NoRecordsInCrashes):
         self.wall = wall
         self._holding_keys = False
         self._held_keys: deque[events.Key] = deque()
+        self._glanced = False
 
     @cached_property
     def store(self) -> Store:
@@ -94,8 +95,17 @@ class GroupSupApp(NoRecordsInCrashes):
         opened = self.__dict__.get("store")
         return opened if opened is not None else open_index(self.store_location)
 
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._glance_at_store)
+    def glance_at_store(self) -> None:
+        """Once home has shown what it reads first (from the index, without pydantic): open
+        the store, so that the screens it opens next find it ready, and glance at it."""
+        if not self._glanced:
+            self._glanced = True
+            self._glance_at_store()
+
+    def damaged(self) -> dict[str, str]:
+        """The sessions found damaged so far (none before the store is opened)."""
+        opened = self.__dict__.get("store")
+        return opened.damaged if opened is not None else {}
 
     # Never the app's end: a store that cannot be opened at all is for home to say.
     @work(thread=True, group="store-glance", exit_on_error=False)

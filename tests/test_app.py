@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import pytest
 from conftest import home_is_ready, notices, until
@@ -416,3 +418,37 @@ async def test_what_arrives_as_the_app_closes_is_let_go_without_a_crash(demo_sto
         steps = app.store.open_steps(home.pod_view.id)
     home._show_open_steps(home.pod_view, steps)
     await app.on_event(events.Key("x", "x"))
+
+
+HOME_IN_A_FRESH_PROCESS = """
+import asyncio, pathlib, sys
+from groupsup.app import GroupSupApp
+
+read = []
+real_read_bytes = pathlib.Path.read_bytes
+pathlib.Path.read_bytes = lambda path: read.append(path.parent.name) or real_read_bytes(path)
+
+async def main():
+    app = GroupSupApp(sys.argv[1], bell=False)
+    async with app.run_test(size=(80, 24)):
+        home = app.screen
+        sessions, steps = home.query_one("#sessions"), home.query_one("#open-steps")
+        while not (sessions.row_count and steps.row_count):
+            await asyncio.sleep(0.001)
+        print(sessions.row_count, steps.row_count, "pydantic" in sys.modules, "sessions" in read)
+
+asyncio.run(main())
+"""
+
+
+def test_home_shows_sessions_and_open_steps_from_the_indexes_alone(demo_store):
+    """From a fresh process, home shows the pod's sessions and its open next steps without
+    reading a session or loading pydantic: its first paint costs the same at any history."""
+    run = subprocess.run(
+        [sys.executable, "-c", HOME_IN_A_FRESH_PROCESS, str(demo_store.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    shown = len(demo_store.summaries()), len(demo_store.open_steps())
+    assert run.stdout.split() == [*map(str, shown), "False", "False"], run.stderr

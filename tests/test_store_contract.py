@@ -246,11 +246,11 @@ def test_the_facts_from_a_day_make_the_same_record_as_all_of_them(store_engine, 
 
 
 def test_case_records_awaiting_agreement_are_counted_as_the_facts_say(store_engine, filled):
-    from groupsup.domain import agreeing
+    from groupsup.domain import agreeing, derived
 
     store = store_engine.open()
     assert store.awaiting_agreement("north-pod") == 3  # the demo's closed sessions' cases
-    assert store.awaiting_agreement("north-pod") == agreeing.awaiting(
+    assert store.awaiting_agreement("north-pod") == derived.awaiting_agreement(
         store.report_facts("north-pod")
     )
     session = filled.session("demo-s2")

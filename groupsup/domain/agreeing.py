@@ -8,7 +8,7 @@ import datetime as dt
 
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import Agreement, CaseSlot, Pod, Session, SessionStatus
-from groupsup.domain.vocabulary import RecordStage, record_stage
+from groupsup.domain.vocabulary import record_stage
 
 
 def case(session: Session, number: int) -> CaseSlot:
@@ -77,13 +77,6 @@ def in_words(pod: Pod, session: Session, slot: CaseSlot) -> str:
     if agreement.passed_at is None:
         return text + ". Not yet passed to the manager."
     return text + f". Passed to {agreement.manager} on {agreement.passed_at:%Y-%m-%d %H:%M}."
-
-
-def awaiting(facts: list[dict]) -> int:
-    """How many case records await agreement, from a pod's facts (`derived.facts_of`)."""
-    return sum(
-        1 for f in facts for c in f["cases"] if c.get("record") == RecordStage.AWAITING.value
-    )
 
 
 def advance(

@@ -8,7 +8,7 @@ Free of pydantic: `groupsup report` and `groupsup actions` read these rows as th
 from __future__ import annotations
 
 from groupsup.domain import grraacceess
-from groupsup.domain.vocabulary import StepStatus, current_status, record_stage
+from groupsup.domain.vocabulary import RecordStage, StepStatus, current_status, record_stage
 
 # What a store's derived records were made by. Raise it whenever a row below changes shape (a
 # key added, a meaning changed): a store whose rows are older makes them again, once, on opening.
@@ -60,6 +60,13 @@ def facts_of(session) -> dict:
             if s.safeguarding
         ],
     }
+
+
+def awaiting_agreement(facts: list[dict]) -> int:
+    """How many case records await agreement, from a pod's facts (`facts_of`)."""
+    return sum(
+        1 for f in facts for c in f["cases"] if c.get("record") == RecordStage.AWAITING.value
+    )
 
 
 def steps_of(session) -> dict:

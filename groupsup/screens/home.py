@@ -120,6 +120,8 @@ class HomeScreen(GroupSupScreen):
     def on_screen_resume(self) -> None:
         """Shown first, or shown again: what the other screens changed is read afresh."""
         self.refresh_pods()
+        if self.pod_view is None:  # no count of case records to wait for
+            self.gs.glance_at_store()
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -158,25 +160,40 @@ class HomeScreen(GroupSupScreen):
         return self.gs.store.pod(self.pod_view.id)
 
     def show_pod(self, pod: PodView) -> None:
-        """The pod's sessions at once, from the store's index; its open next steps (an index
-        too) are filled in by a worker, without holding up the first paint."""
+        """The pod's sessions and open next steps at once, from the store's indexes (no session
+        is read, no pydantic loaded); the count of case records awaiting agreement, which reads
+        the pod's facts, follows from a worker."""
         self.pod_view = pod
         try:
             self.summaries = self.gs.index.summaries(pod.id)
         except StoreDamaged as error:
             self.query_one("#next-session", Static).update(Content(f"{error} {DAMAGED_HINT}"))
+            self.gs.glance_at_store()
             return
         self._show_next(pod)
         self._show_sessions(pod)
-        self.query_one("#open-steps", DataTable).loading = True
+        try:
+            steps = self.gs.index.open_steps(pod.id)
+        except StoreDamaged as error:
+            steps = []
+            self._say_unreadable("The open next steps cannot be read", error)
+        self._show_open_steps(pod, steps)
         # After the first paint: the worker's reading competes with drawing for the GIL.
-        self.call_after_refresh(self._load_open_steps, pod)
+        self.call_after_refresh(self._count_awaiting, pod)
 
-    @work(thread=True, exclusive=True, group="open-steps")
-    def _load_open_steps(self, pod: PodView) -> None:
-        steps = self.gs.store.open_steps(pod.id)
-        awaiting = self.gs.store.awaiting_agreement(pod.id)
-        self.app.call_from_thread(self._show_open_steps, pod, steps, awaiting)
+    @work(thread=True, exclusive=True, group="awaiting")
+    def _count_awaiting(self, pod: PodView) -> None:
+        """How many case records await agreement: it reads the pod's facts, all its history."""
+        try:
+            awaiting = self.gs.index.awaiting_agreement(pod.id)
+        except StoreDamaged as error:
+            title = "The case records awaiting agreement cannot be counted"
+            self.app.call_from_thread(self._say_unreadable, title, error)
+            awaiting = 0
+        self.app.call_from_thread(self._show_awaiting, pod, awaiting)
+
+    def _say_unreadable(self, title: str, error: StoreDamaged) -> None:
+        self.notify(f"{error} {DAMAGED_HINT}", title=title, severity="error", markup=False)
 
     def _upcoming(self) -> SessionSummary | None:
         running = [s for s in self.summaries if s.status is SessionStatus.RUNNING]
@@ -214,20 +231,28 @@ class HomeScreen(GroupSupScreen):
             presenters = ", ".join(pod.name_of(p) for p in s.presenters)
             table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
 
-    def _show_open_steps(self, pod: PodView, steps, awaiting: int = 0) -> None:
-        if pod is not self.pod_view:
-            return  # the facilitator has moved on to another pod
-        if not self.display:
-            return  # the app is closing and home's widgets are going
+    def _still_shown(self, pod: PodView) -> bool:
+        """Whether what a worker read of `pod` is still wanted on screen."""
+        # (Not when the facilitator has moved on to another pod, or the app is closing and
+        # home's widgets are going.)
+        return pod is self.pod_view and self.display
+
+    def _show_awaiting(self, pod: PodView, awaiting: int) -> None:
+        if not self._still_shown(pod):
+            return
         records = (
             f" · {awaiting} case record{' awaits' if awaiting == 1 else 's await'} agreement"
             if awaiting
             else ""
         )
         self.query_one("#sessions-title", Label).update(f"Sessions{records}")
+        self.gs.glance_at_store()  # home is whole: now the store is opened, off to one side
+
+    def _show_open_steps(self, pod: PodView, steps) -> None:
+        if not self._still_shown(pod):
+            return
         self._report_damage()
         table = self.query_one("#open-steps", DataTable)
-        table.loading = False
         table.clear()
         today = self.gs.today()
         for step in sorted(steps, key=lambda step: step.due or dt.date.max):
@@ -267,7 +292,7 @@ class HomeScreen(GroupSupScreen):
         self.query_one("#step-note", Static).update(Content(" ".join(said)))
 
     def _report_damage(self) -> None:
-        for session_id, reason in self.gs.store.damaged.items():
+        for session_id, reason in self.gs.damaged().items():
             if session_id not in self._told_damaged:
                 self._told_damaged.add(session_id)
                 self.notify(

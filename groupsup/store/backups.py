@@ -38,7 +38,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from groupsup.domain.errors import NotFound, StoreDamaged
-from groupsup.domain.models import slug
 from groupsup.store.files import PRIVATE_FILE, fsync_folder, private_folder
 
 BACKUPS_FOLDER = "backups"
@@ -130,6 +129,8 @@ def take(
         if newest is not None and mirror.is_dir():
             _fill_from(mirror, newest.folder)
         shutil.rmtree(mirror, ignore_errors=True)
+    from groupsup.domain.models import slug  # (pydantic: not on the way to home's first paint)
+
     name = f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%dT%H%M%S.%fZ')}-{slug(reason)}"
     partial = folder / f"{PARTIAL}{name}"
     partial.mkdir(mode=0o700)

@@ -24,6 +24,7 @@ INDEX_FILE = "index.json"
 FACTS_FOLDER = "facts"  # facts/<pod>/<year>.json: what a pod's record needs of each closed session
 STEPS_FOLDER = "steps"  # steps/<pod>/<year>.json: each session's next steps and reviews
 OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
+IMPORTING = ".importing"  # an import's files, staged before they are moved in
 DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 
 
@@ -303,6 +304,19 @@ class FolderIndex:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._real_root = root.resolve()
+
+    def is_settled(self) -> bool:
+        """Whether the store's files stand as this groupsup leaves them, so that they can be
+        read before the store is opened: derived records made by it, no restore or import
+        left half done (opening the store finishes those first)."""
+        from groupsup.store import backups
+
+        return (
+            derived_current(self.root)
+            and not backups.interrupted(self.root)
+            and not (self.root / IMPORTING).exists()
+        )
 
     def pod_views(self) -> list[PodView]:
         return [PodView.from_row(row) for row in self.pod_rows()]
@@ -312,6 +326,22 @@ class FolderIndex:
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)
+
+    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
+        """The facts of the pod's sessions held, postponed or cancelled: its record's source.
+        With `since`, only the first and those from `since` on (only those years' files read)."""
+        return facts_since(self._inside(FACTS_FOLDER, store_key(pod_id)), since)
+
+    def awaiting_agreement(self, pod_id: str) -> int:
+        return derived.awaiting_agreement(self.report_facts(pod_id))
+
+    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
+        pod_ids = [pod.id for pod in self.pod_views()] if pod_id is None else [pod_id]
+        return [
+            OpenStep.from_row(row)
+            for pod in pod_ids
+            for row in rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps")
+        ]
 
     def planned(self, pod_id: str) -> list[PlannedSession]:
         """The pod's planned sessions, as a calendar needs them (past sessions are not read);
@@ -331,3 +361,26 @@ class FolderIndex:
         if path.is_symlink() or path.parent.is_symlink():
             raise StoreDamaged(f"{path} leads outside the store; it is left alone.")
         return path
+
+    def _inside(self, *parts: str) -> Path:
+        """The path of `parts` in the store, refused unless it stays inside the store (a key
+        is checked before it gets here; this catches what a key check cannot, a symlink)."""
+        path = self.root.joinpath(*parts)
+        if not path.resolve().is_relative_to(self._real_root):
+            raise StoreDamaged(f"{path} leads outside the store; it is left alone.")
+        return path
+
+    def _pod_path(self, folder: str, pod_id: str) -> Path:
+        return self._inside(folder, f"{store_key(pod_id)}.json")
+
+    def _year_files(self, folder: str, pod_id: str) -> list[Path]:
+        """A pod's files of rows, oldest year first."""
+        return year_files(self._inside(folder, store_key(pod_id)))
+
+
+def store_key(value: str) -> str:
+    """`value` if it is a safe pod or session key, else NotFound saying why."""
+    try:
+        return safe_key(value)
+    except ValueError as error:
+        raise NotFound(str(error)) from None

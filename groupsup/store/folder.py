@@ -41,7 +41,6 @@ from pydantic import ValidationError
 
 from groupsup.domain import derived, rules
 from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
-from groupsup.domain.identifiers import safe_key
 from groupsup.domain.models import (
     SCHEMA_VERSION,
     MinutesDocument,
@@ -52,22 +51,21 @@ from groupsup.store import backups
 from groupsup.store.database import (
     DERIVED_VERSION_FILE,
     FACTS_FOLDER,
+    IMPORTING,
     INDEX_FILE,
     OPEN_STEPS_FOLDER,
     PODS_FILE,
     STEPS_FOLDER,
     AtomicJSONStorage,
     FolderIndex,
-    OpenStep,
     SessionSummary,
     derived_current,
-    facts_since,
     find_pod_row,
     replace_rows,
     rows,
+    store_key,
     stored_record,
     summaries,
-    year_files,
 )
 from groupsup.store.files import (
     PRIVATE_FILE,
@@ -80,7 +78,6 @@ from groupsup.store.files import (
 from groupsup.store.interface import AlreadyStored
 
 LOCK_TIMEOUT_SECONDS = 10
-IMPORTING = ".importing"  # an import's files, staged before they are moved in
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
 FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
@@ -147,8 +144,7 @@ class FolderStore(FolderIndex):
     """A store in a folder on this machine: see the module's docstring for its layout."""
 
     def __init__(self, root: Path) -> None:
-        self.root = private_folder(Path(root))
-        self._real_root = self.root.resolve()
+        super().__init__(private_folder(Path(root)))
         self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         self.sessions_folder = self.root / "sessions"
         self._derived_marked = False
@@ -219,15 +215,7 @@ class FolderStore(FolderIndex):
     # -- sessions ------------------------------------------------------------------------
 
     def _session_path(self, session_id: str) -> Path:
-        return self._inside("sessions", f"{_key(session_id)}.json")
-
-    def _inside(self, *parts: str) -> Path:
-        """The path of `parts` in the store, refused unless it stays inside the store (a key
-        is checked before it gets here; this catches what a key check cannot, a symlink)."""
-        path = self.root.joinpath(*parts)
-        if not path.resolve().is_relative_to(self._real_root):
-            raise StoreDamaged(f"{path} leads outside the store; it is left alone.")
-        return path
+        return self._inside("sessions", f"{store_key(session_id)}.json")
 
     def session(self, session_id: str) -> Session:
         path = self._session_path(session_id)
@@ -369,16 +357,9 @@ class FolderStore(FolderIndex):
         private_folder(self.root / folder)
         return self._pod_path(folder, pod_id)
 
-    def _pod_path(self, folder: str, pod_id: str) -> Path:
-        return self._inside(folder, f"{_key(pod_id)}.json")
-
     def _year_file(self, folder: str, pod_id: str, year: str) -> Path:
         """A pod's file of one year's rows (its folder made if missing)."""
-        return private_folder(self._inside(folder, _key(pod_id))) / f"{year}.json"
-
-    def _year_files(self, folder: str, pod_id: str) -> list[Path]:
-        """A pod's files of rows, oldest year first."""
-        return year_files(self._inside(folder, _key(pod_id)))
+        return private_folder(self._inside(folder, store_key(pod_id))) / f"{year}.json"
 
     def _put_facts(self, session: Session, was_on: str | None) -> None:
         """A recorded session's facts into its year's file, out of the year's it was on."""
@@ -455,24 +436,6 @@ class FolderStore(FolderIndex):
         open_rows = [*kept, *derived.open_steps(later)]
         AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
-    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
-        """The facts of the pod's sessions held, postponed or cancelled: its record's source.
-        With `since`, only the first and those from `since` on (only those years' files read)."""
-        return facts_since(self._inside(FACTS_FOLDER, _key(pod_id)), since)
-
-    def awaiting_agreement(self, pod_id: str) -> int:
-        from groupsup.domain import agreeing
-
-        return agreeing.awaiting(self.report_facts(pod_id))
-
-    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
-        pod_ids = [pod.id for pod in self.pod_views()] if pod_id is None else [pod_id]
-        return [
-            OpenStep.from_row(row)
-            for pod in pod_ids
-            for row in rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps")
-        ]
-
     def rebuild_derived(self) -> None:
         """A session file that cannot be read is never touched: it keeps the rows it had, and
         is named in `damaged`."""
@@ -530,11 +493,11 @@ class FolderStore(FolderIndex):
             index = self.summaries()
         except StoreDamaged:
             return False  # `check` names it; a rebuild would throw its rows away
-        needed = {self._pod_path(OPEN_STEPS_FOLDER, s.pod_id) for s in index}
-        needed |= {self._inside(STEPS_FOLDER, _key(s.pod_id)) for s in index}
-        needed |= {
-            self._inside(FACTS_FOLDER, _key(s.pod_id)) for s in index if s.status.in_the_record
-        }
+        pods = {s.pod_id for s in index}
+        recorded = {s.pod_id for s in index if s.status.in_the_record}
+        needed = [self._pod_path(OPEN_STEPS_FOLDER, pod) for pod in pods]
+        needed += [self._inside(STEPS_FOLDER, store_key(pod)) for pod in pods]
+        needed += [self._inside(FACTS_FOLDER, store_key(pod)) for pod in recorded]
         return any(not path.exists() for path in needed)
 
     def _derived_current(self) -> bool:
@@ -550,7 +513,7 @@ class FolderStore(FolderIndex):
     # -- observers' notes ------------------------------------------------------------------
 
     def _inbox(self, session_id: str, *note: str) -> Path:
-        return self._inside("sessions", f"{_key(session_id)}.inbox", *note)
+        return self._inside("sessions", f"{store_key(session_id)}.inbox", *note)
 
     # Inbox files change under the store's lock, as every other file does: a backup or a
     # restore (which hold it) copies or swaps the inboxes whole, never half a note's arrival.
@@ -559,7 +522,7 @@ class FolderStore(FolderIndex):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         with self._locked():
             private_folder(self._inbox(session_id))
-            atomic_write(self._inbox(session_id, f"{stamp}-{_key(note_id)}.json"), note)
+            atomic_write(self._inbox(session_id, f"{stamp}-{store_key(note_id)}.json"), note)
 
     def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
         folder = self._inbox(session_id)
@@ -586,7 +549,7 @@ class FolderStore(FolderIndex):
 
     def save_format(self, format_id: str, toml: bytes) -> None:
         private_folder(self._inside(FORMATS_FOLDER))
-        atomic_write(self._inside(FORMATS_FOLDER, f"{_key(format_id)}.toml"), toml)
+        atomic_write(self._inside(FORMATS_FOLDER, f"{store_key(format_id)}.toml"), toml)
 
     # -- observers joining -------------------------------------------------------------------
     # observers/<session>/codes.json and observers/<session>/present/<member>.json: each file
@@ -594,7 +557,7 @@ class FolderStore(FolderIndex):
     # no lock is needed.
 
     def _observers(self, session_id: str, *parts: str) -> Path:
-        return self._inside(OBSERVERS_FOLDER, _key(session_id), *parts)
+        return self._inside(OBSERVERS_FOLDER, store_key(session_id), *parts)
 
     def join_codes(self, session_id: str | None = None) -> dict[str, bytes]:
         folder = self.root / OBSERVERS_FOLDER
@@ -613,10 +576,10 @@ class FolderStore(FolderIndex):
     ) -> None:
         folder = private_folder(self._observers(session_id, PRESENT_FOLDER))
         heartbeat = json.dumps({"connection": connection, "seen": seen.isoformat()})
-        atomic_write(folder / f"{_key(member_id)}.json", heartbeat.encode())
+        atomic_write(folder / f"{store_key(member_id)}.json", heartbeat.encode())
 
     def leave(self, session_id: str, member_id: str, connection: str) -> None:
-        path = self._observers(session_id, PRESENT_FOLDER, f"{_key(member_id)}.json")
+        path = self._observers(session_id, PRESENT_FOLDER, f"{store_key(member_id)}.json")
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             if json.loads(path.read_bytes())["connection"] == connection:
                 path.unlink()
@@ -714,7 +677,7 @@ class FolderStore(FolderIndex):
             steps = derived.open_steps([derived.steps_of(s) for s in pod_sessions])
             for path, read, expected in (
                 (
-                    self._inside(FACTS_FOLDER, _key(pod_id)),
+                    self._inside(FACTS_FOLDER, store_key(pod_id)),
                     lambda pod=pod_id: self.report_facts(pod),
                     facts,
                 ),
@@ -852,14 +815,6 @@ def _rows_of(paths: list[Path], table: str, ids: set[str]) -> list[dict]:
         except (StoreDamaged, AttributeError):
             continue
     return found
-
-
-def _key(value: str) -> str:
-    """`value` if it is a safe pod or session key, else NotFound saying why."""
-    try:
-        return safe_key(value)
-    except ValueError as error:
-        raise NotFound(str(error)) from None
 
 
 def _by_id(rows_: list[dict]) -> list[dict]:

@@ -58,7 +58,8 @@ class StoredBackup(Protocol):
 
 
 class StoreIndex(Protocol):
-    """What the home screen paints first: pods and session summaries, read without pydantic."""
+    """What the home screen paints first: pods, session summaries, open steps and the pods'
+    facts, read without pydantic."""
 
     def pod_views(self) -> list[PodView]:
         """Every pod's id, name and members' names, by name, read without pydantic."""
@@ -71,6 +72,23 @@ class StoreIndex(Protocol):
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         """The index: one pod's sessions (or all), in date order, read without pydantic."""
+        ...
+
+    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
+        """The next steps still open in one pod (or all), each with its latest review, read
+        without pydantic."""
+        ...
+
+    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
+        """What the pod's record needs of each of its sessions held, postponed or cancelled
+        (see `outputs.report`), in date order. With `since`, only of those from that day on,
+        and of the pod's first (the record counts the months expected from it): what a record
+        from that day needs. Read without pydantic."""
+        ...
+
+    def awaiting_agreement(self, pod_id: str) -> int:
+        """How many of the pod's case records await agreement (`derived.awaiting_agreement`),
+        read without pydantic."""
         ...
 
 
@@ -135,21 +153,6 @@ class Store(StoreIndex, Protocol):
         ...
 
     # -- derived records -----------------------------------------------------------------
-
-    def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
-        """The next steps still open in one pod (or all), each with its latest review."""
-        ...
-
-    def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
-        """What the pod's record needs of each of its sessions held, postponed or cancelled
-        (see `outputs.report`), in date order. With `since`, only of those from that day on,
-        and of the pod's first (the record counts the months expected from it): what a record
-        from that day needs."""
-        ...
-
-    def awaiting_agreement(self, pod_id: str) -> int:
-        """How many of the pod's case records await agreement (`domain.agreeing.awaiting`)."""
-        ...
 
     def rebuild_derived(self) -> None:
         """Make the index, pod facts and open steps again from the sessions alone (after a
@@ -260,14 +263,16 @@ class Store(StoreIndex, Protocol):
 
 def open_index(location: Path | str) -> StoreIndex:
     """The index of the store at `location`, as quick to open as it can be: a folder's is read
-    straight from its files, before the store itself (and pydantic) is loaded."""
+    straight from its files, before the store itself (and pydantic) is loaded, unless opening
+    the store has something to settle first (see `FolderIndex.is_settled`)."""
     from groupsup.store.locations import is_database
 
     if is_database(location):
         return open_store(location)
     from groupsup.store.database import FolderIndex
 
-    return FolderIndex(Path(location))
+    index = FolderIndex(Path(location))
+    return index if index.is_settled() else open_store(location)
 
 
 def open_store(location: Path | str) -> Store:

@@ -654,7 +654,7 @@ class PostgresStore:
         return [facts for (facts,) in rows]
 
     def awaiting_agreement(self, pod_id: str) -> int:
-        """Counted in the database (as `agreeing.awaiting` counts facts), not read out."""
+        """Counted in the database (as `derived.awaiting_agreement` counts facts), not read out."""
         from groupsup.domain.vocabulary import RecordStage
 
         row = self._row(
