@@ -128,6 +128,15 @@ def test_a_new_pods_record_expects_sessions_from_its_first_and_not_the_facilitat
     )
 
 
+def test_a_period_running_past_today_expects_no_month_still_to_come(west_store):
+    # TODAY is 20 January 2026: February to May have not happened, so no session is owed
+    built = _record(west_store, dt.date(2025, 10, 1), dt.date(2026, 5, 31))
+    assert built.months == 4  # October to January
+    assert "- Held: 3 of 4 expected (one a month): 75%" in report.as_markdown(built)
+    later = _record(west_store, dt.date(2026, 3, 1), dt.date(2026, 6, 30))
+    assert (later.months, later.sessions_held) == (0, 0)
+
+
 def test_report_markdown_draws_charts_and_flags_missing_actions(west_store):
     text = report.as_markdown(_record(west_store, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
     assert "- Held: 11 of 12 expected (one a month): 92%" in text

@@ -74,13 +74,16 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
-def _expected_months(ordered_facts: list[dict], start: dt.date, end: dt.date) -> int:
-    """Monthly sessions expected in the period, counted from the pod's first session: a pod
-    made last month is not expected to have met for a year."""
-    if not ordered_facts:
+def _expected_months(
+    ordered_facts: list[dict], start: dt.date, end: dt.date, today: dt.date
+) -> int:
+    """Monthly sessions expected in the period, counted from the pod's first session (a pod
+    made last month is not expected to have met for a year) to today: a month still to come
+    is not owed a session."""
+    if not ordered_facts or start > today:
         return 0
     first = dt.date.fromisoformat(ordered_facts[0]["date"])
-    return months_between(max(start, first), end)
+    return months_between(max(start, first), min(end, today))
 
 
 def twelve_months_to(end: dt.date) -> dt.date:
@@ -153,7 +156,7 @@ def build(pod: dict, facts: list[dict], start: dt.date, end: dt.date, today: dt.
         start=start,
         end=end,
         today=today,
-        months=_expected_months(ordered, start, end),
+        months=_expected_months(ordered, start, end, today),
         sessions_held=len(held),
         presentations=presentations,
         cases_by_category=categories,
