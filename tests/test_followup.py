@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import shutil
 
-from conftest import home_is_ready
+from conftest import home_is_ready, until
 from icalendar import Calendar
 
 from groupsup.cli import main
@@ -231,8 +231,8 @@ async def test_the_record_screen_shows_the_pods_year(demo_store, fake):
     async with app.run_test(size=(100, 32)) as pilot:
         await home_is_ready(pilot)
         await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.screen, RecordScreen)
+        await until(pilot, lambda: isinstance(app.screen, RecordScreen), "the record")
+        await until(pilot, lambda: app.screen.query_one(Markdown).source, "the record's text")
         text = app.screen.query_one(Markdown).source
         assert text.startswith("# The record of North Pod\n\nFrom 1 December 2025 to 25 November")
         assert "- Held: 2 of 3 expected (one a month): 67%" in text  # from September

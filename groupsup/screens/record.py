@@ -38,14 +38,20 @@ class RecordScreen(SubScreen):
 
     def compose(self) -> ComposeResult:
         today = self.gs.today()
-        facts = self.gs.store.report_facts(self.pod.id)
         start = report.twelve_months_to(today)
+        facts = self.gs.store.report_facts(self.pod.id, since=start)  # (the period's years)
         built = report.build(self.pod.model_dump(mode="json"), facts, start, today, today)
         self.text = report.as_markdown(built)
         yield Header()
         with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll it
-            yield Markdown(self.text, id="record")
+            yield Markdown(id="record")
         yield KeysFooter()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # The record's many blocks are laid out once the screen has opened and taken the keys
+        # (focus, given first, would restyle every one of them): Escape is answered at once.
+        self.call_after_refresh(self.query_one("#record", Markdown).update, self.text)
 
     def action_export(self) -> None:
         folder = exports_folder(self.gs.store.root)
