@@ -237,3 +237,42 @@ async def test_every_export_the_disk_refuses_is_said_and_the_app_goes_on(demo_st
         f"The minutes {why}",
         f"The pseudonymised minutes {why}",
     ]
+
+
+async def close_with_keys(app, pilot, folder) -> None:
+    """From the run screen: on to the close, the minutes saved into `folder`, back home."""
+    from groupsup.domain.clock import CLOSING
+    from groupsup.screens.close import CloseScreen
+
+    screen = app.screen
+    while screen.clock.stop.phase != CLOSING:
+        await pilot.press("ctrl+n")
+    await pilot.press("ctrl+n")
+    await until(pilot, lambda: isinstance(app.screen, CloseScreen), "the close screen")
+    app.screen.query_one("#folder", Input).value = str(folder)
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: len(app.screen_stack) == 1, "home after the close")
+
+
+async def test_a_closed_session_stays_closed_once_the_run_screen_has_gone(demo_store, tmp_path):
+    """Nothing the run screen saves on its way out may make a closed session running again."""
+    from groupsup.domain.models import SessionStatus
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await type_text(pilot, "All six here")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+q")
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        run = app.screen
+        await close_with_keys(app, pilot, tmp_path / "minutes")
+        assert run.session.status is SessionStatus.CLOSED  # the run screen knows, and saves no more
+    stored = FolderStore(demo_store.root)
+    assert stored.session("demo-s3").status is SessionStatus.CLOSED
+    assert stored.check() == []

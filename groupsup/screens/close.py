@@ -118,6 +118,9 @@ class CloseScreen(SubScreen):
             self.query_one("#problem", Static).update(Content(str(error)))
             self.query_one("#problem").add_class("shown")
             return
+        # The run screen below holds this same session: once it knows the session is closed,
+        # nothing it saves on its way out (what is typed, when it unmounts) can reopen it.
+        self.session.status = SessionStatus.CLOSED
         self.notify(
             "\n".join(str(p) for p in written), title="Session closed; minutes saved", markup=False
         )

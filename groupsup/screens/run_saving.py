@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from groupsup.domain.clock import SessionClock
-from groupsup.domain.models import CaseSlot, Pod, Session
+from groupsup.domain.models import CaseSlot, Pod, Session, SessionStatus
 from groupsup.screens.base import SubScreen
 from groupsup.store.writer import SessionWriter
 
@@ -31,6 +31,8 @@ class RunSaving(SubScreen):
 
     def save(self) -> bool:
         """Hand a copy to the writer: typing never waits for the disk (see store/writer.py)."""
+        if self.session.status is SessionStatus.CLOSED:
+            return True  # the close screen saved it closed: a copy from here would reopen it
         self.writer.submit(self.session.model_copy(deep=True))
         return True
 
