@@ -8,9 +8,10 @@ from test_typeahead import burst, in_case_one, saved
 from textual.widgets import DataTable, Input
 
 from groupsup.app import GroupSupApp
-from groupsup.screens.forms import Confirm
+from groupsup.screens.forms import Confirm, SlotForm
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
+from groupsup.widgets.fields import TickList
 
 
 async def test_p_on_home_asks_before_it_plans_a_session(demo_store):
@@ -94,3 +95,31 @@ async def test_a_planned_session_can_be_deleted_after_asking_and_a_run_one_canno
         await until(
             pilot, lambda: "demo-s3" not in {s.id for s in demo_store.summaries()}, "deleting"
         )
+
+
+async def test_a_case_slots_observers_follow_the_roles_as_they_are_chosen(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("tab", "enter")  # the planned session
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        await until(pilot, lambda: app.focused is not None, "focus")
+        await pilot.press("shift+tab", "a")  # round to the case slots, and add one
+        await until(pilot, lambda: isinstance(app.screen, SlotForm), "the case slot")
+        observers = app.screen.query_one("#observers", TickList)
+        await burst(pilot, "=Tom", "tab", "=Priya")
+        await until(pilot, lambda: "priya-shah" not in observers.selected, "Priya consulting")
+        assert observers.selected == [
+            "grace-mensah",
+            "daniel-okoro",
+            "hannah-kowalski",
+            "leila-haddad",
+        ]
+        await burst(pilot, *["backspace"] * 5, "=Daniel")  # Daniel consults instead
+        await until(pilot, lambda: "daniel-okoro" not in observers.selected, "Daniel consulting")
+        assert observers.selected == [
+            "grace-mensah",
+            "priya-shah",
+            "hannah-kowalski",
+            "leila-haddad",
+        ]

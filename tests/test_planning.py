@@ -90,3 +90,18 @@ def test_nothing_prepared_is_replaced_and_only_held_sessions_carry():
     fresh = CaseSlot(presenter="priya-shah", case_reference="CS-31177 (Ahmed)")
     assert not planning.carry_over(first, fresh, [other_plan])
     assert planning.same_case("CS-20418 (Brooks)") == planning.same_case(" cs-20418 ")
+
+
+def test_observers_follow_the_case_roles_as_they_are_chosen():
+    attendees = [demo.TOM, demo.PRIYA, demo.DANIEL, demo.LEILA]
+    everyone = planning.observers_for_roles(attendees, attendees, (None, None), (demo.TOM, None))
+    assert everyone == [demo.PRIYA, demo.DANIEL, demo.LEILA]  # the presenter is not observing
+    chosen = planning.observers_for_roles(
+        attendees, everyone, (demo.TOM, None), (demo.TOM, demo.PRIYA)
+    )
+    assert chosen == [demo.DANIEL, demo.LEILA]
+    # Daniel consults instead: Priya observes again; Leila, left unticked, stays unticked
+    changed = planning.observers_for_roles(
+        attendees, [demo.DANIEL], (demo.TOM, demo.PRIYA), (demo.TOM, demo.DANIEL)
+    )
+    assert changed == [demo.PRIYA]

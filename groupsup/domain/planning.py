@@ -251,6 +251,18 @@ def put_slot(
     plan_evenly(session, [s.weight for s in session.slots])
 
 
+Roles = tuple[str | None, str | None]  # a case's presenter and consultant, as chosen so far
+
+
+def observers_for_roles(
+    attendees: list[str], ticked: list[str], before: Roles, after: Roles
+) -> list[str]:
+    """The observers ticked once a case's roles change from `before` to `after`: whoever now
+    presents or consults is not observing, and whoever stopped is observing again."""
+    freed = {m for m in before if m is not None and m not in after}
+    return [m for m in attendees if (m in ticked or m in freed) and m not in after]
+
+
 def same_case(reference: str) -> str:
     """What makes two case references the same case: the reference without the family name in
     brackets, ignoring case and spacing ("CS-20418 (Brooks)" is "cs-20418")."""

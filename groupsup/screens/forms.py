@@ -403,6 +403,10 @@ class SlotForm(Form[CaseSlot]):
         super().__init__()
         self.pod, self.session, self.existing = pod, session, existing
         self.history = [*others, session]
+        # the roles as last chosen, that the observers ticked follow
+        self.roles: planning.Roles = (
+            (existing.presenter, existing.consultant) if existing else (None, None)
+        )
 
     def fields(self) -> ComposeResult:
         s = self.existing
@@ -439,6 +443,7 @@ class SlotForm(Form[CaseSlot]):
 
     @on(PersonField.Changed)
     def _check_roles_as_chosen(self) -> None:
+        self._observers_follow_roles()
         try:
             presenter, consultant = self.person("presenter"), self.person("consultant")
         except GroupsupError:
@@ -453,6 +458,24 @@ class SlotForm(Form[CaseSlot]):
             problem.update("")
             problem.remove_class("shown")
         self._suggest_consultant(presenter)
+
+    def _observers_follow_roles(self) -> None:
+        """Untick whoever now presents or consults, tick again whoever stopped (a name typed
+        that fits no one, or several, holds no role yet)."""
+        roles = (self._chosen("presenter"), self._chosen("consultant"))
+        observers = self.query_one("#observers", TickList)
+        observers.set_ticked(
+            planning.observers_for_roles(
+                self.session.attendees, observers.selected, self.roles, roles
+            )
+        )
+        self.roles = roles
+
+    def _chosen(self, field_id: str) -> str | None:
+        try:
+            return self.person(field_id)
+        except GroupsupError:
+            return None
 
     def _suggest_consultant(self, presenter: str | None) -> None:
         text = ""
