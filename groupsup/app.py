@@ -17,6 +17,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from groupsup.domain.dates import local_now
 from groupsup.widgets.crash import NoRecordsInCrashes
@@ -180,9 +181,10 @@ class GroupSupApp(NoRecordsInCrashes):
         await super().on_event(event)
 
     async def _dispatch_key(self, event: events.Key) -> None:
-        if event.is_printable:
+        if event.is_printable and not isinstance(self.focused, DataTable):
             await super().on_event(event)  # typed into the focused field, in order
             return
+        # On a table a letter is a command (a adds a case): like Tab, it acts at once.
         # Tab, Enter, Ctrl+S, the arrows...: they act on what was typed before them, so the
         # focused field first handles every key already sent to it. Then their binding runs
         # now, not once the key has travelled up to the app behind the keys typed after it.

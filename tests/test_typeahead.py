@@ -146,3 +146,18 @@ async def test_a_long_burst_does_not_swallow_the_tab_after_it(app, demo_store):
     assert slot["dilemma"] == dictated
     assert slot["presenting_issue"] == "Presenting"
     assert slot["history"] == "History"
+
+
+async def test_a_new_plan_takes_the_keys_typed_after_the_question(app, demo_store):
+    """p asks first; the answer and the case typed straight after it reach the new plan, not
+    home (the session is made and the plan opened only once the question has closed)."""
+    before = {s.id for s in demo_store.summaries("north-pod")}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await burst(pilot, "p", "enter", "shift+tab", "a", "=Lei", "tab", "=Pri", "tab")
+        await burst(pilot, "=CS-40962 (Okafor)", "ctrl+s")
+    store = open_store(demo_store.root)
+    (new,) = [s for s in store.summaries("north-pod") if s.id not in before]
+    (slot,) = store.session(new.id).slots
+    assert (slot.presenter, slot.consultant) == ("leila-haddad", "priya-shah")
+    assert slot.case_reference == "CS-40962 (Okafor)"
