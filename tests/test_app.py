@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static, TextArea
 from groupsup.app import GroupSupApp
 from groupsup.domain.models import SessionStatus
 from groupsup.screens.close import CloseScreen
-from groupsup.screens.forms import Confirm
+from groupsup.screens.forms import Confirm, PreparationForm
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
 from groupsup.screens.pod import PodScreen
@@ -452,3 +452,24 @@ def test_home_shows_sessions_and_open_steps_from_the_indexes_alone(demo_store):
     )
     shown = len(demo_store.summaries()), len(demo_store.open_steps())
     assert run.stdout.split() == [*map(str, shown), "False", "False"], run.stderr
+
+
+async def test_a_case_presented_before_is_prepared_from_its_last_genogram_and_history(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("tab", "enter")  # the planned session
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        plan = app.screen
+        await until(pilot, lambda: plan._history_known, "the pod's sessions read")
+        await pilot.press("shift+tab", "down", "down", "g")  # the Ahmed case, presented before
+        await until(pilot, lambda: isinstance(app.screen, PreparationForm), "the preparation")
+        form = app.screen
+        carried = str(form.query_one("#carried-over", Static).render())
+        assert "carried over from the session of 28 September 2026" in carried
+        assert "Samira" in form.query_one("#genogram", TextArea).text
+        assert form.query_one("#history", TextArea).text
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is plan, "the plan again")
+    ahmed = FolderStore(demo_store.root).session("demo-s3").slots[2]
+    assert ahmed.carried_from == dt.date(2026, 9, 28) and ahmed.genogram.people

@@ -370,6 +370,14 @@ class PreparationForm(Form[CaseSlot]):
 
     def fields(self) -> ComposeResult:
         s = self.slot
+        if s.carried_from is not None:
+            yield Static(
+                f"History and genogram carried over from the session of {when(s.carried_from)}."
+                " Update what has changed.",
+                id="carried-over",
+                classes="hint",
+                markup=False,
+            )
         yield Input(s.presenting_issue, placeholder="Presenting issue", id="presenting-issue")
         yield Label("Case history")
         yield TextArea(s.history, id="history")

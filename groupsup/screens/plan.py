@@ -340,7 +340,21 @@ class PlanScreen(SubScreen):
                 ]
                 self.save()
 
-        self.app.push_screen(PreparationForm(slot), put)
+        self.app.push_screen(PreparationForm(self._with_last_presentation(slot)), put)
+
+    def _with_last_presentation(self, slot: CaseSlot) -> CaseSlot:
+        """The slot as the presenter prepares it: a case presented before starts from its last
+        genogram and history, as it would on the run screen. Those sessions are read now: the
+        plan keeps only the roles of the pod's past sessions."""
+        case = planning.same_case(slot.case_reference)
+        earlier = [
+            self.gs.store.session(other.id)
+            for other in self.others
+            if any(planning.same_case(s.case_reference) == case for s in other.slots)
+        ]
+        prepared = slot.model_copy(deep=True)
+        planning.carry_over(self.session, prepared, earlier)
+        return prepared
 
     def action_delete_slot(self) -> None:
         slot = self.chosen_slot()
