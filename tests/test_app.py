@@ -473,3 +473,13 @@ async def test_a_case_presented_before_is_prepared_from_its_last_genogram_and_hi
         await until(pilot, lambda: app.screen is plan, "the plan again")
     ahmed = FolderStore(demo_store.root).session("demo-s3").slots[2]
     assert ahmed.carried_from == dt.date(2026, 9, 28) and ahmed.genogram.people
+
+
+async def test_home_counts_one_planned_case_as_one_case(demo_store):
+    planned = demo_store.session("demo-s3")
+    planned.slots = planned.slots[:1]
+    demo_store.save_session(planned)
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        assert "1 case planned." in str(app.screen.query_one("#next-session", Static).render())

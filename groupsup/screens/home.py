@@ -214,8 +214,8 @@ class HomeScreen(GroupSupScreen):
                 text = f"{pod.name}: next session {day}, no cases yet. Press p to plan them."
             else:
                 text = (
-                    f"{pod.name}: next session {day}, {upcoming.slots} cases "
-                    "planned. Press r to run it."
+                    f"{pod.name}: next session {day}, {upcoming.slots} "
+                    f"case{'s' if upcoming.slots != 1 else ''} planned. Press r to run it."
                 )
         self.query_one("#next-session", Static).update(plain(text))
 
