@@ -184,6 +184,28 @@ def test_nobody_presented_in_a_session_not_held(demo_store):
     assert planning.last_presented(pod, [*sessions[:-1], cancelled]) == planned
 
 
+def test_the_record_counts_no_presenter_or_case_of_a_session_not_held(demo_store, capsys):
+    store = str(demo_store.root)
+
+    def record() -> dict:
+        argv = ["--store", store, "report", "--to", "2026-12-31", "--format", "json"]
+        return json.loads(run(capsys, *argv)[1])
+
+    held = record()
+    run(capsys, "--store", store, "postpone", PLANNED, "--to", "2026-12-09", "--reason", REASON)
+    [instead] = [s for s in open_store(demo_store.root).summaries() if s.date.day == 9]
+    run(capsys, "--store", store, "cancel", instead.id, "--reason", REASON)
+    after = record()
+    assert len(after["sessions"]["not_held"]) == 2
+    assert (after["presentations"], after["cases_by_category"]) == (
+        held["presentations"],
+        held["cases_by_category"],
+    )
+    assert (
+        after["never_presented"] == held["never_presented"] == ["Daniel Okoro", "Hannah Kowalski"]
+    )
+
+
 # -- from home ---------------------------------------------------------------------------------
 
 
@@ -200,6 +222,9 @@ async def test_home_postpones_the_chosen_planned_session_typed_at_once(demo_stor
         await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
         await until(pilot, lambda: "postponed" in _statuses(app), "the postponed session listed")
         assert _statuses(app) == ["planned", "postponed", "closed", "closed"]
+        # the cases moved to the new date: the postponed one lists no one as presenting
+        postponed = app.screen.query_one("#sessions", DataTable).get_row_at(1)
+        assert [str(cell) for cell in postponed[2:]] == ["-", ""]
     fresh = open_store(demo_store.root)
     postponed = fresh.session(PLANNED)
     [instead] = [s for s in fresh.sessions("north-pod") if s.postponed_from]

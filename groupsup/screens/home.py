@@ -228,8 +228,10 @@ class HomeScreen(GroupSupScreen):
             self.summaries, key=lambda s: (order.get(s.status, 2), -s.date.toordinal())
         )
         for s in ordered:
-            presenters = ", ".join(pod.name_of(p) for p in s.presenters)
-            table.add_row(str(s.date), s.status.value, str(s.slots), plain(presenters), key=s.id)
+            # A session not held presented no case (a postponed one's went to its new date).
+            cases, presenters = ("-", []) if s.status.not_held else (str(s.slots), s.presenters)
+            names = ", ".join(pod.name_of(p) for p in presenters)
+            table.add_row(str(s.date), s.status.value, cases, plain(names), key=s.id)
 
     def _still_shown(self, pod: PodView) -> bool:
         """Whether what a worker read of `pod` is still wanted on screen."""
