@@ -276,3 +276,35 @@ async def test_a_closed_session_stays_closed_once_the_run_screen_has_gone(demo_s
     stored = FolderStore(demo_store.root)
     assert stored.session("demo-s3").status is SessionStatus.CLOSED
     assert stored.check() == []
+
+
+async def test_the_welfare_check_in_outlives_a_quit_and_a_resume(demo_store, tmp_path):
+    """Typed at the opening, quit in a case, resumed and closed: the check-in is in the
+    minutes, not lost to the empty field of the resumed screen."""
+    import json
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await type_text(pilot, "All six here; Tom back from leave")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+q")
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await pilot.press("ctrl+q")
+    stored = FolderStore(demo_store.root).session("demo-s3")
+    assert stored.welfare_checkin == "All six here; Tom back from leave"
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await close_with_keys(app, pilot, tmp_path / "minutes")
+    (exported,) = (tmp_path / "minutes").glob("*.json")
+    assert json.loads(exported.read_text())["session"]["welfare_checkin"] == (
+        "All six here; Tom back from leave"
+    )

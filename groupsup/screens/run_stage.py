@@ -40,9 +40,11 @@ class RunStage(RunSaving):
         clock = self.clock
         stop = clock.stop
         switcher = self.query_one("#stage", ContentSwitcher)
+        # Always, not only at the opening: a session resumed in a case would otherwise leave the
+        # field empty, and leaving the screen saves what the field holds.
+        self._show_welfare()
         if stop.phase == OPENING:
             switcher.current = "review"
-            self._show_welfare()
             self._show_review()
             self._phase_focus = "review"
             self._focus_first("#review")
