@@ -161,3 +161,34 @@ async def test_a_new_plan_takes_the_keys_typed_after_the_question(app, demo_stor
     (slot,) = store.session(new.id).slots
     assert (slot.presenter, slot.consultant) == ("leila-haddad", "priya-shah")
     assert slot.case_reference == "CS-40962 (Okafor)"
+
+
+def _plan_dilemmas(store) -> None:
+    """The dilemmas agreed when the session was planned, as the slot dialog keeps them."""
+    session = store.session("demo-s3")
+    for slot in session.slots:
+        slot.dilemma = f"Agreed dilemma for {slot.case_reference}"
+    store.save_session(session)
+
+
+async def test_typing_at_the_start_of_a_case_goes_past_an_agreed_dilemma(app, demo_store):
+    _plan_dilemmas(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await in_case_one(pilot)
+        await burst(pilot, "=Mum has a new partner")
+        first = screen.slot
+        assert first is not None
+        # on through the first case's phases to the second case, typing in the first
+        await burst(pilot, "tab", *["=A long history", "enter"] * 12, "tab", "=Adam wants home")
+        while screen.slot is first:
+            await burst(pilot, "ctrl+n")
+        await burst(pilot, "=Adam ran again")
+        focused = app.focused
+        assert focused is not None and focused.id == "presenting_issue"
+        scroll = screen.query_one("#presentation Scroll")
+        assert focused.region.height and scroll.region.contains_region(focused.region)
+    slots = saved(demo_store)["slots"]
+    assert slots[0]["dilemma"] == f"Agreed dilemma for {slots[0]['case_reference']}"
+    assert slots[0]["presenting_issue"] == "Mum has a new partner"
+    assert slots[1]["dilemma"] == f"Agreed dilemma for {slots[1]['case_reference']}"
+    assert slots[1]["presenting_issue"] == "Adam ran again"

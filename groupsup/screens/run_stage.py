@@ -76,9 +76,15 @@ class RunStage(RunSaving):
         return TAB_FOR_CAPTURE[capture]
 
     def _focus_first(self, container: str) -> None:
-        fields = self.query_one(container).query("TextArea, DataTable, TickList")
-        if fields:
-            self.set_focus(fields.first())  # now, so the keys typed next land in it
+        """Focus the first field still to fill (a dilemma agreed in the plan is passed over),
+        or the first field when all are filled, and scroll it into view."""
+        fields = list(self.query_one(container).query("TextArea, DataTable, TickList"))
+        if not fields:
+            return
+        empty = (f for f in fields if not (isinstance(f, TextArea) and f.text.strip()))
+        field = next(empty, fields[0])
+        self.set_focus(field)  # now, so the keys typed next land in it
+        self.call_after_refresh(field.scroll_visible, animate=False)  # once the tab is shown
 
     @on(events.DescendantFocus)
     def _keep_phase_focus(self, event: events.DescendantFocus) -> None:
