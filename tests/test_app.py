@@ -483,3 +483,23 @@ async def test_home_counts_one_planned_case_as_one_case(demo_store):
     async with app.run_test(size=(80, 24)) as pilot:
         await home_is_ready(pilot)
         assert "1 case planned." in str(app.screen.query_one("#next-session", Static).render())
+
+
+async def test_a_long_history_fills_homes_sessions_a_batch_a_paint(demo_store, monkeypatch):
+    """Home shows its first sessions at once and the rest after, in order, each once, even when
+    it is shown afresh (another pod chosen, a screen closed) before the rest have come."""
+    from groupsup.screens import home
+
+    monkeypatch.setattr(home, "SESSIONS_AT_ONCE", 1)
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        screen = app.screen
+        table = screen.query_one("#sessions", DataTable)
+        screen.refresh_pods()
+        assert table.row_count == 1
+        screen.refresh_pods()
+        await until(pilot, lambda: table.row_count == 3, "every session")
+        await pilot.pause()
+        shown = [row.value for row in table.rows]
+        assert shown == ["demo-s3", "demo-s2", "demo-s1"]

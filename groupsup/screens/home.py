@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's i
     from groupsup.domain.models import Pod, Session
     from groupsup.store.database import OpenStep, PodView, SessionSummary
 
+SESSIONS_AT_ONCE = 60  # home's sessions added a batch a paint: a long history never holds it up
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
     "one back."
@@ -88,6 +89,7 @@ class HomeScreen(GroupSupScreen):
         self.summaries: list[SessionSummary] = []
         self._told_damaged: set[str] = set()
         self._steps: dict[str, OpenStep] = {}
+        self._sessions_shown = object()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -227,11 +229,22 @@ class HomeScreen(GroupSupScreen):
         ordered = sorted(
             self.summaries, key=lambda s: (order.get(s.status, 2), -s.date.toordinal())
         )
-        for s in ordered:
+        self._sessions_shown = shown = object()  # a later showing makes this one's rest stale
+        self._add_sessions(pod, ordered, shown)
+
+    def _add_sessions(self, pod: PodView, summaries: list[SessionSummary], shown: object) -> None:
+        """A screenful or so of sessions; the rest (a long history) after the next paint, a
+        batch at a time, so that home is shown, and answers keys, at once."""
+        if shown is not self._sessions_shown or not self.display:
+            return  # the sessions were shown afresh meanwhile, or the app is closing
+        table = self.query_one("#sessions", DataTable)
+        for s in summaries[:SESSIONS_AT_ONCE]:
             # A session not held presented no case (a postponed one's went to its new date).
             cases, presenters = ("-", []) if s.status.not_held else (str(s.slots), s.presenters)
             names = ", ".join(pod.name_of(p) for p in presenters)
             table.add_row(str(s.date), s.status.value, cases, plain(names), key=s.id)
+        if rest := summaries[SESSIONS_AT_ONCE:]:
+            self.call_after_refresh(self._add_sessions, pod, rest, shown)
 
     def _still_shown(self, pod: PodView) -> bool:
         """Whether what a worker read of `pod` is still wanted on screen."""
