@@ -82,6 +82,8 @@ async def add_slot(pilot, presenter: str, consultant: str, reference: str) -> No
 async def run_case(pilot, case: int) -> None:
     """Presentation, questions, discussion, resonance, gained, next steps: keys only."""
     await pilot.press("ctrl+n")  # into the case's presentation
+    await focus_lands_on(pilot, "#presenting_issue")  # the dilemma was agreed in the plan
+    await pilot.press("shift+tab", "end")  # back to the dilemma, to add to it
     await focus_lands_on(pilot, "#dilemma")
     await type_text(pilot, f" Case {case} said {HOSTILE}")
     await pilot.press("ctrl+n")  # consultant's questions
