@@ -21,6 +21,9 @@ SCREENS = {
     "hypothesis over the run": ("r", "ctrl+n", "ctrl+g"),
     "next step over the run": ("r", "ctrl+n", "ctrl+f"),
     "pod's record": ("c",),
+    "minutes of a past session": ("tab", "down", "enter"),
+    "agreeing over the minutes": ("tab", "down", "enter", "a"),
+    "hypotheses tab": ("r", "ctrl+n", "ctrl+g", "=Thought", "enter", "shift+tab"),
     "members": ("m",),
 }
 
