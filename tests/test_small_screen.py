@@ -150,7 +150,7 @@ async def test_the_safeguarding_banner_is_one_line_once_the_action_is_recorded(d
         await burst(pilot, "r", "ctrl+n", "ctrl+l", concern, "enter")
         banner = app.screen.query_one("#safeguarding-banner")
         assert banner.size.height > 1  # not yet done: the whole concern, as loud as it is
-        await burst(pilot, "ctrl+l", "tab", "=Strategy discussion held with the duty team", "enter")
+        await burst(pilot, "ctrl+l", "=Strategy discussion held with the duty team", "enter")
         assert banner.size.height == 1
 
 

@@ -192,3 +192,18 @@ async def test_typing_at_the_start_of_a_case_goes_past_an_agreed_dilemma(app, de
     assert slots[0]["presenting_issue"] == "Mum has a new partner"
     assert slots[1]["dilemma"] == f"Agreed dilemma for {slots[1]['case_reference']}"
     assert slots[1]["presenting_issue"] == "Adam ran again"
+
+
+async def test_a_stray_key_in_a_filled_field_does_not_wipe_it(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(pilot, "ctrl+l", "=Bruise on the arm", "enter")
+        # Ctrl+L again, on a concern already raised: the keys go to what was done
+        await burst(pilot, "ctrl+l", "=Strategy discussion asked for", "enter")
+        # and tabbing back into the concern and typing adds to it, it does not replace it
+        await burst(pilot, "ctrl+l", "shift+tab", "=, left side", "enter")
+        assert isinstance(app.screen, RunScreen)
+    assert saved(demo_store)["slots"][0]["safeguarding"] == {
+        "concern": "Bruise on the arm, left side",
+        "action_taken": "Strategy discussion asked for",
+    }

@@ -27,6 +27,7 @@ from groupsup.domain.models import Session
 from groupsup.observers import joining
 from groupsup.store.interface import open_store
 from groupsup.widgets.crash import NoRecordsInCrashes
+from groupsup.widgets.fields import TextField
 from groupsup.widgets.fitted import KeysFooter
 from groupsup.widgets.session_header import SessionHeader
 
@@ -64,7 +65,7 @@ class CodeScreen(Screen):
             "Type your own join code, as the facilitator gave it to you, then Enter.",
             classes="hint wrap",
         )
-        yield Input(placeholder="join code", id="code")
+        yield TextField(placeholder="join code", id="code")
         yield Static("", id="problem", markup=False, classes="wrap")
         yield KeysFooter()
 
@@ -103,9 +104,9 @@ class ParticipantScreen(Screen):
             "Resonance: how does this case speak to your own caseload? (Enter sends)",
             classes="wrap",
         )
-        yield Input(id="resonance")
+        yield TextField(id="resonance")
         yield Label("A hypothesis: what might be going on? (Enter sends)", classes="wrap")
-        yield Input(id="hypothesis")
+        yield TextField(id="hypothesis")
         yield Static("", id="problem", markup=False, classes="wrap")
         yield Static("", id="sent", markup=False, classes="hint wrap")
         yield KeysFooter()

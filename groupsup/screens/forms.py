@@ -37,7 +37,7 @@ from groupsup.domain.models import (
 from groupsup.domain.vocabulary import record_stage
 from groupsup.genogram.notation import parse, to_source
 from groupsup.screens.base import Dialog, Result, Scroll
-from groupsup.widgets.fields import ChoiceList, PersonField, Tick, TickList
+from groupsup.widgets.fields import ChoiceList, PersonField, TextField, Tick, TickList
 
 
 def people(pod: Pod, member_ids: list[str]) -> list[tuple[Content, str]]:
@@ -126,7 +126,7 @@ class TextPrompt(Form[str]):
         self.check = check
 
     def fields(self) -> ComposeResult:
-        yield Input(self.initial, id="text", select_on_focus=False)
+        yield TextField(self.initial, id="text")
 
     def build(self) -> str:
         text = self.value("text")
@@ -152,8 +152,10 @@ class NotHeldForm(Form[list[Session]]):
         yield ChoiceList(
             [("postpone it to a new date", "postpone"), ("cancel it", "cancel")], id="what"
         )
-        yield Input(placeholder="New date, if postponed (2026-12-09, or +14 days)", id="new-date")
-        yield Input(placeholder="Why (kept in the pod's record)", id="reason")
+        yield TextField(
+            placeholder="New date, if postponed (2026-12-09, or +14 days)", id="new-date"
+        )
+        yield TextField(placeholder="Why (kept in the pod's record)", id="reason")
 
     def build(self) -> list[Session]:
         what = self.query_one("#what", ChoiceList).value
@@ -180,15 +182,17 @@ class HypothesisForm(Form[Hypothesis]):
 
     def fields(self) -> ComposeResult:
         h = self.existing
-        yield Input(h.text if h else "", placeholder="What might be going on?", id="text")
+        yield TextField(h.text if h else "", placeholder="What might be going on?", id="text")
         yield Label("Offered by")
         yield PersonField(
             self.pod, self.session.attendees, h.offered_by if h else None, id="offered-by"
         )
         yield Label("GRRAACCEESS lenses (a letter finds one, Space ticks)")
         yield TickList([(lens.value, lens) for lens in Lens], h.lenses if h else (), id="lenses")
-        yield Input(h.supports if h else "", placeholder="What supports it?", id="supports")
-        yield Input(h.would_test if h else "", placeholder="What would test it?", id="would-test")
+        yield TextField(h.supports if h else "", placeholder="What supports it?", id="supports")
+        yield TextField(
+            h.would_test if h else "", placeholder="What would test it?", id="would-test"
+        )
 
     def build(self) -> Hypothesis:
         fields = {
@@ -214,7 +218,7 @@ class ResonanceForm(Form[ResonanceNote]):
         first = self.existing.observer if self.existing else next(iter(waiting), None)
         yield Label("Observer")
         yield PersonField(self.pod, self.slot.observers, first, id="observer")
-        yield Input(
+        yield TextField(
             self.existing.text if self.existing else "", placeholder="Which bells ring?", id="text"
         )
 
@@ -236,7 +240,7 @@ class NextStepForm(Form[NextStep]):
 
     def fields(self) -> ComposeResult:
         s = self.existing
-        yield Input(s.action if s else "", placeholder="What is to be done?", id="action")
+        yield TextField(s.action if s else "", placeholder="What is to be done?", id="action")
         yield Label("Owner")
         yield PersonField(
             self.pod, self.session.attendees, s.owner if s else self.slot.presenter, id="owner"
@@ -248,7 +252,7 @@ class NextStepForm(Form[NextStep]):
             s.needs_signoff if s else False,
             id="signoff",
         )
-        yield Input(
+        yield TextField(
             s.signoff_reason if s else "",
             placeholder="Why it needs sign-off (optional)",
             id="signoff-reason",
@@ -279,12 +283,17 @@ class SafeguardingForm(Form[Safeguarding]):
 
     def fields(self) -> ComposeResult:
         s = self.existing
-        yield Input(s.concern if s else "", placeholder="What is the concern?", id="concern")
-        yield Input(
+        yield TextField(s.concern if s else "", placeholder="What is the concern?", id="concern")
+        yield TextField(
             s.action_taken if s else "",
             placeholder="What was done? (procedure started, by whom, when)",
             id="action-taken",
         )
+
+    def on_mount(self) -> None:
+        # A concern already raised: what is typed now is what was done about it.
+        if self.existing is not None:
+            self.set_focus(self.query_one("#action-taken"))
 
     def build(self) -> Safeguarding:
         return Safeguarding(concern=self.value("concern"), action_taken=self.value("action-taken"))
@@ -334,7 +343,7 @@ class ReviewForm(Form[StepReview]):
             self.review.status if self.review.status is not StepStatus.OPEN else None,
             id="status",
         )
-        yield Input(self.review.note, placeholder="Progress note", id="note")
+        yield TextField(self.review.note, placeholder="Progress note", id="note")
 
     def build(self) -> StepReview:
         status = self.query_one("#status", ChoiceList).value
@@ -378,7 +387,7 @@ class PreparationForm(Form[CaseSlot]):
                 classes="hint",
                 markup=False,
             )
-        yield Input(s.presenting_issue, placeholder="Presenting issue", id="presenting-issue")
+        yield TextField(s.presenting_issue, placeholder="Presenting issue", id="presenting-issue")
         yield Label("Case history")
         yield TextArea(s.history, id="history")
         yield Label("Genogram: J: Jayden, m, 7, index · F = M m2015 · F + M > J")
@@ -424,7 +433,7 @@ class SlotForm(Form[CaseSlot]):
         yield Label("Consultant")
         yield PersonField(self.pod, present, s.consultant if s else None, id="consultant")
         yield Static("", id="suggestion", classes="hint", markup=False)
-        yield Input(s.case_reference if s else "", placeholder="Case reference", id="reference")
+        yield TextField(s.case_reference if s else "", placeholder="Case reference", id="reference")
         with Horizontal(classes="pair"):
             yield ChoiceList(
                 [(c.value, c) for c in Category], s.category if s else Category.CIN, id="category"
@@ -434,7 +443,7 @@ class SlotForm(Form[CaseSlot]):
                 s.anxiety if s else Anxiety.MEDIUM,
                 id="anxiety",
             )
-        yield Input(
+        yield TextField(
             s.dilemma if s else "",
             placeholder="Theme or dilemma agreed with the presenter",
             id="dilemma",
@@ -542,8 +551,8 @@ class AgreementForm(Form[tuple[int, str, str]]):
         waiting = [n for n, s in enumerate(self.session.slots, 1) if s.agreement is None]
         first = (waiting or [1])[0]
         yield ChoiceList(choices, first, id="case")
-        yield Input(placeholder="A correction the worker asked for (optional)", id="correction")
-        yield Input(placeholder="Passed to which manager? (empty: agreed only)", id="manager")
+        yield TextField(placeholder="A correction the worker asked for (optional)", id="correction")
+        yield TextField(placeholder="Passed to which manager? (empty: agreed only)", id="manager")
 
     def build(self) -> tuple[int, str, str]:
         number = int(self.query_one("#case", ChoiceList).value)

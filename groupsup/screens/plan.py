@@ -18,6 +18,7 @@ from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.screens.base import Scroll, SubScreen, plain
 from groupsup.screens.forms import PreparationForm, SlotForm
 from groupsup.screens.starting import run_today
+from groupsup.widgets.fields import TextField
 from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 HELP = """
@@ -90,7 +91,7 @@ class PlanScreen(SubScreen):
                 starts = f"{self.session.starts_at:%H:%M}" if self.session.starts_at else ""
                 yield Input(starts, placeholder="10:00", id="starts", compact=True)
                 yield Label("Place")
-                yield Input(self.session.place, placeholder="room", id="place", compact=True)
+                yield TextField(self.session.place, placeholder="room", id="place", compact=True)
                 yield Label("Break (min)")
                 yield Input(str(self.session.break_minutes), id="break", compact=True)
             yield Static("", id="problem", markup=False)

@@ -3,6 +3,8 @@ ticks, and every choice shown in words (☑/☐, the chosen person's name), not 
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,16 @@ from groupsup.domain.models import Pod
 from groupsup.domain.people import matching
 
 TICKED, UNTICKED = "☑", "☐"
+
+
+class TextField(Input):
+    """A one-line field that keeps its text when focused. Textual's Input selects all of it on
+    focus, so one stray key (a Space, the first word typed) would replace what is there. The
+    cursor goes after the text instead; Ctrl+A still selects all. A field holding a value the
+    app proposed (a date, minutes, a weight) stays an Input: typing there replaces the value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=False, **kwargs)
 
 
 class Tick(Checkbox):
@@ -235,6 +247,9 @@ class PersonField(Widget):
 
 
 class PersonInput(Input):
+    """It holds a choice, not words: typing chooses someone else, so its text is selected on
+    focus, to be typed over (a typing that fits no one is a problem when saving, not lost)."""
+
     BINDINGS = [
         Binding("down", "step(1)", "Next person", show=False),
         Binding("up", "step(-1)", "Previous person", show=False),
