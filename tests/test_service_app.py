@@ -41,6 +41,8 @@ async def test_a_session_is_planned_run_and_closed_on_a_database(postgres_locati
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
         await pilot.press("ctrl+n")  # the opening review, then the case's presentation
+        await focus_lands_on(pilot, "#presenting_issue")  # the dilemma was agreed in the plan
+        await pilot.press("shift+tab", "end")  # back to the dilemma, to add to it
         await focus_lands_on(pilot, "#dilemma")
         await type_text(pilot, " Said on a database.")
         await pilot.press("ctrl+n", "ctrl+n")  # the questions, the discussion
