@@ -123,3 +123,15 @@ async def test_a_case_slots_observers_follow_the_roles_as_they_are_chosen(demo_s
             "hannah-kowalski",
             "leila-haddad",
         ]
+
+
+async def test_the_cursor_goes_to_the_case_just_added(demo_store, fake):
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "tab", "enter")  # the planned session's plan
+        assert isinstance(app.screen, PlanScreen)
+        await burst(pilot, "shift+tab", "a", "=Lei", "tab", "=Pri", "tab", "=CS-7 (Okafor)")
+        await burst(pilot, "ctrl+s")
+        table = app.screen.query_one("#slots", DataTable)
+        assert table.row_count == 4 and table.cursor_row == 3  # Enter now edits the new case

@@ -323,7 +323,9 @@ class PlanScreen(SubScreen):
         def put(slot: CaseSlot | None) -> None:
             if slot is not None:
                 planning.put_slot(self.pod, self.session, slot, replacing, self.others)
-                self.save()
+                if self.save():
+                    table = self.query_one("#slots", DataTable)
+                    table.move_cursor(row=table.get_row_index(slot.id))  # on the case saved
 
         return put
 
