@@ -212,6 +212,28 @@ async def home_is_ready(pilot) -> None:
     await pilot.pause()
 
 
+async def the_planned_sessions_plan(pilot):
+    """From home once it is ready: Enter on the planned session (the sessions' first row)
+    opens its plan. Returns the plan screen."""
+    from groupsup.screens.plan import PlanScreen
+
+    await home_is_ready(pilot)
+    await pilot.press("tab", "enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, PlanScreen), "the plan screen")
+    return pilot.app.screen
+
+
+async def the_run_screen(pilot):
+    """From home once it is ready: r runs (or resumes) the pod's next session. Returns the run
+    screen."""
+    from groupsup.screens.run import RunScreen
+
+    await home_is_ready(pilot)
+    await pilot.press("r")
+    await until(pilot, lambda: isinstance(pilot.app.screen, RunScreen), "the run screen")
+    return pilot.app.screen
+
+
 def screen_text(app) -> str:
     """Every character the app would send to the terminal for its current screen."""
     strips = app.screen._compositor.render_strips()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import home_is_ready, notices, until
+from conftest import home_is_ready, notices, the_planned_sessions_plan, the_run_screen, until
 from textual import events
 from textual.widgets import DataTable, Static, TextArea
 
@@ -318,9 +318,7 @@ async def test_help_opens_with_f1_or_question_mark_and_escape_closes_it(demo_sto
 async def test_roles_are_checked_as_they_are_chosen(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 40)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("tab", "enter")  # the planned session
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await the_planned_sessions_plan(pilot)
         await focus_lands_on(pilot, "#date")
         await pilot.press("shift+tab")
         await focus_lands_on(pilot, "#slots")
@@ -368,9 +366,7 @@ async def test_a_case_presented_again_opens_on_its_last_genogram_marked_carried_
 ):
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await the_run_screen(pilot)
         screen = app.screen
         for _ in range(13):  # the opening review and two cases of six phases each
             await pilot.press("ctrl+n")
@@ -389,9 +385,7 @@ async def test_a_case_presented_again_opens_on_its_last_genogram_marked_carried_
 async def test_a_case_is_prepared_with_its_presenter_before_the_session(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("tab", "enter")  # the planned session
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await the_planned_sessions_plan(pilot)
         await focus_lands_on(pilot, "#date")
         await pilot.press("shift+tab")
         await focus_lands_on(pilot, "#slots")
@@ -459,9 +453,7 @@ def test_home_shows_sessions_and_open_steps_from_the_indexes_alone(demo_store):
 async def test_a_case_presented_before_is_prepared_from_its_last_genogram_and_history(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("tab", "enter")  # the planned session
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await the_planned_sessions_plan(pilot)
         plan = app.screen
         await until(pilot, lambda: plan._history_known, "the pod's sessions read")
         await pilot.press("shift+tab", "down", "down", "g")  # the Ahmed case, presented before

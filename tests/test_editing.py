@@ -3,7 +3,7 @@ facilitator was, and a field opens where its screen begins."""
 
 from __future__ import annotations
 
-from conftest import home_is_ready, until
+from conftest import home_is_ready, the_planned_sessions_plan, until
 from test_typeahead import burst, in_case_one, saved
 from textual.widgets import DataTable, Input
 
@@ -32,9 +32,7 @@ async def test_p_on_home_asks_before_it_plans_a_session(demo_store):
 async def test_the_plan_opens_on_its_first_field(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("tab", "enter")  # the planned session
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        await the_planned_sessions_plan(pilot)
         await until(pilot, lambda: app.focused is not None, "focus")
         assert app.focused.id == "date"
         await pilot.press("enter")  # on the date: no case slot is opened
@@ -100,9 +98,7 @@ async def test_a_planned_session_can_be_deleted_after_asking_and_a_run_one_canno
 async def test_a_case_slots_observers_follow_the_roles_as_they_are_chosen(demo_store):
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("tab", "enter")  # the planned session
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        await the_planned_sessions_plan(pilot)
         await until(pilot, lambda: app.focused is not None, "focus")
         await pilot.press("shift+tab", "a")  # round to the case slots, and add one
         await until(pilot, lambda: isinstance(app.screen, SlotForm), "the case slot")
@@ -128,9 +124,7 @@ async def test_a_case_slots_observers_follow_the_roles_as_they_are_chosen(demo_s
 async def test_the_cursor_goes_to_the_case_just_added(demo_store, fake):
     app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await burst(pilot, "tab", "enter")  # the planned session's plan
-        assert isinstance(app.screen, PlanScreen)
+        await the_planned_sessions_plan(pilot)
         await burst(pilot, "shift+tab", "a", "=Lei", "tab", "=Pri", "tab", "=CS-7 (Okafor)")
         await burst(pilot, "ctrl+s")
         table = app.screen.query_one("#slots", DataTable)

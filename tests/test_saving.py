@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import home_is_ready, notices, until
+from conftest import home_is_ready, notices, the_run_screen, until
 from test_app import type_text
 from textual.widgets import Input, Static, TextArea
 
@@ -254,23 +254,23 @@ async def close_with_keys(app, pilot, folder) -> None:
     await until(pilot, lambda: len(app.screen_stack) == 1, "home after the close")
 
 
+async def welfare_typed_then_quit_in_case_one(demo_store, welfare: str) -> None:
+    """The session run, its welfare check-in typed, then quit in the first case."""
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_run_screen(pilot)
+        await type_text(pilot, welfare)
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+q")
+
+
 async def test_a_closed_session_stays_closed_once_the_run_screen_has_gone(demo_store, tmp_path):
     """Nothing the run screen saves on its way out may make a closed session running again."""
     from groupsup.domain.models import SessionStatus
 
+    await welfare_typed_then_quit_in_case_one(demo_store, "All six here")
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
-        await type_text(pilot, "All six here")
-        await pilot.press("ctrl+n", "ctrl+n", "ctrl+q")
-    app = GroupSupApp(demo_store.root, bell=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
-        run = app.screen
+        run = await the_run_screen(pilot)
         await close_with_keys(app, pilot, tmp_path / "minutes")
         assert run.session.status is SessionStatus.CLOSED  # the run screen knows, and saves no more
     stored = FolderStore(demo_store.root)
@@ -283,26 +283,16 @@ async def test_the_welfare_check_in_outlives_a_quit_and_a_resume(demo_store, tmp
     minutes, not lost to the empty field of the resumed screen."""
     import json
 
+    await welfare_typed_then_quit_in_case_one(demo_store, "All six here; Tom back from leave")
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
-        await type_text(pilot, "All six here; Tom back from leave")
-        await pilot.press("ctrl+n", "ctrl+n", "ctrl+q")
-    app = GroupSupApp(demo_store.root, bell=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await the_run_screen(pilot)
         await pilot.press("ctrl+q")
     stored = FolderStore(demo_store.root).session("demo-s3")
     assert stored.welfare_checkin == "All six here; Tom back from leave"
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await the_run_screen(pilot)
         await close_with_keys(app, pilot, tmp_path / "minutes")
     (exported,) = (tmp_path / "minutes").glob("*.json")
     assert json.loads(exported.read_text())["session"]["welfare_checkin"] == (

@@ -6,7 +6,7 @@ import os
 
 import psycopg
 import pytest
-from conftest import DEMO_DAY, home_is_ready, until
+from conftest import DEMO_DAY, home_is_ready, the_run_screen, until
 from test_app import add_slot, back_on_the_run_screen, focus_lands_on, type_text
 from test_joining import running
 from textual import events
@@ -85,9 +85,7 @@ async def test_an_observers_note_reaches_the_facilitator_through_the_database(
 
     app = GroupSupApp(postgres_location, bell=False, monotonic=fake.monotonic, wall=fake.wall)
     async with app.run_test(size=(100, 32)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        await the_run_screen(pilot)
         rows = app.screen.query_one("#resonance-table", DataTable)
         await until(pilot, lambda: rows.row_count == 1, "the note on the run screen")
         assert [cell.plain for cell in rows.get_row_at(0)[:2]] == ["Priya Shah", note.text]

@@ -7,13 +7,12 @@ import io
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from conftest import home_is_ready, until
+from conftest import home_is_ready, the_planned_sessions_plan, until
 
 from groupsup import cli
 from groupsup.app import GroupSupApp
 from groupsup.screens.close import MinutesScreen
 from groupsup.screens.home import HomeScreen
-from groupsup.screens.plan import PlanScreen
 from groupsup.screens.record import RecordScreen
 
 # The file lock is made by the first locked step and holds nothing.
@@ -74,9 +73,7 @@ async def test_viewing_home_a_planned_and_a_past_session_and_the_record_writes_n
     before, made = snapshot(demo_store.root), folders(demo_store.root)
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
-        await home_is_ready(pilot)
-        await pilot.press("tab", "enter")  # the sessions' first row: the planned session
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan screen")
+        await the_planned_sessions_plan(pilot)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
         await home_is_ready(pilot)
