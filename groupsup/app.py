@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +20,7 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from groupsup.domain.dates import local_now
+from groupsup.domain.dates import local_now, when
 from groupsup.widgets.crash import NoRecordsInCrashes
 from groupsup.widgets.text import NoControls
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 KEY_CATCH_UP_SECONDS = 1.0
 DAMAGE_SHOWN = 5  # damaged records named in the banner as the app opens; the rest are counted
 DAMAGE_BANNER_SECONDS = 120
+LATE_NOTE_SECONDS = 60  # time to read where a late note went and what to do
 
 
 class GroupSupApp(NoRecordsInCrashes):
@@ -78,6 +80,7 @@ class GroupSupApp(NoRecordsInCrashes):
         self._holding_keys = False
         self._held_keys: deque[events.Key] = deque()
         self._glanced = False
+        self._taking_in_late = threading.Lock()
 
     @cached_property
     def store(self) -> Store:
@@ -97,11 +100,14 @@ class GroupSupApp(NoRecordsInCrashes):
         return opened if opened is not None else open_index(self.store_location)
 
     def glance_at_store(self) -> None:
-        """Once home has shown what it reads first (from the index, without pydantic): open
-        the store, so that the screens it opens next find it ready, and glance at it."""
+        """Each time home has shown what it reads first (from the index, without pydantic):
+        the first time, open the store, so that the screens it opens next find it ready, and
+        glance at it; every time, take in the notes that arrived after their session closed."""
         if not self._glanced:
             self._glanced = True
             self._glance_at_store()
+        else:
+            self._take_in_late_notes()
 
     def damaged(self) -> dict[str, str]:
         """The sessions found damaged so far (none before the store is opened)."""
@@ -116,6 +122,40 @@ class GroupSupApp(NoRecordsInCrashes):
         problems = self.store.quick_check()
         if problems:
             self.call_from_thread(self._show_damage, problems)
+        self._late_notes()
+
+    @work(thread=True, group="late-notes", exit_on_error=False)
+    def _take_in_late_notes(self) -> None:
+        self._late_notes()
+
+    def _late_notes(self) -> None:
+        """Notes sent in the moment a session closed go into its record (never lost), and the
+        facilitator is told, since the minutes saved at the close lack them."""
+        from groupsup.observers import joining
+
+        with self._taking_in_late:  # one at a time: home can be shown twice in quick succession
+            late = joining.take_in_late(self.store)
+        for session, arrivals in late:
+            pod = self.store.pod(session.pod_id)
+            for problem in arrivals.problems:
+                self.call_from_thread(self.notify, problem, severity="error", markup=False)
+            for note in arrivals.taken:
+                number, slot = next(
+                    (n, s) for n, s in enumerate(session.slots, 1) if s.id == note.slot_id
+                )
+                said = (
+                    f"{pod.name_of(note.author)}'s {note.kind.value} on case {number} "
+                    f"({slot.title}) reached the session of {when(session.date)} as it closed. "
+                    "It is in the record now; the minutes saved at the close lack it: open the "
+                    "session and press e to save them again."
+                )
+                self.call_from_thread(
+                    self.notify,
+                    said,
+                    title="A note arrived after the close",
+                    timeout=LATE_NOTE_SECONDS,
+                    markup=False,
+                )
 
     def _show_damage(self, problems: list[str]) -> None:
         shown = problems[:DAMAGE_SHOWN]

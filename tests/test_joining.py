@@ -6,12 +6,14 @@ import datetime as dt
 import errno
 
 import pytest
-from conftest import home_is_ready
+from conftest import home_is_ready, notices, the_run_screen, until
+from test_saving import close_with_keys
 from textual import events
 from textual.widgets import DataTable, Static
 
 from groupsup.app import GroupSupApp
 from groupsup.domain.clock import SessionClock
+from groupsup.domain.dates import when
 from groupsup.domain.formats import format_named
 from groupsup.domain.vocabulary import SessionStatus
 from groupsup.observers import joining
@@ -68,6 +70,26 @@ def test_a_closed_sessions_code_is_refused(demo_store, fake):
     with pytest.raises(joining.JoinRefused) as caught:
         joining.admit(demo_store, code, "phone", NOW)
     assert str(caught.value) == "That session is not running: its join codes no longer work."
+
+
+def test_a_note_arriving_after_the_close_waits_for_the_closed_record(demo_store, fake):
+    """The run screen's last tick, between the close and the screen going: it saves nothing
+    more (the session is closed), so it must take nothing out of the inbox."""
+    running(demo_store, fake)
+    seen_running = demo_store.session("demo-s3")  # what the observer's screen last read
+    closed = demo_store.session("demo-s3")
+    closed.status = SessionStatus.CLOSED
+    demo_store.save_session(closed)
+    note = joining.InboxNote(
+        kind=joining.NoteKind.HYPOTHESIS,
+        slot_id=closed.slots[0].id,
+        author="priya-shah",
+        text="Sent as it closed",
+    )
+    joining.post(demo_store, seen_running, note)
+    arrivals = joining.take_in_waiting(demo_store, closed, lambda _: True)
+    assert arrivals.taken == [] and arrivals.problems == []
+    assert [n.text for _, n in joining.waiting(demo_store, "demo-s3")] == ["Sent as it closed"]
 
 
 def test_two_pods_running_at_once_keep_their_own_codes(demo_store, fake):
@@ -221,6 +243,41 @@ async def test_a_participant_joins_and_the_facilitator_takes_the_notes_in(demo_s
     )
     assert "- **Priya Shah (written by Priya Shah):** Reminds me of the Lewis family" in md
     assert "   - Offered by: Priya Shah (written by Priya Shah)" in md
+
+
+async def test_a_note_sent_as_the_session_closed_reaches_its_record_and_the_facilitator(
+    demo_store, fake, tmp_path
+):
+    running(demo_store, fake)
+    seen_running = demo_store.session("demo-s3")  # what the observer's screen last read
+    facilitator = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with facilitator.run_test(size=(80, 24)) as pilot:
+        await the_run_screen(pilot)
+        await close_with_keys(facilitator, pilot, tmp_path / "minutes")
+    note = joining.InboxNote(
+        kind=joining.NoteKind.RESONANCE,
+        slot_id=seen_running.slots[0].id,
+        author="priya-shah",
+        text="Sent as it closed",
+    )
+    joining.post(FolderStore(demo_store.root), seen_running, note)  # the observer's process
+    facilitator = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with facilitator.run_test(size=(80, 24)) as pilot:
+        told = notices(facilitator, "A note arrived after the close")
+        await home_is_ready(pilot)
+        await until(pilot, lambda: told, "the facilitator told of the late note")
+    assert told == [
+        "Priya Shah's resonance on case 1 (CS-51230 (Reid)) reached the session of "
+        f"{when(seen_running.date)} as it closed. It is in the record now; the minutes saved at "
+        "the close lack it: open the session and press e to save them again."
+    ]
+    closed = FolderStore(demo_store.root).session("demo-s3")
+    assert closed.status is SessionStatus.CLOSED
+    assert [(n.observer, n.text) for n in closed.slots[0].resonance][-1] == (
+        "priya-shah",
+        "Sent as it closed",
+    )
+    assert joining.waiting(demo_store, "demo-s3") == []
 
 
 async def test_during_the_opening_review_the_fields_are_shut_until_a_case(demo_store, fake):

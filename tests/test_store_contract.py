@@ -15,6 +15,7 @@ from conftest import DEMO_DAY
 from groupsup.domain import followup
 from groupsup.domain.errors import NotFound, RuleBroken, StoreConflict
 from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus, StepStatus
+from groupsup.observers import joining
 from groupsup.store import demo
 from groupsup.store.interface import AlreadyStored, Store, open_store
 
@@ -302,6 +303,33 @@ def test_observers_notes_wait_in_the_inbox_until_taken_or_set_aside(store_engine
     filled.set_note_aside("demo-s3", waiting[1][0])
     assert store_engine.open().waiting_notes("demo-s3") == []
     assert filled.waiting_notes("demo-s1") == []
+
+
+def test_a_note_that_arrives_after_the_close_goes_into_the_closed_sessions_record(
+    store_engine, filled
+):
+    """An observer's note sent in the moment the session closed (their screen still showed it
+    running) is never lost: it is taken into the closed session's record and out of the inbox,
+    once. A running session's notes are left for its run screen."""
+    late = joining.InboxNote(
+        kind=joining.NoteKind.RESONANCE, slot_id="s2-okafor", author="tom-whitaker", text="Late"
+    )
+    store_engine.open().post_note("demo-s2", late.id, late.model_dump_json().encode())
+    store_engine.open().post_note("demo-s3", "n1", b"{}")
+    assert store_engine.open().sessions_with_waiting_notes() == ["demo-s2", "demo-s3"]
+    taken = joining.take_in_late(store_engine.open())
+    assert [(session.id, [n.text for n in a.taken]) for session, a in taken] == [
+        ("demo-s2", ["Late"])
+    ]
+    again = store_engine.open()
+    assert [(n.observer, n.text) for n in again.session("demo-s2").slots[0].resonance][-1] == (
+        "tom-whitaker",
+        "Late",
+    )
+    assert again.session("demo-s2").status is SessionStatus.CLOSED
+    assert again.waiting_notes("demo-s2") == []
+    assert len(again.waiting_notes("demo-s3")) == 1
+    assert joining.take_in_late(again) == []
 
 
 def test_join_codes_are_kept_for_each_session_and_read_from_any_handle(store_engine, filled):

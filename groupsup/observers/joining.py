@@ -308,7 +308,46 @@ class Arrivals:
 def take_in_waiting(store: Store, session: Session, save: Callable[[Session], bool]) -> Arrivals:
     """Every note waiting in the session's inbox into the session, saved with `save`, and only
     then taken out of the inbox. A note that cannot be read or is refused is set aside, said
-    once and never lost; if the save fails, the notes stay waiting."""
+    once and never lost; if the save fails, the notes stay waiting.
+
+    A closed session takes nothing in here: its run screen, on its way out, saves nothing more,
+    so a note arriving as it closed waits for `take_in_late`."""
+    if session.status is SessionStatus.CLOSED:
+        return Arrivals()
+    return _take_in_all(store, session, save)
+
+
+def take_in_late(store: Store) -> list[tuple[Session, Arrivals]]:
+    """Notes that arrived after their session closed (sent in the moment of the close, from a
+    screen that still showed it running) taken into the closed session's record, so no word is
+    lost: the session is read afresh and saved over the revision read, or the notes wait for the
+    next time. A session that is not closed is left to its run screen."""
+    late = []
+    for session_id in store.sessions_with_waiting_notes():
+        try:
+            session = store.session(session_id)
+        except GroupsupError:  # damaged or gone: the store's check names it
+            continue
+        if session.status is SessionStatus.CLOSED:
+            arrivals = _take_in_all(store, session, _saved_by(store))
+            if arrivals.taken or arrivals.problems:
+                late.append((session, arrivals))
+    return late
+
+
+def _saved_by(store: Store) -> Callable[[Session], bool]:
+    def save(session: Session) -> bool:
+        try:
+            store.save_session(session)
+        except (GroupsupError, OSError):  # another writer saved it meanwhile, or a full disk:
+            # the notes wait for the next time
+            return False
+        return True
+
+    return save
+
+
+def _take_in_all(store: Store, session: Session, save: Callable[[Session], bool]) -> Arrivals:
     arrivals = Arrivals()
     taken_from: list[str] = []
     for key, note in waiting(store, session.id):

@@ -529,6 +529,10 @@ class FolderStore(FolderIndex):
         paths = sorted(folder.glob("*.json")) if folder.exists() else []
         return [(path.name, path.read_bytes()) for path in paths]
 
+    def sessions_with_waiting_notes(self) -> list[str]:
+        inboxes = self._inside("sessions").glob("*.inbox/*.json")
+        return sorted({path.parent.name.removesuffix(".inbox") for path in inboxes})
+
     def note_taken(self, session_id: str, key: str) -> None:
         with self._locked():
             self._inbox(session_id, key).unlink(missing_ok=True)

@@ -169,6 +169,11 @@ class Store(StoreIndex, Protocol):
         """The notes in the session's inbox, oldest first, as (key, JSON)."""
         ...
 
+    def sessions_with_waiting_notes(self) -> list[str]:
+        """The ids of the sessions whose inbox holds a note, in order (a closed session's are
+        notes that arrived as it closed)."""
+        ...
+
     def note_taken(self, session_id: str, key: str) -> None:
         """The note is in the session now: remove it from the inbox."""
         ...

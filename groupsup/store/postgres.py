@@ -701,6 +701,12 @@ class PostgresStore:
         )
         return [(str(key), bytes(note)) for key, note in rows]
 
+    def sessions_with_waiting_notes(self) -> list[str]:
+        rows = self._rows(
+            "select distinct session_id from observer_notes where not set_aside order by 1"
+        )
+        return [session_id for (session_id,) in rows]
+
     def note_taken(self, session_id: str, key: str) -> None:
         self._change(
             "delete from observer_notes where session_id = %s and key = %s", [session_id, int(key)]
