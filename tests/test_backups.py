@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,12 +25,25 @@ from groupsup.store import backups
 from groupsup.store.folder import FolderStore
 
 
-def records(root: Path) -> dict[str, bytes]:
+def records(root: Path) -> dict[str, object]:
     """What a facilitator would miss if it went: every session file and inbox note."""
     return {
-        path.relative_to(root).as_posix(): path.read_bytes()
+        path.relative_to(root).as_posix(): held(path)
         for path in sorted((root / "sessions").rglob("*.json"))
     }
+
+
+def held(path: Path) -> object:
+    """A file's bytes; a session file's record but for its revision and who saved it, which a
+    restore moves on (so that a copy read before it is refused)."""
+    data = path.read_bytes()
+    if path.parent.name != "sessions":
+        return data
+    try:
+        record = json.loads(data)["record"]["1"]
+    except (ValueError, KeyError, TypeError):  # damaged: as it is
+        return data
+    return {key: value for key, value in record.items() if key not in ("revision", "saved_by")}
 
 
 def assert_whole(root: Path) -> FolderStore:

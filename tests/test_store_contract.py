@@ -386,6 +386,28 @@ def test_a_backup_can_be_restored(store_engine, filled):
     assert [s.id for s in store_engine.open().summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
 
 
+def test_a_copy_read_before_a_restore_is_refused_after_it(store_engine, filled):
+    """A facilitator who opened a session before someone restored a backup must not save their
+    copy over the restored session, not even once the session has been edited as often again
+    after the restore as before it (its revision counted back up to theirs)."""
+    taken = filled.backup("test")
+    session = filled.session("demo-s3")
+    session.slots[0].hypotheses.append(Hypothesis(text="Lost to the restore"))
+    filled.save_session(session)
+    theirs = store_engine.open()
+    their_copy = theirs.session("demo-s3")  # read before the restore
+    filled.restore(taken.name)
+    again = store_engine.open()
+    restored = again.session("demo-s3")
+    restored.slots[0].hypotheses.append(Hypothesis(text="After the restore"))
+    again.save_session(restored)
+    their_copy.slots[0].hypotheses.append(Hypothesis(text="Stale"))
+    with pytest.raises(StoreConflict, match=r"was saved by another groupsup .* since you opened"):
+        theirs.save_session(their_copy)
+    kept = [h.text for h in store_engine.open().session("demo-s3").slots[0].hypotheses]
+    assert kept[-1] == "After the restore" and "Stale" not in kept
+
+
 def test_two_writers_inserting_at_once_keep_both_rows(store_engine, filled):
     """The app has the store open (and has read it) while an import from a shell adds a
     session; the app then adds one of its own: neither row may replace the other."""

@@ -72,6 +72,7 @@ _NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,199}")
 
 Checker = Callable[[Path, str], None]  # raises StoreDamaged if a record cannot be read back
 Progress = Callable[[int, int], None]  # files done, files in all
+Adjust = Callable[[str, bytes], bytes]  # a record's path and bytes -> the bytes to put back
 
 
 @dataclass(frozen=True)
@@ -495,8 +496,9 @@ def _intact(backup: Backup, rel: str, entry: dict) -> bool:
 # `resume` finishes the swap; the rebuild is then done again.
 
 
-def put_back(root: Path, backup: Backup) -> None:
-    """Swap the (verified) backup's records in for the store's; then call `done`."""
+def put_back(root: Path, backup: Backup, adjust: Adjust | None = None) -> None:
+    """Swap the (verified) backup's records in for the store's; then call `done`. `adjust`
+    gives each record's bytes as they are to be put back (a session's next revision, say)."""
     staged = root / STAGED
     _clear_leftovers(root)
     private_folder(staged)
@@ -506,7 +508,8 @@ def put_back(root: Path, backup: Backup) -> None:
         target = staged / rel
         if not target.parent.exists():
             private_folder(target.parent)
-        _write_new(target, backup.located(rel).read_bytes())
+        data = backup.located(rel).read_bytes()
+        _write_new(target, adjust(rel, data) if adjust else data)
     for written in {(staged / rel).parent for rel in backup.files} | {staged}:
         fsync_folder(written)
     journal = {item: (staged / item).exists() for item in TOP_LEVEL}

@@ -343,11 +343,28 @@ class FolderStore(FolderIndex):
                     ) from None
             undo = backups.take(self.root, "before restore", keep=(chosen.name,))
             chosen = backups.find(self.root, name)  # its copies are found beside the new one
-            backups.put_back(self.root, chosen)
+            backups.put_back(self.root, chosen, adjust=self._as_restored)
             self._forget()
             self.rebuild_derived()
             backups.done(self.root)
         return undo
+
+    def _as_restored(self, rel: str, data: bytes) -> bytes:
+        """A session a restore puts back, as a revision after any this store gave out of it: a
+        copy read before the restore is then refused (StoreConflict), never saved over the
+        restored session, however often that is saved again. Records but sessions, and a
+        damaged session (put back all the same), are put back as they are."""
+        if not (rel.startswith("sessions/") and rel.count("/") == 1):
+            return data
+        try:
+            file = json.loads(data)
+            record = next(iter(file["record"].values()))
+            revision = int(record.get("revision", 0))
+        except (ValueError, KeyError, TypeError, AttributeError, StopIteration):
+            return data
+        record["revision"] = max(revision, _revision_of(self.root / rel)) + 1
+        record["saved_by"] = _writer()
+        return json.dumps(file, ensure_ascii=False).encode("utf-8")
 
     # Facts and steps are kept a file a pod and year (`facts/<pod>/<year>.json`): saving a
     # session rewrites its year's file, whose size does not grow with the pod's history.
@@ -823,6 +840,14 @@ def _rows_of(paths: list[Path], table: str, ids: set[str]) -> list[dict]:
 
 def _by_id(rows_: list[dict]) -> list[dict]:
     return sorted(rows_, key=lambda row: str(row.get("id")))
+
+
+def _revision_of(path: Path) -> int:
+    """The revision of the session file at `path`; 0 if there is none, or it cannot be read."""
+    try:
+        return int(stored_record(path).get("revision", 0))
+    except (StoreDamaged, AttributeError, TypeError, ValueError):
+        return 0
 
 
 def _date_of(record: dict) -> str | None:

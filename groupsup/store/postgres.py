@@ -833,12 +833,15 @@ class PostgresStore:
                     raise
         undo = self.backup("before restore", checked=False)
         with self._transaction() as db:
+            # Each session put back as a revision after any given out of it: a copy read before
+            # the restore is refused, never saved over the restored session.
+            live = dict(db.execute("select id, revision from sessions for update").fetchall())
             db.execute("delete from sessions")
             db.execute("delete from pods")
             for pod in row[0]:
                 self._upsert_pod(db, _pod(pod))
             for session in sessions:
-                self._write_session(db, session, 1)
+                self._write_session(db, session, live.get(session.id, 0) + 1)
         self._revisions.clear()
         return undo
 
