@@ -788,8 +788,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_is_store(root)
     if is_database(root):  # no files to read: the engine's own facts
         store = _open_store(args)
-        pod = store.find_pod(args.pod).model_dump(mode="json")
-        facts = store.report_facts(pod["id"])
+        pod = find_pod_row(store.pod_rows(), args.pod)
+        facts = store.report_facts(pod["id"], since=start)
     else:
         if not _derived_current(root) or not (root / FACTS_FOLDER).exists():
             _open_store(args)  # a store from before these facts files: opening it makes them

@@ -96,9 +96,11 @@ class StoreIndex(Protocol):
 class Store(StoreIndex, Protocol):
     """A store of pods and their sessions, with the records derived from them."""
 
-    root: Path
-    """The folder on this machine for the store's local files (pod formats, exports, join
-    codes); for the folder engine, the store itself."""
+    @property
+    def root(self) -> Path:
+        """The folder on this machine for the store's local files (pod formats, exports, join
+        codes); for the folder engine, the store itself."""
+        ...
 
     damaged: dict[str, str]
     """Session id -> why it could not be read, for each session left out of a listing."""

@@ -14,11 +14,11 @@ that two processes opening a new database do not both build it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -37,14 +37,15 @@ from groupsup.domain.errors import (
     StoreUnusable,
 )
 from groupsup.domain.vocabulary import SessionStatus
-from groupsup.store.database import OpenStep, PodView, SessionSummary, find_pod_row
 from groupsup.store.interface import AlreadyStored
 
 if TYPE_CHECKING:
     from groupsup.domain.models import MinutesDocument, Pod, Session
+    from groupsup.store.database import OpenStep, PodView, SessionSummary
 
-# The models (pydantic), the rules and the folder store are imported where a method needs them:
-# `report --service` and the home screen's first paint open the store without them.
+# The models (pydantic), the rules, the folder store and its files' row types (TinyDB) are
+# imported where a method needs them: `report --service` and the home screen's first paint
+# open the store without them.
 
 BACKUPS_KEPT = 5
 _MIGRATION_LOCK = 0x67727370  # "grsp": the advisory lock held while the schema is upgraded
@@ -205,6 +206,14 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+# What opening the store looks at: the schema's version, which groupsup made the derived rows,
+# and whether this role owns the tables (only the owner makes derived rows again).
+_OPENING = """
+    select (select max(version) from groupsup_schema), (select version from derived_version),
+           pg_has_role(relowner, 'USAGE')
+    from pg_class where oid = 'sessions'::regclass
+"""
+
 # The open steps of a pod: each step with its latest review from a later session, if any (a
 # line still 'open' has not been reviewed yet). The statuses are StepStatus's values.
 _OPEN_STEPS = """
@@ -263,16 +272,15 @@ class DerivedRows(NamedTuple):
 
 
 # A pod's closed sessions' facts in date order; with a day `since`, those from that day on and
-# the pod's first.
+# the pod's first. Only the sessions wanted are read, through the pod's index by date.
 _REPORT_FACTS = """
-    with held as (
-        select p.facts, s.date, s.id, row_number() over (order by s.date, s.id) as nth
-        from pod_facts p join sessions s on s.id = p.session_id
-        where p.pod_id = %(pod)s
-    )
-    select facts from held
-    where %(since)s::date is null or date >= %(since)s or nth = 1
-    order by date, id
+    select p.facts
+    from sessions s join pod_facts p on p.session_id = s.id
+    where s.pod_id = %(pod)s
+      and (%(since)s::date is null or s.date >= %(since)s or s.id = (
+          select first.id from sessions first join pod_facts f on f.session_id = first.id
+          where first.pod_id = %(pod)s order by first.date, first.id limit 1))
+    order by s.date, s.id
 """
 
 
@@ -311,6 +319,8 @@ def redacted(location: str) -> str:
 def local_folder(location: str) -> Path:
     """This machine's folder for a database store's local files (formats, exports, join codes):
     beside the default folder store, or in the user data folder when there is none."""
+    import hashlib
+
     from platformdirs import user_data_path
 
     from groupsup.store.files import private_folder
@@ -340,22 +350,32 @@ class PostgresStore:
         except psycopg.OperationalError as error:
             first = str(error).strip().splitlines()[-1] if str(error).strip() else ""
             raise StoreBusy(f"Cannot reach {redacted(location)}: {first}") from None
-        self._upgrade_schema()
-        self._make_derived_current()
-        self.root = local_folder(location)
+        self._open_tables()
+
+    @cached_property
+    def root(self) -> Path:
+        """Made when first asked for: `report --service` needs no local folder."""
+        return local_folder(self.location)
 
     def __repr__(self) -> str:
         return f"PostgresStore({redacted(self.location)})"
 
     # -- schema ------------------------------------------------------------------------
 
+    def _open_tables(self) -> None:
+        """The tables upgraded and their derived rows made current. One look first, one round
+        trip: they nearly always are, and need no lock then."""
+        try:
+            row = self._row(_OPENING)
+        except psycopg.errors.UndefinedTable:  # a new database, or one older than the look
+            row = None
+        if row is None or row[0] != len(MIGRATIONS):
+            self._upgrade_schema()
+            row = self._row(_OPENING)
+        made_by, owner = row[1:] if row else ("", False)
+        self._make_derived_current(made_by, owner)
+
     def _upgrade_schema(self) -> None:
-        try:  # one look first: the tables are nearly always current, and need no lock then
-            current = self._db.execute("select max(version) from groupsup_schema").fetchone()
-        except psycopg.errors.UndefinedTable:  # a new database
-            current = None
-        if current == (len(MIGRATIONS),):
-            return
         with self._db.transaction():
             self._db.execute("select pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             # A facilitator's role may not create tables: only make the table when it is missing.
@@ -394,14 +414,10 @@ class PostgresStore:
         with self._one_at_a_time:
             return self._db.execute(query, values).fetchone()
 
-    def _make_derived_current(self) -> None:
+    def _make_derived_current(self, made_by: str, owner: bool) -> None:
         """Derived rows made by an older groupsup (whose rows had another shape) are made
         again, once, from the sessions. Only by a role that owns the tables, which sees every
         pod's sessions: another role's would stop at its own pods (see the README's "Roles")."""
-        (made_by, owner) = self._row(
-            "select (select version from derived_version), "
-            "pg_has_role(relowner, 'USAGE') from pg_class where oid = 'sessions'::regclass"
-        ) or ("", False)
         if made_by == DERIVED_VERSION or not owner:
             return
         with self._transaction() as db:
@@ -442,6 +458,8 @@ class PostgresStore:
         return [_pod(record) for (record,) in rows]
 
     def pod_views(self) -> list[PodView]:
+        from groupsup.store.database import PodView
+
         return [PodView.from_row(record) for record in self.pod_rows()]
 
     def pod_rows(self) -> list[dict]:
@@ -455,6 +473,8 @@ class PostgresStore:
         return _pod(row[0])
 
     def find_pod(self, wanted: str | None) -> Pod:
+        from groupsup.store.database import find_pod_row
+
         rows = [record for (record,) in self._rows("select record from pods")]
         return _pod(find_pod_row(rows, wanted))
 
@@ -479,6 +499,8 @@ class PostgresStore:
     # -- sessions ------------------------------------------------------------------------
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
+        from groupsup.store.database import SessionSummary
+
         rows = self._rows(
             "select id, pod_id, date, status, slots, presenters from sessions "
             "where %(pod)s::text is null or pod_id = %(pod)s order by date, id",
@@ -579,6 +601,7 @@ class PostgresStore:
         transaction. With `over`, only over that revision: the cursor then returns no row when
         the stored one is another (the caller refuses the save)."""
         from groupsup.domain.models import SCHEMA_VERSION
+        from groupsup.store.database import SessionSummary
         from groupsup.store.folder import _writer as writer
 
         summary = SessionSummary.of(session)
@@ -645,6 +668,7 @@ class PostgresStore:
 
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
         from groupsup.domain.vocabulary import StepStatus
+        from groupsup.store.database import OpenStep
 
         rows = self._rows(_OPEN_STEPS, {"pod": pod_id})
         return [OpenStep._make([*row[:8], StepStatus(row[8]), row[9], row[10]]) for row in rows]
