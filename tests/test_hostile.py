@@ -161,7 +161,7 @@ async def test_names_that_look_like_markup_are_shown_literally(demo_store):
         await pilot.press("escape", "tab", "enter")  # the planned session
         await pilot.pause()
         slots = app.screen.query_one("#slots", DataTable)
-        assert slots.get_row_at(0)[4].plain == "[red]CS-1[/"
+        assert slots.get_row_at(0)[3].plain == "[red]CS-1[/"
         await pilot.press("shift+tab", "r")  # from the date (the plan's first field) to the cases
         await pilot.pause()
         await pilot.press("ctrl+n")

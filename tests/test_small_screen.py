@@ -174,3 +174,55 @@ async def test_the_break_is_said_plainly_with_the_key_that_ends_it(demo_store, f
         fake.pass_minutes(1)
         said = "Clock paused for 1:00 · Ctrl+O resumes the clock"
         await until(pilot, lambda: said in screen_text(app), "a pause after the break")
+
+
+async def test_the_plans_case_slots_fit_80_columns_with_every_case_named(demo_store):
+    """A "complex CIN" case weighted ×1.5 beside long names: the names and the case give way
+    together, so the case number, the category, the anxiety and the minutes all stay in sight."""
+    from conftest import the_planned_sessions_plan
+    from textual.widgets import DataTable
+
+    from groupsup.domain import planning
+    from groupsup.domain.vocabulary import Category
+
+    session = demo_store.session("demo-s3")
+    session.slots[1].category, session.slots[1].weight = Category.COMPLEX_CIN, 1.5
+    planning.plan_evenly(session, [slot.weight for slot in session.slots])
+    demo_store.save_session(session)
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await the_planned_sessions_plan(pilot)
+        table = plan.query_one("#slots", DataTable)
+        await pilot.pause()
+        widths = sum(column.get_render_width(table) for column in table.ordered_columns)
+        assert widths <= table.scrollable_content_region.width
+        lines = screen_text(app).splitlines()
+        for slot in session.slots:
+            number = slot.case_reference.split()[0]  # "CS-48811", without the family name
+            row = next((line for line in lines if number in line), "")
+            presenter = app.screen.pod.name_of(slot.presenter).split()[0]
+            consultant = app.screen.pod.name_of(slot.consultant).split()[0]
+            minutes = f"{slot.planned_minutes}{' ×1.5' if slot.weight == 1.5 else ''}"
+            for shown in (presenter, consultant, slot.category.value, slot.anxiety.value, minutes):
+                assert shown in row
+
+
+async def test_the_records_safeguarding_table_reads_as_sentences_at_80_columns(demo_store):
+    """The concern and what was done get the larger shares: a few words a line, none cut."""
+    from textual.widgets import Markdown
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await pilot.press("c")
+        await until(
+            pilot, lambda: app.screen.query(Markdown).first().query("MarkdownTable"), "the table"
+        )
+        await pilot.press("end")
+        await until(
+            pilot, lambda: "Safeguarding concerns" in screen_text(app), "the table in sight"
+        )
+        table = [line for line in screen_text(app).splitlines() if "│" in line]
+        assert any("Adam was missing" in line for line in table)
+        assert any("Missing-from-care" in line for line in table)
+        assert not any("…" in line for line in table)

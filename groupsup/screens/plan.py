@@ -98,7 +98,9 @@ class PlanScreen(SubScreen):
             yield Label("Who is present (Enter cycles present, apologies, absent)")
             yield DataTable(id="attendance", cursor_type="row")
             yield Label("Case slots (a adds, Enter edits, ! marks priority)")
-            yield FittedTable(id="slots", long="Case", cursor_type="row")
+            yield FittedTable(
+                id="slots", long=("Presenter", "Consultant", "Case"), cursor_type="row"
+            )
             yield Static("", id="time-sum", markup=False)
             yield Static("", id="rotation", markup=False)
         yield KeysFooter()
@@ -106,7 +108,7 @@ class PlanScreen(SubScreen):
     def on_mount(self) -> None:
         self.query_one("#attendance", DataTable).add_columns("Member", "Attendance", "Presented")
         self.query_one("#slots", DataTable).add_columns(
-            "#", "!", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Min"
+            "#", "Presenter", "Consultant", "Case", "Category", "Anxiety", "Min"
         )
         self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
         self.show()  # focus: the date, the first field (base.focus_then_take_keys)
@@ -184,8 +186,7 @@ class PlanScreen(SubScreen):
         table.clear()
         for number, slot in enumerate(self.session.slots, 1):
             table.add_row(
-                str(number),
-                "!" if rules.is_priority(slot) else "",
+                f"{number}{'!' if rules.is_priority(slot) else ''}",  # "2!": a priority case
                 plain(self.pod.name_of(slot.presenter)),
                 plain(self.pod.name_of(slot.consultant) if slot.consultant else "-"),
                 plain(slot.case_reference),

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup
 from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
+from textual.widgets.data_table import Column
 
 # A compact footer key: "^n Next" and one space after it.
 KEY_GAP = 1
@@ -131,16 +132,29 @@ class FittedTable(DataTable):
             return
         others = sum(c.get_render_width(self) for c in columns if c not in long)
         padding = 2 * self.cell_padding * len(long)
-        room = (self.size.width - others - padding - 1) // len(long)  # 1: the scrollbar
+        room = self.size.width - others - padding - 1  # 1: the scrollbar
         changed = False
-        for column in long:
-            width = max(room, cell_len(column.label.plain), MIN_LONG_WIDTH)
+        for column, width in _shares(room, long):
             if column.auto_width or column.width != width:
                 column.auto_width, column.width, changed = False, width, True
         if changed:
             total = sum(c.get_render_width(self) for c in columns)
             self.virtual_size = self.virtual_size.with_width(total + self._row_label_column_width)
             self._clear_caches()
+
+
+def _shares(room: int, long: list[Column]) -> list[tuple[Column, int]]:
+    """`room` shared by the long columns: each gets what its text needs up to an even share of
+    what is left, the shortest first, so a short case reference leaves its room to the names
+    beside it; none narrower than its label or MIN_LONG_WIDTH."""
+    shares = []
+    by_need = sorted(long, key=lambda column: column.content_width)
+    for left, column in enumerate(by_need):
+        width = min(column.content_width, room // (len(by_need) - left))
+        width = max(width, cell_len(column.label.plain), MIN_LONG_WIDTH)
+        shares.append((column, width))
+        room -= width
+    return shares
 
 
 def _ellipsis(cell: object) -> Text:
