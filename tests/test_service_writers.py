@@ -120,3 +120,19 @@ def test_check_finds_derived_records_that_disagree_and_repair_mends_them(postgre
         "The next steps of session demo-s2",
     ]
     assert store.repair() == []
+
+
+def test_check_finds_a_step_not_showing_its_latest_review_and_repair_mends_it(postgres_location):
+    store = store_with_sessions(postgres_location, [])
+    shown = store.open_steps()
+    with psycopg.connect(postgres_location) as db:  # demo-s2's reviews lost from the steps
+        db.execute(
+            "update next_steps set review_status = null, review_note = null "
+            "where session_id = 'demo-s1'"
+        )
+    assert store.open_steps() != shown
+    problems = store.check()
+    assert [problem.split(" in ")[0] for problem in problems] == [
+        "The next steps of session demo-s1"
+    ]
+    assert store.repair() == [] and store.open_steps() == shown

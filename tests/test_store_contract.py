@@ -204,6 +204,38 @@ def test_a_carried_step_keeps_its_latest_status_and_note_until_reviewed_again(st
     assert after == before
 
 
+def _shown(store: Store) -> dict[str, tuple[StepStatus, str]]:
+    return {step.id: (step.status, step.note) for step in store.open_steps("north-pod")}
+
+
+def test_a_step_closed_by_a_session_deleted_after_is_open_again(store_engine, filled):
+    review = filled.session("demo-s2").review
+    done = next(r.step_id for r in review if r.status is StepStatus.DONE)
+    assert done not in _shown(filled)
+    filled.delete_session("demo-s2")  # the session that reviewed it as done
+    assert _shown(store_engine.open())[done] == (StepStatus.OPEN, "")
+
+
+def test_a_step_stored_after_the_review_that_closed_it_is_not_open(store_engine, filled):
+    """A history brought in newest first: the review is there before the step it closes."""
+    before = _shown(filled)
+    first = _document(filled, "demo-s1")
+    filled.delete_session("demo-s1")
+    filled.add_documents([first])
+    assert _shown(store_engine.open()) == before
+
+
+def test_a_review_changed_back_shows_the_step_open_again(store_engine, filled):
+    session = filled.session("demo-s2")
+    done = next(review for review in session.review if review.status is StepStatus.DONE)
+    done.status, done.note = StepStatus.PARTLY, "Only half of it."
+    filled.save_session(session)
+    assert _shown(store_engine.open())[done.step_id] == (StepStatus.PARTLY, "Only half of it.")
+    done.status = StepStatus.DONE
+    filled.save_session(session)
+    assert done.step_id not in _shown(store_engine.open())
+
+
 def test_closed_sessions_have_their_facts(store_engine, filled):
     facts = store_engine.open().report_facts("north-pod")
     assert sorted(fact["id"] for fact in facts) == ["demo-s1", "demo-s2"]

@@ -204,6 +204,52 @@ MIGRATIONS: list[str] = [
     create policy facilitator on backup_sessions using (groupsup_may_write(record ->> 'pod_id'));
     create policy service on backup_sessions for select using (groupsup_reads_all());
     """,
+    # Each next step keeps its latest review from a later session, which the database keeps
+    # up to date as reviews come and go (at commit, so that rewriting a session's reviews
+    # unchanged touches no other row): the open steps are then read alone, without looking up
+    # a review for every step ever agreed (10,800 at 1,200 sessions).
+    """
+    alter table next_steps add column review_status text, add column review_note text;
+    create function groupsup_latest_review(step text, agreed date, agreed_in text)
+        returns table (status text, note text)
+        language sql stable
+        as $$ select r.status, r.note from step_reviews r
+              where r.step_id = step and (r.session_date, r.session_id) > (agreed, agreed_in)
+                and r.status <> 'open'
+              order by r.session_date desc, r.session_id desc limit 1 $$;
+    create index step_reviews_latest on step_reviews (step_id, session_date desc, session_id desc)
+        where status <> 'open';
+    create index next_steps_by_step on next_steps (id);
+    create function groupsup_review_agreed_step() returns trigger
+        language plpgsql
+        as $$ begin
+            select r.status, r.note into new.review_status, new.review_note
+            from groupsup_latest_review(new.id, new.agreed, new.session_id) r;
+            return new;
+        end $$;
+    create trigger latest_review before insert on next_steps
+        for each row execute function groupsup_review_agreed_step();
+    create function groupsup_review_reviewed_steps() returns trigger
+        language plpgsql
+        as $$ begin
+            update next_steps s set review_status = latest.status, review_note = latest.note
+            from next_steps step
+            left join groupsup_latest_review(step.id, step.agreed, step.session_id) latest
+                on true
+            where (s.session_id, s.id) = (step.session_id, step.id)
+              and step.id = coalesce(new.step_id, old.step_id)
+              and (s.review_status, s.review_note) is distinct from (latest.status, latest.note);
+            return null;
+        end $$;
+    create constraint trigger latest_review after insert or delete on step_reviews
+        deferrable initially deferred
+        for each row execute function groupsup_review_reviewed_steps();
+    update next_steps s set (review_status, review_note) = (
+        select r.status, r.note from groupsup_latest_review(s.id, s.agreed, s.session_id) r);
+    create index next_steps_open on next_steps (pod_id)
+        where coalesce(review_status, status) not in ('done', 'no longer needed');
+    analyze next_steps;
+    """,
 ]
 
 # What opening the store looks at: the schema's version, which groupsup made the derived rows,
@@ -215,24 +261,23 @@ _OPENING = """
 """
 
 # The open steps of a pod: each step with its latest review from a later session, if any (a
-# line still 'open' has not been reviewed yet). The statuses are StepStatus's values.
+# line still 'open' has not been reviewed yet), kept on the step (the seventh migration).
+# The statuses are StepStatus's values.
 _OPEN_STEPS = """
     select s.id, s.pod_id, s.session_id, s.agreed, s.case_title, s.action, s.owner, s.due,
-           coalesce(r.status, s.status) as status, coalesce(r.note, '') as note,
+           coalesce(s.review_status, s.status) as status, coalesce(s.review_note, '') as note,
            s.needs_signoff
     from next_steps s
-    left join lateral (
-        select review.status, review.note
-        from step_reviews review
-        where review.step_id = s.id
-          and (review.session_date, review.session_id) > (s.agreed, s.session_id)
-          and review.status <> 'open'
-        order by review.session_date desc, review.session_id desc
-        limit 1
-    ) r on true
-    where (%(pod)s::text is null or s.pod_id = %(pod)s)
-      and coalesce(r.status, s.status) not in ('done', 'no longer needed')
+    where coalesce(s.review_status, s.status) not in ('done', 'no longer needed')
+      and (%(pod)s::text is null or s.pod_id = %(pod)s)
     order by s.due nulls last, s.agreed, s.session_id, s.id
+"""
+
+# The next steps whose kept latest review is not the one their reviews say (check).
+_REVIEWS_ASTRAY = """
+    select distinct s.session_id
+    from next_steps s left join groupsup_latest_review(s.id, s.agreed, s.session_id) r on true
+    where (s.review_status, s.review_note) is distinct from (r.status, r.note)
 """
 
 
@@ -903,12 +948,14 @@ class PostgresStore:
         for session_id, step_id in self._rows("select session_id, step_id from step_reviews"):
             reviews.setdefault(session_id, set()).add(step_id)
         facts: dict[str, dict] = dict(self._rows("select session_id, facts from pod_facts"))
+        astray = {session_id for (session_id,) in self._rows(_REVIEWS_ASTRAY)}
         problems = []
         for session in sessions:
             recorded = session.status.in_the_record
             agree = {
                 "next steps": steps.get(session.id, set())
-                == {step.id for slot in session.slots for step in slot.next_steps},
+                == {step.id for slot in session.slots for step in slot.next_steps}
+                and session.id not in astray,
                 "reviews": reviews.get(session.id, set())
                 == {review.step_id for review in session.review},
                 "pod facts": facts.get(session.id) == (facts_of(session) if recorded else None),
