@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from textual.widgets.markdown import MarkdownBlock
 
 from groupsup.app import GroupSupApp
 from groupsup.cli import main
@@ -19,7 +20,7 @@ from groupsup.screens.close import MinutesScreen
 from groupsup.screens.home import HomeScreen
 from groupsup.store.importing import ImportRefused, read_document
 from groupsup.store.interface import open_store
-from tests.test_typeahead import burst
+from tests.test_typeahead import burst, settle
 
 MORNING = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 
@@ -119,6 +120,24 @@ async def test_home_counts_the_records_awaiting_agreement(demo_store):
         assert str(app.screen.query_one("#sessions-title").render()) == (
             "Sessions · 3 case records await agreement"
         )
+
+
+async def test_an_agreement_redraws_only_its_cases_record_in_the_preview(demo_store, fake):
+    """Redrawing the whole preview for each agreement is hundreds of widgets rebuilt: a second
+    of work on a slow laptop, each time."""
+    pod, session = demo_store.pod("north-pod"), demo_store.session("demo-s1")
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(MinutesScreen(pod, session))
+        await settle(pilot)
+        preview = app.screen.query_one("#preview")
+        before = set(preview.query(MarkdownBlock))
+        await burst(pilot, "a", "tab", "=Ryan is 30", "enter")  # case 1 agreed
+        redrawn = [block for block in preview.query(MarkdownBlock) if block not in before]
+        agreed = minutes.as_markdown(pod, open_store(demo_store.root).session("demo-s1"))
+        assert preview.source == agreed
+        assert 0 < len(redrawn) <= 3, "case 1's record: its heading and its lines"
+        assert "Ryan is 30" in "".join(str(block.render()) for block in redrawn)
 
 
 async def test_the_past_sessions_screen_agrees_and_passes_on_keys_typed_at_once(demo_store, fake):

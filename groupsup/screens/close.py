@@ -21,6 +21,7 @@ from groupsup.screens.base import Scroll, SubScreen, say_not_written
 from groupsup.screens.forms import AgreementForm, Confirm
 from groupsup.store.locations import exports_folder
 from groupsup.widgets.fitted import KeysFooter
+from groupsup.widgets.minutes_preview import MinutesPreview
 
 CLOSE_HELP = """
 # Close the session
@@ -75,7 +76,7 @@ class CloseScreen(SubScreen):
                 yield Label("Backing up the store")
                 yield ProgressBar(id="backup-progress", show_eta=False)
         with VerticalScroll(id="document"):  # focusable: Page Up/Down scroll the preview
-            yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
+            yield MinutesPreview(minutes.as_markdown(self.pod, self.session), id="preview")
         yield KeysFooter()
 
     def action_close_session(self) -> None:
@@ -163,7 +164,7 @@ class MinutesScreen(SubScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="document"):
-            yield Markdown(minutes.as_markdown(self.pod, self.session), id="preview")
+            yield MinutesPreview(minutes.as_markdown(self.pod, self.session), id="preview")
         yield KeysFooter()
 
     @on(Markdown.LinkClicked)
@@ -193,7 +194,7 @@ class MinutesScreen(SubScreen):
             said = agreeing.in_words(self.pod, self.session, slot)
             self.notify(said, title=f"Case {number}: {slot.title}", markup=False)
             preview = minutes.as_markdown(self.pod, self.session)
-            self.query_one("#preview", Markdown).update(preview)
+            self.query_one("#preview", MinutesPreview).update(preview)
 
         self.app.push_screen(AgreementForm(self.pod, self.session, at), record)
 
