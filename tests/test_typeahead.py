@@ -33,8 +33,32 @@ async def burst(pilot, *keys: str) -> None:
 
 
 async def settle(pilot) -> None:
-    for _ in range(30):
+    """Wait until the app has handled every key sent and everything they set off: two
+    refreshes in a row with nothing left to do. Waiting for that, rather than for a fixed count
+    of refreshes, costs a loaded machine a few refreshes, not thirty; each one asks every widget
+    on the screen to answer, which on a screen of minutes is hundreds of widgets."""
+    quiet = 0
+    for _ in range(500):
         await pilot.pause()
+        quiet = quiet + 1 if busy(pilot.app) is None else 0
+        if quiet == 2:
+            return
+    raise AssertionError(f"the app never came to rest: {busy(pilot.app)}")
+
+
+def busy(app) -> str | None:
+    """What the app is still doing, or None: a key held for a field still to open, a message not
+    yet handled, a widget still being mounted, a worker still running."""
+    if app._held_keys or app._holding_keys:
+        return "keys held for a field still to open"
+    for screen in app.screen_stack:
+        for node in (app, screen, *screen.walk_children()):
+            if not node._message_queue.empty():
+                return f"{node} has messages to handle"
+            if node is not app and not node.is_mounted:
+                return f"{node} is being mounted"
+    running = [worker for worker in app.workers if not worker.is_finished]
+    return f"{running[0]} is running" if running else None
 
 
 @pytest.fixture
