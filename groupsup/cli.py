@@ -333,14 +333,14 @@ def _existing_store(args: argparse.Namespace):
 
 def _check_is_store(path: Path) -> None:
     from groupsup.domain.errors import GroupsupError
-    from groupsup.store.database import INDEX_FILE, PODS_FILE
+    from groupsup.store.database import INDEX_FILE, INDEX_FOLDER, PODS_FILE
     from groupsup.store.locations import is_database
 
     if is_database(path):  # the engine says for itself what is not there
         return
     if not path.is_dir():
         raise GroupsupError(f"There is no store at {path}: check --store (or $GROUPSUP_STORE).")
-    if not any((path / name).exists() for name in (PODS_FILE, INDEX_FILE)):
+    if not any((path / name).exists() for name in (PODS_FILE, INDEX_FOLDER, INDEX_FILE)):
         raise GroupsupError(
             f"{path} is not a groupsup store (it has no {PODS_FILE}): check --store "
             "(or $GROUPSUP_STORE)."
@@ -390,8 +390,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Straight from the index: no pydantic, so that a list is as quick as --help."""
     import json
 
-    from groupsup.store.database import INDEX_FILE, PODS_FILE
-    from groupsup.store.database import rows as table_rows
+    from groupsup.store.database import FolderIndex
     from groupsup.store.locations import is_database
 
     root = _store_path(args)
@@ -401,10 +400,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         pods = {pod.id: pod.name for pod in store.pod_views()}
         summaries = [summary.row() for summary in store.summaries()]
     else:
-        pods = {pod["id"]: pod["name"] for pod in table_rows(root / PODS_FILE, "pods")}
-        summaries = sorted(
-            table_rows(root / INDEX_FILE, "sessions"), key=lambda s: (s["date"], s["id"])
-        )
+        index = FolderIndex(root)
+        if not index.is_settled():
+            _open_store(args)  # which settles it (an older groupsup's index made again, say)
+        pods = {pod["id"]: pod["name"] for pod in index.pod_rows()}
+        summaries = sorted(index.index_rows(), key=lambda s: (s["date"], s["id"]))
     rows = [
         {
             "id": s["id"],

@@ -119,8 +119,8 @@ def test_facts_and_observers_notes_are_backed_up_and_restored(demo_store):
 def test_a_backup_folder_without_a_manifest_is_never_restored(demo_store, capsys):
     fake = demo_store.root / "backups" / "2026-11-20T100000.000000-before-closing"
     fake.mkdir(parents=True)
-    for name in ("pods.json", "index.json"):
-        shutil.copy(demo_store.root / name, fake / name)
+    shutil.copy(demo_store.root / "pods.json", fake / "pods.json")
+    shutil.copytree(demo_store.root / "index", fake / "index")
     before = records(demo_store.root)
     assert main(["--store", str(demo_store.root), "restore"]) == 0
     assert capsys.readouterr().out == (

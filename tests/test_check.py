@@ -31,8 +31,8 @@ def _pods_wrong_shape(root):
 
 
 def _index_wrong_shape(root):
-    (root / "index.json").write_text(json.dumps({"sessions": []}))
-    return "index.json is damaged"
+    (root / "index" / "north-pod" / "2026.json").write_text(json.dumps({"sessions": []}))
+    return "index/north-pod/2026.json is damaged"
 
 
 def _id_disagrees_with_name(root):
@@ -41,7 +41,7 @@ def _id_disagrees_with_name(root):
 
 
 def _no_index_row(root):
-    (root / "index.json").write_text(json.dumps({"sessions": {}}))
+    (root / "index" / "north-pod" / "2026.json").write_text(json.dumps({"sessions": {}}))
     return "has no line in the index"
 
 
@@ -60,17 +60,41 @@ def _facts_missing(root):
     return "facts/north-pod does not agree"
 
 
-@pytest.mark.parametrize("folder", ["facts", "steps", "open-steps"])
+@pytest.mark.parametrize("folder", ["index", "facts", "steps", "open-steps"])
 def test_a_pods_missing_derived_file_is_made_again_when_the_store_opens(demo_store, folder):
     """(The README says so: opening mends it, before any command reads it.)"""
-    expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
+    expected = (
+        demo_store.open_steps(),
+        demo_store.report_facts("north-pod"),
+        demo_store.summaries("north-pod"),
+    )
     if folder == "open-steps":
         (demo_store.root / folder / "north-pod.json").unlink()
     else:  # a file a year
         shutil.rmtree(demo_store.root / folder / "north-pod")
     store = FolderStore(demo_store.root)
-    assert (store.open_steps(), store.report_facts("north-pod")) == expected
+    assert (
+        store.open_steps(),
+        store.report_facts("north-pod"),
+        store.summaries("north-pod"),
+    ) == expected
     assert store.check() == []
+
+
+@pytest.mark.parametrize("damage", ["missing", "cut short"])
+def test_a_year_of_the_index_lost_is_named_by_list_before_the_store_is_opened(
+    demo_store, capsys, damage
+):
+    """`list` reads the index without opening the store: a year's file of index lines that is
+    gone or damaged is named (exit 1), never a list without that year's sessions."""
+    lost = demo_store.root / "index" / "north-pod" / "2026.json"
+    if damage == "missing":
+        lost.unlink()
+    else:
+        lost.write_bytes(lost.read_bytes()[:40])
+    code, out, err = run(capsys, "--store", str(demo_store.root), "list")
+    assert code == 1 and "Traceback" not in err + out
+    assert str(lost) in err and "demo-s" not in out
 
 
 def _open_steps_wrong(root):

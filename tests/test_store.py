@@ -22,7 +22,7 @@ from groupsup.domain.models import (
 )
 from groupsup.outputs import minutes
 from groupsup.store import demo
-from groupsup.store.database import INDEX_FILE, AtomicJSONStorage
+from groupsup.store.database import INDEX_FOLDER, AtomicJSONStorage, rows
 from groupsup.store.folder import FolderStore
 
 
@@ -45,12 +45,15 @@ def test_summaries_list_sessions_by_date(demo_store):
 
 
 def test_an_edit_is_saved_without_rewriting_the_index(demo_store):
-    index = demo_store.root / INDEX_FILE
-    before = index.stat().st_mtime_ns, index.read_bytes()
+    def index():
+        files = sorted((demo_store.root / INDEX_FOLDER).rglob("*.json"))
+        return {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in files}
+
+    before = index()
     session = demo_store.session("demo-s3")
     session.slots[0].hypotheses.append(Hypothesis(text="Dad's drinking is the hidden story."))
     demo_store.save_session(session)
-    assert (index.stat().st_mtime_ns, index.read_bytes()) == before
+    assert before and index() == before
     reread = FolderStore(demo_store.root).session("demo-s3")
     assert reread.slots[0].hypotheses[0].text == "Dad's drinking is the hidden story."
 
@@ -143,6 +146,50 @@ def test_derived_rows_an_older_groupsup_made_are_made_again_once(demo_store):
     before = _files_as_they_are(demo_store.root)
     FolderStore(demo_store.root)  # now current: opening again writes nothing
     assert _files_as_they_are(demo_store.root) == before
+
+
+def _as_version_4(root) -> None:
+    """The store as groupsup's derived version 4 left it: one index.json of every session."""
+    lines = [
+        row for path in sorted((root / "index").rglob("*.json")) for row in rows(path, "sessions")
+    ]
+    shutil.rmtree(root / "index")
+    (root / "index.json").write_text(json.dumps({"sessions": dict(enumerate(lines, 1))}))
+    (root / "derived-version").write_text("4")
+
+
+def test_an_index_of_every_session_is_split_by_pod_and_year_on_opening(demo_store):
+    """Derived version 5 keeps the index a file a pod and year, so that a close rewrites one
+    small file: a store with an older groupsup's index.json is moved to it when opened."""
+    expected = demo_store.summaries()
+    _as_version_4(demo_store.root)
+    store = FolderStore(demo_store.root)
+    assert not (demo_store.root / "index.json").exists()
+    assert sorted(
+        p.relative_to(demo_store.root).as_posix()
+        for p in (demo_store.root / "index").rglob("*.json")
+    ) == ["index/north-pod/2026.json"]
+    assert store.summaries() == FolderStore(demo_store.root).summaries() == expected
+    assert store.check() == []
+
+
+def test_a_move_to_the_split_index_killed_part_way_is_made_whole_on_the_next_opening(
+    demo_store, monkeypatch
+):
+    """All or nothing: until the version is written, the next opening makes them again."""
+    expected = demo_store.summaries(), demo_store.open_steps(), demo_store.report_facts("north-pod")
+    _as_version_4(demo_store.root)
+
+    def killed(*_):
+        raise KeyboardInterrupt  # as a kill would, once the index is written
+
+    monkeypatch.setattr(FolderStore, "_write_facts", killed)
+    with pytest.raises(KeyboardInterrupt):
+        FolderStore(demo_store.root)
+    monkeypatch.undo()
+    store = FolderStore(demo_store.root)
+    assert (store.summaries(), store.open_steps(), store.report_facts("north-pod")) == expected
+    assert store.check() == [] and not (demo_store.root / "index.json").exists()
 
 
 def _files_as_they_are(folder) -> dict:

@@ -12,7 +12,8 @@ from groupsup.domain.vocabulary import RecordStage, StepStatus, current_status, 
 
 # What a store's derived records were made by. Raise it whenever a row below changes shape (a
 # key added, a meaning changed): a store whose rows are older makes them again, once, on opening.
-VERSION = "4"  # 4: reviews carry the date their step was agreed; a file a pod and year
+VERSION = "5"  # 4: reviews carry the date their step was agreed; a file a pod and year
+# 5: the index of sessions too is kept a file a pod and year (index/<pod>/<year>.json)
 
 
 def facts_of(session) -> dict:

@@ -50,7 +50,8 @@ MANIFEST_VERSION = 1
 # restore makes them again from the sessions.
 RECORDS = (
     "pods.json",
-    "index.json",
+    "index.json",  # (an older groupsup's)
+    "index/*/*.json",  # one a pod and year
     "facts/*.json",  # (one a pod: an older groupsup's)
     "facts/*/*.json",  # one a pod and year
     "steps/*.json",

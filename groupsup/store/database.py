@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -20,7 +21,8 @@ from groupsup.store.files import atomic_write
 from groupsup.store.migrations import UnknownVersion, upgrade
 
 PODS_FILE = "pods.json"
-INDEX_FILE = "index.json"
+INDEX_FOLDER = "index"  # index/<pod>/<year>.json: one line a session, for lists and home
+INDEX_FILE = "index.json"  # an older groupsup's index of every session: made again as above
 FACTS_FOLDER = "facts"  # facts/<pod>/<year>.json: what a pod's record needs of each closed session
 STEPS_FOLDER = "steps"  # steps/<pod>/<year>.json: each session's next steps and reviews
 OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
@@ -93,6 +95,15 @@ def derived_current(root: Path) -> bool:
 def year_files(folder: Path) -> list[Path]:
     """The files of a pod's derived rows, one a year (`<folder>/<year>.json`), oldest first."""
     return sorted(folder.glob("[0-9][0-9][0-9][0-9].json")) if folder.is_dir() else []
+
+
+def _folders(folder: Path) -> list[Path]:
+    """The folders in `folder` (none if it is not there): a derived record's pods."""
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def pod_folder(root: Path, folder: str, pod_id: str) -> Path:
@@ -325,7 +336,26 @@ class FolderIndex:
         return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        return summaries(rows(self.root / INDEX_FILE, "sessions"), pod_id)
+        return summaries(self.index_rows(pod_id), pod_id)
+
+    def index_rows(self, pod_id: str | None = None) -> list[dict]:
+        """The index's lines (raw) of one pod's sessions, or every pod's; StoreDamaged for a
+        year of the pod's sessions whose file of lines is missing (its steps file is there:
+        the two are written together) or cannot be read."""
+        folder = self.root / INDEX_FOLDER
+        pods = [store_key(pod_id)] if pod_id else sorted(p.name for p in _folders(folder))
+        found = []
+        for pod in pods:
+            years = year_files(self._inside(INDEX_FOLDER, pod))
+            held = {path.stem for path in years}
+            for path in year_files(self._inside(STEPS_FOLDER, pod)):
+                if path.stem not in held:
+                    raise StoreDamaged(
+                        f"{folder / pod / path.name} is missing: the sessions of {path.stem} "
+                        "are not in the index. 'groupsup check --repair' makes it again."
+                    )
+            found += [row for path in years for row in rows(path, "sessions")]
+        return found
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
         """The facts of the pod's sessions held, postponed or cancelled: its record's source.

@@ -4,7 +4,7 @@ owner of TinyDB.
 Layout of a store folder (0700, every file 0600):
 
     pods.json            TinyDB: the pods and their members
-    index.json           TinyDB: one small summary per session, for lists and the home screen
+    index/<pod>/<year>.json TinyDB: one small summary per session, for lists and the home screen
     facts/<pod>/<year>.json TinyDB: what the pod's record needs of each session held or not held
     steps/<pod>/<year>.json TinyDB: each session's next steps and reviews of earlier ones
     open-steps/<pod>.json TinyDB: the pod's next steps still open, for home and `actions`
@@ -53,6 +53,7 @@ from groupsup.store.database import (
     FACTS_FOLDER,
     IMPORTING,
     INDEX_FILE,
+    INDEX_FOLDER,
     OPEN_STEPS_FOLDER,
     PODS_FILE,
     STEPS_FOLDER,
@@ -79,12 +80,13 @@ from groupsup.store.interface import AlreadyStored
 
 LOCK_TIMEOUT_SECONDS = 10
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
-DERIVED_FOLDERS = (FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
+DERIVED_FOLDERS = (INDEX_FOLDER, FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
 FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
 OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
 CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
-PER_POD_TABLES = ((FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
+# The derived records kept a file a pod and year, and the table each file holds.
+PER_POD_TABLES = ((INDEX_FOLDER, "sessions"), (FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
 
 
 def _parse_session(path: Path, record: dict) -> Session:
@@ -104,7 +106,7 @@ def check_record(path: Path, rel: str) -> None:
         if rel == PODS_FILE:
             for row in rows(path, "pods"):
                 Pod.model_validate(row)
-        elif rel == INDEX_FILE:
+        elif rel == INDEX_FILE or rel.startswith(f"{INDEX_FOLDER}/"):
             summaries(rows(path, "sessions"))
         elif rel.startswith("sessions/") and rel.count("/") == 1:
             _parse_session(path, stored_record(path))
@@ -159,8 +161,8 @@ class FolderStore(FolderIndex):
             self.root,
             self.sessions_folder,
             *(self.root / folder for folder in DERIVED_FOLDERS),
-            *(self.root / FACTS_FOLDER).glob("*/"),  # each pod's folder of its years
-            *(self.root / STEPS_FOLDER).glob("*/"),
+            *(self.root / folder for folder in DERIVED_FOLDERS),
+            *(pod for folder, _ in PER_POD_TABLES for pod in (self.root / folder).glob("*/")),
         )
         self._finish_import()
         self._ensure_derived()
@@ -261,9 +263,9 @@ class FolderStore(FolderIndex):
             self._write_session(session)
             known = self._known.get(session.id)
             summary, steps = _derived_of(session)
-            if known is None or known[0] != summary:
-                self._write_summaries([summary])
             moved = was_on is not None and was_on[:4] != summary.date.isoformat()[:4]
+            if known is None or known[0] != summary or moved:
+                self._put_summary(summary, was_on)
             if session.status.in_the_record or moved:
                 self._put_facts(session, was_on)
             if known is None or known[1] != steps or moved:
@@ -285,11 +287,11 @@ class FolderStore(FolderIndex):
             path = self._session_path(session_id)
             pod_id = _parse_session(path, stored_record(path)).pod_id if path.exists() else None
             path.unlink(missing_ok=True)
-            replace_rows(self.root / INDEX_FILE, "sessions", [session_id], [])
+            for folder, table in PER_POD_TABLES:  # (a missing file's pod is not known: any)
+                years = self._year_files(folder, pod_id) if pod_id else self._all_years(folder)
+                for path in years:
+                    replace_rows(path, table, [session_id], [])
             if pod_id is not None:
-                for folder, table in PER_POD_TABLES:
-                    for path in self._year_files(folder, pod_id):
-                        replace_rows(path, table, [session_id], [])
                 self._write_open_steps(pod_id)
             self._known.pop(session_id, None)
 
@@ -308,10 +310,12 @@ class FolderStore(FolderIndex):
         }
         return {"record": {"1": record}}
 
-    def _write_summaries(self, summaries: Iterable[SessionSummary]) -> None:
-        summaries = list(summaries)
-        ids = [summary.id for summary in summaries]
-        replace_rows(self.root / INDEX_FILE, "sessions", ids, (s.row() for s in summaries))
+    def _put_summary(self, summary: SessionSummary, was_on: str | None) -> None:
+        """The session's index line into its year's file, out of the year's it was on."""
+        date = summary.date.isoformat()
+        self._replace_row(
+            INDEX_FOLDER, "sessions", summary.pod_id, summary.id, summary.row(), date, was_on
+        )
 
     # -- backups (groupsup/store/backups.py) ---------------------------------------------
 
@@ -373,6 +377,14 @@ class FolderStore(FolderIndex):
         """A pod's file in one of the derived records' folders (made if missing)."""
         private_folder(self.root / folder)
         return self._pod_path(folder, pod_id)
+
+    def _all_years(self, folder: str) -> list[Path]:
+        """Every pod's files of rows in one of the derived records' folders."""
+        return sorted((self.root / folder).glob("*/[0-9][0-9][0-9][0-9].json"))
+
+    def _years(self, folder: str) -> set[str]:
+        """Each pod's years in one of the derived records' folders, as `<pod>/<year>.json`."""
+        return {path.relative_to(self.root / folder).as_posix() for path in self._all_years(folder)}
 
     def _year_file(self, folder: str, pod_id: str, year: str) -> Path:
         """A pod's file of one year's rows (its folder made if missing)."""
@@ -464,11 +476,12 @@ class FolderStore(FolderIndex):
                 except StoreDamaged as error:
                     self.damaged[path.stem] = str(error)
                     unreadable.add(path.stem)
-            kept_index = _rows_of([self.root / INDEX_FILE], "sessions", unreadable)
-            kept = {  # (a pod's file, or its year's files: an older groupsup kept one a pod)
+            # (a pod's file, or its year's files; an older groupsup kept one index.json)
+            kept = {
                 (folder, table): _rows_of(
                     sorted((self.root / folder).glob("*.json"))
-                    + sorted((self.root / folder).glob("*/*.json")),
+                    + self._all_years(folder)
+                    + ([self.root / INDEX_FILE] if folder == INDEX_FOLDER else []),
                     table,
                     unreadable,
                 )
@@ -477,18 +490,17 @@ class FolderStore(FolderIndex):
             # Folders first: if this is killed, the next open sees them missing and rebuilds.
             for folder in DERIVED_FOLDERS:
                 shutil.rmtree(self.root / folder, ignore_errors=True)
-            AtomicJSONStorage(self.root / INDEX_FILE).write({"sessions": {}})
             self._write_derived(found)
-            replace_rows(self.root / INDEX_FILE, "sessions", [], kept_index)
             for (folder, table), old in kept.items():
                 self._write_rows(folder, table, old)
             for pod_id in _by_pod(kept[STEPS_FOLDER, "sessions"], lambda row: row["pod_id"]):
                 self._write_open_steps(pod_id)
+            (self.root / INDEX_FILE).unlink(missing_ok=True)  # the old layout's, once made again
             self._mark_derived()
 
     def _write_derived(self, sessions: list[Session]) -> None:
         """Every record derived from `sessions`, one write a file."""
-        self._write_summaries(SessionSummary.of(session) for session in sessions)
+        self._write_rows(INDEX_FOLDER, "sessions", [SessionSummary.of(s).row() for s in sessions])
         self._write_facts(sessions)
         self._write_steps([derived.steps_of(session) for session in sessions])
         self._known.update((session.id, _derived_of(session)) for session in sessions)
@@ -506,6 +518,8 @@ class FolderStore(FolderIndex):
             return True
         if not all((self.root / folder).exists() for folder in DERIVED_FOLDERS):
             return True
+        if self._years(INDEX_FOLDER) != self._years(STEPS_FOLDER):  # (written together)
+            return True  # a year's file of index lines or of steps is missing
         try:
             index = self.summaries()
         except StoreDamaged:
