@@ -25,7 +25,7 @@ def test_dates_as_facilitators_type_them(typed, expected):
 def test_a_date_that_is_not_one_says_how_to_type_it(typed):
     with pytest.raises(BadDate) as caught:
         parse_date(typed, SESSION)
-    assert str(caught.value) == (
-        f"'{typed}' is not a date: type a date as 2026-12-01 or 1/12/2026, or +14 (days) or "
+    assert str(caught.value) == (  # the example is two weeks after the session: never past
+        f"'{typed}' is not a date: type a date as 2026-12-09 or 9/12/2026, or +14 (days) or "
         "+2w (weeks) from the session."
     )

@@ -226,3 +226,25 @@ async def test_the_records_safeguarding_table_reads_as_sentences_at_80_columns(d
         assert any("Adam was missing" in line for line in table)
         assert any("Missing-from-care" in line for line in table)
         assert not any("…" in line for line in table)
+
+
+@pytest.mark.parametrize("date", ["2031-03-20", "2026-11-23"])
+async def test_the_due_dates_example_is_two_weeks_after_the_session(demo_store, fake, date):
+    """Whatever the session's date, the hint's example date is one still to come."""
+    import datetime as dt
+
+    from textual.widgets import Label
+
+    session = demo_store.session("demo-s3")
+    session.date = dt.date.fromisoformat(date)
+    demo_store.save_session(session)
+    fake.offset = (session.date - fake.wall().date()).days * 86400.0  # held that day
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "r", "ctrl+n", "ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, Dialog), "the next step dialog")
+        labels = [str(label.render()) for label in app.screen.query(Label)]
+        example = session.date + dt.timedelta(days=14)
+        hint = f"Due ({example}, {example.day}/{example.month}/{example.year}, +14 or +2w)"
+        assert hint in labels

@@ -7,7 +7,14 @@ import re
 
 from groupsup.domain.errors import GroupsupError
 
-HINT = "type a date as 2026-12-01 or 1/12/2026, or +14 (days) or +2w (weeks) from the session"
+EXAMPLE_DAYS = 14  # a hint's example date is this long after the day it is typed against
+
+
+def example_dates(near: dt.date) -> tuple[str, str]:
+    """A date as a facilitator may type it, in both forms, two weeks after `near` (the
+    session's date, or today) so the example is never in the past: ('2026-12-09', '9/12/2026')."""
+    day = near + dt.timedelta(days=EXAMPLE_DAYS)
+    return day.isoformat(), f"{day.day}/{day.month}/{day.year}"
 
 
 class BadDate(GroupsupError):
@@ -43,7 +50,11 @@ def parse_date(text: str, relative_to: dt.date | None = None) -> dt.date:
             return dt.date(year, month, day)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise BadDate(f"'{text}' is not a date: {HINT}.") from None
+        example = " or ".join(example_dates(relative_to or local_now().date()))
+        raise BadDate(
+            f"'{text}' is not a date: type a date as {example}, or +14 (days) or +2w (weeks) "
+            "from the session."
+        ) from None
 
 
 def parse_time(text: str) -> dt.time | None:

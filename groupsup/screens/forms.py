@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from groupsup.domain import agreeing, planning
-from groupsup.domain.dates import parse_date, when
+from groupsup.domain.dates import example_dates, parse_date, when
 from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.models import (
     Anxiety,
@@ -149,11 +149,12 @@ class NotHeldForm(Form[list[Session]]):
 
     def fields(self) -> ComposeResult:
         yield Static(Content(f"The session of {when(self.session.date)}"), classes="dialog-subject")
+        new_date, _ = example_dates(max(self.session.date, self.today))  # one still to come
         yield ChoiceList(
             [("postpone it to a new date", "postpone"), ("cancel it", "cancel")], id="what"
         )
         yield TextField(
-            placeholder="New date, if postponed (2026-12-09, or +14 days)", id="new-date"
+            placeholder=f"New date, if postponed ({new_date}, or +14 days)", id="new-date"
         )
         yield TextField(placeholder="Why (kept in the pod's record)", id="reason")
 
@@ -245,7 +246,7 @@ class NextStepForm(Form[NextStep]):
         yield PersonField(
             self.pod, self.session.attendees, s.owner if s else self.slot.presenter, id="owner"
         )
-        yield Label("Due (2026-12-01, 1/12/2026, +14 or +2w)")
+        yield Label(f"Due ({', '.join(example_dates(self.session.date))}, +14 or +2w)")
         yield Input(str(s.due) if s and s.due else "+2w", id="due")
         yield Tick(
             "Needs manager sign-off (a decision on case direction)",
