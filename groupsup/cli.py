@@ -767,6 +767,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import report
+
+    today = _today()
+    end = _record_day(args.end, "--to") if args.end else today
+    start = _record_day(args.start, "--from") if args.start else report.twelve_months_to(end)
+    if start > end:
+        raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
+    if args.service:  # (through the store alone: none of the folder's files below)
+        return _service_report(args, start, end, today)
     from groupsup.store.database import (
         FACTS_FOLDER,
         PODS_FILE,
@@ -777,13 +785,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     from groupsup.store.locations import is_database
 
-    today = _today()
-    end = _record_day(args.end, "--to") if args.end else today
-    start = _record_day(args.start, "--from") if args.start else report.twelve_months_to(end)
-    if start > end:
-        raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
-    if args.service:
-        return _service_report(args, start, end, today)
     root = _store_path(args)
     _check_is_store(root)
     if is_database(root):  # no files to read: the engine's own facts
