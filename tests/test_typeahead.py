@@ -48,13 +48,16 @@ async def settle(pilot) -> None:
 
 def busy(app) -> str | None:
     """What the app is still doing, or None: a key held for a field still to open, a message not
-    yet handled, a widget still being mounted, a worker still running."""
+    yet handled, a widget still being mounted, a worker still running. A timer's tick is not
+    counted: the clock and the cursor tick for ever, and on a loaded machine a refresh can take
+    longer than the half second between two ticks."""
     if app._held_keys or app._holding_keys:
         return "keys held for a field still to open"
     for screen in app.screen_stack:
         for node in (app, screen, *screen.walk_children()):
-            if not node._message_queue.empty():
-                return f"{node} has messages to handle"
+            waiting = [m for m in node._message_queue.values if not isinstance(m, events.Timer)]
+            if waiting:
+                return f"{node} has {waiting[0]} to handle"
             if node is not app and not node.is_mounted:
                 return f"{node} is being mounted"
     running = [worker for worker in app.workers if not worker.is_finished]
