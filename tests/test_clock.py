@@ -335,7 +335,45 @@ def test_a_planned_break_is_taken_with_the_clock_paused_and_recorded(fake):
     clock.advance()
     assert clock.spare_minutes() == 0  # the break was planned: it is not spare time
     md = minutes.as_markdown(demo.demo_pod(), session)
-    assert "| Break and pauses | 15 min planned; clock paused 10:15 to 10:29 (14 min) |" in md
+    assert "| Break and pauses | 15 min planned; break 10:15 to 10:29 (14 min) |" in md
+
+
+def test_every_pause_that_stopped_the_clock_is_in_the_minutes_where_its_time_went(fake):
+    """The break, then two pauses in the first case (one of 40 seconds): the session's table
+    itemises each, the break named as such, and the case says how much of its time the clock
+    stood still, so its actual time is not read as time spent on it."""
+    from groupsup.outputs import minutes
+
+    session = planned_session(3)
+    session.break_minutes = 15
+    plan_evenly(session)
+    clock = clock_for(session, fake)
+    clock.start()
+    fake.pass_minutes(15)
+    clock.pause()  # the break, taken whole before the first case
+    fake.pass_minutes(15)
+    clock.resume()
+    clock.advance()  # 10:30: case 1
+    fake.pass_minutes(11)
+    clock.pause()  # 10:41: a phone call
+    fake.pass_minutes(3)
+    clock.resume()
+    fake.pass_minutes(17)
+    clock.pause()  # 11:01: a knock at the door
+    fake.pass_minutes(40 / 60)
+    clock.resume()
+    fake.pass_minutes(10)
+    while clock.slot is not None and clock.slot.id == session.slots[0].id:
+        clock.advance()
+    md = minutes.as_markdown(demo.demo_pod(), session)
+    assert (
+        "| Break and pauses | 15 min planned; break 10:15 to 10:30 (15 min); clock paused "
+        "10:41 to 10:44 (3 min), at 11:01 (under a minute) |"
+    ) in md
+    assert (
+        "- **Time:** planned 47 min; actual 42 min (10:30 to 11:11), the clock stood still "
+        "4 min of it"
+    ) in md
 
 
 def test_a_three_hour_session_is_planned_with_a_break():

@@ -65,16 +65,33 @@ def run_order(session: Session, fmt: SessionFormat) -> list[Stop]:
     return [opening, *phases, closing]
 
 
-def pauses(session: Session) -> list[tuple[dt.datetime, dt.datetime]]:
-    """When the clock stood still (the break, or a pause) for a minute or more: from the end of
+# A stretch shorter than this is a slip of the key, not a pause worth a line in the minutes.
+NOTED_PAUSE_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class StoodStill:
+    """A stretch of the session with the clock paused (the break, or a pause): from the end of
     one stretch of running time to the start of the next."""
+
+    start: dt.datetime
+    end: dt.datetime
+    slot_id: str | None  # the case it fell in; None in the opening review or the close
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def pauses(session: Session) -> list[StoodStill]:
+    """Each time the clock stood still for NOTED_PAUSE_SECONDS or more, in order."""
     segments = session.clock.segments if session.clock else []
     gaps = []
     for before, after in itertools.pairwise(segments):
         if before.seconds is not None:
             stopped = before.started_at + dt.timedelta(seconds=before.seconds)
-            if after.started_at - stopped >= dt.timedelta(minutes=1):
-                gaps.append((stopped, after.started_at))
+            if (after.started_at - stopped).total_seconds() >= NOTED_PAUSE_SECONDS:
+                gaps.append(StoodStill(stopped, after.started_at, before.slot_id))
     return gaps
 
 

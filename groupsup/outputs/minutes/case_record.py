@@ -53,7 +53,7 @@ def case_record(pod: Pod, session: Session, number: int) -> Document:
             "the line manager."
         ),
         Heading("Roles", 2),
-        roles(slot, names),
+        roles(session, slot, names),
         Heading("The discussion", 2),
     )
     document.add(*_parts(slot, names), *agreement(pod, session, slot))

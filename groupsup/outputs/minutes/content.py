@@ -10,7 +10,7 @@ import datetime as dt
 
 from groupsup.domain import agreeing
 from groupsup.domain import grraacceess as grraacceess_record
-from groupsup.domain.clock import pauses
+from groupsup.domain.clock import StoodStill, pauses
 from groupsup.domain.dates import when
 from groupsup.domain.models import CaseSlot, NextStep, Pod, Session, SessionStatus, StepReview
 from groupsup.outputs.document import (
@@ -76,7 +76,7 @@ def minutes_document(pod: Pod, session: Session) -> Document:
     document.add(*block("Welfare check-in", session.welfare_checkin, level=2))
     document.add(*_review(session.review, names))
     for number, slot in enumerate(session.slots, 1):
-        document.add(Heading(f"Case {number}: {slot.title}", 2), roles(slot, names))
+        document.add(Heading(f"Case {number}: {slot.title}", 2), roles(session, slot, names))
         document.add(*_case(slot, names), *agreement(pod, session, slot))
     return document
 
@@ -89,14 +89,38 @@ def agreement(pod: Pod, session: Session, slot: CaseSlot) -> list[Block]:
 
 
 def breaks(session: Session) -> str:
-    """The break planned, and when the clock stood still (the break taken, and any pause)."""
+    """The break planned, and each time the clock stood still: the break while its planned
+    minutes last (as the run screen counts it), a pause after that."""
     planned = f"{duration(session.break_minutes)} planned" if session.break_minutes else ""
-    taken = [
-        f"{start:%H:%M} to {end:%H:%M} ({duration(minutes_between(start, end))})"
-        for start, end in pauses(session)
+    break_left = session.break_minutes * 60.0
+    taken: list[str] = []
+    paused: list[str] = []
+    for stretch in pauses(session):
+        (taken if break_left > 0 else paused).append(_stood_still(stretch))
+        break_left -= stretch.seconds
+    parts = [
+        planned,
+        f"break {', '.join(taken)}" if taken else "",
+        f"clock paused {', '.join(paused)}" if paused else "",
     ]
-    parts = [planned, f"clock paused {', '.join(taken)}" if taken else ""]
     return "; ".join(p for p in parts if p) or "none"
+
+
+def _stood_still(stretch: StoodStill) -> str:
+    if stretch.seconds < 60:
+        return f"at {stretch.start:%H:%M} (under a minute)"
+    minutes = duration(minutes_between(stretch.start, stretch.end))
+    return f"{stretch.start:%H:%M} to {stretch.end:%H:%M} ({minutes})"
+
+
+def _stood_still_in(session: Session, slot: CaseSlot) -> str:
+    """How much of a case's time the clock stood still, when it did: its actual time is from
+    its start to its end, pauses and all."""
+    seconds = sum(s.seconds for s in pauses(session) if s.slot_id == slot.id)
+    if not seconds:
+        return ""
+    said = "under a minute" if seconds < 60 else duration(round(seconds / 60))
+    return f", the clock stood still {said} of it"
 
 
 def _not_held(session: Session, names: Names) -> list[Block]:
@@ -159,11 +183,12 @@ def _review(review: list[StepReview], names: Names) -> list[Block]:
     return [heading, Table(header, rows, caption="Next steps reviewed")]
 
 
-def roles(slot: CaseSlot, names: Names) -> Fields:
+def roles(session: Session, slot: CaseSlot, names: Names) -> Fields:
     planned = f"planned {duration(slot.planned_minutes)}"
     actual = minutes_between(slot.started_at, slot.ended_at)
     actual_text = (
         f"actual {duration(actual)} ({slot.started_at:%H:%M} to {slot.ended_at:%H:%M})"
+        f"{_stood_still_in(session, slot)}"
         if actual is not None
         else "actual time not recorded"
     )
