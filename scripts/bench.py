@@ -647,6 +647,7 @@ def postgres_rows(results: Results, shape: str, groupsup, runs: int) -> None:
             "home": ready_ms([sys.executable, "-c", HOME_APP, location]),
             "--help": process_ms([*groupsup, "--help"]),
             "report --service": process_ms(service),
+            "driver": process_ms([sys.executable, "-c", DRIVER_FLOOR, location]),
         }
         try:
             timed = in_turns(home, runs)
@@ -662,6 +663,9 @@ def postgres_rows(results: Results, shape: str, groupsup, runs: int) -> None:
                 1.5,
             )
         results.record(names[2], shape, timed["report --service"])
+        # What any command on a database costs before it does anything, against the same --help.
+        results.record("PostgreSQL: --help, in turns with these", "-", timed["--help"])
+        results.record("PostgreSQL: import psycopg, connect, select 1", "-", timed["driver"])
         results.target(
             f"{names[2]} at {shape} within 2x of --help",
             timed["report --service"] / timed["--help"],
@@ -672,6 +676,8 @@ def postgres_rows(results: Results, shape: str, groupsup, runs: int) -> None:
 
 
 SHAPES_OF = {**SHAPES, **QUICK_SHAPES}
+# The floor under any command on a database: the driver imported, connected, one query answered.
+DRIVER_FLOOR = "import sys, psycopg; psycopg.connect(sys.argv[1]).execute('select 1').fetchone()"
 
 
 if __name__ == "__main__":
