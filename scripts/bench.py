@@ -110,7 +110,9 @@ asyncio.run(main())
 
 # Opens the plan of the next session, the pod's record and the run screen, each `runs` times
 # from home, printing the milliseconds from the key to the screen ready (focus on its first
-# field, the keys typed meanwhile let through).
+# field, the keys typed meanwhile let through). The run screen is timed starting the session
+# (which reads what it carries from earlier sessions; the session is put back as planned after
+# each start, untimed), then resuming it (which reads no earlier session).
 SCREENS_APP = (
     READY
     + """
@@ -149,20 +151,38 @@ async def back_home(app):
     app.post_message(events.Key("escape", KEYS["escape"]))
     await until(lambda: isinstance(app.screen, HomeScreen) and home_ready(app))
 
+def put_back(planned):
+    def change(session):
+        for name in type(session).model_fields:
+            setattr(session, name, getattr(planned, name))
+    return change
+
 async def main():
     global app_now
     app = app_now = GroupSupApp(sys.argv[1], bell=False)
     runs = int(sys.argv[2])
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: home_ready(app))
-        for kind, key in ((PlanScreen, "enter"), (RecordScreen, "c"), (RunScreen, "r")):
-            for _ in range(runs):
+        store = app.store
+        planned = store.session(store.summaries(store.pod_views()[0].id)[-1].id)
+        screens = (
+            ("PlanScreen", PlanScreen, "enter"),
+            ("RecordScreen", RecordScreen, "c"),
+            ("RunScreen(start)", RunScreen, "r"),
+            ("RunScreen(resume)", RunScreen, "r"),
+        )
+        for name, kind, key in screens:
+            for turn in range(runs):
                 table = app.screen.query_one("#sessions")
                 table.focus()
                 table.move_cursor(row=0)  # the next session, planned (running once run)
                 await pilot.pause()
-                print(kind.__name__, await timed(app, key, kind), flush=True)
+                print(name, await timed(app, key, kind), flush=True)
+                run_screen = app.screen
                 await back_home(app)
+                if name == "RunScreen(start)" and turn < runs - 1:  # planned again, to start
+                    run_screen.writer.flush()
+                    store.update_session(planned.id, put_back(planned))
                 await pilot.pause()
 
 asyncio.run(main())

@@ -469,6 +469,49 @@ async def test_a_case_presented_before_is_prepared_from_its_last_genogram_and_hi
     assert ahmed.carried_from == dt.date(2026, 9, 28) and ahmed.genogram.people
 
 
+def _cut_short(store: FolderStore, session_id: str) -> None:
+    path = store.sessions_folder / f"{session_id}.json"
+    path.write_bytes(path.read_bytes()[:200])
+
+
+async def test_a_damaged_earlier_session_is_named_when_a_case_is_prepared(demo_store):
+    """Preparing (g) the Ahmed case reads its last presentation, demo-s1: damaged, it is named
+    in one sentence and the preparation opens all the same, with nothing carried over."""
+    _cut_short(demo_store, "demo-s1")
+    app = GroupSupApp(demo_store.root, bell=False)
+    said = notices(app, "A past session cannot be read")
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await the_planned_sessions_plan(pilot)
+        await until(pilot, lambda: plan._history_known, "the pod's sessions read")
+        said.clear()  # the plan's own reading of the pod's sessions named it too
+        await pilot.press("shift+tab", "down", "down", "g", *"Typed at once")
+        await until(pilot, lambda: isinstance(app.screen, PreparationForm), "the preparation")
+        form = app.screen
+        await until(pilot, lambda: said, "the damaged session named")
+        assert "what the case carries" in said[0] and "demo-s1.json" in said[0]
+        assert not form.query("#carried-over")
+        assert form.query_one("#genogram", TextArea).text == ""
+        await until(
+            pilot,
+            lambda: "Typed at once" in str(getattr(app.focused, "value", "")),
+            "the keys typed at once in the preparation",
+        )
+
+
+async def test_a_damaged_earlier_session_is_named_when_a_session_starts(demo_store, fake):
+    """demo-s1 agreed two steps still open: damaged, they cannot be carried into the opening
+    review, and the facilitator is told which session, in one sentence."""
+    _cut_short(demo_store, "demo-s1")
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    said = notices(app, "A past session cannot be read")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_run_screen(pilot)
+        await until(pilot, lambda: said, "the damaged session named")
+        assert "what this session carries" in said[0] and "demo-s1.json" in said[0]
+    review = FolderStore(demo_store.root).session("demo-s3").review
+    assert review and {line.agreed_in for line in review} == {"demo-s2"}
+
+
 async def test_home_counts_one_planned_case_as_one_case(demo_store):
     planned = demo_store.session("demo-s3")
     planned.slots = planned.slots[:1]

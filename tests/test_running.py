@@ -7,7 +7,7 @@ from conftest import home_is_ready, until
 from textual.widgets import Input, Static
 
 from groupsup.app import GroupSupApp
-from groupsup.domain import running
+from groupsup.domain import earlier, running
 from groupsup.domain.clock import CLOSING, SessionClock
 from groupsup.domain.errors import NotFound
 from groupsup.domain.formats import format_named
@@ -32,10 +32,10 @@ def test_starting_carries_open_steps_and_starts_the_clock_once(demo_store, fake)
     session = planned[0]
     session.review = []
     clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
-    assert running.start(clock, demo_store.sessions("north-pod")) is True
+    assert running.start(clock, earlier.for_starting(demo_store, session)) is True
     assert session.status is SessionStatus.RUNNING and session.review
     reviewed = len(session.review)
-    assert running.start(clock, demo_store.sessions("north-pod")) is False
+    assert running.start(clock, earlier.for_starting(demo_store, session)) is False
     assert len(session.review) == reviewed
 
 

@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import DEMO_DAY
 
-from groupsup.domain import followup
+from groupsup.domain import earlier, followup, planning, running
+from groupsup.domain.clock import SessionClock
 from groupsup.domain.errors import NotFound, RuleBroken, StoreConflict
-from groupsup.domain.models import Hypothesis, MinutesDocument, SessionStatus, StepStatus
+from groupsup.domain.formats import format_named
+from groupsup.domain.models import (
+    CaseSlot,
+    Hypothesis,
+    MinutesDocument,
+    NextStep,
+    Session,
+    SessionStatus,
+    StepStatus,
+)
+from groupsup.genogram.model import Genogram
 from groupsup.observers import joining
 from groupsup.store import demo
 from groupsup.store.interface import AlreadyStored, Store, open_store
@@ -468,3 +481,212 @@ def test_two_writers_adding_pods_keep_both(store_engine, filled):
     app.save_pod(planning.new_pod("East Pod", app.pods()))
     names = [pod.name for pod in store_engine.open().pods()]
     assert names == ["East Pod", "North Pod", "South Pod"]
+
+
+# -- what a session carries from earlier ones, reading only those it carries from ------------
+
+
+def _unstarted(session: Session) -> Session:
+    """The session as before it started: nothing reviewed yet, its cases not prepared."""
+    fresh = session.model_copy(deep=True, update={"review": []})
+    for slot in fresh.slots:
+        slot.genogram, slot.history, slot.carried_from = Genogram(), "", None
+    return fresh
+
+
+def _carried_reading_every_session(store: Store, session: Session) -> Session:
+    """What starting the session carried when it read every session of its pod."""
+    carried, every = _unstarted(session), store.sessions(session.pod_id)
+    followup.carry_forward(carried, every)
+    for slot in carried.slots:
+        planning.carry_over(carried, slot, every)
+    return carried
+
+
+def _carried(store: Store, session: Session) -> tuple[Session, earlier.Earlier]:
+    """What starting the session carries now, and what it read to carry it."""
+    started = _unstarted(session)
+    read = earlier.for_starting(store, started)
+    clock = SessionClock(started, format_named(started.format), lambda: 0.0, _wall)
+    assert running.start(clock, read)
+    return started, read
+
+
+def _wall() -> dt.datetime:
+    return dt.datetime(2027, 3, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def _session(store: Store, session_id: str, day: dt.date, cases, reviewed=None) -> Session:
+    """A session of the demo pod on `day` presenting `cases` (reference, history), each case
+    agreeing a next step of its own; held (closed) when it says how steps stand (`reviewed`:
+    step id -> status; the other steps open before it stay 'open', not yet reviewed)."""
+    pod = store.pod("north-pod")
+    session = planning.new_session(pod, day, store.sessions(pod.id) if reviewed else [])
+    session.id = session_id
+    session.slots = [
+        CaseSlot(
+            presenter=demo.TOM,
+            case_reference=reference,
+            history=history,
+            next_steps=[NextStep(action=f"{session_id}: {reference}", owner=demo.PRIYA)],
+        )
+        for reference, history in cases
+    ]
+    if reviewed is not None:
+        session.status = SessionStatus.CLOSED
+        for review in session.review:
+            review.status = reviewed.get(review.step_id, StepStatus.OPEN)
+            review.note = f"Said in {session_id}" if review.reviewed else ""
+    store.save_session(session)
+    return session
+
+
+class YearEnd(NamedTuple):
+    store: Store
+    done_in_december: str  # a step open before demo-s3 (partly done then), done in December
+    reviewed_twice: str  # one open before demo-s3, partly done in December, not done in January
+    open_before_s3: set[str]
+
+
+@pytest.fixture
+def across_a_year_end(filled) -> YearEnd:
+    """The demo pod's history goes on past its planned session (demo-s3, 25 November 2026)
+    into the next year: later sessions review the steps open before demo-s3, the Okafor case
+    is presented four times (twice on one day), and a session is planned for February."""
+    store = filled
+    okafor, ahmed = "CS-40962 (Okafor)", "CS-31177 (Ahmed)"
+    open_before_s3 = filled.open_steps("north-pod")
+    done = next(step.id for step in open_before_s3 if step.status is StepStatus.PARTLY)
+    twice = next(step.id for step in open_before_s3 if step.session_id == "demo-s2")
+    december = _session(
+        store,
+        "dec",
+        dt.date(2026, 12, 28),
+        [(okafor, "Okafor in December"), (ahmed, "Ahmed in December")],
+        {done: StepStatus.DONE, twice: StepStatus.PARTLY},
+    )
+    _session(
+        store,
+        "jan-b",
+        dt.date(2027, 1, 25),
+        [(" cs-40962 ", "Okafor in January, second")],
+        {twice: StepStatus.NOT_DONE, december.slots[0].next_steps[0].id: StepStatus.DONE},
+    )
+    _session(store, "jan-a", dt.date(2027, 1, 25), [(okafor, "Okafor in January, first")], {})
+    _session(
+        store,
+        "feb",
+        dt.date(2027, 2, 22),
+        [(okafor, ""), (ahmed, ""), ("CS-99999 (New)", ""), ("", "")],
+    )
+    return YearEnd(store, done, twice, {step.id for step in open_before_s3})
+
+
+def test_starting_carries_what_reading_every_session_carried(across_a_year_end):
+    store = across_a_year_end.store
+    for summary in store.summaries("north-pod"):
+        session = store.session(summary.id)
+        started, read = _carried(store, session)
+        expected = _carried_reading_every_session(store, session)
+        assert (started.review, started.slots) == (expected.review, expected.slots), session.id
+        assert read.unreadable == {}
+    february, read = _carried(store, store.session("feb"))
+    okafor, ahmed, new, _ = february.slots
+    assert (okafor.history, okafor.carried_from) == (
+        "Okafor in January, first",
+        dt.date(2027, 1, 25),
+    )
+    assert (ahmed.history, ahmed.carried_from) == ("Ahmed in December", dt.date(2026, 12, 28))
+    assert new.carried_from is None and new.history == ""
+    assert "demo-s3" not in {s.id for s in read.sessions}  # it carries nothing
+
+
+def test_a_step_open_before_a_session_is_carried_though_a_later_one_closed_it(across_a_year_end):
+    store, done_in_december, *_ = across_a_year_end
+    assert done_in_december not in {step.id for step in store.open_steps("north-pod")}
+    started, _ = _carried(store, store.session("demo-s3"))
+    lines = {line.step_id: line for line in started.review}
+    assert (lines[done_in_december].last_status, lines[done_in_december].last_note) == (
+        StepStatus.PARTLY,
+        "One visit held.",  # as demo-s2 said, not as December did
+    )
+    assert not any(line.agreed_in == "dec" for line in started.review)
+    ahmed = started.slots[2]
+    assert ahmed.carried_from == dt.date(2026, 9, 28)  # not December's, after demo-s3
+
+
+def test_a_step_keeps_its_latest_review_across_the_year_end(across_a_year_end):
+    store, done_in_december, reviewed_twice, _ = across_a_year_end
+    started, _ = _carried(store, store.session("feb"))
+    lines = {line.step_id: line for line in started.review}
+    assert done_in_december not in lines
+    assert (
+        lines[reviewed_twice].last_status,
+        lines[reviewed_twice].last_note,
+        lines[reviewed_twice].last_reviewed_on,
+    ) == (StepStatus.NOT_DONE, "Said in jan-b", dt.date(2027, 1, 25))
+
+
+def test_the_last_presentation_of_a_case_is_the_latest_held_with_a_genogram_or_history(
+    store_engine, across_a_year_end
+):
+    store, day = across_a_year_end.store, dt.date(2027, 2, 22)
+    okafor, ahmed, new = "cs-40962", "cs-31177", "cs-99999"
+    asked = {okafor, ahmed, new}
+    latest = store.last_presentations("north-pod", asked, day, {"feb"})
+    assert latest == {okafor: "jan-a", ahmed: "dec"}  # the earliest id on the latest day
+    assert store.last_presentations("north-pod", asked, day, {"feb", "jan-a", "dec"}) == {
+        okafor: "jan-b",
+        ahmed: "demo-s1",
+    }
+    assert store.last_presentations("north-pod", asked, dt.date(2026, 12, 27), {"x"}) == {
+        okafor: "demo-s2",
+        ahmed: "demo-s1",
+    }
+    assert store.last_presentations("north-pod", [], day, {"feb"}) == {}
+    assert store_engine.open().last_presentations("north-pod", asked, day, ["feb"]) == latest
+
+
+def test_the_steps_open_before_a_session_name_who_agreed_and_last_reviewed_them(
+    across_a_year_end,
+):
+    store, done_in_december, reviewed_twice, open_before_s3 = across_a_year_end
+    before_s3 = store.open_steps_before("north-pod", dt.date(2026, 11, 25), "demo-s3")
+    assert {s.step_id for s in before_s3} == open_before_s3
+    sources = {s.step_id: s for s in before_s3}
+    assert (sources[reviewed_twice].agreed_in, sources[reviewed_twice].reviewed_in) == (
+        "demo-s2",
+        None,
+    )
+    assert sources[done_in_december].reviewed_in == "demo-s2"
+    before_feb = {
+        s.step_id: s for s in store.open_steps_before("north-pod", dt.date(2027, 2, 22), "feb")
+    }
+    assert done_in_december not in before_feb
+    assert before_feb[reviewed_twice].reviewed_in == "jan-b"
+    assert store.open_steps_before("north-pod", dt.date(2026, 9, 28), "demo-s1") == []
+
+
+def _damage(store_engine: Engine, session_id: str) -> None:
+    """The session's record can no longer be read (its file cut short, its row made invalid)."""
+    if isinstance(store_engine.location, Path):
+        path = store_engine.location / "sessions" / f"{session_id}.json"
+        path.write_bytes(path.read_bytes()[:100])
+        return
+    import psycopg
+
+    with psycopg.connect(store_engine.location, autocommit=True) as db:
+        db.execute("update sessions set record = record - 'date' where id = %s", [session_id])
+
+
+def test_a_damaged_earlier_session_is_named_and_left_out_as_reading_every_one_left_it(
+    store_engine, across_a_year_end
+):
+    _damage(store_engine, "jan-a")  # it agreed a step still open and last presented Okafor
+    store = store_engine.open()
+    february = store.session("feb")
+    started, read = _carried(store, february)
+    expected = _carried_reading_every_session(store, february)
+    assert (started.review, started.slots) == (expected.review, expected.slots)
+    assert list(read.unreadable) == ["jan-a"] and "jan-a" in read.unreadable["jan-a"]
+    assert started.slots[0].history == "Okafor in January, second"  # the one before it

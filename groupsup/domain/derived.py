@@ -7,13 +7,23 @@ Free of pydantic: `groupsup report` and `groupsup actions` read these rows as th
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from groupsup.domain import grraacceess
-from groupsup.domain.vocabulary import RecordStage, StepStatus, current_status, record_stage
+from groupsup.domain.vocabulary import (
+    RecordStage,
+    StepStatus,
+    current_status,
+    record_stage,
+    same_case,
+)
 
 # What a store's derived records were made by. Raise it whenever a row below changes shape (a
 # key added, a meaning changed): a store whose rows are older makes them again, once, on opening.
-VERSION = "5"  # 4: reviews carry the date their step was agreed; a file a pod and year
-# 5: the index of sessions too is kept a file a pod and year (index/<pod>/<year>.json)
+# 4: reviews carry the date their step was agreed; a file a pod and year. 5: the index of
+# sessions too is kept a file a pod and year (index/<pod>/<year>.json). 6: an open step names
+# the session that last reviewed it; the cases each session presented (`presented_of`).
+VERSION = "6"
 
 
 def facts_of(session) -> dict:
@@ -122,13 +132,14 @@ def touched_since(before: dict | None, after: dict | None) -> str:
 def open_steps(sessions_steps: list[dict]) -> list[dict]:
     """The steps still open, from one pod's `steps_of` rows: a step stands as its latest review
     says (sessions in date order; a line not yet reviewed does not count), else as it was
-    agreed; each carries its latest note."""
+    agreed; each carries its latest note and the session whose review said it (`reviewed_in`,
+    None if none has)."""
     agreed: dict[str, dict] = {}
     reviews: dict[str, list[dict]] = {}
     for row in sorted(sessions_steps, key=lambda row: (row["date"], row["id"])):
         for review in row["reviews"]:
             if review["step_id"] in agreed:
-                reviews[review["step_id"]].append(review)
+                reviews[review["step_id"]].append(review | {"reviewed_in": row["id"]})
         for step in row["steps"]:
             agreed[step["id"]], reviews[step["id"]] = step, []
     found = []
@@ -136,6 +147,41 @@ def open_steps(sessions_steps: list[dict]) -> list[dict]:
         said = [r for r in reviews[step_id] if r["status"] != StepStatus.OPEN.value]
         status = current_status(StepStatus(step["status"]), [StepStatus(r["status"]) for r in said])
         if status.is_open:
-            note = said[-1]["note"] if said else step["note"]
-            found.append(step | {"status": status.value, "note": note})
+            latest = said[-1] if said else {"note": step["note"], "reviewed_in": None}
+            found.append(
+                step
+                | {"status": status.value, "note": latest["note"]}
+                | {"reviewed_in": latest["reviewed_in"]}
+            )
     return found
+
+
+class StepSource(NamedTuple):
+    """Where a step still open stands recorded: the session that agreed it, and the session
+    whose review last said how it stands (None if none has). Starting a session reads only
+    these of the pod's earlier sessions."""
+
+    step_id: str
+    agreed_in: str
+    reviewed_in: str | None
+
+
+def presented_of(session) -> dict | None:
+    """The cases a session presented with a genogram or a case history (each as `same_case`
+    has it, in the order of its cases), for a later presentation of the same case to start
+    from; None for a session not held or with none. Read by `Store.last_presentations`."""
+    if not session.status.held:
+        return None
+    cases = [
+        same_case(slot.case_reference)
+        for slot in session.slots
+        if same_case(slot.case_reference) and (slot.genogram.people or slot.history)
+    ]
+    if not cases:
+        return None
+    return {
+        "id": session.id,
+        "pod_id": session.pod_id,
+        "date": session.date.isoformat(),
+        "cases": cases,
+    }

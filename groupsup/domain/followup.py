@@ -7,6 +7,7 @@ it stood (`StepReview`); a step's current status is its latest review, else its 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from groupsup.domain.models import CaseSlot, NextStep, Session, StepReview, StepStatus
@@ -80,10 +81,19 @@ def open_steps(sessions: list[Session], before: Session | None = None) -> list[T
     return [t for t in track(sessions) if t.is_open]
 
 
-def carry_forward(session: Session, pod_sessions: list[Session]) -> int:
-    """Add to the session's review every open step from earlier sessions; returns how many."""
+def carry_forward(
+    session: Session, pod_sessions: list[Session], still_open: Collection[str] | None = None
+) -> int:
+    """Add to the session's review every open step from earlier sessions; returns how many.
+
+    `pod_sessions` is the pod's sessions, or (`earlier.for_starting`) only those that agreed
+    or last reviewed a step open before this one, with `still_open` the ids of those steps."""
     already = {review.step_id for review in session.review}
-    fresh = [t.as_review() for t in open_steps(pod_sessions, before=session)]
+    fresh = [
+        t.as_review()
+        for t in open_steps(pod_sessions, before=session)
+        if still_open is None or t.step.id in still_open
+    ]
     added = [review for review in fresh if review.step_id not in already]
     session.review = [*session.review, *added]
     return len(added)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
 from groupsup.domain import grraacceess, rules
@@ -24,6 +23,7 @@ from groupsup.domain.models import (
     unique_key,
 )
 from groupsup.domain.rules import check_roles
+from groupsup.domain.vocabulary import same_case
 
 MINIMUM_SLOT_MINUTES = 10
 BREAK_MINUTES = 15  # planned in a session of BREAK_FROM_MINUTES or more (the policy's 3 hours)
@@ -261,13 +261,6 @@ def observers_for_roles(
     presents or consults is not observing, and whoever stopped is observing again."""
     freed = {m for m in before if m is not None and m not in after}
     return [m for m in attendees if (m in ticked or m in freed) and m not in after]
-
-
-def same_case(reference: str) -> str:
-    """What makes two case references the same case: the reference without the family name in
-    brackets, ignoring case and spacing ("CS-20418 (Brooks)" is "cs-20418")."""
-    without_family = re.sub(r"\s*\([^)]*\)", "", reference)
-    return " ".join((without_family or reference).split()).casefold()
 
 
 def carry_over(session: Session, slot: CaseSlot, pod_sessions: list[Session]) -> bool:

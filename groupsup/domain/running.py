@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from groupsup.domain.clock import SessionClock
+from groupsup.domain.earlier import Earlier
 from groupsup.domain.errors import GroupsupError, NotFound, os_reason
 from groupsup.domain.followup import carry_forward
 from groupsup.domain.models import (
@@ -58,15 +59,15 @@ def put_genogram(session: Session, case: int, genogram: Genogram, replace: bool 
     slot.genogram = parse(to_source(genogram)).genogram
 
 
-def start(clock: SessionClock, pod_sessions: list[Session]) -> bool:
+def start(clock: SessionClock, earlier: Earlier) -> bool:
     """Open the session, once: the pod's open next steps join its review, a case presented
-    before starts from its last genogram and history, and the clock starts.
-    Returns whether it was started now (and so needs saving)."""
+    before starts from its last genogram and history (both from `earlier.for_starting`), and
+    the clock starts. Returns whether it was started now (and so needs saving)."""
     if clock.started:
         return False
-    carry_forward(clock.session, pod_sessions)
+    carry_forward(clock.session, earlier.sessions, earlier.still_open)
     for slot in clock.session.slots:  # a case planned before it was last presented
-        carry_over(clock.session, slot, pod_sessions)
+        carry_over(clock.session, slot, earlier.sessions)
     clock.start()
     return True
 

@@ -4,6 +4,7 @@ command-line paths can use them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 
 # Of a stored session and of exported minutes; 2: timestamps carry their zone; 3: a session may be
@@ -106,3 +107,10 @@ def record_stage(session, slot) -> RecordStage:
     if slot.agreement is None:
         return RecordStage.AWAITING
     return RecordStage.PASSED if slot.agreement.passed_at else RecordStage.AGREED
+
+
+def same_case(reference: str) -> str:
+    """What makes two case references the same case: the reference without the family name in
+    brackets, ignoring case and spacing ("CS-20418 (Brooks)" is "cs-20418")."""
+    without_family = re.sub(r"\s*\([^)]*\)", "", reference)
+    return " ".join((without_family or reference).split()).casefold()

@@ -9,8 +9,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.worker import get_current_worker
 
-from groupsup.domain import planning, rules
+from groupsup.domain import earlier, planning, rules
 from groupsup.domain.dates import parse_date, parse_minutes, parse_time
 from groupsup.domain.errors import GroupsupError, explain, os_reason
 from groupsup.domain.formats import available_formats
@@ -123,7 +124,10 @@ class PlanScreen(SubScreen):
         and kept as their roles only, so a long history neither holds up the screen nor fills
         the memory. A session that cannot be read is named, never silently left out."""
         others, damaged = [], []
+        worker = get_current_worker()
         for summary in self.gs.store.summaries(self.pod.id):
+            if worker.is_cancelled:  # the plan was left: stop reading, it would hold up others
+                return
             if summary.id == self.session.id:
                 continue
             try:
@@ -336,29 +340,40 @@ class PlanScreen(SubScreen):
         if slot is None:
             self.notify("Add a case first (a), then prepare it (g).", severity="warning")
             return
+        self.gs.hold_keys()  # keys typed meanwhile go to the preparation, once it is open
+        self._prepare(slot)
+
+    @work(thread=True, exclusive=True, group="plan-prepare")
+    def _prepare(self, slot: CaseSlot) -> None:
+        """The slot as the presenter prepares it: a case presented before starts from its last
+        genogram and history, as it would on the run screen. That session is read here, off
+        the screen's thread; one that cannot be read is named."""
+        prepared = slot.model_copy(deep=True)
+        try:
+            carried = earlier.for_preparing(self.gs.store, self.session, prepared)
+        except GroupsupError as error:
+            carried = earlier.Earlier(unreadable={"": str(error)})
+        planning.carry_over(self.session, prepared, carried.sessions)
+        self.app.call_from_thread(self._open_preparation, slot.id, prepared, carried.unreadable)
+
+    def _open_preparation(self, slot_id: str, prepared: CaseSlot, unreadable: dict) -> None:
+        for reason in unreadable.values():
+            self.notify(
+                f"Left out of what the case carries from earlier sessions: {reason}",
+                title="A past session cannot be read",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
 
         def put(prepared: CaseSlot | None) -> None:
             if prepared is not None:
                 self.session.slots = [
-                    prepared if s.id == slot.id else s for s in self.session.slots
+                    prepared if s.id == slot_id else s for s in self.session.slots
                 ]
                 self.save()
 
-        self.app.push_screen(PreparationForm(self._with_last_presentation(slot)), put)
-
-    def _with_last_presentation(self, slot: CaseSlot) -> CaseSlot:
-        """The slot as the presenter prepares it: a case presented before starts from its last
-        genogram and history, as it would on the run screen. Those sessions are read now: the
-        plan keeps only the roles of the pod's past sessions."""
-        case = planning.same_case(slot.case_reference)
-        earlier = [
-            self.gs.store.session(other.id)
-            for other in self.others
-            if any(planning.same_case(s.case_reference) == case for s in other.slots)
-        ]
-        prepared = slot.model_copy(deep=True)
-        planning.carry_over(self.session, prepared, earlier)
-        return prepared
+        self.app.push_screen(PreparationForm(prepared), put)
 
     def action_delete_slot(self) -> None:
         slot = self.chosen_slot()

@@ -29,8 +29,9 @@ from textual.widgets import (
     TextArea,
 )
 
-from groupsup.domain import running
+from groupsup.domain import earlier, running
 from groupsup.domain.clock import SessionClock
+from groupsup.domain.errors import GroupsupError
 from groupsup.domain.formats import FormatError, format_named
 from groupsup.domain.models import CASE_TEXT_FIELDS, Lens, Pod, Session
 from groupsup.screens.base import Scroll
@@ -218,15 +219,30 @@ class RunScreen(RunCapture, RunMoves):
         # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
         self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
         self._welfare = self.query_one("#welfare_checkin", TextArea)
-        # Only starting reads the pod's history (for its opening review): resuming does not.
-        if not self.clock.started and running.start(
-            self.clock, self.gs.store.sessions(self.pod.id)
-        ):
-            self.save()
+        if not self.clock.started:
+            self._start()
         self.show_stop()
         self._show_joined()
         self.set_interval(0.5, self.tick)
         self._offer_unsaved()
+
+    def _start(self) -> None:
+        """Start the session, carrying in what it carries from the pod's earlier sessions
+        (only starting reads them: resuming does not). One that cannot be read is named."""
+        try:
+            carried = earlier.for_starting(self.gs.store, self.session)
+        except GroupsupError as error:  # the store's records of them cannot be read
+            carried = earlier.Earlier(unreadable={"": str(error)})
+        for reason in carried.unreadable.values():
+            self.notify(
+                f"Left out of what this session carries from earlier ones: {reason}",
+                title="A past session cannot be read",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        if running.start(self.clock, carried):
+            self.save()
 
     def _offer_unsaved(self) -> None:
         """Edits a failed save kept aside last time: put them back, or let them go."""

@@ -46,8 +46,8 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 # The records, as patterns under the store's root. Exports, backups, the lock and the join code
 # are not records: they are not backed up, and a restore leaves them as they are.
-# The derived records (index, facts, steps, open-steps: see folder.py) are kept too, though a
-# restore makes them again from the sessions.
+# The derived records (index, facts, steps, open-steps, presented: see folder.py) are kept too,
+# though a restore makes them again from the sessions.
 RECORDS = (
     "pods.json",
     "index.json",  # (an older groupsup's)
@@ -57,6 +57,7 @@ RECORDS = (
     "steps/*.json",
     "steps/*/*.json",
     "open-steps/*.json",
+    "presented/*.json",
     "sessions/*.json",
     "sessions/*.inbox/*.json",
     "formats/*.toml",

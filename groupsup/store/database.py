@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ INDEX_FILE = "index.json"  # an older groupsup's index of every session: made ag
 FACTS_FOLDER = "facts"  # facts/<pod>/<year>.json: what a pod's record needs of each closed session
 STEPS_FOLDER = "steps"  # steps/<pod>/<year>.json: each session's next steps and reviews
 OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
+PRESENTED_FOLDER = "presented"  # presented/<pod>.json: the cases each held session presented
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
 DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 
@@ -372,6 +373,73 @@ class FolderIndex:
             for pod in pod_ids
             for row in rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps")
         ]
+
+    def open_step_rows(
+        self, pod_id: str, since: str = "", before: tuple[str, str] | None = None
+    ) -> list[dict]:
+        """The pod's open steps as rows (`derived.open_steps`): those agreed before `since` (a
+        date, ISO) as the open steps index has them (no change since touched them), the rest
+        made again from the steps rows of the sessions from `since` on. With `before` (a
+        session's date and id), as the steps stood before that session: only the sessions
+        before it count, and `since` goes back to the earliest step any later one reviewed."""
+        years = {path.stem: path for path in self._year_files(STEPS_FOLDER, pod_id)}
+        read: dict[str, list[dict]] = {}
+
+        def rows_of(year: str) -> list[dict]:
+            if year not in read:
+                read[year] = rows(years[year], "sessions")
+            return read[year]
+
+        if before is not None:
+            since = min(
+                [
+                    before[0],
+                    *(
+                        review.get("agreed_on") or ""
+                        for year in years
+                        if year >= before[0][:4]
+                        for row in rows_of(year)
+                        if (row["date"], row["id"]) >= before
+                        for review in row["reviews"]
+                        if review["status"] != StepStatus.OPEN.value
+                    ),
+                ]
+            )
+        index = self._pod_path(OPEN_STEPS_FOLDER, pod_id)
+        try:
+            kept = [row for row in rows(index, "steps") if row["agreed"] < since]
+        except (StoreDamaged, KeyError, TypeError):
+            kept, since = [], ""  # made again whole
+        if since and not index.exists():
+            since = ""
+        later = [
+            row
+            for year in years
+            if year >= since[:4]
+            for row in rows_of(year)
+            if row["date"] >= since and (before is None or (row["date"], row["id"]) < before)
+        ]
+        return [*kept, *derived.open_steps(later)]
+
+    def open_steps_before(
+        self, pod_id: str, day: dt.date, session_id: str
+    ) -> list[derived.StepSource]:
+        return [
+            derived.StepSource(row["id"], row["session_id"], row.get("reviewed_in"))
+            for row in self.open_step_rows(pod_id, before=(day.isoformat(), session_id))
+        ]
+
+    def last_presentations(
+        self, pod_id: str, cases: Collection[str], day: dt.date, besides: Collection[str]
+    ) -> dict[str, str]:
+        wanted, found = set(cases), dict[str, str]()
+        held = rows(self._pod_path(PRESENTED_FOLDER, pod_id), "sessions")
+        by_id = sorted(held, key=lambda row: row["id"])
+        for row in sorted(by_id, key=lambda row: row["date"], reverse=True):  # latest first
+            if row["date"] <= day.isoformat() and row["id"] not in besides:
+                for case in wanted.intersection(row["cases"]) - found.keys():
+                    found[case] = row["id"]
+        return found
 
     def planned(self, pod_id: str) -> list[PlannedSession]:
         """The pod's planned sessions, as a calendar needs them (past sessions are not read);

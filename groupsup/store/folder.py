@@ -8,6 +8,8 @@ Layout of a store folder (0700, every file 0600):
     facts/<pod>/<year>.json TinyDB: what the pod's record needs of each session held or not held
     steps/<pod>/<year>.json TinyDB: each session's next steps and reviews of earlier ones
     open-steps/<pod>.json TinyDB: the pod's next steps still open, for home and `actions`
+    presented/<pod>.json TinyDB: the cases each held session presented with a genogram or
+                         history, for a later presentation to start from
     sessions/<id>.json   TinyDB: one session's full record
     sessions/<id>.inbox/ observers' notes waiting to be taken in
     observers/<id>/      the session's join codes and who has joined, while it runs
@@ -56,6 +58,7 @@ from groupsup.store.database import (
     INDEX_FOLDER,
     OPEN_STEPS_FOLDER,
     PODS_FILE,
+    PRESENTED_FOLDER,
     STEPS_FOLDER,
     AtomicJSONStorage,
     FolderIndex,
@@ -80,13 +83,14 @@ from groupsup.store.interface import AlreadyStored
 
 LOCK_TIMEOUT_SECONDS = 10
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
-DERIVED_FOLDERS = (INDEX_FOLDER, FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER)
+DERIVED_FOLDERS = (INDEX_FOLDER, FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER, PRESENTED_FOLDER)
 FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
 OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
 CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
 # The derived records kept a file a pod and year, and the table each file holds.
 PER_POD_TABLES = ((INDEX_FOLDER, "sessions"), (FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
+POD_FILES = (OPEN_STEPS_FOLDER, PRESENTED_FOLDER)  # <folder>/<pod>.json, one a pod
 
 
 def _parse_session(path: Path, record: dict) -> Session:
@@ -172,7 +176,7 @@ class FolderStore(FolderIndex):
         # What the derived records hold of each session as this process last read or wrote
         # it: a save rewrites them only when that changed. Only a save of the session changes
         # them, and a save needs the revision this process read, so these are never stale.
-        self._known: dict[str, tuple[SessionSummary, dict]] = {}
+        self._known: dict[str, tuple[SessionSummary, dict, dict | None]] = {}
         self._revisions: dict[str, int] = {}  # revision of each session as this process saw it
         self.damaged: dict[str, str] = {}  # session id -> why its file cannot be read
 
@@ -262,7 +266,7 @@ class FolderStore(FolderIndex):
                     )
             self._write_session(session)
             known = self._known.get(session.id)
-            summary, steps = _derived_of(session)
+            summary, steps, presented = _derived_of(session)
             moved = was_on is not None and was_on[:4] != summary.date.isoformat()[:4]
             if known is None or known[0] != summary or moved:
                 self._put_summary(summary, was_on)
@@ -270,7 +274,9 @@ class FolderStore(FolderIndex):
                 self._put_facts(session, was_on)
             if known is None or known[1] != steps or moved:
                 self._put_steps(steps, was_on)
-            self._known[session.id] = summary, steps
+            if known is None or known[2] != presented:
+                self._put_presented(session, presented)
+            self._known[session.id] = summary, steps, presented
             self._mark_derived()
 
     def update_session(self, session_id: str, change: Callable[[Session], None]) -> Session:
@@ -293,6 +299,7 @@ class FolderStore(FolderIndex):
                     replace_rows(path, table, [session_id], [])
             if pod_id is not None:
                 self._write_open_steps(pod_id)
+                replace_rows(self._pod_file(PRESENTED_FOLDER, pod_id), "sessions", [session_id], [])
             self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
@@ -423,6 +430,20 @@ class FolderStore(FolderIndex):
         )
         self._write_open_steps(row["pod_id"], derived.touched_since(before, row))
 
+    def _put_presented(self, session: Session, row: dict | None) -> None:
+        """The cases the session presented (`derived.presented_of`) into its pod's file."""
+        path = self._pod_file(PRESENTED_FOLDER, session.pod_id)
+        replace_rows(path, "sessions", [session.id], [row] if row else [])
+
+    def _write_presented(self, rows_: list[dict], pod_ids: Iterable[str]) -> None:
+        """Many sessions' presented rows at once, into each pod's file (made even when it gets
+        none: opening the store looks for it)."""
+        by_pod = _by_pod(rows_, lambda row: row["pod_id"])
+        for pod_id in dict.fromkeys([*pod_ids, *by_pod]):
+            changed = by_pod.get(pod_id, [])
+            path = self._pod_file(PRESENTED_FOLDER, pod_id)
+            replace_rows(path, "sessions", [row["id"] for row in changed], changed)
+
     def _write_facts(self, sessions: Iterable[Session]) -> None:
         """Each pod's recorded sessions' facts, one write a year's file."""
         recorded = [derived.facts_of(s) for s in sessions if s.status.in_the_record]
@@ -449,20 +470,7 @@ class FolderStore(FolderIndex):
         """The pod's open steps: those agreed before `since` kept as they stand (no change
         touched them), the rest made again from the steps of the sessions held since."""
         path = self._pod_file(OPEN_STEPS_FOLDER, pod_id)
-        try:
-            kept = [row for row in rows(path, "steps") if row["agreed"] < since]
-        except (StoreDamaged, KeyError, TypeError):
-            kept, since = [], ""  # made again whole
-        if since and not path.exists():
-            since = ""
-        later = [
-            row
-            for year in self._year_files(STEPS_FOLDER, pod_id)
-            if year.stem >= since[:4]
-            for row in rows(year, "sessions")
-            if row["date"] >= since
-        ]
-        open_rows = [*kept, *derived.open_steps(later)]
+        open_rows = self.open_step_rows(pod_id, since)
         AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
     def rebuild_derived(self) -> None:
@@ -476,6 +484,9 @@ class FolderStore(FolderIndex):
                 except StoreDamaged as error:
                     self.damaged[path.stem] = str(error)
                     unreadable.add(path.stem)
+            kept_presented = _rows_of(
+                sorted((self.root / PRESENTED_FOLDER).glob("*.json")), "sessions", unreadable
+            )
             # (a pod's file, or its year's files; an older groupsup kept one index.json)
             kept = {
                 (folder, table): _rows_of(
@@ -496,6 +507,7 @@ class FolderStore(FolderIndex):
             for pod_id in _by_pod(kept[STEPS_FOLDER, "sessions"], lambda row: row["pod_id"]):
                 self._write_open_steps(pod_id)
             (self.root / INDEX_FILE).unlink(missing_ok=True)  # the old layout's, once made again
+            self._write_presented(kept_presented, [])
             self._mark_derived()
 
     def _write_derived(self, sessions: list[Session]) -> None:
@@ -503,6 +515,8 @@ class FolderStore(FolderIndex):
         self._write_rows(INDEX_FOLDER, "sessions", [SessionSummary.of(s).row() for s in sessions])
         self._write_facts(sessions)
         self._write_steps([derived.steps_of(session) for session in sessions])
+        presented = [derived.presented_of(session) for session in sessions]
+        self._write_presented([row for row in presented if row], (s.pod_id for s in sessions))
         self._known.update((session.id, _derived_of(session)) for session in sessions)
 
     def _ensure_derived(self) -> None:
@@ -526,7 +540,7 @@ class FolderStore(FolderIndex):
             return False  # `check` names it; a rebuild would throw its rows away
         pods = {s.pod_id for s in index}
         recorded = {s.pod_id for s in index if s.status.in_the_record}
-        needed = [self._pod_path(OPEN_STEPS_FOLDER, pod) for pod in pods]
+        needed = [self._pod_path(folder, pod) for pod in pods for folder in POD_FILES]
         needed += [self._inside(STEPS_FOLDER, store_key(pod)) for pod in pods]
         needed += [self._inside(FACTS_FOLDER, store_key(pod)) for pod in recorded]
         return any(not path.exists() for path in needed)
@@ -701,7 +715,8 @@ class FolderStore(FolderIndex):
         )
 
     def _derived_problems(self, sessions: list[Session], index: dict) -> list[str]:
-        """Where the index, pod facts and open steps disagree with the sessions."""
+        """Where the index, pod facts, open steps and presented cases disagree with the
+        sessions."""
         problems = [
             f"The index line of session {s.id} does not agree with {self._session_path(s.id)}."
             for s in sessions
@@ -710,6 +725,7 @@ class FolderStore(FolderIndex):
         for pod_id, pod_sessions in _by_pod(sessions).items():
             facts = [derived.facts_of(s) for s in pod_sessions if s.status.in_the_record]
             steps = derived.open_steps([derived.steps_of(s) for s in pod_sessions])
+            presented = [row for s in pod_sessions if (row := derived.presented_of(s))]
             for path, read, expected in (
                 (
                     self._inside(FACTS_FOLDER, store_key(pod_id)),
@@ -720,6 +736,11 @@ class FolderStore(FolderIndex):
                     self._pod_path(OPEN_STEPS_FOLDER, pod_id),
                     lambda pod=pod_id: rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps"),
                     steps,
+                ),
+                (
+                    self._pod_path(PRESENTED_FOLDER, pod_id),
+                    lambda pod=pod_id: rows(self._pod_path(PRESENTED_FOLDER, pod), "sessions"),
+                    presented,
                 ),
             ):
                 try:
@@ -870,8 +891,8 @@ def _date_of(record: dict) -> str | None:
     return date if isinstance(date, str) else None
 
 
-def _derived_of(session: Session) -> tuple[SessionSummary, dict]:
-    return SessionSummary.of(session), derived.steps_of(session)
+def _derived_of(session: Session) -> tuple[SessionSummary, dict, dict | None]:
+    return SessionSummary.of(session), derived.steps_of(session), derived.presented_of(session)
 
 
 def _by_pod(items: Iterable, pod_of=lambda session: session.pod_id) -> dict[str, list]:

@@ -15,13 +15,14 @@ This module imports no pydantic: opening a store must not hold up the first pain
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from groupsup.domain.errors import GroupsupError
 
 if TYPE_CHECKING:
+    from groupsup.domain.derived import StepSource
     from groupsup.domain.models import MinutesDocument, Pod, Session
     from groupsup.store.database import OpenStep, PodView, SessionSummary
 
@@ -152,6 +153,25 @@ class Store(StoreIndex, Protocol):
 
     def delete_session(self, session_id: str) -> None:
         """Remove the session and everything derived from it."""
+        ...
+
+    # -- what a session carries from earlier ones (`domain.earlier`) -------------------------
+    # Starting a session reads only the sessions these name, never the pod's whole history.
+
+    def open_steps_before(self, pod_id: str, day: dt.date, session_id: str) -> list[StepSource]:
+        """The pod's next steps still open before the session `session_id` on `day` (sessions
+        in date order, then by id), as only the sessions before it have them, each with the
+        session that agreed it and the one whose review last said how it stands. Read without
+        pydantic."""
+        ...
+
+    def last_presentations(
+        self, pod_id: str, cases: Collection[str], day: dt.date, besides: Collection[str]
+    ) -> dict[str, str]:
+        """For each of `cases` (as `vocabulary.same_case` has them), the pod's session held
+        (running or closed) on or before `day`, other than `besides`, that last presented it
+        with a genogram or a case history (the earliest id on that day): case -> session id.
+        A case none presented is left out. Read without pydantic."""
         ...
 
     # -- derived records -----------------------------------------------------------------

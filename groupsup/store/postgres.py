@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,7 +27,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
 from groupsup.domain.derived import VERSION as DERIVED_VERSION
-from groupsup.domain.derived import facts_of
+from groupsup.domain.derived import StepSource, facts_of, presented_of
 from groupsup.domain.errors import (
     GroupsupError,
     NotFound,
@@ -250,6 +250,22 @@ MIGRATIONS: list[str] = [
         where coalesce(review_status, status) not in ('done', 'no longer needed');
     analyze next_steps;
     """,
+    # The cases each held session presented with a genogram or history (`derived.presented_of`),
+    # so that starting a session finds a case's last presentation without reading the others.
+    """
+    create table presented_cases (
+        session_id text not null references sessions (id) on delete cascade,
+        pod_id text not null,
+        held_on date not null,
+        position integer not null,
+        case_key text not null,
+        primary key (session_id, position)
+    );
+    create index presented_cases_by_case on presented_cases (pod_id, case_key);
+    alter table presented_cases enable row level security;
+    create policy facilitator on presented_cases using (groupsup_may_write(pod_id));
+    create policy service on presented_cases for select using (groupsup_reads_all());
+    """,
 ]
 
 # What opening the store looks at: the schema's version, which groupsup made the derived rows,
@@ -280,14 +296,46 @@ _REVIEWS_ASTRAY = """
     where (s.review_status, s.review_note) is distinct from (r.status, r.note)
 """
 
+# The steps of a pod open before a session (a day and an id: only the sessions before it
+# count), each with the session that agreed it and the one whose review last said how it
+# stands, if any (a line still 'open' has not said yet).
+_OPEN_STEPS_BEFORE = """
+    select s.id, s.session_id, r.session_id
+    from next_steps s
+    left join lateral (
+        select review.status, review.session_id
+        from step_reviews review
+        where review.step_id = s.id
+          and (review.session_date, review.session_id) > (s.agreed, s.session_id)
+          and (review.session_date, review.session_id) < (%(day)s, %(session)s)
+          and review.status <> 'open'
+        order by review.session_date desc, review.session_id desc
+        limit 1
+    ) r on true
+    where s.pod_id = %(pod)s and (s.agreed, s.session_id) < (%(day)s, %(session)s)
+      and coalesce(r.status, s.status) not in ('done', 'no longer needed')
+"""
+
+# Of each case asked for, the session held on or before a day (other than some) that last
+# presented it with a genogram or history; the earliest id on that day.
+_LAST_PRESENTATIONS = """
+    select distinct on (case_key) case_key, session_id
+    from presented_cases
+    where pod_id = %(pod)s and case_key = any(%(cases)s) and held_on <= %(day)s
+      and not session_id = any(%(besides)s)
+    order by case_key, held_on desc, session_id
+"""
+
 
 class DerivedRows(NamedTuple):
     """What a session's save writes beside it: its next steps, its reviews of earlier ones,
-    and, once closed (or postponed or cancelled), its facts for the pod's record."""
+    once closed (or postponed or cancelled) its facts for the pod's record, and once held the
+    cases it presented with a genogram or history."""
 
     steps: list[tuple]
     reviews: list[tuple]
     facts: dict | None
+    presented: list[tuple]
 
     @classmethod
     def of(cls, session: Session) -> DerivedRows:
@@ -313,6 +361,10 @@ class DerivedRows(NamedTuple):
                 for review in session.review
             ],
             facts_of(session) if session.status.in_the_record else None,
+            [
+                (session.id, session.pod_id, session.date, position, case)
+                for position, case in enumerate((presented_of(session) or {}).get("cases", []))
+            ],
         )
 
 
@@ -682,7 +734,7 @@ class PostgresStore:
 
     @staticmethod
     def _write_derived(db: psycopg.Connection, session: Session, rows: DerivedRows) -> None:
-        for table in ("next_steps", "step_reviews", "pod_facts"):
+        for table in ("next_steps", "step_reviews", "pod_facts", "presented_cases"):
             db.execute(f"delete from {table} where session_id = %s", [session.id])
         with db.cursor() as cursor:
             cursor.executemany(
@@ -695,6 +747,11 @@ class PostgresStore:
                 "insert into step_reviews (step_id, session_id, session_date, status, note) "
                 "values (%s, %s, %s, %s, %s)",
                 rows.reviews,
+            )
+            cursor.executemany(
+                "insert into presented_cases (session_id, pod_id, held_on, position, case_key) "
+                "values (%s, %s, %s, %s, %s)",
+                rows.presented,
             )
         if rows.facts is not None:
             db.execute(
@@ -717,6 +774,16 @@ class PostgresStore:
 
         rows = self._rows(_OPEN_STEPS, {"pod": pod_id})
         return [OpenStep._make([*row[:8], StepStatus(row[8]), row[9], row[10]]) for row in rows]
+
+    def open_steps_before(self, pod_id: str, day: dt.date, session_id: str) -> list[StepSource]:
+        rows = self._rows(_OPEN_STEPS_BEFORE, {"pod": pod_id, "day": day, "session": session_id})
+        return [StepSource(*row) for row in rows]
+
+    def last_presentations(
+        self, pod_id: str, cases: Collection[str], day: dt.date, besides: Collection[str]
+    ) -> dict[str, str]:
+        wanted = {"pod": pod_id, "cases": list(cases), "day": day, "besides": list(besides)}
+        return dict(self._rows(_LAST_PRESENTATIONS, wanted))
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
         rows = self._rows(_REPORT_FACTS, {"pod": pod_id, "since": since})
@@ -940,7 +1007,8 @@ class PostgresStore:
         return problems + self._derived_problems(sessions)
 
     def _derived_problems(self, sessions: list[Session]) -> list[str]:
-        """Sessions whose next steps, reviews or pod facts disagree with their record."""
+        """Sessions whose next steps, reviews, pod facts or presented cases disagree with their
+        record."""
         steps: dict[str, set[str]] = {}
         for session_id, step_id in self._rows("select session_id, id from next_steps"):
             steps.setdefault(session_id, set()).add(step_id)
@@ -949,6 +1017,11 @@ class PostgresStore:
             reviews.setdefault(session_id, set()).add(step_id)
         facts: dict[str, dict] = dict(self._rows("select session_id, facts from pod_facts"))
         astray = {session_id for (session_id,) in self._rows(_REVIEWS_ASTRAY)}
+        presented: dict[str, list[str]] = {}
+        for session_id, case in self._rows(
+            "select session_id, case_key from presented_cases order by session_id, position"
+        ):
+            presented.setdefault(session_id, []).append(case)
         problems = []
         for session in sessions:
             recorded = session.status.in_the_record
@@ -959,6 +1032,8 @@ class PostgresStore:
                 "reviews": reviews.get(session.id, set())
                 == {review.step_id for review in session.review},
                 "pod facts": facts.get(session.id) == (facts_of(session) if recorded else None),
+                "presented cases": presented.get(session.id, [])
+                == (presented_of(session) or {}).get("cases", []),
             }
             problems += [
                 f"The {what} of session {session.id} in {redacted(self.location)} do not agree "
