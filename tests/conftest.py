@@ -234,6 +234,20 @@ async def the_run_screen(pilot):
     return pilot.app.screen
 
 
+# Each dialog of the run screen: the keys that open it from home. The names are in snapshot
+# files' names (test_snapshots.py), so they keep their underscores.
+RUN_DIALOGS = {
+    "review": ("r", "tab", "enter"),  # past the welfare check-in, the first step's review
+    "hypothesis": ("r", "ctrl+n", "ctrl+g"),
+    "resonance": ("r", "ctrl+n", "ctrl+r"),
+    "next_step": ("r", "ctrl+n", "ctrl+f"),
+    "safeguarding": ("r", "ctrl+n", "ctrl+l"),
+    "personal_level": ("r", "ctrl+n", "f3"),
+    "more_time": ("r", "ctrl+n", "ctrl+t"),
+    "join_codes": ("r", "ctrl+n", "f4"),
+}
+
+
 def screen_text(app) -> str:
     """Every character the app would send to the terminal for its current screen."""
     strips = app.screen._compositor.render_strips()

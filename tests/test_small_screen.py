@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import home_is_ready, screen_text, until
+from conftest import RUN_DIALOGS, home_is_ready, screen_text, until
 from test_app import type_text
 from test_typeahead import burst
 from textual.widgets import TabbedContent
@@ -39,19 +39,6 @@ async def test_home_footer_shows_whole_keys_and_help_and_quit(demo_store):
             *("r", "Run", "p", "Plan", "c", "Record", "e", "Export", "m", "Members"),
             *("n", "New", "pod", "^q", "Quit", "f1", "Help"),
         ]
-
-
-# Each dialog of the run screen: where it is opened from (keys after home) and its opening key.
-RUN_DIALOGS = {
-    "review": ("r", "tab", "enter"),  # past the welfare check-in
-    "hypothesis": ("r", "ctrl+n", "ctrl+g"),
-    "resonance": ("r", "ctrl+n", "ctrl+r"),
-    "next step": ("r", "ctrl+n", "ctrl+f"),
-    "safeguarding": ("r", "ctrl+n", "ctrl+l"),
-    "personal level": ("r", "ctrl+n", "f3"),
-    "more time": ("r", "ctrl+n", "ctrl+t"),
-    "join codes": ("r", "ctrl+n", "f4"),
-}
 
 
 @pytest.mark.parametrize("dialog", list(RUN_DIALOGS))

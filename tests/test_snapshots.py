@@ -6,7 +6,7 @@ Review a failure's report before running `pytest --snapshot-update`.
 from __future__ import annotations
 
 import pytest
-from conftest import home_is_ready
+from conftest import RUN_DIALOGS, home_is_ready
 from textual.widgets import Input, TextArea
 
 from groupsup.app import GroupSupApp
@@ -64,7 +64,9 @@ def test_help(snap_compare, demo_app):
 
 
 def test_personal_level_dialog(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys("r", "ctrl+n", "f3"))
+    assert snap_compare(
+        demo_app, terminal_size=(80, 24), run_before=keys(*RUN_DIALOGS["personal_level"])
+    )
 
 
 def test_review_dialog(snap_compare, demo_app):
@@ -75,19 +77,13 @@ def test_review_dialog(snap_compare, demo_app):
 
 
 # Every dialog over the run screen at 80x24: below the header, whole or scrolling inside itself.
-DIALOGS_OVER_THE_RUN_SCREEN = {
-    "hypothesis": ("r", "ctrl+n", "ctrl+g"),
-    "resonance": ("r", "ctrl+n", "ctrl+r"),
-    "next_step": ("r", "ctrl+n", "ctrl+f"),
-    "safeguarding": ("r", "ctrl+n", "ctrl+l"),
-    "more_time": ("r", "ctrl+n", "ctrl+t"),
-    "join_codes": ("r", "ctrl+n", "f4"),
-}
+# The review (another step) and the personal level have their own snapshots above.
+OTHER_DIALOGS = [dialog for dialog in RUN_DIALOGS if dialog not in ("review", "personal_level")]
 
 
-@pytest.mark.parametrize("dialog", list(DIALOGS_OVER_THE_RUN_SCREEN))
+@pytest.mark.parametrize("dialog", OTHER_DIALOGS)
 def test_dialog_over_the_run_screen(snap_compare, demo_app, monkeypatch, dialog):
     codes = iter(f"CODE{n:02}" for n in range(100))  # join codes are random: fixed here
     monkeypatch.setattr("groupsup.observers.joining._new_code", lambda: next(codes))
-    pressed = DIALOGS_OVER_THE_RUN_SCREEN[dialog]
+    pressed = RUN_DIALOGS[dialog]
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=keys(*pressed))
