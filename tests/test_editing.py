@@ -8,6 +8,7 @@ from test_typeahead import burst, in_case_one, saved
 from textual.widgets import DataTable, Input
 
 from groupsup.app import GroupSupApp
+from groupsup.domain import planning
 from groupsup.screens.forms import Confirm, SlotForm
 from groupsup.screens.home import HomeScreen
 from groupsup.screens.plan import PlanScreen
@@ -27,6 +28,11 @@ async def test_p_on_home_asks_before_it_plans_a_session(demo_store):
         await pilot.press("p", "enter")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
         assert len(demo_store.summaries()) == before + 1
+        planned = app.screen.session  # its review carries the open steps, as reading every
+        every = demo_store.sessions("north-pod")  # earlier session would
+        expected = planning.new_session(demo_store.pod("north-pod"), planned.date, every)
+        assert planned.review == expected.review
+        assert {r.step_id for r in planned.review} == {s.id for s in demo_store.open_steps()}
 
 
 async def test_the_plan_opens_on_its_first_field(demo_store):

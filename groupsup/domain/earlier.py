@@ -43,8 +43,8 @@ class Earlier:
 
 
 def for_starting(history: PodHistory, session: Session) -> Earlier:
-    """What starting `session` carries from: the sessions that agreed or last reviewed a step
-    still open before it, and the last presentation of each of its cases."""
+    """What starting `session` (or planning it) carries from: the sessions that agreed or last
+    reviewed a step still open before it, and the last presentation of each of its cases."""
     sources = history.open_steps_before(session.pod_id, session.date, session.id)
     wanted = [id_ for source in sources for id_ in (source.agreed_in, source.reviewed_in) if id_]
     earlier = Earlier(still_open={source.step_id for source in sources})

@@ -416,7 +416,8 @@ class HomeScreen(GroupSupScreen):
 
         def plan(yes: bool | None) -> None:
             if yes:
-                session = planning.new_session(pod, day, self.gs.store.sessions(pod.id))
+                session = planning.new_session(pod, day, [])
+                self._carry_open_steps(session)
                 try:
                     self.gs.store.save_session(session)
                 except (GroupsupError, OSError) as error:
@@ -431,6 +432,25 @@ class HomeScreen(GroupSupScreen):
             ),
             plan,
         )
+
+    def _carry_open_steps(self, session: Session) -> None:
+        """The steps still open join the new session's review, read from only the sessions
+        that agreed or last reviewed them (`earlier`); one that cannot be read is named."""
+        from groupsup.domain import earlier, followup
+
+        try:
+            carried = earlier.for_starting(self.gs.store, session)
+        except GroupsupError as error:  # the store's records of them cannot be read
+            carried = earlier.Earlier(unreadable={"": str(error)})
+        followup.carry_forward(session, carried.sessions, carried.still_open)
+        for reason in carried.unreadable.values():
+            self.notify(
+                f"Left out of the new session's review of next steps: {reason}",
+                title="A past session cannot be read",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
 
     def _open_plan(self, session: Session | None) -> None:
         from groupsup.screens.plan import PlanScreen
