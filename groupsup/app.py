@@ -172,6 +172,25 @@ class GroupSupApp(NoRecordsInCrashes):
             markup=False,
         )
 
+    async def action_quit(self) -> None:
+        """Quit: at once, since every screen saves as it goes; but where the screen holds
+        something it could not save, ask first (Escape goes back to it)."""
+        from groupsup.screens.base import GroupSupScreen
+        from groupsup.screens.forms import Confirm
+
+        screen = self.screen
+        lost = screen.unsaved() if isinstance(screen, GroupSupScreen) else None
+        if lost is None:
+            self.exit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        body = f"{lost} That is not saved.\n\nEnter quits all the same; Escape goes back to it."
+        self.push_screen(Confirm("Quit without saving?", body), answered)
+
     def today(self) -> dt.date:
         return self.wall().date()
 

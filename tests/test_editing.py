@@ -135,3 +135,33 @@ async def test_the_cursor_goes_to_the_case_just_added(demo_store, fake):
         await burst(pilot, "ctrl+s")
         table = app.screen.query_one("#slots", DataTable)
         assert table.row_count == 4 and table.cursor_row == 3  # Enter now edits the new case
+
+
+async def test_ctrl_q_asks_before_it_loses_what_the_plan_could_not_save(demo_store):
+    """Everything saved is kept at a quit; a plan with a field the plan could not take (a
+    length of 20 minutes) asks first, and Escape goes back to it as it was typed."""
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await the_planned_sessions_plan(pilot)
+        plan.query_one("#length", Input).focus()
+        await pilot.pause()
+        await pilot.press("2", "0")
+        await until(pilot, lambda: plan.query_one("#problem").has_class("shown"), "the problem")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan again")
+        assert plan.query_one("#length", Input).value == "20"
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question again")
+        await pilot.press("enter")
+        await until(pilot, lambda: app._exit, "the app to quit")
+    assert demo_store.session("demo-s3").planned_minutes == 180  # the last length saved
+
+
+async def test_ctrl_q_quits_at_once_when_everything_is_saved(demo_store):
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_planned_sessions_plan(pilot)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app._exit, "the app to quit")

@@ -68,6 +68,11 @@ class GroupSupScreen(Screen):
     def gs(self) -> GroupSupApp:
         return self.app  # type: ignore[return-value]
 
+    def unsaved(self) -> str | None:
+        """What quitting now would lose, in a sentence; None when everything is saved (every
+        screen saves as it goes; one that cannot, says so here)."""
+        return None
+
 
 class SubScreen(GroupSupScreen):
     """A screen reached from home: Escape goes back. (Textual merges BINDINGS down the MRO.)"""

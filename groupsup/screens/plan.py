@@ -233,6 +233,14 @@ class PlanScreen(SubScreen):
             super().action_back()
         self._leaving = True
 
+    def unsaved(self) -> str | None:
+        """A change the plan could not save, or a field typed that the plan could not take:
+        the problem line says which."""
+        problem = self.query_one("#problem", Static)
+        if not problem.has_class("shown") and self.save():
+            return None
+        return str(problem.render())
+
     def problem(self, message: str) -> None:
         widget = self.query_one("#problem", Static)
         widget.update(Content(message))
