@@ -15,6 +15,7 @@ import pytest
 from conftest import DEMO_DAY
 
 from groupsup.cli import main
+from groupsup.domain.errors import StoreBusy
 from groupsup.store import demo
 from groupsup.store.interface import open_store
 
@@ -136,3 +137,20 @@ def test_check_finds_a_step_not_showing_its_latest_review_and_repair_mends_it(po
         "The next steps of session demo-s1"
     ]
     assert store.repair() == [] and store.open_steps() == shown
+
+
+def test_a_lost_connection_is_said_in_one_sentence_and_the_next_save_connects_again(
+    postgres_location,
+):
+    """The server restarted, or the network dropped, while the facilitator typed: the save
+    that finds out says so (the writer keeps the typing), and the next one lands."""
+    store = store_with_sessions(postgres_location, [])
+    session = store.session("demo-s3")
+    with psycopg.connect(postgres_location, autocommit=True) as admin:
+        admin.execute("select pg_terminate_backend(%s)", [store._db.info.backend_pid])
+    session.slots[0].notes = "Typed while the connection was lost"
+    with pytest.raises(StoreBusy, match=r"lost its connection.*try again"):
+        store.save_session(session)
+    store.save_session(session)
+    assert open_store(postgres_location).session("demo-s3").slots[0].notes == session.slots[0].notes
+    assert [s.id for s in store.summaries()] == ["demo-s1", "demo-s2", "demo-s3"]

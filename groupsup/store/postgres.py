@@ -413,6 +413,13 @@ def redacted(location: str) -> str:
     return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
 
 
+def _said(error: psycopg.Error, line: int) -> str:
+    """One line of what libpq said (of a failed connection, the last: the first names the
+    host; of a lost one, the first: the rest explains it)."""
+    lines = str(error).strip().splitlines() or [""]
+    return lines[line].strip()
+
+
 def local_folder(location: str) -> Path:
     """This machine's folder for a database store's local files (formats, exports, join codes):
     beside the default folder store, or in the user data folder when there is none."""
@@ -442,12 +449,14 @@ class PostgresStore:
         # One transaction at a time on the connection: the app saves from a writer thread while
         # its screens read and take in notes.
         self._one_at_a_time = threading.RLock()
-        try:
-            self._db = psycopg.connect(location, autocommit=True)
-        except psycopg.OperationalError as error:
-            first = str(error).strip().splitlines()[-1] if str(error).strip() else ""
-            raise StoreBusy(f"Cannot reach {redacted(location)}: {first}") from None
+        self._db = self._connect()
         self._open_tables()
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self.location, autocommit=True)
+        except psycopg.OperationalError as error:
+            raise StoreBusy(f"Cannot reach {redacted(self.location)}: {_said(error, -1)}") from None
 
     @cached_property
     def root(self) -> Path:
@@ -504,12 +513,29 @@ class PostgresStore:
     def _rows(self, query: str, values: Sequence | Mapping | None = None) -> list[tuple]:
         """A query's rows. Never in the middle of a save another thread has open on the
         connection (the app's saving thread sends a save's statements all at once)."""
-        with self._one_at_a_time:
-            return self._db.execute(query, values).fetchall()
+        with self._connection() as db:
+            return db.execute(query, values).fetchall()
 
     def _row(self, query: str, values: Sequence | Mapping | None = None) -> tuple | None:
+        with self._connection() as db:
+            return db.execute(query, values).fetchone()
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """The connection, this thread's alone meanwhile. One lost (the server restarted, the
+        network dropped) is said by the use that finds out, and made again for the next."""
         with self._one_at_a_time:
-            return self._db.execute(query, values).fetchone()
+            if self._db.broken:
+                self._db = self._connect()
+            try:
+                yield self._db
+            except psycopg.Error as error:
+                if not self._db.broken:
+                    raise
+                raise StoreBusy(
+                    f"groupsup lost its connection to {redacted(self.location)} "
+                    f"({_said(error, 0)}); try again: it connects again."
+                ) from None
 
     def _make_derived_current(self, made_by: str, owner: bool) -> None:
         """Derived rows made by an older groupsup (whose rows had another shape) are made
@@ -529,11 +555,11 @@ class PostgresStore:
         result (psycopg's pipeline mode), until a result is fetched."""
         with (
             self._refusals_said(),
-            self._one_at_a_time,
-            self._db.pipeline() if pipelined else nullcontext(),
-            self._db.transaction(),
+            self._connection() as db,
+            db.pipeline() if pipelined else nullcontext(),
+            db.transaction(),
         ):
-            yield self._db
+            yield db
 
     @contextmanager
     def _refusals_said(self) -> Iterator[None]:
@@ -820,8 +846,8 @@ class PostgresStore:
     def _change(self, statement: str, values: list) -> None:
         """One statement on its own, never inside a transaction another thread has open on
         the connection (the app's saving thread)."""
-        with self._refusals_said(), self._one_at_a_time:
-            self._db.execute(statement, values)
+        with self._refusals_said(), self._connection() as db:
+            db.execute(statement, values)
 
     def post_note(self, session_id: str, note_id: str, note: bytes) -> None:
         self._change(
