@@ -6,9 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from groupsup.store import demo
 from groupsup.store.folder import FolderStore
+
+# A test that drives the app needs from one to a dozen seconds of a core: Textual composes, lays
+# out and draws each screen it opens. Beside other work at a higher priority the suite can get a
+# twentieth of a core, and such a test then takes minutes while doing nothing wrong (measured: a
+# 30 s wait that did half a second of work). So it is given five minutes before it counts as
+# hung, unless it says otherwise; every other test keeps pyproject's minute.
+DRIVEN_TIMEOUT = 300
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -17,6 +25,20 @@ def pytest_collection_modifyitems(items) -> None:
         driven = inspect.iscoroutinefunction(getattr(item, "function", None))
         if driven or "snap_compare" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(DRIVEN_TIMEOUT))
+
+
+@pytest.fixture(autouse=True)
+def _pilot_waits_as_long_as_the_test(monkeypatch):
+    """Textual's Pilot gives up after 30 s waiting for the screen to handle what was sent to it;
+    on a starved machine one refresh takes that long. The test's own timeout catches a hang."""
+    wait = Pilot._wait_for_screen
+
+    async def patient(pilot: Pilot, timeout: float = DRIVEN_TIMEOUT) -> bool:
+        return await wait(pilot, timeout=DRIVEN_TIMEOUT)
+
+    monkeypatch.setattr(Pilot, "_wait_for_screen", patient)
 
 
 # The demo is built relative to a day; tests fix it so their expectations hold on any date.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import psycopg
-import pytest
 from conftest import DEMO_DAY, home_is_ready, the_run_screen, until
 from test_app import add_slot, back_on_the_run_screen, focus_lands_on, type_text
 from test_joining import running
@@ -27,7 +26,6 @@ from groupsup.store.files import private_folder
 from groupsup.store.interface import open_store
 
 
-@pytest.mark.timeout(180)  # a session driven by keys, on a shared machine
 async def test_a_session_is_planned_run_and_closed_on_a_database(postgres_location):
     open_store(postgres_location).save_pod(demo.demo_pod())
     app = GroupSupApp(postgres_location, bell=False)
