@@ -30,11 +30,15 @@ async def serving(tmp_path):
     server = ObserversServer(f"sh -c {shlex.quote(stand_in)} join", "127.0.0.1", port, url)
     async with TestServer(await server._make_app(), host="127.0.0.1", port=port):
         async with aiohttp.ClientSession() as http:
-            yield http, url, told
-            for _ in range(100):  # each stand-in quits when its screen closes
-                if server.connections == 0:
-                    break
-                await asyncio.sleep(0.1)
+            yield server, http, url, told
+            await until(lambda: server.connections == 0)  # each stand-in quits with its screen
+
+
+async def until(condition) -> None:
+    """Look again every tenth of a second until `condition()` holds: the server and its
+    processes take their time on a loaded machine, and the test's timeout catches a hang."""
+    while not condition():
+        await asyncio.sleep(0.1)
 
 
 async def refused(http, url: str, origin: str) -> int:
@@ -44,7 +48,7 @@ async def refused(http, url: str, origin: str) -> int:
 
 
 async def test_a_foreign_origin_is_refused(serving):
-    http, url, _ = serving
+    _, http, url, _ = serving
     assert await refused(http, url, "http://evil.example") == 403
     assert await refused(http, url, "http://127.0.0.1:1") == 403
     with pytest.raises(aiohttp.WSServerHandshakeError):
@@ -54,17 +58,14 @@ async def test_a_foreign_origin_is_refused(serving):
 
 
 async def test_the_eleventh_screen_is_refused_and_each_is_told_its_address(serving):
-    http, url, told = serving
+    server, http, url, told = serving
     screens = [await http.ws_connect(f"{url}/ws", headers={"Origin": url}) for _ in range(10)]
     assert await refused(http, url, url) == 503
     await screens.pop().close()
-    for _ in range(50):  # the server notices the close when its process has quit
-        try:
-            screens.append(await http.ws_connect(f"{url}/ws", headers={"Origin": url}))
-            break
-        except aiohttp.WSServerHandshakeError:
-            await asyncio.sleep(0.1)
-    assert len(screens) == 10
+    await until(lambda: server.connections < 10)  # once the closed screen's process has quit
+    screens.append(await http.ws_connect(f"{url}/ws", headers={"Origin": url}))
     for screen in screens:
         await screen.close()
+    started = 11  # ten, then one in the closed screen's place
+    await until(lambda: told.exists() and len(told.read_text().splitlines()) == started)
     assert set(told.read_text().splitlines()) == {"--from 127.0.0.1"}
