@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -448,3 +450,92 @@ async def test_going_back_during_the_close_backup_leaves_the_session_open(demo_s
         await app.workers.wait_for_complete()
         await until(pilot, lambda: len(app.screen_stack) == 1, "home")
     assert FolderStore(demo_store.root).session("demo-s3").status is SessionStatus.CLOSED
+
+
+def assert_holds_what_is_there(root: Path, backup: Path) -> None:
+    """The backup holds every record of the store as it is now, and nothing else."""
+    held = backups.read(backup)
+    live = backups.record_paths(root, refuse_links=True)
+    assert sorted(held.files) == live
+    for rel in live:
+        assert held.files[rel]["sha256"] == hashlib.sha256((root / rel).read_bytes()).hexdigest()
+    backups.verify(held)
+
+
+def every_kind_of_change(store: FolderStore) -> None:
+    """A change through each of the store's ways of writing a record."""
+    change(store, "changed")
+    moved = store.session("demo-s3")
+    moved.date = dt.date(2027, 1, 6)  # its index, facts and steps lines go to another year
+    store.save_session(moved)
+    store.delete_session("demo-s2")
+    pod = store.pod("north-pod")
+    pod.members[0].name = "Renamed"
+    store.save_pod(pod)
+    store.save_format("short", b'name = "Short"\n')
+    for n in range(3):
+        store.post_note("demo-s3", f"note-{n}", b"{}")
+    first, second, _ = [key for key, _ in store.waiting_notes("demo-s3")]
+    store.note_taken("demo-s3", first)
+    store.set_note_aside("demo-s3", second)
+
+
+def test_a_backup_after_another_reads_only_the_records_written_since(demo_store, monkeypatch):
+    """The store notes each record it writes; the next backup goes by that journal, looks at
+    no other record, and holds exactly what a look at every record would have found."""
+    demo_store.backup("first")
+    every_kind_of_change(demo_store)
+
+    def every_record(*_):
+        raise AssertionError("every record looked at")
+
+    for n in range(2):
+        with monkeypatch.context() as looking:
+            looking.setattr(backups, "_records", every_record)
+            taken = demo_store.backup(f"after {n}")
+        assert_holds_what_is_there(demo_store.root, taken)
+        change(demo_store, "changed again")
+
+
+def test_a_journal_line_cut_short_by_a_kill_loses_no_later_change(demo_store):
+    demo_store.backup("first")
+    with (demo_store.root / "backups" / ".changes").open("ab") as journal:
+        journal.write(b"\nsessions/demo-s")  # a process killed while it noted a write
+    change(demo_store, "changed after the kill")
+    assert_holds_what_is_there(demo_store.root, demo_store.backup("second"))
+
+
+@pytest.mark.parametrize("journal", ["missing", "of another backup", "damaged", "empty"])
+def test_without_the_newest_backups_journal_a_backup_looks_at_every_record(demo_store, journal):
+    """A record changed behind groupsup's back is caught then, as it always was."""
+    demo_store.backup("first")
+    path = demo_store.root / "backups" / ".changes"
+    if journal == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(
+            {"of another backup": b"2026-01-01T000000.000000Z-older\n", "damaged": b"\xff\xfe"}.get(
+                journal, b""
+            )
+        )
+    behind = demo_store.sessions_folder / "demo-s1.json"
+    behind.write_bytes(behind.read_bytes().replace(b'"revision": 1', b'"revision": 7'))
+    assert_holds_what_is_there(demo_store.root, demo_store.backup("second"))
+
+
+def test_the_backup_before_a_restore_keeps_even_what_changed_behind_groupsups_back(demo_store):
+    """The undo looks at every record, so a restore never loses the present state."""
+    first = demo_store.backup("first").name
+    change(demo_store, "through groupsup")
+    behind = demo_store.sessions_folder / "demo-s1.json"
+    behind.write_bytes(behind.read_bytes().replace(b'"revision": 1', b'"revision": 7'))
+    before = {path: path.read_bytes() for path in demo_store.sessions_folder.glob("*.json")}
+    undo = demo_store.restore(first)
+    FolderStore(demo_store.root).restore(undo.name)
+    assert records(demo_store.root) == {
+        path.relative_to(demo_store.root).as_posix(): held(path) for path in before
+    }
+    assert (
+        json.loads(behind.read_bytes())["record"]["1"]["session"]
+        == json.loads(before[behind])["record"]["1"]["session"]
+    )

@@ -10,6 +10,14 @@ record's size and modification time, and reads, copies and moves only those that
 mirror's old copy moves into the previous backup's folder, the new one into the mirror. So a
 backup costs what changed, and removing the oldest costs what it alone held.
 
+A checked backup need not even look at every record: the store notes in `backups/.changes`
+each record it is about to write (`note`, under the store's lock), and the journal begins
+afresh with each backup's name, so the next checked backup reads only the records named since
+(`_journal`). A journal that does not begin with the newest backup's name (a backup or a note
+killed, a bulk change that forgot it) means every record is looked at, as does an unchecked
+backup (of whatever is there: a restore's undo). A record changed behind groupsup's back is
+then kept as groupsup wrote it; `groupsup check` names it.
+
 A backup is written as `backups/.partial-<name>/` (its manifest, the changed copies, then the
 list of moves); once that list is written it is finished, by the next backup if this one is
 killed, and renamed when the moves are done, so a listed backup is whole. One killed before
@@ -33,7 +41,8 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -65,6 +74,7 @@ RECORDS = (
 TOP_LEVEL = tuple(dict.fromkeys(pattern.split("/")[0] for pattern in RECORDS))  # swapped whole
 PARTIAL = ".partial-"
 MIRROR = ".current"  # the newest backup's records: each older one holds what it had otherwise
+CHANGES = ".changes"  # in backups/: the newest backup's name, then each record written since
 MOVES = "moves.json"  # in a partial backup: what finishing it moves (it is made from then on)
 STAGED_COPIES = "copies"  # in a partial backup: the records changed since the one before
 STAGED = ".restoring"
@@ -157,8 +167,70 @@ def take(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     _finish(folder, partial)  # from here on, the backup is made (a kill is finished later)
+    _begin_journal(folder, name)
     _rotate(root, keep=(name, *keep))
     return folder / name
+
+
+def note(root: Path, records: Iterable[str]) -> None:
+    """Say, before writing them, which records (paths relative to `root`) are about to change:
+    appended to the journal a backup began, if there is one. The caller holds the store's lock.
+
+    Each path has a line of its own, begun afresh: a line cut short by a kill names a write
+    that never began (a name is only a record to look at, so a wrong one costs a look)."""
+    try:
+        journal = os.open(root / BACKUPS_FOLDER / CHANGES, os.O_WRONLY | os.O_APPEND)
+    except OSError:  # no backup yet, or a bulk change forgot it: the next one looks at all
+        return
+    with os.fdopen(journal, "ab") as out:
+        out.write("".join(f"\n{rel}\n" for rel in records).encode("utf-8"))
+
+
+def forget_changes(root: Path) -> None:
+    """After a change of many records at once (an import, a restore, a rebuild): the next
+    backup looks at every record."""
+    (root / BACKUPS_FOLDER / CHANGES).unlink(missing_ok=True)
+
+
+def _begin_journal(folder: Path, name: str) -> None:
+    """A journal of the records changed from backup `name` on. It is not flushed to the disk:
+    one lost (or left empty) by a crash does not begin with the newest backup's name, and the
+    next backup then looks at every record."""
+    temporary = folder / f"{CHANGES}.{os.getpid()}.tmp"
+    temporary.write_bytes(f"{name}\n".encode())
+    temporary.chmod(PRIVATE_FILE)
+    os.replace(temporary, folder / CHANGES)
+
+
+def _journal(root: Path, base: Backup | None, check: Checker | None, held: set[str]):
+    """The records written since backup `base`, as its journal names them, when a checked
+    backup may go by it: `base` checked, the journal begun with it, and each of its records in
+    the mirror. Otherwise None: every record is looked at."""
+    if base is None or check is None or not base.checked or not held.issuperset(base.files):
+        return None
+    try:
+        first, _, rest = (root / BACKUPS_FOLDER / CHANGES).read_text("utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if first != base.name:
+        return None
+    return {rel for rel in rest.split("\n") if _safe_relative(rel)}
+
+
+def _looked_at(root: Path, rel: str, refuse_links: bool) -> os.stat_result | None:
+    """A record the journal names, as it stands: None if it is gone (or not a file)."""
+    path, parts = root, rel.split("/")
+    for part in parts:
+        path = path / part
+        try:
+            seen = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if stat.S_ISLNK(seen.st_mode):  # never followed, as a full look never goes through one
+            if refuse_links:
+                raise StoreDamaged(_link_message(root / rel))
+            return None
+    return seen if stat.S_ISREG(seen.st_mode) else None
 
 
 def _stage_changes(
@@ -172,13 +244,21 @@ def _stage_changes(
     """Every record's manifest entry, and the records whose copy in the mirror must change:
     those are read (and checked) and staged in `partial`; the rest are only looked at (size
     and modification time: every write replaces a file), never read."""
-    records = _records(root, refuse_links=check is not None)
     held = _held(mirror, base.files if base else {})
+    changes = _journal(root, base, check, held)
     files: dict[str, dict] = {}
+    if base is not None and changes is not None:  # the rest are as in `base`: not looked at
+        files = {rel: entry for rel, entry in base.files.items() if rel not in changes}
+        named = ((rel, _looked_at(root, rel, refuse_links=True)) for rel in sorted(changes))
+        records = [(rel, seen) for rel, seen in named if seen is not None]
+    else:
+        records = [
+            (rel, entry.stat(follow_symlinks=False))
+            for rel, entry in _records(root, refuse_links=check is not None)
+        ]
     changed: list[str] = []
-    for done, (rel, entry) in enumerate(records, 1):
+    for done, (rel, seen) in enumerate(records, 1):
         before = base.files.get(rel) if base else None
-        seen = entry.stat(follow_symlinks=False)
         kept = (
             base is not None
             and before is not None
@@ -199,7 +279,7 @@ def _stage_changes(
             progress(done, len(records))
     for folder in {(partial / STAGED_COPIES / rel).parent for rel in changed}:
         fsync_folder(folder)
-    return files, changed
+    return dict(sorted(files.items())), changed
 
 
 def _read(path: Path, rel: str, check: Checker | None) -> tuple[dict, bytes]:
@@ -280,10 +360,7 @@ def _records(root: Path, refuse_links: bool) -> list[tuple[str, os.DirEntry]]:
         for rel, entry in _entries(root, pattern.split("/"), listed):
             if entry.is_symlink():
                 if refuse_links:
-                    raise StoreDamaged(
-                        f"{root / rel} is a link to somewhere else, not a record groupsup "
-                        "wrote; move it out of the store."
-                    )
+                    raise StoreDamaged(_link_message(root / rel))
             elif entry.is_file(follow_symlinks=False):
                 found.append((rel, entry))
     return sorted(found, key=lambda item: item[0])
@@ -309,6 +386,13 @@ def _entries(
             yield f"{rel}{entry.name}", entry
         elif entry.is_dir(follow_symlinks=False):
             yield from _entries(Path(entry.path), parts[1:], listed, f"{rel}{entry.name}/")
+
+
+def _link_message(path: Path) -> str:
+    return (
+        f"{path} is a link to somewhere else, not a record groupsup wrote; move it out of the "
+        "store."
+    )
 
 
 @functools.cache

@@ -216,7 +216,7 @@ class FolderStore(FolderIndex):
 
     def _save_pods(self, pods: list[Pod]) -> None:
         fresh = [pod.model_dump(mode="json") for pod in pods]
-        replace_rows(self.root / PODS_FILE, "pods", (pod.id for pod in pods), fresh)
+        self._replace_rows(self.root / PODS_FILE, "pods", (pod.id for pod in pods), fresh)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -292,18 +292,36 @@ class FolderStore(FolderIndex):
         with self._locked():
             path = self._session_path(session_id)
             pod_id = _parse_session(path, stored_record(path)).pod_id if path.exists() else None
+            self._noted(path)
             path.unlink(missing_ok=True)
             for folder, table in PER_POD_TABLES:  # (a missing file's pod is not known: any)
                 years = self._year_files(folder, pod_id) if pod_id else self._all_years(folder)
                 for path in years:
-                    replace_rows(path, table, [session_id], [])
+                    self._replace_rows(path, table, [session_id], [])
             if pod_id is not None:
                 self._write_open_steps(pod_id)
-                replace_rows(self._pod_file(PRESENTED_FOLDER, pod_id), "sessions", [session_id], [])
+                self._replace_rows(
+                    self._pod_file(PRESENTED_FOLDER, pod_id), "sessions", [session_id], []
+                )
             self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
-        AtomicJSONStorage(self._session_path(session.id)).write(self._next_record(session))
+        path = self._session_path(session.id)
+        self._noted(path)
+        AtomicJSONStorage(path).write(self._next_record(session))
+
+    def _replace_rows(
+        self, path: Path, table: str, ids: Iterable[str], fresh: Iterable[dict]
+    ) -> list[dict]:
+        """`database.replace_rows`, noted first for the next backup, as every write of a
+        record must be."""
+        self._noted(path)
+        return replace_rows(path, table, ids, fresh)
+
+    def _noted(self, *records: Path) -> None:
+        """Say which records are about to be written, so that the next backup reads only
+        those (`backups.note`): call it, under the lock, before each write of a record."""
+        backups.note(self.root, (path.relative_to(self.root).as_posix() for path in records))
 
     def _next_record(self, session: Session) -> dict:
         """The session's file as its next revision, counted as saved by this process."""
@@ -419,7 +437,7 @@ class FolderStore(FolderIndex):
         for year in dict.fromkeys([date[:4], *([was_on[:4]] if was_on else [])]):
             path = self._year_file(folder, pod_id, year)
             fresh = [row] if row is not None and year == date[:4] else []
-            before = next(iter(replace_rows(path, table, [session_id], fresh)), before)
+            before = next(iter(self._replace_rows(path, table, [session_id], fresh)), before)
         return before
 
     def _put_steps(self, row: dict, was_on: str | None) -> None:
@@ -433,7 +451,7 @@ class FolderStore(FolderIndex):
     def _put_presented(self, session: Session, row: dict | None) -> None:
         """The cases the session presented (`derived.presented_of`) into its pod's file."""
         path = self._pod_file(PRESENTED_FOLDER, session.pod_id)
-        replace_rows(path, "sessions", [session.id], [row] if row else [])
+        self._replace_rows(path, "sessions", [session.id], [row] if row else [])
 
     def _write_presented(self, rows_: list[dict], pod_ids: Iterable[str]) -> None:
         """Many sessions' presented rows at once, into each pod's file (made even when it gets
@@ -442,7 +460,7 @@ class FolderStore(FolderIndex):
         for pod_id in dict.fromkeys([*pod_ids, *by_pod]):
             changed = by_pod.get(pod_id, [])
             path = self._pod_file(PRESENTED_FOLDER, pod_id)
-            replace_rows(path, "sessions", [row["id"] for row in changed], changed)
+            self._replace_rows(path, "sessions", [row["id"] for row in changed], changed)
 
     def _write_facts(self, sessions: Iterable[Session]) -> None:
         """Each pod's recorded sessions' facts, one write a year's file."""
@@ -464,13 +482,14 @@ class FolderStore(FolderIndex):
             years = {path.stem for path in self._year_files(folder, pod_id)} | set(by_year)
             for year in sorted(years):
                 path = self._year_file(folder, pod_id, year)
-                replace_rows(path, table, ids, by_year.get(year, []))
+                self._replace_rows(path, table, ids, by_year.get(year, []))
 
     def _write_open_steps(self, pod_id: str, since: str = "") -> None:
         """The pod's open steps: those agreed before `since` kept as they stand (no change
         touched them), the rest made again from the steps of the sessions held since."""
         path = self._pod_file(OPEN_STEPS_FOLDER, pod_id)
         open_rows = self.open_step_rows(pod_id, since)
+        self._noted(path)
         AtomicJSONStorage(path).write({"steps": dict(enumerate(open_rows, start=1))})
 
     def rebuild_derived(self) -> None:
@@ -498,6 +517,7 @@ class FolderStore(FolderIndex):
                 )
                 for folder, table in PER_POD_TABLES
             }
+            backups.forget_changes(self.root)  # (many records change: the next looks at all)
             # Folders first: if this is killed, the next open sees them missing and rebuilds.
             for folder in DERIVED_FOLDERS:
                 shutil.rmtree(self.root / folder, ignore_errors=True)
@@ -567,7 +587,9 @@ class FolderStore(FolderIndex):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         with self._locked():
             private_folder(self._inbox(session_id))
-            atomic_write(self._inbox(session_id, f"{stamp}-{store_key(note_id)}.json"), note)
+            path = self._inbox(session_id, f"{stamp}-{store_key(note_id)}.json")
+            self._noted(path)
+            atomic_write(path, note)
 
     def waiting_notes(self, session_id: str) -> list[tuple[str, bytes]]:
         folder = self._inbox(session_id)
@@ -580,11 +602,13 @@ class FolderStore(FolderIndex):
 
     def note_taken(self, session_id: str, key: str) -> None:
         with self._locked():
+            self._noted(self._inbox(session_id, key))
             self._inbox(session_id, key).unlink(missing_ok=True)
 
     def set_note_aside(self, session_id: str, key: str) -> None:
         path = self._inbox(session_id, key)
         with self._locked():
+            self._noted(path)
             path.rename(path.with_suffix(".refused"))
 
     # -- the pods' own session formats: formats/<id>.toml ---------------------------------
@@ -597,8 +621,11 @@ class FolderStore(FolderIndex):
         }
 
     def save_format(self, format_id: str, toml: bytes) -> None:
-        private_folder(self._inside(FORMATS_FOLDER))
-        atomic_write(self._inside(FORMATS_FOLDER, f"{store_key(format_id)}.toml"), toml)
+        path = self._inside(FORMATS_FOLDER, f"{store_key(format_id)}.toml")
+        with self._locked():
+            private_folder(path.parent)
+            self._noted(path)
+            atomic_write(path, toml)
 
     # -- observers joining -------------------------------------------------------------------
     # observers/<session>/codes.json and observers/<session>/present/<member>.json: each file
@@ -811,6 +838,7 @@ class FolderStore(FolderIndex):
                 staged = staging / "sessions" / path.name
                 _stage(staged, self._next_record(document.session))
             fsync_folder(staging / "sessions")
+            backups.forget_changes(self.root)  # (many records change: the next looks at all)
             atomic_write(staging / STAGED_WHOLE, b"")  # from here on, the import happens
             self._move_in(staging)
             self._write_derived([d.session for d in documents])
