@@ -458,43 +458,76 @@ def assert_holds_what_is_there(root: Path, backup: Path) -> None:
     live = backups.record_paths(root, refuse_links=True)
     assert sorted(held.files) == live
     for rel in live:
-        assert held.files[rel]["sha256"] == hashlib.sha256((root / rel).read_bytes()).hexdigest()
+        assert held.files[rel]["sha256"] == _sha(root / rel)
     backups.verify(held)
 
 
-def every_kind_of_change(store: FolderStore) -> None:
-    """A change through each of the store's ways of writing a record."""
-    change(store, "changed")
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _moved_to_another_year(store: FolderStore) -> None:
     moved = store.session("demo-s3")
     moved.date = dt.date(2027, 1, 6)  # its index, facts and steps lines go to another year
     store.save_session(moved)
-    store.delete_session("demo-s2")
+
+
+def _presented_otherwise(store: FolderStore) -> None:
+    held = store.session("demo-s1")
+    held.slots[0].case_reference = "CR-0001"  # the cases it presented change
+    store.save_session(held)
+
+
+def _pod_renamed(store: FolderStore) -> None:
     pod = store.pod("north-pod")
     pod.members[0].name = "Renamed"
     store.save_pod(pod)
-    store.save_format("short", b'name = "Short"\n')
+
+
+def _notes_posted(store: FolderStore) -> None:
     for n in range(3):
         store.post_note("demo-s3", f"note-{n}", b"{}")
+
+
+def _notes_taken_and_set_aside(store: FolderStore) -> None:
     first, second, _ = [key for key, _ in store.waiting_notes("demo-s3")]
     store.note_taken("demo-s3", first)
     store.set_note_aside("demo-s3", second)
+
+
+EVERY_KIND_OF_CHANGE = [  # each of the store's ways of writing a record, in an order that works
+    lambda store: change(store, "changed"),
+    _moved_to_another_year,
+    _presented_otherwise,
+    lambda store: store.delete_session("demo-s2"),
+    _pod_renamed,
+    lambda store: store.save_format("short", b'name = "Short"\n'),
+    _notes_posted,
+    _notes_taken_and_set_aside,
+]
 
 
 def test_a_backup_after_another_reads_only_the_records_written_since(demo_store, monkeypatch):
     """The store notes each record it writes; the next backup goes by that journal, looks at
     no other record, and holds exactly what a look at every record would have found."""
     demo_store.backup("first")
-    every_kind_of_change(demo_store)
 
     def every_record(*_):
         raise AssertionError("every record looked at")
 
-    for n in range(2):
+    for n, make_a_change in enumerate(EVERY_KIND_OF_CHANGE):
+        before = {
+            rel: _sha(demo_store.root / rel) for rel in backups.record_paths(demo_store.root, True)
+        }
+        make_a_change(demo_store)
+        after = {
+            rel: _sha(demo_store.root / rel) for rel in backups.record_paths(demo_store.root, True)
+        }
+        assert after != before  # (each change is one a backup must see)
         with monkeypatch.context() as looking:
             looking.setattr(backups, "_records", every_record)
-            taken = demo_store.backup(f"after {n}")
+            taken = demo_store.backup(f"after change {n}")
         assert_holds_what_is_there(demo_store.root, taken)
-        change(demo_store, "changed again")
 
 
 def test_a_journal_line_cut_short_by_a_kill_loses_no_later_change(demo_store):

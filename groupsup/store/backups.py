@@ -196,7 +196,7 @@ def _begin_journal(folder: Path, name: str) -> None:
     """A journal of the records changed from backup `name` on. It is not flushed to the disk:
     one lost (or left empty) by a crash does not begin with the newest backup's name, and the
     next backup then looks at every record."""
-    temporary = folder / f"{CHANGES}.{os.getpid()}.tmp"
+    temporary = folder / f"{CHANGES}.tmp"  # (one writer at a time: the store's lock)
     temporary.write_bytes(f"{name}\n".encode())
     temporary.chmod(PRIVATE_FILE)
     os.replace(temporary, folder / CHANGES)
