@@ -204,3 +204,30 @@ async def test_the_service_is_offered_on_a_folder_store_only_with_several_pods(d
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, ServiceScreen), "the service")
         assert list(service_rows(app.screen)) == ["North Pod", "South Pod"]
+
+
+async def test_the_session_goes_on_when_the_database_connection_is_lost(postgres_location, fake):
+    """The server restarted (or the network dropped) mid-session: said once, the session goes
+    on, and what is typed next is saved."""
+    store = open_store(postgres_location)
+    demo.fill(store, DEMO_DAY)
+    running(store, fake)
+    app = GroupSupApp(postgres_location, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await the_run_screen(pilot)
+        with psycopg.connect(postgres_location, autocommit=True) as admin:
+            admin.execute("select pg_terminate_backend(%s)", [app.store._db.info.backend_pid])
+
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if "lost its connection" in n.message]
+
+        await until(pilot, lambda: said() != [], "the loss said")
+        await type_text(pilot, "Typed after the loss")
+
+        def saved() -> bool:
+            with psycopg.connect(postgres_location) as db:
+                (record,) = db.execute("select record::text from sessions where id = 'demo-s3'")
+                return "Typed after the loss" in record[0]
+
+        await until(pilot, saved, "what was typed saved")
+        assert isinstance(app.screen, RunScreen) and len(said()) == 1

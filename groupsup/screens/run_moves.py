@@ -17,8 +17,7 @@ class RunMoves(RunObservers):
         self.query_one(SessionHeader).tick(clock)
         for alert in clock.alerts():
             self._alert(alert)
-        self.take_in_notes()
-        self._show_joined()
+        self.poll_observers()
 
     def _alert(self, alert: Alert) -> None:
         phase = self.clock.stop.title

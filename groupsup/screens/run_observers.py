@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from groupsup.domain.errors import GroupsupError
 from groupsup.observers import joining
 from groupsup.screens.base import say_not_written
 from groupsup.screens.join_codes import JoinCodesDialog
@@ -14,6 +15,27 @@ from groupsup.widgets.text import keep_shown
 
 
 class RunObservers(RunStage):
+    _observers_out_of_reach = False  # said once for each time the store cannot be reached
+
+    def poll_observers(self) -> None:
+        """Each tick: the notes observers sent, and who has joined. A store out of reach (a
+        database's connection lost) is said once; the session goes on, and the next tick tries
+        again."""
+        try:
+            self.take_in_notes()
+            self._show_joined()
+        except GroupsupError as error:
+            if not self._observers_out_of_reach:
+                self._observers_out_of_reach = True
+                self.notify(
+                    f"{error} Observers' notes wait in the store meanwhile.",
+                    title="The store cannot be reached",
+                    severity="warning",
+                    markup=False,
+                )
+        else:
+            self._observers_out_of_reach = False
+
     def _show_joined(self) -> None:
         """Who has joined from their own screens, and where the facilitator finds their codes."""
         joined = joining.present(self.gs.store, self.session.id, self.gs.wall())
