@@ -24,6 +24,7 @@ from groupsup.domain.models import SessionStatus
 from groupsup.observers import joining
 from groupsup.screens.close import CloseScreen
 from groupsup.store import backups
+from groupsup.store.database import interrupted
 from groupsup.store.folder import FolderStore
 
 
@@ -281,7 +282,7 @@ def test_a_restore_killed_at_any_step_leaves_the_old_state_or_the_new(demo_store
             if made.name != old.name:
                 backups.remove(demo_store.root, made.name)
     assert records(demo_store.root) == wanted
-    assert not backups.interrupted(demo_store.root)
+    assert not interrupted(demo_store.root)
 
 
 def test_a_backup_holds_only_what_changed_and_every_backup_restores_whole(demo_store):

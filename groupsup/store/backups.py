@@ -47,6 +47,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from groupsup.domain.errors import NotFound, StoreDamaged
+from groupsup.store.database import JOURNAL, REPLACED, STAGED
 from groupsup.store.files import PRIVATE_FILE, fsync_folder, private_folder
 
 BACKUPS_FOLDER = "backups"
@@ -77,9 +78,6 @@ MIRROR = ".current"  # the newest backup's records: each older one holds what it
 CHANGES = ".changes"  # in backups/: the newest backup's name, then each record written since
 MOVES = "moves.json"  # in a partial backup: what finishing it moves (it is made from then on)
 STAGED_COPIES = "copies"  # in a partial backup: the records changed since the one before
-STAGED = ".restoring"
-REPLACED = ".replaced"
-JOURNAL = ".restoring.json"
 _NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,199}")
 
 Checker = Callable[[Path, str], None]  # raises StoreDamaged if a record cannot be read back
@@ -602,11 +600,6 @@ def put_back(root: Path, backup: Backup, adjust: Adjust | None = None) -> None:
     _write_new(root / JOURNAL, json.dumps(journal).encode())
     fsync_folder(root)
     _swap(root, journal)
-
-
-def interrupted(root: Path) -> bool:
-    """Whether a restore was killed (or is under way in another process)."""
-    return any((root / name).exists() for name in (JOURNAL, STAGED, REPLACED))
 
 
 def resume(root: Path) -> bool:

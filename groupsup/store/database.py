@@ -29,6 +29,16 @@ OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still
 PRESENTED_FOLDER = "presented"  # presented/<pod>.json: the cases each held session presented
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
 DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
+# What a restore under way leaves beside the records (see backups.put_back): its staged copies,
+# the records it replaced, and its journal.
+STAGED = ".restoring"
+REPLACED = ".replaced"
+JOURNAL = ".restoring.json"
+
+
+def interrupted(root: Path) -> bool:
+    """Whether a restore was killed (or is under way in another process)."""
+    return any((root / name).exists() for name in (JOURNAL, STAGED, REPLACED))
 
 
 class AtomicJSONStorage(Storage):
@@ -322,11 +332,9 @@ class FolderIndex:
         """Whether the store's files stand as this groupsup leaves them, so that they can be
         read before the store is opened: derived records made by it, no restore or import
         left half done (opening the store finishes those first)."""
-        from groupsup.store import backups
-
         return (
             derived_current(self.root)
-            and not backups.interrupted(self.root)
+            and not interrupted(self.root)
             and not (self.root / IMPORTING).exists()
         )
 

@@ -65,6 +65,7 @@ from groupsup.store.database import (
     SessionSummary,
     derived_current,
     find_pod_row,
+    interrupted,
     replace_rows,
     rows,
     store_key,
@@ -155,7 +156,7 @@ class FolderStore(FolderIndex):
         self.sessions_folder = self.root / "sessions"
         self._derived_marked = False
         self._forget()
-        if backups.interrupted(self.root):  # before sessions/ is made: the swap expects none
+        if interrupted(self.root):  # before sessions/ is made: the swap expects none
             with self._locked():
                 if backups.resume(self.root):
                     self.rebuild_derived()
