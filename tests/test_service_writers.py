@@ -154,3 +154,21 @@ def test_a_lost_connection_is_said_in_one_sentence_and_the_next_save_connects_ag
     store.save_session(session)
     assert open_store(postgres_location).session("demo-s3").slots[0].notes == session.slots[0].notes
     assert [s.id for s in store.summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
+
+
+def test_a_save_the_database_gives_up_on_in_a_deadlock_is_refused_as_busy(
+    postgres_location, monkeypatch
+):
+    """Two saves that change the same earlier steps' latest reviews can, rarely, wait on each
+    other; the database then gives one up. That one is said in one sentence, and kept."""
+    store = store_with_sessions(postgres_location, [])
+    session = store.session("demo-s3")
+
+    def given_up(*_args, **_kwargs):
+        raise psycopg.errors.DeadlockDetected("deadlock detected")
+
+    monkeypatch.setattr(store, "_write_session", given_up)
+    with pytest.raises(StoreBusy, match="is busy; try again"):
+        store.save_session(session)
+    monkeypatch.undo()
+    store.save_session(session)  # the connection is still good

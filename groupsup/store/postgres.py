@@ -566,7 +566,8 @@ class PostgresStore:
         """The database's refusals of a change, in the facilitator's words."""
         try:
             yield
-        except psycopg.errors.LockNotAvailable:
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            # (A deadlock: two saves changing the same earlier steps' latest reviews at once.)
             raise StoreBusy(f"{redacted(self.location)} is busy; try again.") from None
         except psycopg.errors.InsufficientPrivilege:
             raise GroupsupError(
