@@ -11,12 +11,13 @@ from textual.pilot import Pilot
 from groupsup.store import demo
 from groupsup.store.folder import FolderStore
 
-# A test that drives the app needs from one to a dozen seconds of a core: Textual composes, lays
-# out and draws each screen it opens. Beside other work at a higher priority the suite can get a
-# twentieth of a core, and such a test then takes minutes while doing nothing wrong (measured: a
-# 30 s wait that did half a second of work). So it is given five minutes before it counts as
-# hung, unless it says otherwise; every other test keeps pyproject's minute.
-DRIVEN_TIMEOUT = 300
+# A slow test needs from one to a dozen seconds of a core: Textual composes, lays out and draws
+# each screen it opens, or processes start and import groupsup one after another. Beside other
+# work at a higher priority the suite can get a twentieth of a core, and such a test then takes
+# minutes while doing nothing wrong (measured: a 30 s wait that did half a second of work). So a
+# slow test has five minutes before it counts as hung, unless it says otherwise; the fast tests
+# keep pyproject's minute.
+SLOW_TIMEOUT = 300
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -25,8 +26,8 @@ def pytest_collection_modifyitems(items) -> None:
         driven = inspect.iscoroutinefunction(getattr(item, "function", None))
         if driven or "snap_compare" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            if item.get_closest_marker("timeout") is None:
-                item.add_marker(pytest.mark.timeout(DRIVEN_TIMEOUT))
+        if item.get_closest_marker("slow") and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +36,8 @@ def _pilot_waits_as_long_as_the_test(monkeypatch):
     on a starved machine one refresh takes that long. The test's own timeout catches a hang."""
     wait = Pilot._wait_for_screen
 
-    async def patient(pilot: Pilot, timeout: float = DRIVEN_TIMEOUT) -> bool:
-        return await wait(pilot, timeout=DRIVEN_TIMEOUT)
+    async def patient(pilot: Pilot, timeout: float = SLOW_TIMEOUT) -> bool:
+        return await wait(pilot, timeout=SLOW_TIMEOUT)
 
     monkeypatch.setattr(Pilot, "_wait_for_screen", patient)
 
