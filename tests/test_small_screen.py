@@ -235,3 +235,26 @@ async def test_the_due_dates_example_is_two_weeks_after_the_session(demo_store, 
         example = session.date + dt.timedelta(days=14)
         hint = f"Due ({example}, {example.day}/{example.month}/{example.year}, +14 or +2w)"
         assert hint in labels
+
+
+async def test_the_opening_review_fits_80_columns_and_says_the_highlighted_step_whole(
+    demo_store, fake
+):
+    """Every column of the earlier next steps in sight, the note too; what they cut is said
+    whole under the table for the step the cursor is on."""
+    from textual.widgets import DataTable, Static
+
+    app = GroupSupApp(demo_store.root, bell=False, monotonic=fake.monotonic, wall=fake.wall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_is_ready(pilot)
+        await burst(pilot, "r")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+        table = app.screen.query_one("#review-table", DataTable)
+        await until(pilot, lambda: table.row_count > 1, "the steps")
+        widths = sum(column.get_render_width(table) for column in table.ordered_columns)
+        assert widths <= table.scrollable_content_region.width
+        table.move_cursor(row=1)
+        review = app.screen.session.review[1]
+        detail = app.screen.query_one("#review-detail", Static)
+        await until(pilot, lambda: review.action in str(detail.render()), "the step said whole")
+        assert review.standing()[1] in str(detail.render())  # its note

@@ -163,8 +163,11 @@ class RunScreen(RunCapture, RunMoves):
                 yield TextArea(id="welfare_checkin", classes="capture")
                 yield Label("Next steps from earlier sessions (Enter: how does it stand?)")
                 yield FittedTable(
-                    id="review-table", long=("Action", "Case", "Note"), cursor_type="row"
+                    id="review-table",
+                    long=("Owner", "Status", "Action", "Case", "Note"),
+                    cursor_type="row",
                 )
+                yield Static("", id="review-detail", markup=False)  # the cursor's step, whole
             with TabbedContent(id="case"):
                 with TabPane("Presentation", id="presentation"):
                     with Scroll():

@@ -142,6 +142,24 @@ class RunStage(RunSaving):
         if not self.session.review:
             table.add_row(*[""] * 4, "No next steps were carried from earlier sessions.", "", "")
         table.move_cursor(row=row)
+        self._show_review_detail(table.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#review-table")
+    def _review_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_review_detail(event.cursor_row)
+
+    def _show_review_detail(self, row: int) -> None:
+        """The step the cursor is on, whole: the table cuts its long columns at 80 columns."""
+        detail = ""
+        if 0 <= row < len(self.session.review):
+            review = self.session.review[row]
+            status, note = review.standing()
+            signoff = " · manager sign-off needed" if review.needs_signoff else ""
+            detail = (
+                f"{review.action} ({review.case_reference}) · {self.pod.name_of(review.owner)}, "
+                f"due {when(review.due)}{signoff} · {status}{f': {note}' if note else ''}"
+            )
+        self.query_one("#review-detail", Static).update(Content(detail))
 
     def _show_close(self) -> None:
         warnings = planning.close_warnings(self.pod, self.session)
