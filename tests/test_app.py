@@ -437,6 +437,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow  # starts a process
 def test_home_shows_sessions_and_open_steps_from_the_indexes_alone(demo_store):
     """From a fresh process, home shows the pod's sessions and its open next steps without
     reading a session or loading pydantic: its first paint costs the same at any history."""

@@ -70,6 +70,7 @@ def change(store: FolderStore, dilemma: str) -> None:
     store.save_session(session)
 
 
+@pytest.mark.slow  # five backups and five restores
 def test_restoring_each_of_the_five_backups_in_turn_puts_each_state_back(demo_store, capsys):
     states = {}
     for n in range(5):

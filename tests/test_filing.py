@@ -54,6 +54,7 @@ def _all_word_text(document) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow  # writes Word files
 def test_word_minutes_have_headings_tables_and_the_marking_on_every_page(demo_s1):
     document = _word(minutes.render(*demo_s1, minutes.Format.DOCX))
     headings = [
@@ -81,6 +82,7 @@ def test_word_case_record_holds_one_case(demo_s1):
     assert PLANTED not in text and "CS-31177" not in text
 
 
+@pytest.mark.slow  # writes a Word file
 def test_control_characters_cannot_break_a_word_file(demo_s1):
     pod, session = demo_s1
     hostile = session.model_copy(deep=True)

@@ -7,14 +7,17 @@ import datetime as dt
 import json
 
 import pytest
-from jsonschema import Draft202012Validator, ValidationError
 
 from groupsup.cli import main
 from groupsup.outputs import minutes
 
 
 @pytest.fixture
-def validator(capsys) -> Draft202012Validator:
+def validator(capsys):
+    # Imported here: jsonschema's format checker builds a grammar as it is imported, seconds that
+    # every process of the suite would pay while collecting, whether it runs these tests or not.
+    from jsonschema import Draft202012Validator
+
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -26,6 +29,8 @@ def validator(capsys) -> Draft202012Validator:
 def test_the_format_checker_is_on_and_refuses_a_time_without_a_zone(validator):
     document = {"pod": {"id": "p", "name": "P"}, "session": {"pod_id": "p", "date": "2026-01-05"}}
     validator.validate(document | {"session": document["session"] | {"started_at": None}})
+    from jsonschema import ValidationError
+
     with pytest.raises(ValidationError, match="'2026-01-05T10:00:00' is not valid"):
         naive = document["session"] | {"started_at": "2026-01-05T10:00:00"}
         validator.validate(document | {"session": naive})

@@ -66,7 +66,9 @@ def _said_in(written: str | bytes, form: minutes.Format) -> str:
 def _every_format():
     no_pango = pytest.mark.skipif(bool(_no_pango), reason=_no_pango)
     pdf = pytest.param(minutes.Format.PDF, marks=[pytest.mark.slow, no_pango])
-    return [*(f for f in minutes.Format if f is not minutes.Format.PDF), pdf]
+    docx = pytest.param(minutes.Format.DOCX, marks=pytest.mark.slow)  # seconds to write
+    quick = [f for f in minutes.Format if f not in (minutes.Format.PDF, minutes.Format.DOCX)]
+    return [*quick, docx, pdf]
 
 
 @pytest.mark.parametrize("form", _every_format())

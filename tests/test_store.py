@@ -350,6 +350,7 @@ def _open_steps_in_full(store) -> list[dict]:
     return derived.open_steps([derived.steps_of(s) for s in store.sessions("pod-1")])
 
 
+@pytest.mark.slow  # saves a pod's two years, session by session
 def test_open_steps_brought_up_to_date_after_each_save_are_those_made_in_full(two_years):
     """A save makes the open steps again only from the earliest date it can touch; every kind of
     change gives what making them from all the sessions gives, in the same order."""
