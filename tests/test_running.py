@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 from groupsup.app import GroupSupApp
 from groupsup.domain import earlier, running
 from groupsup.domain.clock import CLOSING, SessionClock
-from groupsup.domain.errors import NotFound
+from groupsup.domain.errors import NotFound, StoreDamaged
 from groupsup.domain.formats import format_named
 from groupsup.domain.models import Hypothesis, NextStep, ResonanceNote, SessionStatus
 from groupsup.observers import joining
@@ -37,6 +37,24 @@ def test_starting_carries_open_steps_and_starts_the_clock_once(demo_store, fake)
     reviewed = len(session.review)
     assert running.start(clock, earlier.for_starting(demo_store, session)) is False
     assert len(session.review) == reviewed
+
+
+def test_a_store_whose_step_records_cannot_be_read_starts_the_session_and_says_so(
+    demo_store, fake, monkeypatch
+):
+    """Damaged step records never stop a session starting: nothing is carried, and why is said."""
+    session = next(s for s in demo_store.sessions("north-pod") if s.status is SessionStatus.PLANNED)
+
+    def damaged(*_):
+        raise StoreDamaged("the store's records of next steps cannot be read")
+
+    monkeypatch.setattr(demo_store, "open_steps_before", damaged)
+    carried = earlier.for_starting(demo_store, session)
+    assert carried.sessions == [] and carried.unreadable == {
+        "": "the store's records of next steps cannot be read"
+    }
+    clock = SessionClock(session, format_named(session.format), fake.monotonic, fake.wall)
+    assert running.start(clock, carried) is True
 
 
 def test_items_are_added_replaced_and_removed_in_place(demo_store):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from groupsup.domain.derived import StepSource
-from groupsup.domain.errors import NotFound, StoreDamaged
+from groupsup.domain.errors import GroupsupError, NotFound, StoreDamaged
 from groupsup.domain.models import CaseSlot, Session
 from groupsup.domain.vocabulary import same_case
 
@@ -44,12 +44,16 @@ class Earlier:
 
 def for_starting(history: PodHistory, session: Session) -> Earlier:
     """What starting `session` (or planning it) carries from: the sessions that agreed or last
-    reviewed a step still open before it, and the last presentation of each of its cases."""
-    sources = history.open_steps_before(session.pod_id, session.date, session.id)
-    wanted = [id_ for source in sources for id_ in (source.agreed_in, source.reviewed_in) if id_]
-    earlier = Earlier(still_open={source.step_id for source in sources})
-    _read(history, earlier, wanted)
-    _read_presentations(history, session, session.slots, earlier)
+    reviewed a step still open before it, and the last presentation of each of its cases.
+    If the store's records of them cannot be read, nothing is carried and that is said."""
+    try:
+        sources = history.open_steps_before(session.pod_id, session.date, session.id)
+        wanted = [i for source in sources for i in (source.agreed_in, source.reviewed_in) if i]
+        earlier = Earlier(still_open={source.step_id for source in sources})
+        _read(history, earlier, wanted)
+        _read_presentations(history, session, session.slots, earlier)
+    except GroupsupError as error:
+        return Earlier(unreadable={"": str(error)})
     return earlier
 
 

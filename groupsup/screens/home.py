@@ -438,10 +438,7 @@ class HomeScreen(GroupSupScreen):
         that agreed or last reviewed them (`earlier`); one that cannot be read is named."""
         from groupsup.domain import earlier, followup
 
-        try:
-            carried = earlier.for_starting(self.gs.store, session)
-        except GroupsupError as error:  # the store's records of them cannot be read
-            carried = earlier.Earlier(unreadable={"": str(error)})
+        carried = earlier.for_starting(self.gs.store, session)
         followup.carry_forward(session, carried.sessions, carried.still_open)
         for reason in carried.unreadable.values():
             self.notify(

@@ -31,7 +31,6 @@ from textual.widgets import (
 
 from groupsup.domain import earlier, running
 from groupsup.domain.clock import SessionClock
-from groupsup.domain.errors import GroupsupError
 from groupsup.domain.formats import FormatError, format_named
 from groupsup.domain.models import CASE_TEXT_FIELDS, Lens, Pod, Session
 from groupsup.screens.base import Scroll
@@ -232,10 +231,7 @@ class RunScreen(RunCapture, RunMoves):
     def _start(self) -> None:
         """Start the session, carrying in what it carries from the pod's earlier sessions
         (only starting reads them: resuming does not). One that cannot be read is named."""
-        try:
-            carried = earlier.for_starting(self.gs.store, self.session)
-        except GroupsupError as error:  # the store's records of them cannot be read
-            carried = earlier.Earlier(unreadable={"": str(error)})
+        carried = earlier.for_starting(self.gs.store, self.session)
         for reason in carried.unreadable.values():
             self.notify(
                 f"Left out of what this session carries from earlier ones: {reason}",
