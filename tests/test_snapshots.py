@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import RUN_DIALOGS, home_is_ready
+from test_typeahead import settle
 from textual.widgets import Input, TextArea
 
 from groupsup.app import GroupSupApp
@@ -33,8 +34,7 @@ def keys(*pressed: str):
         for key in pressed:
             await pilot.press(key)
             await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)  # workers done, and the tables they filled measured
 
     return run_before
 

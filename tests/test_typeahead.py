@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from textual import events
+from textual.widgets import DataTable
 
 from groupsup.app import GroupSupApp
 from groupsup.screens.run import RunScreen
@@ -60,6 +61,8 @@ def busy(app) -> str | None:
                 return f"{node} has {waiting[0]} to handle"
             if node is not app and not node.is_mounted:
                 return f"{node} is being mounted"
+            if isinstance(node, DataTable) and node._require_update_dimensions:
+                return f"{node} has rows not yet measured"  # done when idle: widths follow
     running = [worker for worker in app.workers if not worker.is_finished]
     return f"{running[0]} is running" if running else None
 
