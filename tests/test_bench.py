@@ -46,7 +46,9 @@ def test_the_quick_benchmark_measures_every_target():
         [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=300
     )
     assert run.returncode in (0, 1), run.stderr  # 1: a target missed on this machine
-    summary = json.loads(run.stdout.strip().splitlines()[-1])
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith("{"), f"no summary after {last!r}: {run.stderr[-2000:]}"
+    summary = json.loads(last)
     measured = summary["results"]
     assert {
         name: set(sizes) for name, sizes in measured.items() if not name.startswith("PostgreSQL")
