@@ -58,9 +58,13 @@ def for_starting(history: PodHistory, session: Session) -> Earlier:
 
 
 def for_preparing(history: PodHistory, session: Session, slot: CaseSlot) -> Earlier:
-    """What preparing the case `slot` of `session` carries from: its last presentation."""
+    """What preparing the case `slot` of `session` carries from: its last presentation (as
+    `for_starting`, nothing when the store's records cannot be read, and that said)."""
     earlier = Earlier()
-    _read_presentations(history, session, [slot], earlier)
+    try:
+        _read_presentations(history, session, [slot], earlier)
+    except GroupsupError as error:
+        return Earlier(unreadable={"": str(error)})
     return earlier
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,6 +55,19 @@ def say_not_written(
         severity="error",
         markup=False,
     )
+
+
+def say_left_out(screen: Screen, of_what: str, reasons: Iterable[str]) -> None:
+    """Past sessions that could not be read: each named in a notice, with what it was left out
+    of (never silently)."""
+    for why in reasons:
+        screen.notify(
+            f"Left out of {of_what}: {why}",
+            title="A past session cannot be read",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
 
 
 class GroupSupScreen(Screen):

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from groupsup.domain.errors import GroupsupError, StoreDamaged
 from groupsup.domain.vocabulary import SessionStatus
-from groupsup.screens.base import GroupSupScreen, plain, say_not_written
+from groupsup.screens.base import GroupSupScreen, plain, say_left_out, say_not_written
 from groupsup.widgets.fitted import FittedTable, KeysFooter
 
 if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's index instead
@@ -440,14 +440,7 @@ class HomeScreen(GroupSupScreen):
 
         carried = earlier.for_starting(self.gs.store, session)
         followup.carry_forward(session, carried.sessions, carried.still_open)
-        for reason in carried.unreadable.values():
-            self.notify(
-                f"Left out of the new session's review of next steps: {reason}",
-                title="A past session cannot be read",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+        say_left_out(self, "the new session's review of next steps", carried.unreadable.values())
 
     def _open_plan(self, session: Session | None) -> None:
         from groupsup.screens.plan import PlanScreen

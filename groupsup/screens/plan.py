@@ -16,7 +16,7 @@ from groupsup.domain.dates import parse_date, parse_minutes, parse_time
 from groupsup.domain.errors import GroupsupError, explain, os_reason
 from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
-from groupsup.screens.base import Scroll, SubScreen, plain
+from groupsup.screens.base import Scroll, SubScreen, plain, say_left_out
 from groupsup.screens.forms import PreparationForm, SlotForm
 from groupsup.screens.starting import run_today
 from groupsup.widgets.fields import TextField
@@ -139,14 +139,7 @@ class PlanScreen(SubScreen):
     def _history_read(self, others: list[Session], damaged: list[str]) -> None:
         self.others, self._history_known = others, True
         self.show()
-        for reason in damaged:
-            self.notify(
-                f"Left out of the suggestions: {reason}",
-                title="A past session cannot be read",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+        say_left_out(self, "the suggestions", damaged)
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -357,22 +350,12 @@ class PlanScreen(SubScreen):
         genogram and history, as it would on the run screen. That session is read here, off
         the screen's thread; one that cannot be read is named."""
         prepared = slot.model_copy(deep=True)
-        try:
-            carried = earlier.for_preparing(self.gs.store, self.session, prepared)
-        except GroupsupError as error:
-            carried = earlier.Earlier(unreadable={"": str(error)})
+        carried = earlier.for_preparing(self.gs.store, self.session, prepared)
         planning.carry_over(self.session, prepared, carried.sessions)
         self.app.call_from_thread(self._open_preparation, slot.id, prepared, carried.unreadable)
 
     def _open_preparation(self, slot_id: str, prepared: CaseSlot, unreadable: dict) -> None:
-        for reason in unreadable.values():
-            self.notify(
-                f"Left out of what the case carries from earlier sessions: {reason}",
-                title="A past session cannot be read",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+        say_left_out(self, "what the case carries from earlier sessions", unreadable.values())
 
         def put(prepared: CaseSlot | None) -> None:
             if prepared is not None:

@@ -33,7 +33,7 @@ from groupsup.domain import earlier, running
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.formats import FormatError, format_named
 from groupsup.domain.models import CASE_TEXT_FIELDS, Lens, Pod, Session
-from groupsup.screens.base import Scroll
+from groupsup.screens.base import Scroll, say_left_out
 from groupsup.screens.forms import Confirm
 from groupsup.screens.run_capture import RunCapture
 from groupsup.screens.run_moves import RunMoves
@@ -232,14 +232,9 @@ class RunScreen(RunCapture, RunMoves):
         """Start the session, carrying in what it carries from the pod's earlier sessions
         (only starting reads them: resuming does not). One that cannot be read is named."""
         carried = earlier.for_starting(self.gs.store, self.session)
-        for reason in carried.unreadable.values():
-            self.notify(
-                f"Left out of what this session carries from earlier ones: {reason}",
-                title="A past session cannot be read",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+        say_left_out(
+            self, "what this session carries from earlier ones", carried.unreadable.values()
+        )
         if running.start(self.clock, carried):
             self.save()
 
