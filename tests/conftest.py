@@ -96,6 +96,13 @@ class FakeTime:
         self.seconds += minutes * 60
 
 
+# A pod's own session format of one phase (the formats tests save it in a store).
+SHORT_FORMAT = (
+    b"name = 'Short'\n[[phases]]\nkey='all'\ntitle='All'\nprompt='Talk.'\nshare=1\n"
+    b"capture='notes'\n"
+)
+
+
 @pytest.fixture
 def fake() -> FakeTime:
     return FakeTime()

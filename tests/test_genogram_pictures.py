@@ -16,8 +16,8 @@ from groupsup.genogram.svg import to_svg
 from groupsup.outputs import html, word
 from groupsup.outputs.document import Document, GenogramFigure
 from groupsup.store import demo
+from tests.domain.test_genogram import genograms
 from tests.test_filing import needs_pango
-from tests.test_genogram import genograms
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -126,7 +126,7 @@ async def test_an_observer_on_another_machine_joins_through_the_database(
 async def test_a_pods_own_format_in_the_database_is_offered_on_another_machine(
     postgres_location, tmp_path, monkeypatch
 ):
-    from test_clock import SHORT_FORMAT
+    from conftest import SHORT_FORMAT
 
     open_store(postgres_location).save_pod(demo.demo_pod())
     open_store(postgres_location).save_format("short", SHORT_FORMAT)  # added on one machine

@@ -101,7 +101,7 @@ def test_copying_into_a_store_that_holds_records_is_refused_and_changes_nothing(
 def test_a_pods_own_format_is_added_to_the_database_and_copied_with_the_service(
     tmp_path, postgres_location, capsys
 ):
-    from test_clock import SHORT_FORMAT
+    from conftest import SHORT_FORMAT
 
     broken, short = tmp_path / "broken.toml", tmp_path / "short.toml"
     broken.write_text("name = 'Broken'\nphases = [")

@@ -408,7 +408,7 @@ def test_who_is_present_is_seen_by_the_facilitator_until_they_leave(store_engine
 
 
 def test_the_pods_own_formats_are_read_from_any_handle(store_engine, filled):
-    from test_clock import SHORT_FORMAT
+    from conftest import SHORT_FORMAT
 
     from groupsup.domain.formats import FormatError, format_named
 

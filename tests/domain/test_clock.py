@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import START, FakeTime
+from conftest import SHORT_FORMAT, START, FakeTime
 
 from groupsup.domain.clock import Alert, SessionClock
 from groupsup.domain.formats import FormatError, format_named, load_format
@@ -308,12 +308,6 @@ def test_a_pods_own_format_is_offered_and_a_broken_one_left_out_with_its_reason(
         available_formats(store.own_formats())
     with pytest.raises(FormatError, match=r"broken\.toml is not valid TOML"):
         format_named("broken", store.own_formats())  # asked for by name: its mistake said
-
-
-SHORT_FORMAT = (
-    b"name = 'Short'\n[[phases]]\nkey='all'\ntitle='All'\nprompt='Talk.'\nshare=1\n"
-    b"capture='notes'\n"
-)
 
 
 def test_a_planned_break_is_taken_with_the_clock_paused_and_recorded(fake):

@@ -29,7 +29,7 @@ from groupsup.genogram.model import (
 from groupsup.genogram.notation import parse, to_source
 from groupsup.genogram.svg import to_svg
 
-SHAPES = Path(__file__).parent / "genograms"
+SHAPES = Path(__file__).parent.parent / "genograms"
 
 
 def test_the_real_case_parses_into_the_model():

@@ -16,7 +16,7 @@ from groupsup.genogram.notation import parse
 from groupsup.store import demo
 from tests.test_pseudonymise import DEMO_FAMILY_NAMES
 
-SHAPES = Path(__file__).parent / "genograms"
+SHAPES = Path(__file__).parent.parent / "genograms"
 EXAMPLES = {path.stem: parse(path.read_text()).genogram for path in SHAPES.glob("*.txt")}
 EXAMPLES |= {
     "brooks": demo.brooks_genogram(),
