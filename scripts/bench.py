@@ -22,7 +22,6 @@ import compileall
 import datetime as dt
 import inspect
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -160,6 +159,18 @@ def put_back(planned):
             setattr(session, name, getattr(planned, name))
     return change
 
+# This process's own peak resident memory. Not getrusage: on Linux a process started by another
+# (as subprocess does, by vfork then exec) inherits its starter's peak there, so it would report
+# the benchmark's memory, not the app's.
+def peak_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource  # not Linux: no /proc, and no such inheritance to avoid
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
 async def main():
     global app_now
     app = app_now = GroupSupApp(sys.argv[1], bell=False)
@@ -187,6 +198,7 @@ async def main():
                     run_screen.writer.flush()
                     store.update_session(planned.id, put_back(planned))
                 await pilot.pause()
+    print("PEAK", peak_mb(), flush=True)
 
 asyncio.run(main())
 """
@@ -276,28 +288,23 @@ def ready_ms(argv: list[str]) -> Callable[[], float]:
 
 
 def screens_ms(store: Store, runs: int) -> tuple[dict[str, float], float]:
-    """The median ms to open each screen, and the process's peak memory in MB."""
+    """The median ms to open each screen, and the app's peak memory in MB."""
     with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(
+        done = subprocess.run(
             [sys.executable, "-c", SCREENS_APP, str(store.root), str(runs)],
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
         )
-        assert child.stdout is not None
-        out = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)  # the child's own peak, in KB on Linux
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode:
+        if done.returncode:
             errors.seek(0)
             raise RuntimeError(f"the screens: {errors.read().decode()[-2000:]}")
     times: dict[str, list[float]] = {}
-    for line in out.splitlines():
+    for line in done.stdout.splitlines():
         screen, ms = line.split()
         times.setdefault(screen, []).append(float(ms))
-    return {screen: statistics.median(found) for screen, found in times.items()}, (
-        usage.ru_maxrss / 1024
-    )
+    peak = times.pop("PEAK")[0]
+    return {screen: statistics.median(found) for screen, found in times.items()}, peak
 
 
 def save_one_edit(store: Store) -> Callable[[], float]:
