@@ -540,6 +540,31 @@ def test_a_journal_line_cut_short_by_a_kill_loses_no_later_change(demo_store):
     assert_holds_what_is_there(demo_store.root, demo_store.backup("second"))
 
 
+def test_a_record_is_named_in_the_journal_on_the_disk_before_it_is_written(demo_store, monkeypatch):
+    """A power cut after a save must not leave the journal without the record's name (the next
+    backup would then keep the old copy as if nothing had changed): the journal is flushed to
+    the disk before the record replaces the old one."""
+    journal = demo_store.root / "backups" / ".changes"
+    demo_store.backup("first")
+    events: list[str] = []
+    fsync, replace = os.fsync, os.replace
+
+    def flushed(fd: int) -> None:
+        events.append(f"fsync {Path(os.readlink(f'/proc/self/fd/{fd}')).name}")
+        fsync(fd)
+
+    def renamed(source, target) -> None:
+        events.append(f"replace {Path(target).name}")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", flushed)
+    monkeypatch.setattr(os, "replace", renamed)
+    change(demo_store, "a change a power cut must not hide from the next backup")
+    assert "fsync .changes" in events
+    assert events.index("fsync .changes") < events.index("replace demo-s3.json"), events
+    assert b"sessions/demo-s3.json" in journal.read_bytes()
+
+
 @pytest.mark.parametrize("journal", ["missing", "of another backup", "damaged", "empty"])
 def test_without_the_newest_backups_journal_a_backup_looks_at_every_record(demo_store, journal):
     """A record changed behind groupsup's back is caught then, as it always was."""

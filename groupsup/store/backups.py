@@ -175,13 +175,17 @@ def note(root: Path, records: Iterable[str]) -> None:
     appended to the journal a backup began, if there is one. The caller holds the store's lock.
 
     Each path has a line of its own, begun afresh: a line cut short by a kill names a write
-    that never began (a name is only a record to look at, so a wrong one costs a look)."""
+    that never began (a name is only a record to look at, so a wrong one costs a look). The
+    lines are on the disk before the records change: after a power cut the journal must not
+    miss a record that was written, or the next backup would keep its old copy."""
     try:
         journal = os.open(root / BACKUPS_FOLDER / CHANGES, os.O_WRONLY | os.O_APPEND)
     except OSError:  # no backup yet, or a bulk change forgot it: the next one looks at all
         return
     with os.fdopen(journal, "ab") as out:
         out.write("".join(f"\n{rel}\n" for rel in records).encode("utf-8"))
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def forget_changes(root: Path) -> None:
