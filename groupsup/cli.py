@@ -15,6 +15,12 @@ from typing import NoReturn
 
 EXIT_BAD_INPUT = 2
 EXIT_STORE_PROBLEM = 1
+# The records are kept private with POSIX permissions (folders 0700, files 0600); Windows does
+# not honour them, so there a store would be readable by anyone who can read the folder.
+NOT_ON_WINDOWS = (
+    "Windows is not supported: groupsup keeps the records private with file permissions "
+    "Windows does not have; run it in WSL (Windows Subsystem for Linux). Nothing was done."
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -263,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if sys.platform == "win32":
+        _show(f"groupsup: {NOT_ON_WINDOWS}", sys.stderr)
+        return EXIT_STORE_PROBLEM
     if args.debug:
         os.environ["GROUPSUP_DEBUG"] = "1"  # read by the apps, and by those `serve` starts
     from groupsup.domain.errors import GroupsupError

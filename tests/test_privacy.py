@@ -118,3 +118,20 @@ def test_a_linked_session_file_is_refused_not_followed(demo_store, tmp_path, cap
     assert main(["--store", str(demo_store.root), "backup"]) == 1
     assert "is a link to somewhere else" in capsys.readouterr().err
     assert outside.read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["demo", "--no-open"], ["list"], []])
+def test_on_windows_groupsup_refuses_in_one_sentence_and_touches_nothing(
+    command, tmp_path, monkeypatch, capsys
+):
+    """The records are kept private with POSIX permissions (0700 folders, 0600 files), which
+    Windows does not honour: there groupsup says so and does nothing, rather than write
+    children's records that any user of the machine could read."""
+    monkeypatch.setattr("sys.platform", "win32")
+    store = tmp_path / "store"
+    assert main(["--store", str(store), *command]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("groupsup: Windows is not supported") and "WSL" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not store.exists()

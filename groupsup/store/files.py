@@ -52,9 +52,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def fsync_folder(folder: Path) -> None:
     """Make the renames and new files in `folder` durable: a rename is only on the disk once
-    the folder entry is. Windows cannot open a folder to flush it, so there this does nothing."""
-    if os.name == "nt":
-        return
+    the folder entry is."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import socket
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -130,11 +129,8 @@ def _remove_abandoned_temporaries(*folders: Path) -> None:
 
 
 def _abandoned(temporary: Path) -> bool:
-    """Whether the process that wrote `.<name>.<pid>.tmp` is gone. Windows has no harmless probe
-    (os.kill would end the process), so there a temporary an hour old counts as abandoned."""
+    """Whether the process that wrote `.<name>.<pid>.tmp` is gone (signal 0 only asks)."""
     try:
-        if os.name == "nt":
-            return time.time() - temporary.stat().st_mtime > 3600
         os.kill(int(temporary.name.rsplit(".", 2)[-2]), 0)
     except ProcessLookupError:
         return True
