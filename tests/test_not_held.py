@@ -19,6 +19,7 @@ from groupsup.cli import main
 from groupsup.domain import planning
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import MinutesDocument, SessionStatus
+from groupsup.domain.roles import SessionRoles
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise
 from groupsup.screens.close import MinutesScreen
@@ -179,9 +180,10 @@ def test_bad_input_is_one_sentence_and_exit_2(demo_store, capsys, argv, said):
 
 def test_nobody_presented_in_a_session_not_held(demo_store):
     pod, sessions = demo_store.pod("north-pod"), demo_store.sessions("north-pod")
-    planned = planning.last_presented(pod, sessions)
+    roles = [SessionRoles.of(session) for session in sessions]
+    planned = planning.last_presented(pod, roles)
     cancelled = planning.cancel(sessions[-1], REASON, DEMO_DAY)
-    assert planning.last_presented(pod, [*sessions[:-1], cancelled]) == planned
+    assert planning.last_presented(pod, [*roles[:-1], SessionRoles.of(cancelled)]) == planned
 
 
 def test_the_record_counts_no_presenter_or_case_of_a_session_not_held(demo_store, capsys):

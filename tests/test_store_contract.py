@@ -27,6 +27,7 @@ from groupsup.domain.models import (
     SessionStatus,
     StepStatus,
 )
+from groupsup.domain.roles import SessionRoles
 from groupsup.genogram.model import Genogram
 from groupsup.observers import joining
 from groupsup.store import demo
@@ -690,3 +691,31 @@ def test_a_damaged_earlier_session_is_named_and_left_out_as_reading_every_one_le
     assert (started.review, started.slots) == (expected.review, expected.slots)
     assert list(read.unreadable) == ["jan-a"] and "jan-a" in read.unreadable["jan-a"]
     assert started.slots[0].history == "Okafor in January, second"  # the one before it
+
+
+# -- what planning reads of a pod's other sessions: who held which role ----------------------
+
+
+def _ids(store: Store) -> list[str]:
+    return [summary.id for summary in store.summaries("north-pod")]
+
+
+def test_the_roles_read_of_each_session_are_those_its_whole_record_gives(
+    store_engine, across_a_year_end
+):
+    store = across_a_year_end.store
+    expected = [SessionRoles.of(session) for session in store.sessions("north-pod")]
+    assert store.session_roles(_ids(store)) == (expected, {})
+    assert store_engine.open().session_roles(_ids(store)[::-1]) == (expected[::-1], {})
+    assert store.session_roles([]) == ([], {})
+
+
+def test_a_session_whose_roles_cannot_be_read_is_named_and_left_out(
+    store_engine, across_a_year_end
+):
+    _damage(store_engine, "jan-a")
+    store = store_engine.open()
+    roles, damaged = store.session_roles([*_ids(store), "no-such-session"])
+    assert roles == [SessionRoles.of(session) for session in store.sessions("north-pod")]
+    assert list(damaged) == ["jan-a", "no-such-session"]
+    assert "jan-a" in damaged["jan-a"] and "no-such-session" in damaged["no-such-session"]

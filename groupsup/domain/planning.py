@@ -22,6 +22,7 @@ from groupsup.domain.models import (
     new_id,
     unique_key,
 )
+from groupsup.domain.roles import CaseRoles, SessionRoles
 from groupsup.domain.rules import check_roles
 from groupsup.domain.vocabulary import same_case
 
@@ -231,17 +232,9 @@ def attendance(session: Session, member_id: str) -> str:
     return "apologies" if member_id in session.apologies else "absent"
 
 
-def put_slot(
-    pod: Pod,
-    session: Session,
-    slot: CaseSlot,
-    replacing: str | None = None,
-    pod_sessions: list[Session] | None = None,
-) -> None:
-    """Add `slot` (or replace the slot with id `replacing`), then re-split the case time. A case
-    presented before in the pod (`pod_sessions`) starts from its last genogram and history."""
+def put_slot(pod: Pod, session: Session, slot: CaseSlot, replacing: str | None = None) -> None:
+    """Add `slot` (or replace the slot with id `replacing`), then re-split the case time."""
     check_roles(pod, session, slot.presenter, slot.consultant)
-    carry_over(session, slot, pod_sessions or [])
     roles = (slot.presenter, slot.consultant)
     slot.observers = [o for o in slot.observers if o in session.attendees and o not in roles]
     if replacing is None:
@@ -297,30 +290,7 @@ def priority_first(session: Session) -> None:
     session.slots = sorted(session.slots, key=rules.priority)
 
 
-ROLE_FIELDS = (
-    "id",
-    "presenter",
-    "consultant",
-    "observers",
-    "case_reference",
-    "category",
-    "anxiety",
-)
-
-
-def roles_only(session: Session) -> Session:
-    """What planning reads of a past session (its date, status, and each case's roles, category
-    and anxiety), without the record itself: a pod's whole history of these stays small."""
-    slots = [
-        CaseSlot.model_construct(**{name: getattr(slot, name) for name in ROLE_FIELDS})
-        for slot in session.slots
-    ]
-    return Session.model_construct(
-        id=session.id, pod_id=session.pod_id, date=session.date, status=session.status, slots=slots
-    )
-
-
-def last_presented(pod: Pod, sessions: list[Session]) -> dict[str, dt.date | None]:
+def last_presented(pod: Pod, sessions: list[SessionRoles]) -> dict[str, dt.date | None]:
     """When each active member last presented, in held sessions (None: never)."""
     last: dict[str, dt.date | None] = {m.id: None for m in pod.active_members}
     for session in sessions:
@@ -339,11 +309,11 @@ class Suggestion:
     reason: str
 
 
-def suggest_presenters(pod: Pod, sessions: list[Session]) -> list[Suggestion]:
+def suggest_presenters(pod: Pod, sessions: list[SessionRoles]) -> list[Suggestion]:
     """Who should present next: longest since presenting first; among equals, whoever last
     brought the case of highest priority (CP, complex CIN, high anxiety). Never forced."""
     last = last_presented(pod, sessions)
-    last_case: dict[str, CaseSlot] = {}
+    last_case: dict[str, CaseRoles] = {}
     for session in sorted(sessions, key=lambda s: s.date):
         if session.status.held:
             for slot in session.slots:
@@ -365,7 +335,7 @@ def suggest_presenters(pod: Pod, sessions: list[Session]) -> list[Suggestion]:
 
 
 def suggest_consultants(
-    pod: Pod, sessions: list[Session], presenter: str, present: list[str] | None = None
+    pod: Pod, sessions: list[SessionRoles], presenter: str, present: list[str] | None = None
 ) -> list[Suggestion]:
     """Who might consult for `presenter`: whoever has not done so for longest first."""
     last: dict[str, dt.date] = {}

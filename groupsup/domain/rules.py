@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from groupsup.domain.errors import RuleBroken
 from groupsup.domain.models import Anxiety, CaseSlot, Category, Pod, Session, SessionStatus
+from groupsup.domain.roles import CaseRoles
 
 
 def _member_names(pod: Pod, ids: set[str]) -> str:
@@ -90,7 +91,7 @@ def check_roles(
 PRIORITY = {Category.CP: 0, Category.COMPLEX_CIN: 1}
 
 
-def priority(slot: CaseSlot) -> tuple[int, int]:
+def priority(slot: CaseSlot | CaseRoles) -> tuple[int, int]:
     """Sort key: CP first, then complex CIN, then high professional anxiety (policy section 8)."""
     return (PRIORITY.get(slot.category, 2), 0 if slot.anxiety is Anxiety.HIGH else 1)
 

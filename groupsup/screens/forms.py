@@ -34,6 +34,7 @@ from groupsup.domain.models import (
     StepStatus,
     due_problem,
 )
+from groupsup.domain.roles import SessionRoles
 from groupsup.domain.vocabulary import record_stage
 from groupsup.genogram.notation import parse, to_source
 from groupsup.screens.base import Dialog, Result, Scroll
@@ -415,12 +416,17 @@ class SlotForm(Form[CaseSlot]):
     title_text = "Case slot"
 
     def __init__(
-        self, pod: Pod, session: Session, others: list[Session], existing: CaseSlot | None = None
+        self,
+        pod: Pod,
+        session: Session,
+        others: list[SessionRoles],
+        existing: CaseSlot | None = None,
     ) -> None:
-        """`others`: the pod's other sessions, for suggesting a consultant."""
+        """`others`: who held which role in the pod's other sessions, for suggesting a
+        consultant."""
         super().__init__()
         self.pod, self.session, self.existing = pod, session, existing
-        self.history = [*others, session]
+        self.history = [*others, SessionRoles.of(session)]
         # the roles as last chosen, that the observers ticked follow
         self.roles: planning.Roles = (
             (existing.presenter, existing.consultant) if existing else (None, None)

@@ -16,6 +16,7 @@ from groupsup.domain.dates import parse_date, parse_minutes, parse_time
 from groupsup.domain.errors import GroupsupError, explain, os_reason
 from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
+from groupsup.domain.roles import SessionRoles
 from groupsup.screens.base import Scroll, SubScreen, plain, say_left_out
 from groupsup.screens.forms import PreparationForm, SlotForm
 from groupsup.screens.starting import run_today
@@ -44,6 +45,8 @@ everyone present who is not presenting or consulting. A session of 2½ hours or 
 15-minute break; take it with Ctrl+O on the run screen (the clock stands still).
 """
 
+# Sessions whose roles are read at once: leaving the plan stops its reading at the next hundred.
+HISTORY_READ_AT_ONCE = 100
 ATTENDANCE_CYCLE = {"present": "apologies", "apologies": "absent", "absent": "present"}
 
 
@@ -61,7 +64,7 @@ class PlanScreen(SubScreen):
         super().__init__()
         self.pod = pod
         self.session = session
-        self.others: list[Session] = []  # the pod's other sessions' roles, read after mount
+        self.others: list[SessionRoles] = []  # the pod's other sessions' roles, read after mount
         self._history_known = False
         # The plan as last saved: the fields announce their first values as they are drawn,
         # and merely looking at a plan must not save it (a new revision would make another
@@ -119,24 +122,24 @@ class PlanScreen(SubScreen):
 
     @work(thread=True, exclusive=True, group="plan-history")
     def _read_history(self) -> None:
-        """The pod's other sessions, for the suggestions and who presented when: read once
-        (they cannot change while this one is planned), after the screen is up, one at a time
-        and kept as their roles only, so a long history neither holds up the screen nor fills
-        the memory. A session that cannot be read is named, never silently left out."""
-        others, damaged = [], []
+        """Who held which role in the pod's other sessions, for the suggestions and who
+        presented when: read once (they cannot change while this one is planned), after the
+        screen is up, and only the roles, so a long history neither holds up the screen nor
+        fills the memory. A session that cannot be read is named, never silently left out."""
         worker = get_current_worker()
-        for summary in self.gs.store.summaries(self.pod.id):
+        summaries = self.gs.store.summaries(self.pod.id)
+        ids = [summary.id for summary in summaries if summary.id != self.session.id]
+        others: list[SessionRoles] = []
+        damaged: dict[str, str] = {}
+        for start in range(0, len(ids), HISTORY_READ_AT_ONCE):
             if worker.is_cancelled:  # the plan was left: stop reading, it would hold up others
                 return
-            if summary.id == self.session.id:
-                continue
-            try:
-                others.append(planning.roles_only(self.gs.store.session(summary.id)))
-            except GroupsupError as error:
-                damaged.append(str(error))
-        self.app.call_from_thread(self._history_read, others, damaged)
+            found, left_out = self.gs.store.session_roles(ids[start : start + HISTORY_READ_AT_ONCE])
+            others += found
+            damaged |= left_out
+        self.app.call_from_thread(self._history_read, others, list(damaged.values()))
 
-    def _history_read(self, others: list[Session], damaged: list[str]) -> None:
+    def _history_read(self, others: list[SessionRoles], damaged: list[str]) -> None:
         self.others, self._history_known = others, True
         self.show()
         say_left_out(self, "the suggestions", damaged)
@@ -328,7 +331,7 @@ class PlanScreen(SubScreen):
     def _slot_done(self, replacing: str | None):
         def put(slot: CaseSlot | None) -> None:
             if slot is not None:
-                planning.put_slot(self.pod, self.session, slot, replacing, self.others)
+                planning.put_slot(self.pod, self.session, slot, replacing)
                 if self.save():
                     table = self.query_one("#slots", DataTable)
                     table.move_cursor(row=table.get_row_index(slot.id))  # on the case saved

@@ -16,6 +16,7 @@ from tinydb.storages import Storage
 from groupsup.domain import derived
 from groupsup.domain.errors import NotFound, StoreDamaged
 from groupsup.domain.identifiers import safe_key
+from groupsup.domain.roles import SessionRoles
 from groupsup.domain.vocabulary import SessionStatus, StepStatus, is_overdue
 from groupsup.store.files import atomic_write
 from groupsup.store.migrations import UnknownVersion, upgrade
@@ -303,6 +304,19 @@ class PlannedSession(NamedTuple):
         return planned
 
 
+def session_roles(path: Path) -> SessionRoles:
+    """Who held which role in the session whose file is at `path`; StoreDamaged, naming the
+    file, if it does not hold them."""
+    record = stored_record(path)
+    try:
+        roles = SessionRoles.from_record(record.get("session"))
+    except ValueError as error:
+        raise StoreDamaged(f"{path} holds a session that is not valid ({error}).") from None
+    if roles.id != path.stem:
+        raise StoreDamaged(f"{path} is damaged: it holds session {roles.id}, not {path.stem}.")
+    return roles
+
+
 class PodView(NamedTuple):
     """A pod as the home screen shows it, read without pydantic (the full `Pod` when needed)."""
 
@@ -460,6 +474,17 @@ class FolderIndex:
             for s in self.summaries(pod_id)
             if s.status is SessionStatus.PLANNED
         ]
+
+    def session_roles(
+        self, session_ids: Sequence[str]
+    ) -> tuple[list[SessionRoles], dict[str, str]]:
+        found, damaged = [], {}
+        for session_id in session_ids:
+            try:
+                found.append(session_roles(self._session_file(session_id)))
+            except StoreDamaged as error:
+                damaged[session_id] = str(error)
+        return found, damaged
 
     def _session_file(self, session_id: str) -> Path:
         """A session's file, refused (StoreDamaged) if its id or a link would lead elsewhere."""

@@ -24,6 +24,7 @@ from groupsup.domain.errors import GroupsupError
 if TYPE_CHECKING:
     from groupsup.domain.derived import StepSource
     from groupsup.domain.models import MinutesDocument, Pod, Session
+    from groupsup.domain.roles import SessionRoles
     from groupsup.store.database import OpenStep, PodView, SessionSummary
 
 
@@ -172,6 +173,16 @@ class Store(StoreIndex, Protocol):
         (running or closed) on or before `day`, other than `besides`, that last presented it
         with a genogram or a case history (the earliest id on that day): case -> session id.
         A case none presented is left out. Read without pydantic."""
+        ...
+
+    # -- what planning reads of a pod's other sessions (`domain.roles`) --------------------
+
+    def session_roles(
+        self, session_ids: Sequence[str]
+    ) -> tuple[list[SessionRoles], dict[str, str]]:
+        """Who held which role in each of the sessions `session_ids` that can be read, in
+        that order, read without pydantic; and each one left out: session id -> why it cannot
+        be read (a record without these fields, each checked, is damaged)."""
         ...
 
     # -- derived records -----------------------------------------------------------------

@@ -36,6 +36,7 @@ from groupsup.domain.errors import (
     StoreDamaged,
     StoreUnusable,
 )
+from groupsup.domain.roles import CaseRoles, SessionRoles
 from groupsup.domain.vocabulary import SessionStatus
 from groupsup.store.interface import AlreadyStored
 
@@ -324,6 +325,24 @@ _LAST_PRESENTATIONS = """
     where pod_id = %(pod)s and case_key = any(%(cases)s) and held_on <= %(day)s
       and not session_id = any(%(besides)s)
     order by case_key, held_on desc, session_id
+"""
+
+# Who held which role in each session (`domain.roles`): its id, date and status, and of each
+# case slot only the fields named in `fields`, without the rest of its record.
+_SESSION_ROLES = """
+    select id, schema_version, jsonb_build_object(
+        'id', record -> 'id', 'date', record -> 'date', 'status', record -> 'status',
+        'slots', case jsonb_typeof(record -> 'slots') when 'array' then (
+            select coalesce(jsonb_agg(
+                case jsonb_typeof(slot) when 'object' then (
+                    select coalesce(jsonb_object_agg(key, value), '{}') from jsonb_each(slot)
+                    where key = any(%(fields)s)
+                ) else slot end
+                order by place), '[]')
+            from jsonb_array_elements(record -> 'slots') with ordinality as slots(slot, place)
+        ) end
+    )
+    from sessions where id = any(%(ids)s)
 """
 
 
@@ -811,6 +830,34 @@ class PostgresStore:
     ) -> dict[str, str]:
         wanted = {"pod": pod_id, "cases": list(cases), "day": day, "besides": list(besides)}
         return dict(self._rows(_LAST_PRESENTATIONS, wanted))
+
+    def session_roles(
+        self, session_ids: Sequence[str]
+    ) -> tuple[list[SessionRoles], dict[str, str]]:
+        wanted = {"ids": list(session_ids), "fields": list(CaseRoles._fields)}
+        stored = {row[0]: row[1:] for row in self._rows(_SESSION_ROLES, wanted)}
+        found: list[SessionRoles] = []
+        damaged: dict[str, str] = {}
+        for session_id in session_ids:
+            try:
+                found.append(self._roles(session_id, *stored.get(session_id, (None, None))))
+            except (NotFound, StoreDamaged) as error:
+                damaged[session_id] = str(error)
+        return found, damaged
+
+    def _roles(self, session_id: str, version: int | None, record: dict | None) -> SessionRoles:
+        from groupsup.store.migrations import UnknownVersion, upgrade
+
+        if record is None:
+            raise NotFound(f"There is no session '{session_id}' in this store.")
+        where = f"Session {session_id} in {redacted(self.location)}"
+        try:
+            document = upgrade({"schema_version": version, "session": record})
+            return SessionRoles.from_record(document["session"])
+        except UnknownVersion as error:
+            raise StoreDamaged(f"{where} cannot be opened: {error}.") from None
+        except ValueError as error:
+            raise StoreDamaged(f"{where} is not valid ({error}).") from None
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
         rows = self._rows(_REPORT_FACTS, {"pod": pod_id, "since": since})

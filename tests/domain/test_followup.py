@@ -145,8 +145,13 @@ def test_report_markdown_draws_charts_and_flags_missing_actions(west_store):
     assert "| 15 September 2025 | W-7-A | Concern in session 7 | **not recorded** |" in text
 
 
+def _roles(store):
+    """Who held which role in each of the west pod's sessions, as the plan reads them."""
+    return store.pod("west"), store.session_roles([s.id for s in store.summaries("west")])[0]
+
+
 def test_presenters_are_suggested_longest_waiting_first_then_by_priority(west_store):
-    pod, sessions = _west(west_store)
+    pod, sessions = _roles(west_store)
     suggestions = planning.suggest_presenters(pod, sessions)
     assert [s.member_id for s in suggestions] == ["fay", "eve", "cat", "ben", "dan", "ana"]
     assert suggestions[0].reason == "has not presented yet"
@@ -154,7 +159,7 @@ def test_presenters_are_suggested_longest_waiting_first_then_by_priority(west_st
 
 
 def test_consultants_are_suggested_who_have_not_consulted_for_the_presenter(west_store):
-    pod, sessions = _west(west_store)
+    pod, sessions = _roles(west_store)
     suggestions = planning.suggest_consultants(pod, sessions, "ben")
     assert [s.member_id for s in suggestions] == ["dan", "eve", "fay", "ana", "cat"]
     assert suggestions[0].reason == "has not consulted for Ben yet"

@@ -63,11 +63,10 @@ def test_only_a_planned_session_dated_after_today_is_moved_to_today():
 
 
 def test_a_case_presented_again_starts_from_its_last_genogram_and_history():
-    pod = demo.demo_pod()
     first = demo._first_session(dt.date(2026, 9, 28))  # held: Ahmed's genogram and history
     planned = demo._planned_session(dt.date(2026, 11, 25))
     again = CaseSlot(presenter="priya-shah", case_reference="cs-31177", observers=[])
-    planning.put_slot(pod, planned, again, pod_sessions=[first, planned])
+    assert planning.carry_over(planned, again, [first, planned])
     ahmed = first.slots[1]
     assert again.genogram == ahmed.genogram and again.genogram is not ahmed.genogram
     assert again.history == ahmed.history and again.history
@@ -75,11 +74,10 @@ def test_a_case_presented_again_starts_from_its_last_genogram_and_history():
 
 
 def test_nothing_prepared_is_replaced_and_only_held_sessions_carry():
-    pod = demo.demo_pod()
     first = demo._first_session(dt.date(2026, 9, 28))
     planned = demo._planned_session(dt.date(2026, 11, 25))
     prepared = CaseSlot(presenter="priya-shah", case_reference="CS-31177", history="New notes")
-    planning.put_slot(pod, planned, prepared, pod_sessions=[first])
+    assert not planning.carry_over(planned, prepared, [first])
     assert (prepared.history, prepared.genogram.people, prepared.carried_from) == (
         "New notes",
         [],

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from conftest import DEMO_DAY
+from pydantic import ValidationError
 from test_clock import clock_for, planned_session
 
 from groupsup.domain import followup, planning
 from groupsup.domain.clock import CLOSING, OPENING, WARNING_SECONDS, Alert
 from groupsup.domain.errors import NotFound, RuleBroken
 from groupsup.domain.models import CaseSlot, NextStep, Safeguarding, Session
+from groupsup.domain.roles import CaseRoles, SessionRoles
 from groupsup.domain.vocabulary import Anxiety, Category, Lens, SessionStatus, StepStatus
 from groupsup.genogram.model import Genogram
 from groupsup.store import demo
@@ -246,7 +249,7 @@ def test_a_case_presented_again_starts_from_its_latest_history_up_to_the_session
     assert not planning.carry_over(session, CaseSlot(presenter=demo.TOM), sessions)
 
 
-def test_planning_reads_a_past_session_s_roles_and_dates_without_its_record():
+def _held_with_roles() -> Session:
     _, session = _planned()
     session.status = SessionStatus.CLOSED
     session.slots = [
@@ -254,24 +257,51 @@ def test_planning_reads_a_past_session_s_roles_and_dates_without_its_record():
             presenter=demo.TOM,
             consultant=demo.LEILA,
             observers=[demo.PRIYA],
+            case_reference="CS-1 (Brooks)",
             category=Category.CP,
             anxiety=Anxiety.HIGH,
             history="The record itself",
-        )
+        ),
+        CaseSlot(presenter=demo.PRIYA),
     ]
-    light = planning.roles_only(session)
-    assert (light.id, light.pod_id, light.date, light.status) == (
+    return session
+
+
+def test_planning_reads_a_past_session_s_roles_and_dates_without_its_record():
+    session = _held_with_roles()
+    roles = SessionRoles.of(session)
+    assert roles == (
         session.id,
-        session.pod_id,
         session.date,
         SessionStatus.CLOSED,
+        (
+            CaseRoles(demo.TOM, demo.LEILA, "CS-1 (Brooks)", Category.CP, Anxiety.HIGH),
+            CaseRoles(demo.PRIYA, None, "", Category.OTHER, Anxiety.MEDIUM),
+        ),
     )
-    (slot,) = light.slots
-    whole = session.slots[0]
-    assert {name: getattr(slot, name) for name in planning.ROLE_FIELDS} == {
-        name: getattr(whole, name) for name in planning.ROLE_FIELDS
-    }
-    assert "history" not in slot.model_fields_set and slot.history == ""
+    assert SessionRoles.from_record(session.model_dump(mode="json")) == roles
+    assert [case.title for case in roles.slots] == ["CS-1 (Brooks)", "(no case reference)"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (lambda record: record.pop("date"), "its date is missing"),
+        (lambda record: record.update(status="held"), "'held' is not a valid SessionStatus"),
+        (lambda record: record.update(slots={}), "its case slots are not a list"),
+        (lambda record: record["slots"][0].pop("presenter"), "a case's presenter is missing"),
+        (lambda record: record["slots"][0].update(consultant=7), "consultant is not text"),
+        (lambda record: record["slots"][1].update(category="urgent"), "valid Category"),
+        (lambda record: record["slots"].append("a case"), "a case slot is not a record"),
+    ],
+)
+def test_a_record_that_does_not_hold_a_session_s_roles_says_what_it_lacks(damage, said):
+    record = _held_with_roles().model_dump(mode="json")
+    damage(record)
+    with pytest.raises(ValueError, match=re.escape(said)):
+        SessionRoles.from_record(record)
+    with pytest.raises(ValidationError):  # as damaged as reading the whole session finds it
+        Session.model_validate(record)
 
 
 # -- next steps ---------------------------------------------------------------------------------
