@@ -89,9 +89,9 @@ async def test_the_active_tab_is_always_in_sight(demo_store, fake):
     async with app.run_test(size=(80, 24)) as pilot:
         await home_is_ready(pilot)
         await burst(pilot, "r")
-        tabs = app.screen.query_one("#case", TabbedContent)
         for _ in range(6):  # case 1, phase by phase
             await burst(pilot, "ctrl+n")
+            tabs = app.screen.query_one("#case", TabbedContent)
             label = tabs.get_tab(tabs.active).label.plain
             tab_line = next(line for line in screen_text(app).splitlines() if "Genogram" in line)
             assert label in tab_line

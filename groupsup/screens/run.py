@@ -15,6 +15,7 @@ widgets/item_tables.py.
 
 from __future__ import annotations
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,7 +33,7 @@ from textual.widgets import (
 from groupsup.domain import earlier, running
 from groupsup.domain.clock import SessionClock
 from groupsup.domain.formats import FormatError, format_named
-from groupsup.domain.models import CASE_TEXT_FIELDS, Lens, Pod, Session
+from groupsup.domain.models import Lens, Pod, Session
 from groupsup.screens.base import Scroll, say_left_out
 from groupsup.screens.forms import Confirm
 from groupsup.screens.run_capture import RunCapture
@@ -167,47 +168,76 @@ class RunScreen(RunCapture, RunMoves):
                     cursor_type="row",
                 )
                 yield Static("", id="review-detail", markup=False)  # the cursor's step, whole
-            with TabbedContent(id="case"):
-                with TabPane("Presentation", id="presentation"):
-                    with Scroll():
-                        yield Static("", id="carried-over", markup=False)
-                        for field, title in (
-                            ("dilemma", "Theme or dilemma"),
-                            ("presenting_issue", "Presenting issue"),
-                            ("history", "Case history"),
-                            ("childs_voice", "The child's voice: their wishes and feelings"),
-                        ):
-                            yield Label(title)
-                            yield TextArea(id=field, classes="capture")
-                with TabPane("Genogram", id="genogram-tab"):
-                    yield GenogramEditor()
-                with TabPane("Notes", id="notes-tab"):
-                    yield TextArea(id="notes", classes="capture tall")
-                    yield Label("Alternative courses of action considered")
-                    yield TextArea(id="alternatives", classes="capture")
-                with TabPane("Hypotheses", id="hypotheses"):
-                    with Scroll():
-                        yield ItemTable("hypotheses", id="hypotheses-table")
-                        yield Label("GRRAACCEESS discussed (a letter finds one, Space ticks)")
-                        yield TickList([(lens.value, lens) for lens in Lens], id="lenses")
-                        yield Label("GRRAACCEESS at a personal level (F3)")
-                        yield Static("", id="personal-level", markup=False)
-                with TabPane("Resonance", id="resonance"):
-                    yield ItemTable("resonance", id="resonance-table")
-                with TabPane("Gained", id="reflection-tab"):
-                    yield Label("What the presenter gained from the discussion")
-                    yield TextArea(id="reflection", classes="capture tall")
-                with TabPane("Next steps", id="next-steps"):
-                    with Scroll():
-                        yield ItemTable("next_steps", id="steps-table")
-                        yield Tick("No next step needed for this case", id="no-steps")
-                with TabPane("Safeguarding", id="safeguarding"):
-                    yield Static("", id="safeguarding-detail", markup=False)
             with Scroll(id="closing"):
                 yield Static("", id="close-warnings", markup=False)
         yield KeysFooter()
 
-    def on_mount(self) -> None:
+    def case_tabs(self) -> TabbedContent:
+        """The case's tabs, one a capture (see run_stage.TAB_FOR_CAPTURE)."""
+        presentation = [
+            widget
+            for field, title in (
+                ("dilemma", "Theme or dilemma"),
+                ("presenting_issue", "Presenting issue"),
+                ("history", "Case history"),
+                ("childs_voice", "The child's voice: their wishes and feelings"),
+            )
+            for widget in (Label(title), TextArea(id=field, classes="capture"))
+        ]
+        tabs = TabbedContent(id="case")
+        for pane in (
+            TabPane(
+                "Presentation",
+                Scroll(Static("", id="carried-over", markup=False), *presentation),
+                id="presentation",
+            ),
+            TabPane("Genogram", GenogramEditor(), id="genogram-tab"),
+            TabPane(
+                "Notes",
+                TextArea(id="notes", classes="capture tall"),
+                Label("Alternative courses of action considered"),
+                TextArea(id="alternatives", classes="capture"),
+                id="notes-tab",
+            ),
+            TabPane(
+                "Hypotheses",
+                Scroll(
+                    ItemTable("hypotheses", id="hypotheses-table"),
+                    Label("GRRAACCEESS discussed (a letter finds one, Space ticks)"),
+                    TickList([(lens.value, lens) for lens in Lens], id="lenses"),
+                    Label("GRRAACCEESS at a personal level (F3)"),
+                    Static("", id="personal-level", markup=False),
+                ),
+                id="hypotheses",
+            ),
+            TabPane("Resonance", ItemTable("resonance", id="resonance-table"), id="resonance"),
+            TabPane(
+                "Gained",
+                Label("What the presenter gained from the discussion"),
+                TextArea(id="reflection", classes="capture tall"),
+                id="reflection-tab",
+            ),
+            TabPane(
+                "Next steps",
+                Scroll(
+                    ItemTable("next_steps", id="steps-table"),
+                    Tick("No next step needed for this case", id="no-steps"),
+                ),
+                id="next-steps",
+            ),
+            TabPane(
+                "Safeguarding",
+                Static("", id="safeguarding-detail", markup=False),
+                id="safeguarding",
+            ),
+        ):
+            tabs.compose_add_child(pane)  # as `with TabbedContent():` in a compose does
+        return tabs
+
+    @on(events.Mount)
+    async def _open(self) -> None:
+        """Textual awaits it before GroupSupScreen.on_mount focuses the first field and lets
+        through the keys typed meanwhile."""
         self.query_one("#review-table", DataTable).add_columns(
             "Owner", "Due", "Sign-off", "Status", "Action", "Case", "Note"
         )
@@ -218,11 +248,11 @@ class RunScreen(RunCapture, RunMoves):
             fmt = format_named("group-reflective")
         self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
         self.writer = SessionWriter(self.gs.store.root, self.gs.store.save_session, self._told)
-        # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
-        self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
         self._welfare = self.query_one("#welfare_checkin", TextArea)
         if not self.clock.started:
             self._start()
+        if self.in_case():  # resumed in a case: its tabs are there before the screen is shown
+            await self.build_case()
         self.show_stop()
         self._show_joined()
         self.set_interval(0.5, self.tick)

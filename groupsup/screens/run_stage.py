@@ -36,7 +36,35 @@ class RunStage(RunSaving):
     def tick(self) -> None:
         """Redraws what time changes (see run_moves.py)."""
 
+    def case_tabs(self) -> TabbedContent:
+        """The case's tabs (their layout is the run screen's: run.py)."""
+        raise NotImplementedError
+
+    def in_case(self) -> bool:
+        """Whether the stop is a case's phase (not the opening review, nor the close)."""
+        return self.clock.stop.phase not in (OPENING, CLOSING) and self.slot is not None
+
+    def case_built(self) -> bool:
+        """Whether the case's tabs are mounted (their text fields are kept once they are)."""
+        return bool(self._areas)
+
+    async def build_case(self) -> None:
+        """Mount the case's tabs, the first time the session comes to a case: the opening
+        review needs none of their fifty widgets, and the screen opens without them."""
+        await self.query_one("#stage", ContentSwitcher).add_content(self.case_tabs())
+        # Kept for on_unmount, when the widgets can no longer be queried but still hold text.
+        self._areas = {field: self.query_one(f"#{field}", TextArea) for field in CASE_TEXT_FIELDS}
+
+    async def _build_case_then_show(self) -> None:
+        await self.build_case()
+        self.show_stop()
+        self.gs.release_keys()
+
     def show_stop(self) -> None:
+        if self.in_case() and not self.case_built():
+            self.gs.hold_keys()  # the keys typed meanwhile wait for the case's fields
+            self.call_next(self._build_case_then_show)
+            return
         clock = self.clock
         stop = clock.stop
         switcher = self.query_one("#stage", ContentSwitcher)
@@ -66,7 +94,7 @@ class RunStage(RunSaving):
         stop = self.clock.stop
         if stop.phase == OPENING:
             self._focus_first("#review")
-        elif stop.phase != CLOSING:
+        elif stop.phase != CLOSING and self.case_built():
             self._focus_first(f"#{self._case_tab()}")
 
     def _case_tab(self) -> str:
@@ -105,17 +133,18 @@ class RunStage(RunSaving):
     def _show_safeguarding(self) -> None:
         banner = self.query_one("#safeguarding-banner", Static)
         concern = self.slot.safeguarding if self.slot else None
-        detail = self.query_one("#safeguarding-detail", Static)
         if concern is None:
             banner.display = False
-            detail.update("No safeguarding concern raised for this case. Ctrl+L records one.")
-            return
-        done = concern.action_taken.strip() or "NOT YET RECORDED"
-        banner.display = True
-        # Once what was done is recorded, one line is enough: the room needs its rows back.
-        banner.set_class(bool(concern.action_taken.strip()), "recorded")
-        banner.update(Content(f"SAFEGUARDING concern raised: {concern.concern} · Done: {done}"))
-        detail.update(Content(f"Concern: {concern.concern}\n\nWhat was done: {done}"))
+            detail = "No safeguarding concern raised for this case. Ctrl+L records one."
+        else:
+            done = concern.action_taken.strip() or "NOT YET RECORDED"
+            banner.display = True
+            # Once what was done is recorded, one line is enough: the room needs its rows back.
+            banner.set_class(bool(concern.action_taken.strip()), "recorded")
+            banner.update(Content(f"SAFEGUARDING concern raised: {concern.concern} · Done: {done}"))
+            detail = f"Concern: {concern.concern}\n\nWhat was done: {done}"
+        if self.case_built():
+            self.query_one("#safeguarding-detail", Static).update(Content(detail))
 
     def _show_welfare(self) -> None:
         area = self.query_one("#welfare_checkin", TextArea)
