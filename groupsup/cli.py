@@ -789,6 +789,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         PODS_FILE,
         facts_since,
         find_pod_row,
+        lost_derived,
         pod_folder,
         rows,
     )
@@ -801,8 +802,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         pod = find_pod_row(store.pod_rows(), args.pod)
         facts = store.report_facts(pod["id"], since=start)
     else:
-        if not _derived_current(root) or not (root / FACTS_FOLDER).exists():
-            _open_store(args)  # a store from before these facts files: opening it makes them
+        if not _derived_current(root) or lost_derived(root) is not None:
+            _open_store(args)  # a store from before these facts files, or one that lost one
         pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
         facts = facts_since(pod_folder(root, FACTS_FOLDER, pod["id"]), start)  # what it needs
     built = report.build(pod, facts, start, end, today)

@@ -10,6 +10,7 @@ import pytest
 
 from groupsup.cli import main
 from groupsup.store import backups
+from groupsup.store.database import FolderIndex
 from groupsup.store.folder import FolderStore
 
 
@@ -60,18 +61,29 @@ def _facts_missing(root):
     return "facts/north-pod does not agree"
 
 
-@pytest.mark.parametrize("folder", ["index", "facts", "steps", "open-steps"])
-def test_a_pods_missing_derived_file_is_made_again_when_the_store_opens(demo_store, folder):
+@pytest.mark.parametrize(
+    "lost",
+    [
+        "index/north-pod",
+        "facts/north-pod",
+        "facts/north-pod/2026.json",
+        "steps/north-pod",
+        "open-steps/north-pod.json",
+        "presented/north-pod.json",
+    ],
+)
+def test_a_pods_missing_derived_file_is_made_again_when_the_store_opens(demo_store, lost):
     """(The README says so: opening mends it, before any command reads it.)"""
     expected = (
         demo_store.open_steps(),
         demo_store.report_facts("north-pod"),
         demo_store.summaries("north-pod"),
     )
-    if folder == "open-steps":
-        (demo_store.root / folder / "north-pod.json").unlink()
-    else:  # a file a year
-        shutil.rmtree(demo_store.root / folder / "north-pod")
+    path = demo_store.root / lost
+    if path.is_dir():  # a pod's files, a year each
+        shutil.rmtree(path)
+    else:
+        path.unlink()
     store = FolderStore(demo_store.root)
     assert (
         store.open_steps(),
@@ -79,6 +91,25 @@ def test_a_pods_missing_derived_file_is_made_again_when_the_store_opens(demo_sto
         store.summaries("north-pod"),
     ) == expected
     assert store.check() == []
+
+
+@pytest.mark.parametrize("lost", ["facts/north-pod/2026.json", "open-steps/north-pod.json"])
+def test_a_lost_derived_file_is_not_read_as_empty_before_the_store_is_opened(demo_store, lost):
+    """Home and `report` read the derived records without opening the store when they stand
+    as this groupsup leaves them: a lost one sends them to open it (which makes it again)."""
+    assert FolderIndex(demo_store.root).is_settled()
+    (demo_store.root / lost).unlink()
+    assert not FolderIndex(demo_store.root).is_settled()
+
+
+@pytest.mark.parametrize("service", [[], ["--service"]])
+def test_the_record_is_whole_though_a_year_of_its_facts_was_lost(demo_store, capsys, service):
+    """`report` (each pod's record, or the service's) never counts a lost year as none held."""
+    argv = ["--store", str(demo_store.root), "report", "--to", "2026-12-31", *service]
+    whole = run(capsys, *argv)
+    assert whole[0] == 0 and "Held: 0" not in whole[1]
+    (demo_store.root / "facts" / "north-pod" / "2026.json").unlink()
+    assert run(capsys, *argv) == whole
 
 
 @pytest.mark.parametrize("damage", ["missing", "cut short"])

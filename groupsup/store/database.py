@@ -28,6 +28,7 @@ FACTS_FOLDER = "facts"  # facts/<pod>/<year>.json: what a pod's record needs of 
 STEPS_FOLDER = "steps"  # steps/<pod>/<year>.json: each session's next steps and reviews
 OPEN_STEPS_FOLDER = "open-steps"  # open-steps/<pod>.json: the pod's steps still open
 PRESENTED_FOLDER = "presented"  # presented/<pod>.json: the cases each held session presented
+POD_FILES = (OPEN_STEPS_FOLDER, PRESENTED_FOLDER)  # <folder>/<pod>.json, one a pod
 IMPORTING = ".importing"  # an import's files, staged before they are moved in
 DERIVED_VERSION_FILE = "derived-version"  # which groupsup made them: derived.VERSION
 # What a restore under way leaves beside the records (see backups.put_back): its staged copies,
@@ -116,6 +117,32 @@ def _folders(folder: Path) -> list[Path]:
             return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
     except (FileNotFoundError, NotADirectoryError):
         return []
+
+
+def lost_derived(root: Path) -> Path | None:
+    """A derived file missing for a pod the index has sessions of (its open steps, its
+    presented cases, a year's facts of its sessions in the record): opening the store makes it
+    again. None when none is (a damaged index file is for `check` to name)."""
+    for pod in _folders(root / INDEX_FOLDER):
+        for folder in POD_FILES:
+            if not (path := root / folder / f"{pod.name}.json").exists():
+                return path
+        facts = root / FACTS_FOLDER / pod.name
+        kept = {path.stem for path in year_files(facts)}
+        for path in year_files(pod):
+            if path.stem not in kept and _any_in_the_record(path):
+                return facts / path.name
+    return None
+
+
+def _any_in_the_record(index_file: Path) -> bool:
+    """Whether a year's file of index lines names a session in its pod's record."""
+    try:
+        lines = rows(index_file, "sessions")
+    except StoreDamaged:
+        return False
+    written = {row.get("status") for row in lines}
+    return any(status.in_the_record for status in SessionStatus if status.value in written)
 
 
 def pod_folder(root: Path, folder: str, pod_id: str) -> Path:
@@ -347,12 +374,13 @@ class FolderIndex:
 
     def is_settled(self) -> bool:
         """Whether the store's files stand as this groupsup leaves them, so that they can be
-        read before the store is opened: derived records made by it, no restore or import
-        left half done (opening the store finishes those first)."""
+        read before the store is opened: derived records made by it and none lost, no
+        restore or import left half done (opening the store settles those first)."""
         return (
             derived_current(self.root)
             and not interrupted(self.root)
             and not (self.root / IMPORTING).exists()
+            and lost_derived(self.root) is None
         )
 
     def pod_views(self) -> list[PodView]:

@@ -65,6 +65,7 @@ from groupsup.store.database import (
     derived_current,
     find_pod_row,
     interrupted,
+    lost_derived,
     replace_rows,
     rows,
     store_key,
@@ -90,7 +91,6 @@ CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
 # The derived records kept a file a pod and year, and the table each file holds.
 PER_POD_TABLES = ((INDEX_FOLDER, "sessions"), (FACTS_FOLDER, "facts"), (STEPS_FOLDER, "sessions"))
-POD_FILES = (OPEN_STEPS_FOLDER, PRESENTED_FOLDER)  # <folder>/<pod>.json, one a pod
 
 
 def _parse_session(path: Path, record: dict) -> Session:
@@ -551,16 +551,7 @@ class FolderStore(FolderIndex):
             return True
         if self._years(INDEX_FOLDER) != self._years(STEPS_FOLDER):  # (written together)
             return True  # a year's file of index lines or of steps is missing
-        try:
-            index = self.summaries()
-        except StoreDamaged:
-            return False  # `check` names it; a rebuild would throw its rows away
-        pods = {s.pod_id for s in index}
-        recorded = {s.pod_id for s in index if s.status.in_the_record}
-        needed = [self._pod_path(folder, pod) for pod in pods for folder in POD_FILES]
-        needed += [self._inside(STEPS_FOLDER, store_key(pod)) for pod in pods]
-        needed += [self._inside(FACTS_FOLDER, store_key(pod)) for pod in recorded]
-        return any(not path.exists() for path in needed)
+        return lost_derived(self.root) is not None
 
     def _derived_current(self) -> bool:
         return derived_current(self.root)
