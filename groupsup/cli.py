@@ -342,22 +342,40 @@ def _existing_store(args: argparse.Namespace):
 
 def _check_is_store(path: Path) -> None:
     from groupsup.domain.errors import GroupsupError
-    from groupsup.store.database import INDEX_FILE, INDEX_FOLDER, PODS_FILE
+    from groupsup.store.database import PODS_FILE
     from groupsup.store.locations import is_database
 
     if is_database(path):  # the engine says for itself what is not there
         return
     if not path.is_dir():
         raise GroupsupError(f"There is no store at {path}: check --store (or $GROUPSUP_STORE).")
-    if not any((path / name).exists() for name in (PODS_FILE, INDEX_FOLDER, INDEX_FILE)):
+    if not _is_store(path):
         raise GroupsupError(
             f"{path} is not a groupsup store (it has no {PODS_FILE}): check --store "
             "(or $GROUPSUP_STORE)."
         )
 
 
+def _is_store(folder: Path) -> bool:
+    """Whether a folder holds a store (one the app opened and left empty has its sessions
+    folder)."""
+    from groupsup.store.database import INDEX_FILE, INDEX_FOLDER, PODS_FILE
+
+    return any(
+        (folder / name).exists() for name in (PODS_FILE, INDEX_FOLDER, INDEX_FILE, "sessions")
+    )
+
+
 def cmd_open(args: argparse.Namespace) -> int:
-    return _run_app(_store_path(args), bell=not args.no_bell)
+    from groupsup.domain.errors import GroupsupError
+
+    path = _store_path(args)
+    if isinstance(path, Path) and path.is_dir() and any(path.iterdir()) and not _is_store(path):
+        raise GroupsupError(
+            f"{path} is not a groupsup store, and the app makes one only in an empty or new "
+            "folder: check --store (or $GROUPSUP_STORE). Nothing was changed."
+        )
+    return _run_app(path, bell=not args.no_bell)
 
 
 def _run_app(store_path: Path, bell: bool = True) -> int:
@@ -892,7 +910,9 @@ def cmd_add_format(args: argparse.Namespace) -> int:
 def cmd_join(args: argparse.Namespace) -> int:
     from groupsup.observers.screen import ParticipantApp
 
-    app = ParticipantApp(_store_path(args), address=args.address)
+    path = _store_path(args)
+    _check_is_store(path)
+    app = ParticipantApp(path, address=args.address)
     app.run()
     return app.return_code or 0
 
@@ -949,7 +969,7 @@ def cmd_copy_store(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    store = _open_store(args)
+    store = _existing_store(args)
     problems = store.repair() if args.repair else store.check()
     for problem in problems:
         _show(problem, sys.stderr)

@@ -81,6 +81,9 @@ def test_the_calendar_never_writes_into_the_current_folder(demo_store, shared, m
         ["genogram", "demo-s1"],
         ["restore"],
         ["backup"],
+        ["check"],
+        ["check", "--repair"],
+        ["join"],
     ],
 )
 def test_reading_a_mistyped_store_makes_nothing(tmp_path, capsys, command):
@@ -95,6 +98,26 @@ def test_reading_a_mistyped_store_makes_nothing(tmp_path, capsys, command):
     assert main(["--store", str(someone_elses), *command]) == 2
     assert "is not a groupsup store" in capsys.readouterr().err
     assert list(someone_elses.iterdir()) == [] and mode(someone_elses) == 0o755
+
+
+def test_the_app_makes_a_store_only_in_an_empty_or_new_folder(tmp_path, capsys, monkeypatch):
+    opened = []
+    monkeypatch.setattr("groupsup.cli._run_app", lambda path, bell: opened.append(path) or 0)
+    folder = tmp_path / "documents"
+    folder.mkdir(mode=0o755)
+    (folder / "notes.txt").write_text("mine")
+    assert main(["--store", str(folder)]) == 2
+    assert capsys.readouterr().err == (
+        f"groupsup: {folder} is not a groupsup store, and the app makes one only in an empty "
+        "or new folder: check --store (or $GROUPSUP_STORE). Nothing was changed.\n"
+    )
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"] and mode(folder) == 0o755
+    assert opened == []
+    empty, left_empty = tmp_path / "empty", FolderStore(tmp_path / "opened once").root
+    empty.mkdir()
+    for path in (tmp_path / "new", empty, left_empty):
+        assert main(["--store", str(path)]) == 0
+    assert opened == [tmp_path / "new", empty, left_empty]
 
 
 def test_the_demo_fills_only_an_empty_or_new_folder(tmp_path, capsys):
