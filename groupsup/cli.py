@@ -213,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.toml",
         help="the format, written like the built-in ones; its name is the format's key",
     )
+    adding.add_argument(
+        "--replace", action="store_true", help="replace the pods' own format with this key"
+    )
 
     serve = command("serve", "serve the observers' view to web browsers (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -898,11 +901,24 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_add_format(args: argparse.Namespace) -> int:
-    """Checked first, then kept by the store: a database's formats reach every machine."""
-    from groupsup.domain.formats import load_format
+    """Checked first, then kept by the store: a database's formats reach every machine. A
+    built-in format is never replaced, and one of the pods' own only with --replace."""
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.domain.formats import built_in_formats, load_format
 
     added = load_format(args.file)
-    _open_store(args).save_format(added.id, args.file.read_bytes())
+    if added.id in built_in_formats():
+        raise GroupsupError(
+            f"'{added.id}' is the key of a built-in session format, which stays as it is: give "
+            "the file another name (its name is the format's key). Nothing was kept."
+        )
+    store = _open_store(args)
+    if added.id in store.own_formats() and not args.replace:
+        raise GroupsupError(
+            f"The store already has a session format '{added.id}': add --replace to replace "
+            "it. Nothing was kept."
+        )
+    store.save_format(added.id, args.file.read_bytes())
     _show(f"Added the session format '{added.name}' ({added.id}): the plan offers it now.")
     return 0
 

@@ -199,3 +199,35 @@ def test_the_domain_never_imports_textual():
     code = f"import sys; import {', '.join(modules)}; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_add_format_never_replaces_a_built_in_format_nor_a_pods_own_unasked(
+    capsys, demo_store, tmp_path
+):
+    from conftest import SHORT_FORMAT
+
+    from groupsup.domain.formats import BUILT_IN, format_named
+
+    store = ("--store", str(demo_store.root))
+    policy = tmp_path / "group-reflective.toml"
+    policy.write_bytes((BUILT_IN / "bells-that-ring.toml").read_bytes())
+    assert run(capsys, *store, "add-format", str(policy)) == (
+        2,
+        "",
+        "groupsup: 'group-reflective' is the key of a built-in session format, which stays as "
+        "it is: give the file another name (its name is the format's key). Nothing was kept.\n",
+    )
+    assert demo_store.own_formats() == {}
+    mine = tmp_path / "short.toml"
+    mine.write_bytes(SHORT_FORMAT)
+    assert run(capsys, *store, "add-format", str(mine))[0] == 0
+    mine.write_bytes(SHORT_FORMAT.replace(b"Talk.", b"Listen."))
+    assert run(capsys, *store, "add-format", str(mine)) == (
+        2,
+        "",
+        "groupsup: The store already has a session format 'short': add --replace to replace "
+        "it. Nothing was kept.\n",
+    )
+    assert format_named("short", demo_store.own_formats()).phases[0].prompt == "Talk."
+    assert run(capsys, *store, "add-format", str(mine), "--replace")[0] == 0
+    assert format_named("short", demo_store.own_formats()).phases[0].prompt == "Listen."

@@ -83,15 +83,26 @@ def read_format(format_id: str, text: bytes, where: str) -> SessionFormat:
         raise FormatError(f"{where}: {explain(error)}") from None
 
 
+def built_in_formats() -> dict[str, SessionFormat]:
+    """The formats groupsup comes with (the policy's among them): a pod's own never replaces
+    one."""
+    return {path.stem: load_format(path) for path in sorted(BUILT_IN.glob("*.toml"))}
+
+
 def available_formats(
     own: Mapping[str, tuple[str, bytes]] | None = None, problems: list[str] | None = None
 ) -> dict[str, SessionFormat]:
     """The built-in formats, then the pods' own (`Store.own_formats`: id -> where it is kept
-    and its TOML), which may replace a built-in one. One with a mistake is left out, its
-    reason added to `problems` when given."""
-    formats = {path.stem: load_format(path) for path in sorted(BUILT_IN.glob("*.toml"))}
+    and its TOML). One with a mistake, or with a built-in one's key, is left out, its reason
+    added to `problems` when given."""
+    formats = built_in_formats()
     for format_id, (where, text) in sorted((own or {}).items()):
         try:
+            if format_id in formats:  # a built-in one's (the pods' own keys are distinct)
+                raise FormatError(
+                    f"{where} has the key of a built-in session format, which stays as it is: "
+                    "it is left out; give it another name."
+                )
             formats[format_id] = read_format(format_id, text, where)
         except FormatError as error:
             if problems is None:

@@ -310,6 +310,25 @@ def test_a_pods_own_format_is_offered_and_a_broken_one_left_out_with_its_reason(
         format_named("broken", store.own_formats())  # asked for by name: its mistake said
 
 
+def test_a_pods_own_format_never_replaces_a_built_in_one(tmp_path):
+    from groupsup.domain.formats import BUILT_IN, available_formats
+    from groupsup.store.folder import FolderStore
+
+    store = FolderStore(tmp_path)  # the file put in the store's formats/ by hand
+    store.save_format("group-reflective", (BUILT_IN / "bells-that-ring.toml").read_bytes())
+    problems: list[str] = []
+    formats = available_formats(store.own_formats(), problems)
+    assert [f.name for f in formats.values()] == ["Bells that ring", "Group reflective supervision"]
+    assert (
+        format_named("group-reflective", store.own_formats()).name
+        == formats["group-reflective"].name
+    )
+    assert problems == [
+        f"Format file {tmp_path / 'formats' / 'group-reflective.toml'} has the key of a "
+        "built-in session format, which stays as it is: it is left out; give it another name."
+    ]
+
+
 def test_a_planned_break_is_taken_with_the_clock_paused_and_recorded(fake):
     from groupsup.outputs import minutes
 
