@@ -133,6 +133,25 @@ def _open_steps_wrong(root):
     return "open-steps/north-pod.json does not agree"
 
 
+def _steps_cut_in_half(root):
+    path = root / "steps" / "north-pod" / "2026.json"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return "steps/north-pod/2026.json is damaged"
+
+
+def _steps_wrong_shape(root):
+    (root / "steps" / "north-pod" / "2026.json").write_text(json.dumps({"sessions": [1, 2]}))
+    return "steps/north-pod/2026.json is damaged"
+
+
+def _steps_row_without_id(root):
+    path = root / "steps" / "north-pod" / "2026.json"
+    steps = json.loads(path.read_text())
+    del steps["sessions"]["1"]["id"]
+    path.write_text(json.dumps(steps))
+    return "steps/north-pod does not agree"
+
+
 def _not_private(root):
     (root / "sessions" / "demo-s1.json").chmod(0o644)
     return "can be read by others"
@@ -152,10 +171,21 @@ DAMAGE = [
     _index_row_without_file,
     _pods_missing,
     _open_steps_wrong,
+    _steps_cut_in_half,
+    _steps_wrong_shape,
+    _steps_row_without_id,
     _not_private,
     _symlink,
 ]
-REPAIRABLE = {_no_index_row, _index_row_without_file, _facts_missing, _open_steps_wrong}
+REPAIRABLE = {
+    _no_index_row,
+    _index_row_without_file,
+    _facts_missing,
+    _open_steps_wrong,
+    _steps_cut_in_half,
+    _steps_wrong_shape,
+    _steps_row_without_id,
+}
 
 
 def test_a_sound_store_checks_clean(demo_store, capsys):
@@ -186,6 +216,31 @@ def test_repair_makes_derived_records_again(demo_store, capsys, damage):
         assert [s.id for s in store.summaries()] == ["demo-s2", "demo-s3"]
     else:
         assert (store.open_steps(), store.report_facts("north-pod")) == expected
+
+
+@pytest.mark.parametrize("old_pod", ["alpha-pod", "south-pod"])  # before and after north-pod
+def test_check_names_the_rows_a_session_left_in_the_pod_it_was_in(demo_store, capsys, old_pod):
+    """As an import --replace that moved demo-s2 from `old_pod` to north-pod once left them."""
+    root = demo_store.root
+    for folder, table in (("index", "sessions"), ("facts", "facts"), ("steps", "sessions")):
+        kept = json.loads((root / folder / "north-pod" / "2026.json").read_text())[table]
+        left = [row | {"pod_id": old_pod} for row in kept.values() if row["id"] == "demo-s2"]
+        _write_private(root / folder / old_pod / "2026.json", {table: {"1": left[0]}})
+    for folder in ("open-steps", "presented"):
+        _write_private(root / folder / f"{old_pod}.json", {})
+    code, _, err = run(capsys, "--store", str(root), "check")
+    assert code == 1
+    assert f"The index line of session demo-s2 does not agree with {root}/sessions/" in err
+    for folder in ("facts", "steps"):
+        assert f"{root / folder / old_pod} does not agree with the pod's sessions." in err
+    assert run(capsys, "--store", str(root), "check", "--repair")[0] == 0
+    assert [s.pod_id for s in FolderStore(root).summaries()] == ["north-pod"] * 3
+
+
+def _write_private(path, data) -> None:
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
 
 
 def test_repair_never_touches_a_damaged_session(demo_store, capsys):

@@ -42,6 +42,7 @@ from pydantic import ValidationError
 
 from groupsup.domain import derived, rules
 from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
+from groupsup.domain.identifiers import is_safe_key
 from groupsup.domain.models import (
     SCHEMA_VERSION,
     MinutesDocument,
@@ -56,6 +57,7 @@ from groupsup.store.database import (
     INDEX_FILE,
     INDEX_FOLDER,
     OPEN_STEPS_FOLDER,
+    POD_FILES,
     PODS_FILE,
     PRESENTED_FOLDER,
     STEPS_FOLDER,
@@ -679,9 +681,10 @@ class FolderStore(FolderIndex):
             problems.append(f"{self.root / PODS_FILE} is missing, but the store holds sessions.")
         try:
             self.pods()
-            index = {summary.id: summary for summary in self.summaries()}
+            listed = self.summaries()
         except StoreDamaged as error:
             return [*problems, str(error)]
+        index = {summary.id: summary for summary in listed}
         for session_id in sorted(sessions.keys() - index.keys()):
             problems.append(f"{self._session_path(session_id)} has no line in the index.")
         for session_id in sorted(index.keys() - sessions.keys()):
@@ -691,7 +694,13 @@ class FolderStore(FolderIndex):
                     f"{self._session_path(session_id)} is missing."
                 )
         if not unreadable:  # a damaged session keeps its derived rows: they cannot be judged
-            problems += self._derived_problems(list(sessions.values()), index)
+            problems += [
+                f"The index line of session {line.id} does not agree with "
+                f"{self._session_path(line.id)}."
+                for line in listed
+                if line.id in sessions and line != SessionSummary.of(sessions[line.id])
+            ]
+            problems += self._derived_problems(list(sessions.values()))
         return problems
 
     def quick_check(self) -> list[str]:
@@ -729,35 +738,13 @@ class FolderStore(FolderIndex):
             f"'groupsup restore {found.name}' puts that backup back."
         )
 
-    def _derived_problems(self, sessions: list[Session], index: dict) -> list[str]:
-        """Where the index, pod facts, open steps and presented cases disagree with the
-        sessions."""
-        problems = [
-            f"The index line of session {s.id} does not agree with {self._session_path(s.id)}."
-            for s in sessions
-            if index.get(s.id) not in (None, SessionSummary.of(s))
-        ]
-        for pod_id, pod_sessions in _by_pod(sessions).items():
-            facts = [derived.facts_of(s) for s in pod_sessions if s.status.in_the_record]
-            steps = derived.open_steps([derived.steps_of(s) for s in pod_sessions])
-            presented = [row for s in pod_sessions if (row := derived.presented_of(s))]
-            for path, read, expected in (
-                (
-                    self._inside(FACTS_FOLDER, store_key(pod_id)),
-                    lambda pod=pod_id: self.report_facts(pod),
-                    facts,
-                ),
-                (
-                    self._pod_path(OPEN_STEPS_FOLDER, pod_id),
-                    lambda pod=pod_id: rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps"),
-                    steps,
-                ),
-                (
-                    self._pod_path(PRESENTED_FOLDER, pod_id),
-                    lambda pod=pod_id: rows(self._pod_path(PRESENTED_FOLDER, pod), "sessions"),
-                    presented,
-                ),
-            ):
+    def _derived_problems(self, sessions: list[Session]) -> list[str]:
+        """Where the pod facts, next steps, open steps and presented cases of each pod, every
+        pod with sessions or with such records, disagree with the pod's sessions."""
+        problems = []
+        grouped = _by_pod(sessions)
+        for pod_id in sorted(grouped.keys() | self._pods_derived()):
+            for path, read, expected in self._derived_of_pod(pod_id, grouped.get(pod_id, [])):
                 try:
                     agree = _by_id(read()) == _by_id(expected)
                 except StoreDamaged as error:
@@ -766,6 +753,48 @@ class FolderStore(FolderIndex):
                 if not agree:
                     problems.append(f"{path} does not agree with the pod's sessions.")
         return problems
+
+    def _pods_derived(self) -> set[str]:
+        """The pods with derived records on disk, whether or not they have sessions."""
+        found = {path.name for folder, _ in PER_POD_TABLES for path in self._folders_in(folder)}
+        found |= {path.stem for folder in POD_FILES for path in (self.root / folder).glob("*.json")}
+        return {pod_id for pod_id in found if is_safe_key(pod_id)}
+
+    def _folders_in(self, folder: str) -> list[Path]:
+        """The folders in one of the store's folders (a link is named by `_private_and_own`)."""
+        return [p for p in (self.root / folder).glob("*") if p.is_dir() and not p.is_symlink()]
+
+    def _derived_of_pod(
+        self, pod_id: str, sessions: list[Session]
+    ) -> list[tuple[Path, Callable[[], list[dict]], list[dict]]]:
+        """For each of a pod's derived records: where it is, how to read its rows, and the rows
+        its sessions make."""
+        return [
+            (
+                self._inside(FACTS_FOLDER, store_key(pod_id)),
+                lambda: self._pod_rows(FACTS_FOLDER, "facts", pod_id),
+                [derived.facts_of(s) for s in sessions if s.status.in_the_record],
+            ),
+            (
+                self._inside(STEPS_FOLDER, store_key(pod_id)),
+                lambda: self._pod_rows(STEPS_FOLDER, "sessions", pod_id),
+                [derived.steps_of(s) for s in sessions],
+            ),
+            (
+                self._pod_path(OPEN_STEPS_FOLDER, pod_id),
+                lambda: rows(self._pod_path(OPEN_STEPS_FOLDER, pod_id), "steps"),
+                derived.open_steps([derived.steps_of(s) for s in sessions]),
+            ),
+            (
+                self._pod_path(PRESENTED_FOLDER, pod_id),
+                lambda: rows(self._pod_path(PRESENTED_FOLDER, pod_id), "sessions"),
+                [row for s in sessions if (row := derived.presented_of(s))],
+            ),
+        ]
+
+    def _pod_rows(self, folder: str, table: str, pod_id: str) -> list[dict]:
+        """A pod's rows in one of the derived records kept a file a year."""
+        return [row for path in self._year_files(folder, pod_id) for row in rows(path, table)]
 
     def _private_and_own(self) -> list[str]:
         """Every folder 0700 and file 0600, and no symbolic link."""
