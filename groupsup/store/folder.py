@@ -225,6 +225,8 @@ class FolderStore(FolderIndex):
     def session(self, session_id: str) -> Session:
         path = self._session_path(session_id)
         if not path.exists():
+            if any(row.get("id") == session_id for row in self.index_rows()):
+                raise StoreDamaged(self._missing(session_id))
             raise NotFound(f"There is no session '{session_id}' in this store.")
         record = stored_record(path)
         session = _parse_session(path, record)
@@ -347,9 +349,23 @@ class FolderStore(FolderIndex):
         """Back up the store's records. A checked backup refuses (StoreDamaged) while any
         record is damaged, so it is of a good state; an unchecked one keeps whatever is there."""
         with self._locked():
+            if checked:
+                self._refuse_missing()
             return backups.take(
                 self.root, reason, check_record if checked else None, progress=progress
             )
+
+    def _refuse_missing(self) -> None:
+        """StoreDamaged, naming it, for a record gone from behind the index: a backup without
+        it would rotate away the last good copy."""
+        on_disk = {path.stem for path in self.sessions_folder.glob("*.json")}
+        for summary in self.summaries():
+            if summary.id not in on_disk:
+                raise StoreDamaged(self._missing(summary.id))
+
+    def _missing(self, session_id: str) -> str:
+        path = self._session_path(session_id)
+        return f"The index lists session {session_id}, but {path} is missing."
 
     def backups(self) -> list[backups.Backup]:
         """Backups, newest first."""
@@ -502,18 +518,15 @@ class FolderStore(FolderIndex):
                 except StoreDamaged as error:
                     self.damaged[path.stem] = str(error)
                     unreadable.add(path.stem)
+            for session_id in self._lost_but_kept():
+                self.damaged[session_id] = self._missing(session_id)
+                unreadable.add(session_id)
             kept_presented = _rows_of(
                 sorted((self.root / PRESENTED_FOLDER).glob("*.json")), "sessions", unreadable
             )
             # (a pod's file, or its year's files; an older groupsup kept one index.json)
             kept = {
-                (folder, table): _rows_of(
-                    sorted((self.root / folder).glob("*.json"))
-                    + self._all_years(folder)
-                    + ([self.root / INDEX_FILE] if folder == INDEX_FOLDER else []),
-                    table,
-                    unreadable,
-                )
+                (folder, table): _rows_of(self._derived_files(folder), table, unreadable)
                 for folder, table in PER_POD_TABLES
             }
             backups.forget_changes(self.root)  # (many records change: the next looks at all)
@@ -528,6 +541,25 @@ class FolderStore(FolderIndex):
             (self.root / INDEX_FILE).unlink(missing_ok=True)  # the old layout's, once made again
             self._write_presented(kept_presented, [])
             self._mark_derived()
+
+    def _derived_files(self, folder: str) -> list[Path]:
+        """The files of one of the derived records' folders: a pod's file, or its year's files
+        (an older groupsup kept one index.json)."""
+        older = [self.root / INDEX_FILE] if folder == INDEX_FOLDER else []
+        return sorted((self.root / folder).glob("*.json")) + self._all_years(folder) + older
+
+    def _lost_but_kept(self) -> set[str]:
+        """The sessions the index lists whose file is gone, but a backup still holds whole:
+        their derived rows are kept, as a damaged session's are, so that backups refuse until
+        it is put back. One no backup holds is gone for good, and taken out of the index."""
+        index = _rows_of(self._derived_files(INDEX_FOLDER), "sessions")
+        listed: set[str] = {row["id"] for row in index if is_safe_key(row.get("id"))}
+        return {
+            session_id
+            for session_id in listed
+            if not self._session_path(session_id).exists()
+            and backups.good_copy(self.root, f"sessions/{session_id}.json", check_record)
+        }
 
     def _write_derived(self, sessions: list[Session]) -> None:
         """Every record derived from `sessions`, one write a file."""
@@ -688,11 +720,10 @@ class FolderStore(FolderIndex):
         for session_id in sorted(sessions.keys() - index.keys()):
             problems.append(f"{self._session_path(session_id)} has no line in the index.")
         for session_id in sorted(index.keys() - sessions.keys()):
-            if not self._session_path(session_id).exists():
-                problems.append(
-                    f"The index lists session {session_id}, but "
-                    f"{self._session_path(session_id)} is missing."
-                )
+            path = self._session_path(session_id)
+            if not path.exists():
+                problems.append(f"{self._missing(session_id)} {self._where_whole(path)}")
+                unreadable += 1
         if not unreadable:  # a damaged session keeps its derived rows: they cannot be judged
             problems += [
                 f"The index line of session {line.id} does not agree with "
@@ -720,11 +751,7 @@ class FolderStore(FolderIndex):
                 problems.append(f"{path} is damaged: it is cut short.")
             elif path.stem not in listed:
                 problems.append(f"{path} has no line in the index.")
-        problems += [
-            f"The index lists session {session_id}, but {self._session_path(session_id)} is "
-            "missing."
-            for session_id in sorted(listed - on_disk)
-        ]
+        problems += [self._missing(session_id) for session_id in sorted(listed - on_disk)]
         return problems
 
     def _where_whole(self, damaged: Path) -> str:
@@ -907,12 +934,13 @@ def _stage(path: Path, data: dict) -> None:
         os.fsync(out.fileno())
 
 
-def _rows_of(paths: list[Path], table: str, ids: set[str]) -> list[dict]:
-    """The rows of `ids` in the files at `paths`; none from a file that cannot be read."""
+def _rows_of(paths: list[Path], table: str, ids: set[str] | None = None) -> list[dict]:
+    """The rows of `ids` (None: every row) in the files at `paths`; none from a file that
+    cannot be read."""
     found = []
-    for path in paths if ids else []:
+    for path in paths if ids is None or ids else []:
         try:
-            found += [row for row in rows(path, table) if row.get("id") in ids]
+            found += [row for row in rows(path, table) if ids is None or row.get("id") in ids]
         except (StoreDamaged, AttributeError):
             continue
     return found

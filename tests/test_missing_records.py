@@ -1,0 +1,74 @@
+"""A session file gone from behind its index line, or pods.json gone while sessions are stored:
+every command that reads it names the file (exit 1, never "no such session" nor an empty
+store), and backups refuse, so that rotation never takes away the last good copy of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from groupsup.cli import main
+from groupsup.domain.errors import StoreDamaged
+from groupsup.store import backups
+from groupsup.store.folder import FolderStore, check_record
+
+MISSING = "sessions/demo-s2.json"
+ROTATIONS = backups.BACKUPS_KEPT + 1
+
+
+def run(capsys, store: FolderStore, *argv: str) -> tuple[int, str, str]:
+    code = main(["--store", str(store.root), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _lose_session(store: FolderStore) -> str:
+    (store.root / MISSING).unlink()
+    return f"{store.root / MISSING} is missing"
+
+
+@pytest.mark.parametrize("command", ["export", "genogram", "agree"])
+def test_a_listed_session_whose_file_is_missing_is_named_as_missing(demo_store, capsys, command):
+    said = _lose_session(demo_store)
+    code, out, err = run(capsys, demo_store, command, "demo-s2")
+    assert code == 1 and said in err
+    assert "There is no session" not in err and "Traceback" not in out + err
+
+
+def test_backups_refuse_while_a_listed_session_is_missing_and_keep_its_good_copy(
+    demo_store, capsys
+):
+    demo_store.backup("before closing")
+    [good] = demo_store.backups()
+    said = _lose_session(demo_store)
+    for _ in range(ROTATIONS):
+        code, _, err = run(capsys, demo_store, "backup")
+        assert code == 1 and said in err
+    assert [b.name for b in demo_store.backups()] == [good.name]
+    assert backups.good_copy(demo_store.root, MISSING, check_record) is not None
+
+
+def test_check_names_the_backup_that_holds_a_missing_session(demo_store, capsys):
+    demo_store.backup("before closing")
+    [good] = demo_store.backups()
+    said = _lose_session(demo_store)
+    code, _, err = run(capsys, demo_store, "check")
+    assert code == 1
+    [line] = [line for line in err.splitlines() if said in line]
+    assert f"Backup {good.name} holds a good copy of it" in line
+    assert "does not agree" not in err  # its derived rows are what is left of it
+
+
+def test_repair_keeps_a_missing_session_a_backup_holds_until_it_is_put_back(demo_store, capsys):
+    expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
+    demo_store.backup("before closing")
+    [good] = demo_store.backups()
+    said = _lose_session(demo_store)
+    code, _, err = run(capsys, demo_store, "check", "--repair")
+    assert code == 1 and said in err
+    store = FolderStore(demo_store.root)
+    assert [s.id for s in store.summaries()] == ["demo-s1", "demo-s2", "demo-s3"]
+    assert (store.open_steps(), store.report_facts("north-pod")) == expected
+    with pytest.raises(StoreDamaged, match="is missing"):
+        store.backup("on demand")
+    store.restore(good.name)
+    assert FolderStore(demo_store.root).check() == []
