@@ -339,6 +339,23 @@ def test_documents_are_added_with_their_pod_and_never_overwrite_unasked(store_en
     assert "demo-s2" in {fact["id"] for fact in again.report_facts("north-pod")}
 
 
+@pytest.mark.parametrize("new_pod", ["alpha-pod", "south-pod"])  # before and after north-pod
+def test_a_session_imported_again_into_another_pod_leaves_the_pod_it_was_in(
+    store_engine, filled, new_pod
+):
+    document = _document(filled, "demo-s2")
+    pod = document.pod.model_copy(update={"id": new_pod, "name": new_pod.title()})
+    session = document.session.model_copy(update={"pod_id": new_pod})
+    filled.add_documents([MinutesDocument(pod=pod, session=session)], replace=True)
+    again = store_engine.open()
+    assert [s.pod_id for s in again.summaries() if s.id == "demo-s2"] == [new_pod]
+    assert [s.id for s in again.summaries("north-pod")] == ["demo-s1", "demo-s3"]
+    assert [fact["id"] for fact in again.report_facts("north-pod")] == ["demo-s1"]
+    assert [fact["id"] for fact in again.report_facts(new_pod)] == ["demo-s2"]
+    assert {step.session_id for step in again.open_steps("north-pod")} == {"demo-s1"}
+    assert again.check() == []
+
+
 def test_observers_notes_wait_in_the_inbox_until_taken_or_set_aside(store_engine, filled):
     note = json.dumps({"text": "I felt stuck"}).encode()
     filled.post_note("demo-s3", "n1", note)

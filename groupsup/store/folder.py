@@ -295,16 +295,21 @@ class FolderStore(FolderIndex):
             pod_id = _parse_session(path, stored_record(path)).pod_id if path.exists() else None
             self._noted(path)
             path.unlink(missing_ok=True)
-            for folder, table in PER_POD_TABLES:  # (a missing file's pod is not known: any)
-                years = self._year_files(folder, pod_id) if pod_id else self._all_years(folder)
-                for path in years:
-                    self._replace_rows(path, table, [session_id], [])
-            if pod_id is not None:
-                self._write_open_steps(pod_id)
-                self._replace_rows(
-                    self._pod_file(PRESENTED_FOLDER, pod_id), "sessions", [session_id], []
-                )
-            self._known.pop(session_id, None)
+            self._drop_derived(session_id, pod_id)
+
+    def _drop_derived(self, session_id: str, pod_id: str | None) -> None:
+        """Take a session's rows out of its pod's derived records (out of every pod's index,
+        facts and steps when its pod is not known)."""
+        for folder, table in PER_POD_TABLES:
+            years = self._year_files(folder, pod_id) if pod_id else self._all_years(folder)
+            for path in years:
+                self._replace_rows(path, table, [session_id], [])
+        if pod_id is not None:
+            self._write_open_steps(pod_id)
+            self._replace_rows(
+                self._pod_file(PRESENTED_FOLDER, pod_id), "sessions", [session_id], []
+            )
+        self._known.pop(session_id, None)
 
     def _write_session(self, session: Session) -> None:
         path = self._session_path(session.id)
@@ -875,16 +880,22 @@ class FolderStore(FolderIndex):
             private_folder(staging / "sessions")
             rows_ = {str(n): pod.model_dump(mode="json") for n, pod in enumerate(pods.values(), 1)}
             _stage(staging / PODS_FILE, {**_tables(self.root / PODS_FILE), "pods": rows_})
+            moved = {}  # session id -> the pod it leaves
             for document in documents:
                 path = self._session_path(document.session.id)
                 if path.exists():  # replacing: the new record follows the one on disk
-                    self._revisions[document.session.id] = stored_record(path).get("revision", 0)
+                    record = stored_record(path)
+                    self._revisions[document.session.id] = record.get("revision", 0)
+                    if (was_in := _pod_of(record)) != document.session.pod_id:
+                        moved[document.session.id] = was_in
                 staged = staging / "sessions" / path.name
                 _stage(staged, self._next_record(document.session))
             fsync_folder(staging / "sessions")
             backups.forget_changes(self.root)  # (many records change: the next looks at all)
             atomic_write(staging / STAGED_WHOLE, b"")  # from here on, the import happens
             self._move_in(staging)
+            for session_id, pod_id in moved.items():
+                self._drop_derived(session_id, pod_id)
             self._write_derived([d.session for d in documents])
             self._mark_derived()
             shutil.rmtree(staging)
@@ -962,6 +973,12 @@ def _date_of(record: dict) -> str | None:
     """The date of the session in a stored record, as written (None if it has none)."""
     date = (record.get("session") or {}).get("date")
     return date if isinstance(date, str) else None
+
+
+def _pod_of(record: dict) -> str | None:
+    """The pod of the session in a stored record (None if it names none a store could keep)."""
+    pod_id = (record.get("session") or {}).get("pod_id")
+    return pod_id if is_safe_key(pod_id) else None
 
 
 def _derived_of(session: Session) -> tuple[SessionSummary, dict, dict | None]:
