@@ -543,3 +543,19 @@ async def test_a_long_history_fills_homes_sessions_a_batch_a_paint(demo_store, m
         await pilot.pause()
         shown = [row.value for row in table.rows]
         assert shown == ["demo-s3", "demo-s2", "demo-s1"]
+
+
+async def test_the_plan_names_a_pods_own_format_it_leaves_out_and_why(demo_store):
+    from conftest import SHORT_FORMAT
+
+    demo_store.save_format("short", SHORT_FORMAT)
+    cut = demo_store.root / "formats" / "short.toml"
+    cut.write_bytes(SHORT_FORMAT[: len(SHORT_FORMAT) // 2])
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        given = notices(app, "A format was left out")
+        await the_planned_sessions_plan(pilot)
+        await until(pilot, lambda: given, "the notice")
+        [notice] = [n for n in app._notifications if n.title == "A format was left out"]
+    assert len(given) == 1 and given[0].startswith(f"Format file {cut} is not valid TOML")
+    assert notice.timeout >= 30  # long enough to be read, as a left-out session's notice is

@@ -736,3 +736,13 @@ def test_a_session_whose_roles_cannot_be_read_is_named_and_left_out(
     assert roles == [SessionRoles.of(session) for session in store.sessions("north-pod")]
     assert list(damaged) == ["jan-a", "no-such-session"]
     assert "jan-a" in damaged["jan-a"] and "no-such-session" in damaged["no-such-session"]
+
+
+def test_check_names_a_pods_own_format_that_cannot_be_offered_and_why(store_engine, filled):
+    from groupsup.domain.formats import BUILT_IN
+
+    filled.save_format("broken", b"name = 'Broken'\nphases = [")
+    filled.save_format("group-reflective", (BUILT_IN / "bells-that-ring.toml").read_bytes())
+    broken, policy = store_engine.open().check()
+    assert "broken" in broken and "is not valid TOML" in broken
+    assert "group-reflective" in policy and "has the key of a built-in session format" in policy

@@ -111,6 +111,14 @@ def available_formats(
     return formats
 
 
+def format_problems(own: Mapping[str, tuple[str, bytes]]) -> list[str]:
+    """Why each of the pods' own formats that the plan cannot offer is left out, one sentence
+    each naming where it is kept."""
+    problems: list[str] = []
+    available_formats(own, problems)
+    return problems
+
+
 def format_named(
     format_id: str, own: Mapping[str, tuple[str, bytes]] | None = None
 ) -> SessionFormat:

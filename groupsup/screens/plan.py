@@ -47,6 +47,7 @@ everyone present who is not presenting or consulting. A session of 2½ hours or 
 
 # Sessions whose roles are read at once: leaving the plan stops its reading at the next hundred.
 HISTORY_READ_AT_ONCE = 100
+FORMAT_NOTICE_SECONDS = 30  # as long as a left-out session's: Textual's 5 s went unseen
 ATTENDANCE_CYCLE = {"present": "apologies", "apologies": "absent", "absent": "present"}
 
 
@@ -118,7 +119,13 @@ class PlanScreen(SubScreen):
         self.show()  # focus: the date, the first field (base.focus_then_take_keys)
         self._read_history()
         for problem in self._format_problems:
-            self.notify(problem, title="A format was left out", severity="error", markup=False)
+            self.notify(
+                problem,
+                title="A format was left out",
+                severity="error",
+                timeout=FORMAT_NOTICE_SECONDS,
+                markup=False,
+            )
 
     @work(thread=True, exclusive=True, group="plan-history")
     def _read_history(self) -> None:

@@ -42,6 +42,7 @@ from pydantic import ValidationError
 
 from groupsup.domain import derived, rules
 from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
+from groupsup.domain.formats import format_problems
 from groupsup.domain.identifiers import is_safe_key
 from groupsup.domain.models import (
     SCHEMA_VERSION,
@@ -704,7 +705,7 @@ class FolderStore(FolderIndex):
     # -- check -----------------------------------------------------------------------------
 
     def check(self) -> list[str]:
-        problems = self._private_and_own()
+        problems = [*self._private_and_own(), *format_problems(self.own_formats())]
         sessions, unreadable = {}, 0
         for path in sorted(self.sessions_folder.glob("*.json")):
             try:

@@ -1065,8 +1065,9 @@ class PostgresStore:
         from pydantic import ValidationError
 
         from groupsup.domain.errors import explain
+        from groupsup.domain.formats import format_problems
 
-        problems = []
+        problems = format_problems(self.own_formats())
         try:
             self.pods()
         except ValidationError as error:
