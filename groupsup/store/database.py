@@ -485,11 +485,13 @@ class FolderIndex:
     def last_presentations(
         self, pod_id: str, cases: Collection[str], day: dt.date, besides: Collection[str]
     ) -> dict[str, str]:
-        wanted, found = set(cases), dict[str, str]()
+        wanted, found, until = set(cases), dict[str, str](), day.isoformat()
         held = rows(self._pod_path(PRESENTED_FOLDER, pod_id), "sessions")
         by_id = sorted(held, key=lambda row: row["id"])
         for row in sorted(by_id, key=lambda row: row["date"], reverse=True):  # latest first
-            if row["date"] <= day.isoformat() and row["id"] not in besides:
+            if len(found) == len(wanted):
+                break  # every case found: the earlier rows cannot change it
+            if row["date"] <= until and row["id"] not in besides:
                 for case in wanted.intersection(row["cases"]) - found.keys():
                     found[case] = row["id"]
         return found
