@@ -807,12 +807,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _service_report(args, start, end, today)
     from groupsup.store.database import (
         FACTS_FOLDER,
-        PODS_FILE,
+        FolderIndex,
         facts_since,
         find_pod_row,
         lost_derived,
         pod_folder,
-        rows,
     )
     from groupsup.store.locations import is_database
 
@@ -825,7 +824,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         if not _derived_current(root) or lost_derived(root) is not None:
             _open_store(args)  # a store from before these facts files, or one that lost one
-        pod = find_pod_row(rows(root / PODS_FILE, "pods"), args.pod)
+        pod = find_pod_row(FolderIndex(root).pod_rows(), args.pod)
         facts = facts_since(pod_folder(root, FACTS_FOLDER, pod["id"]), start)  # what it needs
     built = report.build(pod, facts, start, end, today)
     if args.format == "json":

@@ -72,3 +72,39 @@ def test_repair_keeps_a_missing_session_a_backup_holds_until_it_is_put_back(demo
         store.backup("on demand")
     store.restore(good.name)
     assert FolderStore(demo_store.root).check() == []
+
+
+def _lose_pods(store: FolderStore) -> str:
+    (store.root / "pods.json").unlink()
+    return f"{store.root / 'pods.json'} is missing"
+
+
+@pytest.mark.parametrize(
+    "command", [["actions"], ["calendar", "-o", "-"], ["export", "demo-s1"], ["report"]]
+)
+def test_pods_missing_while_sessions_are_stored_is_named_not_read_as_no_pods(
+    demo_store, capsys, command
+):
+    said = _lose_pods(demo_store)
+    code, out, err = run(capsys, demo_store, *command)
+    assert code == 1 and said in err
+    assert "There is no pod" not in err and "Traceback" not in out + err
+
+
+def test_backups_refuse_while_pods_are_missing_and_keep_their_good_copy(demo_store, capsys):
+    demo_store.backup("before closing")
+    [good] = demo_store.backups()
+    said = _lose_pods(demo_store)
+    for _ in range(ROTATIONS):
+        code, _, err = run(capsys, demo_store, "backup")
+        assert code == 1 and said in err
+    assert [b.name for b in demo_store.backups()] == [good.name]
+    assert backups.good_copy(demo_store.root, "pods.json", check_record) is not None
+
+
+def test_a_pod_made_while_pods_are_missing_is_refused_and_writes_nothing(demo_store):
+    pod = demo_store.pod("north-pod")
+    _lose_pods(demo_store)
+    with pytest.raises(StoreDamaged, match=r"pods\.json is missing"):
+        demo_store.save_pod(pod.model_copy(update={"id": "south-pod", "name": "South Pod"}))
+    assert not (demo_store.root / "pods.json").exists()

@@ -145,6 +145,17 @@ async def test_the_app_says_which_file_is_damaged(demo_store):
     assert path.read_bytes() == damaged  # left as it was, never overwritten
 
 
+async def test_the_app_says_the_pods_file_is_missing_rather_than_no_pods(demo_store):
+    path = demo_store.root / "pods.json"
+    path.unlink()
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await home_is_ready(pilot)
+        shown = str(app.screen.query_one("#next-session").render())
+        assert shown.startswith(f"{path} is missing, but the store holds sessions.")
+    assert not path.exists()  # no pods file made that would hide the pods' names
+
+
 def test_backups_roll_and_restore_puts_back_and_can_be_undone(demo_store, capsys):
     made = [demo_store.backup(f"close {n}") for n in range(7)]
     kept = demo_store.backups()

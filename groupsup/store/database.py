@@ -387,7 +387,12 @@ class FolderIndex:
         return [PodView.from_row(row) for row in self.pod_rows()]
 
     def pod_rows(self) -> list[dict]:
-        return sorted(rows(self.root / PODS_FILE, "pods"), key=lambda row: row["name"].lower())
+        """The pods as stored; StoreDamaged if their file is missing while sessions are
+        stored (read as no pods, their sessions would be lost from sight)."""
+        path = self.root / PODS_FILE
+        if not path.exists() and any((self.root / "sessions").glob("*.json")):
+            raise StoreDamaged(pods_missing(path))
+        return sorted(rows(path, "pods"), key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         return summaries(self.index_rows(pod_id), pod_id)
@@ -540,6 +545,10 @@ class FolderIndex:
     def _year_files(self, folder: str, pod_id: str) -> list[Path]:
         """A pod's files of rows, oldest year first."""
         return year_files(self._inside(folder, store_key(pod_id)))
+
+
+def pods_missing(path: Path) -> str:
+    return f"{path} is missing, but the store holds sessions."
 
 
 def store_key(value: str) -> str:

@@ -69,6 +69,7 @@ from groupsup.store.database import (
     find_pod_row,
     interrupted,
     lost_derived,
+    pods_missing,
     replace_rows,
     rows,
     store_key,
@@ -212,6 +213,7 @@ class FolderStore(FolderIndex):
 
     def save_pod(self, pod: Pod) -> None:
         with self._locked():
+            self.pod_rows()  # refused if the pods' file is lost: a new one would hide them
             self._save_pods([pod])
 
     def _save_pods(self, pods: list[Pod]) -> None:
@@ -356,14 +358,15 @@ class FolderStore(FolderIndex):
         record is damaged, so it is of a good state; an unchecked one keeps whatever is there."""
         with self._locked():
             if checked:
+                self.pod_rows()
                 self._refuse_missing()
             return backups.take(
                 self.root, reason, check_record if checked else None, progress=progress
             )
 
     def _refuse_missing(self) -> None:
-        """StoreDamaged, naming it, for a record gone from behind the index: a backup without
-        it would rotate away the last good copy."""
+        """StoreDamaged, naming it, for a session gone from behind the index (or the pods'
+        file, `pod_rows`): a backup without it would rotate away the last good copy."""
         on_disk = {path.stem for path in self.sessions_folder.glob("*.json")}
         for summary in self.summaries():
             if summary.id not in on_disk:
@@ -716,7 +719,9 @@ class FolderStore(FolderIndex):
             else:
                 sessions[session.id] = session
         if sessions and not (self.root / PODS_FILE).exists():
-            problems.append(f"{self.root / PODS_FILE} is missing, but the store holds sessions.")
+            problems.append(
+                f"{pods_missing(self.root / PODS_FILE)} {self._where_whole(self.root / PODS_FILE)}"
+            )
         try:
             self.pods()
             listed = self.summaries()
