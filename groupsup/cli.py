@@ -762,7 +762,7 @@ def _open_steps(args: argparse.Namespace) -> list:
     """Each pod chosen (every pod, or --pod) with its open steps, as `PodView` and `OpenStep`
     rows: from a folder, straight from the pods file and the open-steps index (no pydantic, so
     `actions` is as quick as --help)."""
-    from groupsup.store.database import OPEN_STEPS_FOLDER, FolderIndex, find_pod_row, rows
+    from groupsup.store.database import OPEN_STEPS_FOLDER, FolderIndex, find_pod_row
     from groupsup.store.database import OpenStep as Step
     from groupsup.store.locations import is_database
 
@@ -780,7 +780,7 @@ def _open_steps(args: argparse.Namespace) -> list:
     files = {pod.id: root / OPEN_STEPS_FOLDER / f"{pod.id}.json" for pod in chosen}
     if not _derived_current(root) or not all(path.exists() for path in files.values()):
         _open_store(args)  # opening the store makes a missing or older index again
-    return [(pod, [Step.from_row(row) for row in rows(files[pod.id], "steps")]) for pod in chosen]
+    return [(pod, Step.read(files[pod.id])) for pod in chosen]
 
 
 def _derived_current(root: Path) -> bool:

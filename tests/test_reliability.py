@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import DEMO_DAY, home_is_ready
+from conftest import DEMO_DAY, home_is_ready, until
 
 from groupsup.app import GroupSupApp
 from groupsup.cli import main
@@ -21,6 +21,7 @@ from groupsup.domain.models import Hypothesis
 from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise
 from groupsup.store import demo, migrations
+from groupsup.store.database import FolderIndex
 from groupsup.store.folder import FolderStore
 
 WRITER = """
@@ -130,6 +131,43 @@ def test_a_damaged_session_is_named_and_never_overwritten(demo_store, damage, re
     with pytest.raises(StoreDamaged):
         store.backup("test")  # no backup is made of a damaged state
     assert path.read_bytes() == damaged
+
+
+def _open_steps_cut_in_half(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _open_step_without_its_id(path):
+    steps = json.loads(path.read_text())
+    del steps["steps"]["1"]["id"]
+    path.write_text(json.dumps(steps))
+
+
+@pytest.mark.parametrize("damage", [_open_steps_cut_in_half, _open_step_without_its_id])
+def test_open_steps_that_cannot_be_read_are_named(demo_store, capsys, damage):
+    path = demo_store.root / "open-steps" / "north-pod.json"
+    damage(path)
+    with pytest.raises(StoreDamaged, match=f"^{path} is damaged"):
+        FolderIndex(demo_store.root).open_steps("north-pod")
+    assert main(["--store", str(demo_store.root), "actions"]) == 1
+    assert f"{path} is damaged" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", [_open_steps_cut_in_half, _open_step_without_its_id])
+async def test_open_steps_that_cannot_be_read_are_named_in_the_banner_not_shown_as_none(
+    demo_store, damage
+):
+    path = demo_store.root / "open-steps" / "north-pod.json"
+    damage(path)
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: _banner(app), "the banner")
+        assert f"{path} is damaged" in _banner(app)
+
+
+def _banner(app) -> str:
+    titled = [n.message for n in app._notifications if n.title == "The store has damaged records"]
+    return "".join(titled)
 
 
 async def test_the_app_says_which_file_is_damaged(demo_store):

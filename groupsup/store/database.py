@@ -275,9 +275,17 @@ class OpenStep(NamedTuple):
                 bool(row["needs_signoff"]),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise StoreDamaged(
-                f"An open steps index has a line it cannot read ({error})."
-            ) from None
+            raise StoreDamaged(f"it has a line that cannot be read ({error})") from None
+
+    @classmethod
+    def read(cls, path: Path) -> list[OpenStep]:
+        """A pod's open steps index (`<store>/open-steps/<pod>.json`); StoreDamaged, naming
+        it, if it cannot be read whole."""
+        lines = rows(path, "steps")
+        try:
+            return [cls.from_row(row) for row in lines]
+        except StoreDamaged as error:
+            raise StoreDamaged(f"{path} is damaged: {error}.") from None
 
     def is_overdue(self, today: dt.date) -> bool:
         return is_overdue(self.status, self.due, today)
@@ -427,9 +435,9 @@ class FolderIndex:
     def open_steps(self, pod_id: str | None = None) -> list[OpenStep]:
         pod_ids = [pod.id for pod in self.pod_views()] if pod_id is None else [pod_id]
         return [
-            OpenStep.from_row(row)
+            step
             for pod in pod_ids
-            for row in rows(self._pod_path(OPEN_STEPS_FOLDER, pod), "steps")
+            for step in OpenStep.read(self._pod_path(OPEN_STEPS_FOLDER, pod))
         ]
 
     def open_step_rows(

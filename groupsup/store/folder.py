@@ -746,15 +746,20 @@ class FolderStore(FolderIndex):
         return problems
 
     def quick_check(self) -> list[str]:
-        """What a glance finds wrong, quickly enough for opening the store: the pods and the
-        index unreadable, a session file cut short (its end is not where a record ends), or
-        without its index line, or an index line without its file. `check` looks closer."""
+        """What a glance finds wrong, quickly enough for opening the store: the pods, the index
+        or the open steps unreadable, a session file cut short (its end is not where a record
+        ends), or without its index line, or an index line without its file. `check` looks
+        closer."""
         try:
             self.pod_views()
             listed = {summary.id for summary in self.summaries()}
         except StoreDamaged as error:
             return [str(error)]
         problems = []
+        try:
+            self.open_steps()  # home shows them
+        except StoreDamaged as error:
+            problems.append(str(error))
         on_disk = set()
         for path in sorted(self.sessions_folder.glob("*.json")):
             on_disk.add(path.stem)
