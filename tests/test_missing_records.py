@@ -79,9 +79,7 @@ def _lose_pods(store: FolderStore) -> str:
     return f"{store.root / 'pods.json'} is missing"
 
 
-@pytest.mark.parametrize(
-    "command", [["actions"], ["calendar", "-o", "-"], ["export", "demo-s1"], ["report"]]
-)
+@pytest.mark.parametrize("command", [["actions"], ["calendar"], ["export", "demo-s1"], ["report"]])
 def test_pods_missing_while_sessions_are_stored_is_named_not_read_as_no_pods(
     demo_store, capsys, command
 ):
