@@ -78,6 +78,34 @@ def rows(path: Path, table: str) -> list[dict]:
     return list(found.values())
 
 
+def rows_with(path: Path, table: str, fields: dict[str, type]) -> list[dict]:
+    """`rows`, each checked to hold `fields` of their types: StoreDamaged, naming the file, for
+    one that does not (a pod without its id, say), never a KeyError later."""
+    found = rows(path, table)
+    for row in found:
+        for field, kind in fields.items():
+            if not isinstance(row.get(field), kind):
+                raise StoreDamaged(f"{path} is damaged: one of its {table} has no {field}.")
+    return found
+
+
+POD_FIELDS: dict[str, type] = {"id": str, "name": str, "members": list}
+LINE_FIELDS: dict[str, type] = {
+    "id": str,
+    "pod_id": str,
+    "date": str,
+}  # an index line (SessionSummary reads it)
+FACTS_FIELDS: dict[str, type] = {
+    "id": str,
+    "date": str,
+    "cases": list,
+    "lenses": list,
+    "steps": list,
+    "reviews": list,
+    "concerns": list,
+}
+
+
 def replace_rows(path: Path, table: str, ids: Iterable[str], fresh: Iterable[dict]) -> list[dict]:
     """Remove the rows of `ids` from a table and add `fresh`, in one write of the file; return
     the rows removed.
@@ -160,7 +188,7 @@ def facts_since(folder: Path, since: dt.date | None = None) -> list[dict]:
     if since is not None:
         years = years[:1] + [path for path in years[1:] if path.stem >= f"{since.year:04d}"]
     facts = sorted(
-        (row for path in years for row in rows(path, "facts")),
+        (row for path in years for row in rows_with(path, "facts", FACTS_FIELDS)),
         key=lambda f: (f["date"], f["id"]),
     )
     if since is None:
@@ -174,8 +202,11 @@ def stored_record(path: Path) -> dict:
     records = (data or {}).get("record", {})
     if not records:
         raise StoreDamaged(f"{path} is damaged: it holds no session.")
+    record = next(iter(records.values())) if isinstance(records, dict) else None
+    if not isinstance(record, dict) or not isinstance(record.get("session"), dict):
+        raise StoreDamaged(f"{path} is damaged: it does not hold a session's record.")
     try:
-        return upgrade(next(iter(records.values())))
+        return upgrade(record)
     except UnknownVersion as error:
         raise StoreDamaged(f"{path} cannot be opened: {error}.") from None
 
@@ -400,7 +431,7 @@ class FolderIndex:
         path = self.root / PODS_FILE
         if not path.exists() and any((self.root / "sessions").glob("*.json")):
             raise StoreDamaged(pods_missing(path))
-        return sorted(rows(path, "pods"), key=lambda row: row["name"].lower())
+        return sorted(rows_with(path, "pods", POD_FIELDS), key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         return summaries(self.index_rows(pod_id), pod_id)
@@ -421,7 +452,7 @@ class FolderIndex:
                         f"{folder / pod / path.name} is missing: the sessions of {path.stem} "
                         "are not in the index. 'groupsup check --repair' makes it again."
                     )
-            found += [row for path in years for row in rows(path, "sessions")]
+            found += [row for path in years for row in rows_with(path, "sessions", LINE_FIELDS)]
         return found
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
