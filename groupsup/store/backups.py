@@ -42,7 +42,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -122,12 +122,15 @@ def take(
     check: Checker | None = None,
     keep: tuple[str, ...] = (),
     progress: Progress | None = None,
+    refuse_missing: Callable[[Collection[str] | None], None] | None = None,
 ) -> Path:
     """Back up the records of the store at `root`; return the backup's folder.
 
     With `check`, every record is read back first (those unchanged since a checked backup were
     read then) and StoreDamaged is raised, with no backup made, if one cannot be: a checked
     backup is of a good state. Without it, whatever is there is kept, damage and all.
+    `refuse_missing` is given the records the newest backup holds (None: no backup to go by)
+    and raises StoreDamaged if one that should be there is gone.
     Rotation then keeps the newest BACKUPS_KEPT backups and those named in `keep`.
     """
     folder = private_folder(root / BACKUPS_FOLDER)
@@ -147,6 +150,8 @@ def take(
     partial.mkdir(mode=0o700)
     try:
         base = newest if mirrored else None
+        if refuse_missing is not None:
+            refuse_missing(base.files.keys() if base else None)
         files, changed = _stage_changes(root, partial, base, mirror, check, progress)
         manifest = {
             "groupsup_backup": MANIFEST_VERSION,

@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import socket
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -359,18 +359,34 @@ class FolderStore(FolderIndex):
         with self._locked():
             if checked:
                 self.pod_rows()
-                self._refuse_missing()
             return backups.take(
-                self.root, reason, check_record if checked else None, progress=progress
+                self.root,
+                reason,
+                check_record if checked else None,
+                progress=progress,
+                refuse_missing=self._refuse_missing if checked else None,
             )
 
-    def _refuse_missing(self) -> None:
+    def _refuse_missing(self, backed_up: Collection[str] | None) -> None:
         """StoreDamaged, naming it, for a session gone from behind the index (or the pods'
-        file, `pod_rows`): a backup without it would rotate away the last good copy."""
-        on_disk = {path.stem for path in self.sessions_folder.glob("*.json")}
-        for summary in self.summaries():
-            if summary.id not in on_disk:
-                raise StoreDamaged(self._missing(summary.id))
+        file, `pod_rows`): a backup without it would rotate away the last good copy. Only the
+        sessions the newest backup held (`backed_up`, records) and that are gone are looked up
+        in the index, so a close does not read the whole index; None: every session is."""
+        on_disk = {name.removesuffix(".json") for name in os.listdir(self.sessions_folder)}
+        if backed_up is None:
+            wanted = None
+        else:
+            held = (rel.split("/") for rel in backed_up)
+            wanted = {
+                path[1].removesuffix(".json")
+                for path in held
+                if len(path) == 2 and path[0] == "sessions" and path[1].endswith(".json")
+            } - on_disk
+            if not wanted:
+                return
+        for row in self.index_rows():
+            if row["id"] not in on_disk and (wanted is None or row["id"] in wanted):
+                raise StoreDamaged(self._missing(row["id"]))
 
     def _missing(self, session_id: str) -> str:
         path = self._session_path(session_id)
