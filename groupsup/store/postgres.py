@@ -670,16 +670,26 @@ class PostgresStore:
 
         from groupsup.domain.errors import explain
         from groupsup.domain.models import Session
+
+        try:
+            return Session.model_validate(self._upgraded(session_id, version, record))
+        except ValidationError as error:
+            raise StoreDamaged(
+                f"{self._where(session_id)} is not valid: {explain(error)}"
+            ) from None
+
+    def _upgraded(self, session_id: str, version: int | None, record: dict) -> dict:
+        """A stored record as this groupsup's schema has it; StoreDamaged for one it cannot
+        read (written by a newer groupsup)."""
         from groupsup.store.migrations import UnknownVersion, upgrade
 
-        where = f"Session {session_id} in {redacted(self.location)}"
         try:
-            document = upgrade({"schema_version": version, "session": record})
-            return Session.model_validate(document["session"])
+            return upgrade({"schema_version": version, "session": record})["session"]
         except UnknownVersion as error:
-            raise StoreDamaged(f"{where} cannot be opened: {error}.") from None
-        except ValidationError as error:
-            raise StoreDamaged(f"{where} is not valid: {explain(error)}") from None
+            raise StoreDamaged(f"{self._where(session_id)} cannot be opened: {error}.") from None
+
+    def _where(self, session_id: str) -> str:
+        return f"Session {session_id} in {redacted(self.location)}"
 
     def sessions(self, pod_id: str | None = None) -> list[Session]:
         rows = self._rows(
@@ -846,18 +856,12 @@ class PostgresStore:
         return found, damaged
 
     def _roles(self, session_id: str, version: int | None, record: dict | None) -> SessionRoles:
-        from groupsup.store.migrations import UnknownVersion, upgrade
-
         if record is None:
             raise NotFound(f"There is no session '{session_id}' in this store.")
-        where = f"Session {session_id} in {redacted(self.location)}"
         try:
-            document = upgrade({"schema_version": version, "session": record})
-            return SessionRoles.from_record(document["session"])
-        except UnknownVersion as error:
-            raise StoreDamaged(f"{where} cannot be opened: {error}.") from None
+            return SessionRoles.from_record(self._upgraded(session_id, version, record))
         except ValueError as error:
-            raise StoreDamaged(f"{where} is not valid ({error}).") from None
+            raise StoreDamaged(f"{self._where(session_id)} is not valid ({error}).") from None
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:
         rows = self._rows(_REPORT_FACTS, {"pod": pod_id, "since": since})
