@@ -21,36 +21,39 @@ def run(capsys, store: FolderStore, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _lose_session(store: FolderStore) -> str:
-    (store.root / MISSING).unlink()
-    return f"{store.root / MISSING} is missing"
+def _lose(store: FolderStore, record: str) -> str:
+    """Remove `record` behind groupsup's back; what a command then says of it."""
+    (store.root / record).unlink()
+    return f"{store.root / record} is missing"
 
 
 @pytest.mark.parametrize("command", ["export", "genogram", "agree"])
 def test_a_listed_session_whose_file_is_missing_is_named_as_missing(demo_store, capsys, command):
-    said = _lose_session(demo_store)
+    said = _lose(demo_store, MISSING)
     code, out, err = run(capsys, demo_store, command, "demo-s2")
     assert code == 1 and said in err
     assert "There is no session" not in err and "Traceback" not in out + err
 
 
-def test_backups_refuse_while_a_listed_session_is_missing_and_keep_its_good_copy(
-    demo_store, capsys
+@pytest.mark.parametrize("record", [MISSING, "pods.json"])
+def test_backups_refuse_while_a_record_is_missing_and_keep_its_good_copy(
+    demo_store, capsys, record
 ):
+    """A listed session's file, or pods.json while sessions are stored."""
     demo_store.backup("before closing")
     [good] = demo_store.backups()
-    said = _lose_session(demo_store)
+    said = _lose(demo_store, record)
     for _ in range(ROTATIONS):
         code, _, err = run(capsys, demo_store, "backup")
         assert code == 1 and said in err
     assert [b.name for b in demo_store.backups()] == [good.name]
-    assert backups.good_copy(demo_store.root, MISSING, check_record) is not None
+    assert backups.good_copy(demo_store.root, record, check_record) is not None
 
 
 def test_check_names_the_backup_that_holds_a_missing_session(demo_store, capsys):
     demo_store.backup("before closing")
     [good] = demo_store.backups()
-    said = _lose_session(demo_store)
+    said = _lose(demo_store, MISSING)
     code, _, err = run(capsys, demo_store, "check")
     assert code == 1
     [line] = [line for line in err.splitlines() if said in line]
@@ -62,7 +65,7 @@ def test_repair_keeps_a_missing_session_a_backup_holds_until_it_is_put_back(demo
     expected = demo_store.open_steps(), demo_store.report_facts("north-pod")
     demo_store.backup("before closing")
     [good] = demo_store.backups()
-    said = _lose_session(demo_store)
+    said = _lose(demo_store, MISSING)
     code, _, err = run(capsys, demo_store, "check", "--repair")
     assert code == 1 and said in err
     store = FolderStore(demo_store.root)
@@ -74,35 +77,19 @@ def test_repair_keeps_a_missing_session_a_backup_holds_until_it_is_put_back(demo
     assert FolderStore(demo_store.root).check() == []
 
 
-def _lose_pods(store: FolderStore) -> str:
-    (store.root / "pods.json").unlink()
-    return f"{store.root / 'pods.json'} is missing"
-
-
 @pytest.mark.parametrize("command", [["actions"], ["calendar"], ["export", "demo-s1"], ["report"]])
 def test_pods_missing_while_sessions_are_stored_is_named_not_read_as_no_pods(
     demo_store, capsys, command
 ):
-    said = _lose_pods(demo_store)
+    said = _lose(demo_store, "pods.json")
     code, out, err = run(capsys, demo_store, *command)
     assert code == 1 and said in err
     assert "There is no pod" not in err and "Traceback" not in out + err
 
 
-def test_backups_refuse_while_pods_are_missing_and_keep_their_good_copy(demo_store, capsys):
-    demo_store.backup("before closing")
-    [good] = demo_store.backups()
-    said = _lose_pods(demo_store)
-    for _ in range(ROTATIONS):
-        code, _, err = run(capsys, demo_store, "backup")
-        assert code == 1 and said in err
-    assert [b.name for b in demo_store.backups()] == [good.name]
-    assert backups.good_copy(demo_store.root, "pods.json", check_record) is not None
-
-
 def test_a_pod_made_while_pods_are_missing_is_refused_and_writes_nothing(demo_store):
     pod = demo_store.pod("north-pod")
-    _lose_pods(demo_store)
+    _lose(demo_store, "pods.json")
     with pytest.raises(StoreDamaged, match=r"pods\.json is missing"):
         demo_store.save_pod(pod.model_copy(update={"id": "south-pod", "name": "South Pod"}))
     assert not (demo_store.root / "pods.json").exists()
