@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, work
+from textual._styles_cache import StylesCache
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -190,6 +191,19 @@ class GroupSupApp(NoRecordsInCrashes):
 
         body = f"{lost} That is not saved.\n\nEnter quits all the same; Escape goes back to it."
         self.push_screen(Confirm("Quit without saving?", body), answered)
+
+    def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._let_removed_widgets_go)
+
+    def _let_removed_widgets_go(self, _screen: Screen) -> None:
+        """Each time the screen changes, let go of the widgets Textual removed but still holds,
+        and all they held: every screen and dialog ever opened would otherwise stay in memory.
+        Textual keeps a removed widget's watch on the app's reactives (each Header watches the
+        title, each TextArea the theme) until that value next changes (textual#6666), and the
+        last 1,024 widgets' drawn lines in a cache of background colours keyed by the widget."""
+        for watchers in getattr(self, "__watchers", {}).values():
+            watchers[:] = [(node, callback) for node, callback in watchers if not node._closing]
+        StylesCache.get_inner_outer.cache_clear()
 
     def today(self) -> dt.date:
         return self.wall().date()

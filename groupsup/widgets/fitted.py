@@ -94,7 +94,7 @@ class KeysFooter(Footer):
             binding.action,
             disabled=not enabled,
             tooltip=binding.tooltip,
-        ).data_bind(compact=Footer.compact)
+        )  # compact, as this footer always is; not data-bound: see GroupSupApp.on_mount
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh(recompose=True)
