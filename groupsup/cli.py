@@ -905,13 +905,13 @@ def cmd_add_format(args: argparse.Namespace) -> int:
     from groupsup.domain.errors import GroupsupError
     from groupsup.domain.formats import built_in_formats, load_format
 
+    store = _existing_store(args)
     added = load_format(args.file)
     if added.id in built_in_formats():
         raise GroupsupError(
             f"'{added.id}' is the key of a built-in session format, which stays as it is: give "
             "the file another name (its name is the format's key). Nothing was kept."
         )
-    store = _open_store(args)
     if added.id in store.own_formats() and not args.replace:
         raise GroupsupError(
             f"The store already has a session format '{added.id}': add --replace to replace "
@@ -935,6 +935,8 @@ def cmd_join(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from groupsup.observers import serving
 
+    store = _store_path(args)
+    _check_is_store(store)  # observers could never join a session of a mistyped store
     loopback = serving.check_host(args.host, args.port)
     url = serving.public_url(args.host, args.port, args.public_url)
     if not loopback:
@@ -944,7 +946,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "but the traffic is not encrypted: use this only on a network you trust.",
             file=sys.stderr,
         )
-    command = serving.join_command(_store_path(args))
+    command = serving.join_command(store)
     serving.ObserversServer(command, args.host, args.port, url, args.most).serve()
     return 0
 

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import home_is_ready, until
+from conftest import SHORT_FORMAT, home_is_ready, until
 from textual.widgets import Input, ProgressBar
 
 from groupsup.app import GroupSupApp
@@ -341,6 +341,20 @@ def test_the_backup_command_takes_one_now(demo_store, capsys):
     backups.verify(backup)
 
 
+def test_a_backup_refuses_while_a_pods_format_is_damaged(demo_store, capsys):
+    demo_store.save_format("short", SHORT_FORMAT)
+    demo_store.backup("on demand")
+    [kept] = demo_store.backups()
+    damaged = demo_store.root / "formats" / "short.toml"
+    damaged.write_bytes(SHORT_FORMAT[:20])  # cut short, behind groupsup's back
+    (demo_store.root / "backups" / ".changes").unlink()  # so the next backup reads every record
+    assert main(["--store", str(demo_store.root), "backup"]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith(f"groupsup: The pods' format {damaged} ") and "It is damaged." in said
+    assert demo_store.backups() == [kept]  # the good copy is not rotated away
+    assert kept.located("formats/short.toml").read_bytes() == SHORT_FORMAT
+
+
 def held_backups(store) -> tuple[threading.Event, threading.Event]:
     """Make `store`'s backups wait after their first file, as on a busy disk, until `held` is
     set; `backing_up` is set once one is under way."""
@@ -503,7 +517,7 @@ EVERY_KIND_OF_CHANGE = [  # each of the store's ways of writing a record, in an 
     _presented_otherwise,
     lambda store: store.delete_session("demo-s2"),
     _pod_renamed,
-    lambda store: store.save_format("short", b'name = "Short"\n'),
+    lambda store: store.save_format("short", SHORT_FORMAT),
     _notes_posted,
     _notes_taken_and_set_aside,
 ]

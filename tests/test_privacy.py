@@ -84,9 +84,11 @@ def test_the_calendar_never_writes_into_the_current_folder(demo_store, shared, m
         ["check"],
         ["check", "--repair"],
         ["join"],
+        ["serve"],
+        ["add-format", "short.toml"],
     ],
 )
-def test_reading_a_mistyped_store_makes_nothing(tmp_path, capsys, command):
+def test_a_command_at_a_mistyped_store_makes_nothing(tmp_path, capsys, command):
     typo = tmp_path / "stroe"
     assert main(["--store", str(typo), *command]) == 2
     assert capsys.readouterr().err == (

@@ -42,7 +42,7 @@ from pydantic import ValidationError
 
 from groupsup.domain import derived, rules
 from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
-from groupsup.domain.formats import format_problems
+from groupsup.domain.formats import FormatError, format_problems, read_format
 from groupsup.domain.identifiers import is_safe_key
 from groupsup.domain.models import (
     SCHEMA_VERSION,
@@ -120,6 +120,10 @@ def check_record(path: Path, rel: str) -> None:
             _parse_session(path, stored_record(path))
         elif rel.split("/")[0] in DERIVED_FOLDERS:
             AtomicJSONStorage(path).read()
+        elif rel.startswith(f"{FORMATS_FOLDER}/") and rel.count("/") == 1:
+            read_format(path.stem, path.read_bytes(), f"The pods' format {path}")
+    except FormatError as error:
+        raise StoreDamaged(f"{error} It is damaged.") from error
     except (ValidationError, AttributeError, TypeError) as error:
         raise StoreDamaged(f"{path} is damaged: it does not hold what it should.") from error
 
