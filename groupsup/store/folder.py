@@ -376,21 +376,25 @@ class FolderStore(FolderIndex):
         file, `pod_rows`): a backup without it would rotate away the last good copy. Only the
         sessions the newest backup held (`backed_up`, records) and that are gone are looked up
         in the index, so a close does not read the whole index; None: every session is."""
-        on_disk = {name.removesuffix(".json") for name in os.listdir(self.sessions_folder)}
-        if backed_up is None:
-            wanted = None
-        else:
-            held = (rel.split("/") for rel in backed_up)
-            wanted = {
+        held = None
+        if backed_up is not None:
+            paths = (rel.split("/") for rel in backed_up)
+            held = {
                 path[1].removesuffix(".json")
-                for path in held
+                for path in paths
                 if len(path) == 2 and path[0] == "sessions" and path[1].endswith(".json")
-            } - on_disk
-            if not wanted:
+            }
+            if not self._gone(held):
                 return
-        for row in self.index_rows():
-            if row["id"] not in on_disk and (wanted is None or row["id"] in wanted):
-                raise StoreDamaged(self._missing(row["id"]))
+        listed = {row["id"] for row in self.index_rows()}
+        if gone := self._gone(listed if held is None else listed & held):
+            raise StoreDamaged(self._missing(gone[0]))
+
+    def _gone(self, session_ids: Iterable[str]) -> list[str]:
+        """Those of `session_ids` whose file is not in the sessions' folder (one listing of
+        it, never a look at each), in order."""
+        on_disk = {name.removesuffix(".json") for name in os.listdir(self.sessions_folder)}
+        return sorted(set(session_ids) - on_disk)
 
     def _missing(self, session_id: str) -> str:
         path = self._session_path(session_id)
@@ -585,9 +589,8 @@ class FolderStore(FolderIndex):
         listed: set[str] = {row["id"] for row in index if is_safe_key(row.get("id"))}
         return {
             session_id
-            for session_id in listed
-            if not self._session_path(session_id).exists()
-            and backups.good_copy(self.root, f"sessions/{session_id}.json", check_record)
+            for session_id in self._gone(listed)
+            if backups.good_copy(self.root, f"sessions/{session_id}.json", check_record)
         }
 
     def _write_derived(self, sessions: list[Session]) -> None:
@@ -750,11 +753,10 @@ class FolderStore(FolderIndex):
         index = {summary.id: summary for summary in listed}
         for session_id in sorted(sessions.keys() - index.keys()):
             problems.append(f"{self._session_path(session_id)} has no line in the index.")
-        for session_id in sorted(index.keys() - sessions.keys()):
+        for session_id in self._gone(index.keys() - sessions.keys()):
             path = self._session_path(session_id)
-            if not path.exists():
-                problems.append(f"{self._missing(session_id)} {self._where_whole(path)}")
-                unreadable += 1
+            problems.append(f"{self._missing(session_id)} {self._where_whole(path)}")
+            unreadable += 1
         if not unreadable:  # a damaged session keeps its derived rows: they cannot be judged
             problems += [
                 f"The index line of session {line.id} does not agree with "
@@ -780,14 +782,12 @@ class FolderStore(FolderIndex):
             self.open_steps()  # home shows them
         except StoreDamaged as error:
             problems.append(str(error))
-        on_disk = set()
         for path in sorted(self.sessions_folder.glob("*.json")):
-            on_disk.add(path.stem)
             if not _ends_whole(path):
                 problems.append(f"{path} is damaged: it is cut short.")
             elif path.stem not in listed:
                 problems.append(f"{path} has no line in the index.")
-        problems += [self._missing(session_id) for session_id in sorted(listed - on_disk)]
+        problems += [self._missing(session_id) for session_id in self._gone(listed)]
         return problems
 
     def _where_whole(self, damaged: Path) -> str:
