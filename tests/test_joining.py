@@ -335,16 +335,16 @@ async def test_a_note_the_disk_refuses_stays_in_its_field_to_send_again(demo_sto
     assert (note.author, note.text) == ("priya-shah", "Bells ring")
 
 
-def test_serve_refuses_a_bad_host_and_warns_off_loopback(capsys):
+def test_serve_refuses_a_bad_host_and_warns_off_loopback(demo_store, capsys):
     from groupsup.cli import main
 
-    assert main(["serve", "--host", "not an address"]) == 2
+    assert main(["--store", str(demo_store.root), "serve", "--host", "not an address"]) == 2
     assert capsys.readouterr().err == (
         "groupsup: --host 'not an address' is not an address such as 127.0.0.1.\n"
     )
 
 
-def test_serve_refuses_a_port_in_use_in_one_line(capsys):
+def test_serve_refuses_a_port_in_use_in_one_line(demo_store, capsys):
     import socket
 
     from groupsup.cli import main
@@ -353,7 +353,7 @@ def test_serve_refuses_a_port_in_use_in_one_line(capsys):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert main(["serve", "--port", str(port)]) == 2
+        assert main(["--store", str(demo_store.root), "serve", "--port", str(port)]) == 2
     assert capsys.readouterr().err == (
         f"groupsup: Port {port} on 127.0.0.1 cannot be used (Address already in use): "
         "choose another with --port.\n"
