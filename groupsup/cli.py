@@ -315,10 +315,15 @@ def _exit_code(error: Exception) -> int:
 def _store_path(args: argparse.Namespace):
     """The store chosen, refused if it cannot be one: a file is bad input (exit 2); another
     user's folder, a store problem (exit 1), as groupsup keeps each store private."""
-    from groupsup.domain.errors import GroupsupError, StoreUnusable
     from groupsup.store.locations import default_store
 
-    path = args.store if args.store is not None else default_store()
+    return _checked_location(args.store if args.store is not None else default_store())
+
+
+def _checked_location(path):
+    """`_store_path`'s checks of a store's location, however it was given."""
+    from groupsup.domain.errors import GroupsupError, StoreUnusable
+
     if isinstance(path, str):  # a database location (a folder is a Path): no folder to check
         return path
     if path.exists() and not path.is_dir():
@@ -370,15 +375,24 @@ def _is_store(folder: Path) -> bool:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from groupsup.domain.errors import GroupsupError
 
     path = _store_path(args)
-    if isinstance(path, Path) and path.is_dir() and any(path.iterdir()) and not _is_store(path):
-        raise GroupsupError(
-            f"{path} is not a groupsup store, and the app makes one only in an empty or new "
-            "folder: check --store (or $GROUPSUP_STORE). Nothing was changed."
-        )
+    _may_become_store(path, "the app makes one", "check --store (or $GROUPSUP_STORE)")
     return _run_app(path, bell=not args.no_bell)
+
+
+def _may_become_store(path, maker: str, check: str) -> None:
+    """Refuse a folder of other things: a store is made only in an empty or new folder (a store
+    already there is opened)."""
+    from groupsup.domain.errors import GroupsupError
+
+    if not isinstance(path, Path):  # a database: its engine says what it holds
+        return
+    if path.is_dir() and any(path.iterdir()) and not _is_store(path):
+        raise GroupsupError(
+            f"{path} is not a groupsup store, and {maker} only in an empty or new folder: "
+            f"{check}. Nothing was changed."
+        )
 
 
 def _run_app(store_path: Path, bell: bool = True) -> int:
@@ -795,12 +809,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     """From the raw pods and the facts of closed sessions: no pydantic, so it starts quickly."""
     import json
 
+    from groupsup.domain.dates import parse_date
     from groupsup.domain.errors import GroupsupError
     from groupsup.outputs import report
 
     today = _today()
-    end = _record_day(args.end, "--to") if args.end else today
-    start = _record_day(args.start, "--from") if args.start else report.twelve_months_to(end)
+    end = parse_date(args.end) if args.end else today
+    start = parse_date(args.start) if args.start else report.twelve_months_to(end)
     if start > end:
         raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
     if args.service:  # (through the store alone: none of the folder's files below)
@@ -856,18 +871,6 @@ def _service_report(args: argparse.Namespace, start, end, today) -> int:
         text = report.service_as_markdown(reports)
     _write_or_print(text, args.output, as_json=args.format == "json")
     return 0
-
-
-def _record_day(text: str, option: str):
-    """A day a pod's record can start or end on: years 1900 to 9998 (one is typed by mistake
-    outside them, and the twelve months before must exist)."""
-    from groupsup.domain.dates import parse_date
-    from groupsup.domain.errors import GroupsupError
-
-    day = parse_date(text)
-    if not 1900 <= day.year <= 9998:
-        raise GroupsupError(f"{option} {text}: give a day between 1900 and 9998.")
-    return day
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
@@ -980,7 +983,10 @@ def cmd_copy_store(args: argparse.Namespace) -> int:
     from groupsup.store.copying import copy_store
     from groupsup.store.interface import open_store
 
-    copied = copy_store(open_store(args.source), open_store(args.target))
+    source, target = _checked_location(args.source), _checked_location(args.target)
+    _check_is_store(source)
+    _may_become_store(target, "copy-store makes one", "choose another TO")
+    copied = copy_store(open_store(source), open_store(target))
     _show(f"Copied {copied} sessions, with their pods, and checked the copy reads back the same.")
     return 0
 

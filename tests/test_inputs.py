@@ -103,6 +103,8 @@ BAD_INPUT = [
     (["report", "--to", "0001-01-01"], "between 1900 and 9998"),
     (["report", "--from", "0001-01-01"], "between 1900 and 9998"),
     (["import", "/dev/zero"], "larger than 20 MB"),
+    (["add-format", "/dev/zero"], "larger than 1 MB"),
+    (["postpone", "demo-s3", "--to", "9999-12-31", "--reason", "x"], "between 1900 and 9998"),
     (["import", "{deep}"], "nested too deeply"),
     (["import", "{nul}"], "nul.json"),
 ]

@@ -102,6 +102,24 @@ def test_a_command_at_a_mistyped_store_makes_nothing(tmp_path, capsys, command):
     assert list(someone_elses.iterdir()) == [] and mode(someone_elses) == 0o755
 
 
+def test_copy_store_copies_only_a_store_and_only_into_an_empty_or_new_folder(
+    demo_store, tmp_path, capsys
+):
+    typo, copy = tmp_path / "stroe", tmp_path / "copy"
+    assert main(["copy-store", str(typo), str(copy)]) == 2
+    assert capsys.readouterr().err.startswith(f"groupsup: There is no store at {typo}")
+    assert not typo.exists() and not copy.exists()
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    (shared / "notes.txt").write_text("mine")
+    assert main(["copy-store", str(demo_store.root), str(shared)]) == 2
+    assert capsys.readouterr().err == (
+        f"groupsup: {shared} is not a groupsup store, and copy-store makes one only in an empty "
+        "or new folder: choose another TO. Nothing was changed.\n"
+    )
+    assert [p.name for p in shared.iterdir()] == ["notes.txt"] and mode(shared) == 0o755
+
+
 def test_the_app_makes_a_store_only_in_an_empty_or_new_folder(tmp_path, capsys, monkeypatch):
     opened = []
     monkeypatch.setattr("groupsup.cli._run_app", lambda path, bell: opened.append(path) or 0)

@@ -17,6 +17,9 @@ def example_dates(near: dt.date) -> tuple[str, str]:
     return day.isoformat(), f"{day.day}/{day.month}/{day.year}"
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
 class BadDate(GroupsupError):
     pass
 
@@ -38,23 +41,32 @@ def when(day: dt.date | None) -> str:
 
 
 def parse_date(text: str, relative_to: dt.date | None = None) -> dt.date:
+    """A day as typed. Only years 1900 to 9998: one outside is a slip of the keys, and a record,
+    a calendar or a report needs the days around it to exist."""
     value = text.strip().lower()
     try:
-        if match := re.fullmatch(r"\+?(\d{1,3})\s*([dw]?)", value):
-            if relative_to is None or not value.startswith("+"):
-                raise ValueError
-            days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-            return relative_to + dt.timedelta(days=days)
-        if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value):
-            day, month, year = map(int, match.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(value)
+        day = _typed_day(value, relative_to)
     except ValueError:
         example = " or ".join(example_dates(relative_to or local_now().date()))
         raise BadDate(
             f"'{text}' is not a date: type a date as {example}, or +14 (days) or +2w (weeks) "
             "from the session."
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadDate(f"'{text}': give a day between {FIRST_YEAR} and {LAST_YEAR}.")
+    return day
+
+
+def _typed_day(value: str, relative_to: dt.date | None) -> dt.date:
+    if match := re.fullmatch(r"\+?(\d{1,3})\s*([dw]?)", value):
+        if relative_to is None or not value.startswith("+"):
+            raise ValueError
+        days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+        return relative_to + dt.timedelta(days=days)
+    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value):
+        day, month, year = map(int, match.groups())
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(value)
 
 
 def parse_time(text: str) -> dt.time | None:

@@ -20,6 +20,9 @@ BUILT_IN = Path(__file__).parent / "formats"
 DEFAULT_FORMAT = "group-reflective"
 
 
+MAX_FORMAT_BYTES = 1024 * 1024  # a format is a few KB
+
+
 class FormatError(GroupsupError):
     pass
 
@@ -64,9 +67,12 @@ class SessionFormat(BaseModel):
 
 def load_format(path: Path) -> SessionFormat:
     try:
-        text = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            text = file.read(MAX_FORMAT_BYTES + 1)  # never the whole of /dev/zero
     except OSError as error:
         raise FormatError(f"Format file {path} cannot be read ({error.strerror}).") from None
+    if len(text) > MAX_FORMAT_BYTES:
+        raise FormatError(f"Format file {path} is larger than 1 MB, so it is not a format.")
     return read_format(Path(path).stem, text, f"Format file {path}")
 
 
