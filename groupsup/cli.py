@@ -280,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     from groupsup.domain.errors import GroupsupError
 
     try:
+        _check_output(args)
         return COMMANDS[args.command or "open"](args) or 0
     except GroupsupError as error:
         from groupsup.domain.errors import StoreDamaged
@@ -575,6 +576,28 @@ def _today():
     return dt.date.today()
 
 
+def _check_output(args: argparse.Namespace) -> None:
+    """An -o inside the store, but for its exports folder, is refused: a file written there
+    could replace one of the store's own records."""
+    from groupsup.domain.errors import GroupsupError
+    from groupsup.store.locations import exports_folder
+
+    output = getattr(args, "output", None)
+    if output is None:
+        return
+    store = _store_path(args)
+    if not isinstance(store, Path):  # a database: no folder of records to keep safe
+        return
+    where = output.resolve()
+    if where.is_relative_to(store.resolve()) and not where.is_relative_to(
+        exports_folder(store).resolve()
+    ):
+        raise GroupsupError(
+            f"-o '{output}' is inside the store, whose files are its records: write it "
+            f"elsewhere, or into {exports_folder(store)}."
+        )
+
+
 def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = False) -> None:
     """To the terminal made safe (Word and PDF bytes only down a pipe), or to a file exactly."""
     from groupsup.domain.errors import GroupsupError
@@ -588,6 +611,9 @@ def _write_or_print(text: str | bytes, output: Path | None, as_json: bool = Fals
             _show(text, as_json=as_json, end="")
     elif output.is_dir() or not output.name:
         raise GroupsupError(f"-o '{output}' is a folder: give the file's name too.")
+    elif output.exists() and not output.is_file():  # a named pipe, a device: written into
+        with output.open("wb") as stream:
+            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     else:
         folder_for_files(output.parent)
         if isinstance(text, bytes):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 
 import pytest
 from conftest import DEMO_DAY
@@ -61,6 +62,33 @@ def test_an_output_that_names_a_folder_is_refused(demo_store, shared, capsys, mo
     assert capsys.readouterr().err.startswith("groupsup: -o '.' is a folder: give the file's name")
     assert main(["--store", str(demo_store.root), "report", "-o", str(shared)]) == 2
     assert mode(shared) == 0o777 and list(shared.iterdir()) == []
+
+
+def test_an_output_into_a_named_pipe_goes_down_the_pipe(demo_store, tmp_path, capsys):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()))
+    reader.start()
+    assert main(["--store", str(demo_store.root), "export", "demo-s1", "-o", str(pipe)]) == 0
+    reader.join()
+    assert read[0].startswith(b"# ") and stat.S_ISFIFO(pipe.stat().st_mode)  # still a pipe
+
+
+@pytest.mark.parametrize("record", ["pods.json", "sessions/demo-s1.json", "backups/x.json"])
+def test_an_output_never_replaces_a_record_of_the_store(demo_store, capsys, record):
+    store = demo_store.root
+    before = {path: path.read_bytes() for path in store.rglob("*") if path.is_file()}
+    assert main(["--store", str(store), "genogram", "demo-s1", "-o", str(store / record)]) == 2
+    assert capsys.readouterr().err == (
+        f"groupsup: -o '{store / record}' is inside the store, whose files are its records: "
+        f"write it elsewhere, or into {store / 'exports'}.\n"
+    )
+    assert {path: path.read_bytes() for path in store.rglob("*") if path.is_file()} == before
+    assert (
+        main(["--store", str(store), "genogram", "demo-s1", "-o", str(store / "exports/g.txt")])
+        == 0
+    )
 
 
 def test_the_calendar_never_writes_into_the_current_folder(demo_store, shared, monkeypatch):
