@@ -9,7 +9,7 @@ import pytest
 from conftest import home_is_ready, notices, the_run_screen, until
 from test_saving import close_with_keys
 from textual import events
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from groupsup.app import GroupSupApp
 from groupsup.domain.clock import SessionClock
@@ -304,6 +304,9 @@ async def test_during_the_opening_review_the_fields_are_shut_until_a_case(demo_s
         await pilot.pause()
         assert str(screen.query_one("#you-line", Static).render()) == "You are Priya Shah."
         assert not screen.query_one("#resonance").disabled
+        await pilot.press(*"Bells")  # typed as the case opens: into the first field, not lost
+        assert participant.focused is screen.query_one("#resonance")
+        assert screen.query_one("#resonance", Input).value == "Bells"
 
 
 async def test_a_note_the_disk_refuses_stays_in_its_field_to_send_again(demo_store, fake):

@@ -145,9 +145,13 @@ class ParticipantScreen(Screen):
         self._open_fields(during_a_case)
 
     def _open_fields(self, open_: bool) -> None:
-        """Fields take notes only when they can be sent: during a case of a running session."""
+        """Fields take notes only when they can be sent: during a case of a running session.
+        As they open, the first takes the keys (a shut field lost focus, and what was typed
+        next would go nowhere)."""
         for field in self.query(Input):
             field.disabled = not open_
+        if open_ and self.focused is None:
+            self.query_one("#resonance", Input).focus()
 
     @on(Input.Submitted)
     def _send(self, event: Input.Submitted) -> None:
