@@ -35,6 +35,24 @@ def _pod_without_id(root: Path) -> Path:
     return _without(root / "pods.json", "pods", "id")
 
 
+def _pod_with_a_path_for_its_key(root: Path) -> Path:
+    path = root / "pods.json"
+    data = json.loads(path.read_text())
+    for row in data["pods"].values():
+        row["id"] = "../../etc"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _pod_member_without_a_name(root: Path) -> Path:
+    path = root / "pods.json"
+    data = json.loads(path.read_text())
+    for row in data["pods"].values():
+        row["members"][0].pop("name")
+    path.write_text(json.dumps(data))
+    return path
+
+
 def _facts_without_cases(root: Path) -> Path:
     return _without(root / "facts" / "north-pod" / "2026.json", "facts", "cases")
 
@@ -48,6 +66,14 @@ READS = {
     _session_record_a_list: [["export", "demo-s2"], ["genogram", "demo-s2"], ["agree", "demo-s2"]],
     _session_record_not_a_table: [["export", "demo-s2"], ["agree", "demo-s2"]],
     _pod_without_id: [["list"], ["report"], ["export", "demo-s1"], ["agree", "demo-s1"]],
+    _pod_with_a_path_for_its_key: [
+        ["list"],
+        ["report"],
+        ["calendar"],
+        ["export", "demo-s1"],
+        ["backup"],
+    ],
+    _pod_member_without_a_name: [["export", "demo-s1"], ["backup"]],
     _facts_without_cases: [["report"]],
     _index_line_without_id: [["list"]],
 }

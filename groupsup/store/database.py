@@ -15,7 +15,7 @@ from tinydb.storages import Storage
 
 from groupsup.domain import derived
 from groupsup.domain.errors import NotFound, StoreDamaged
-from groupsup.domain.identifiers import safe_key
+from groupsup.domain.identifiers import is_safe_key, safe_key
 from groupsup.domain.roles import SessionRoles
 from groupsup.domain.vocabulary import SessionStatus, StepStatus, is_overdue
 from groupsup.store.files import atomic_write
@@ -431,7 +431,13 @@ class FolderIndex:
         path = self.root / PODS_FILE
         if not path.exists() and any((self.root / "sessions").glob("*.json")):
             raise StoreDamaged(pods_missing(path))
-        return sorted(rows_with(path, "pods", POD_FIELDS), key=lambda row: row["name"].lower())
+        found = rows_with(path, "pods", POD_FIELDS)
+        for row in found:  # a key is also a file's name in the derived records' folders
+            if not is_safe_key(row["id"]):
+                raise StoreDamaged(
+                    f"{path} is damaged: a pod's key, {row['id']!r}, cannot be used."
+                )
+        return sorted(found, key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         return summaries(self.index_rows(pod_id), pod_id)

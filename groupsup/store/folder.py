@@ -203,17 +203,23 @@ class FolderStore(FolderIndex):
     # -- pods ----------------------------------------------------------------------------
 
     def pods(self) -> list[Pod]:
-        return [Pod.model_validate(row) for row in self.pod_rows()]
+        return [self._pod_of(row) for row in self.pod_rows()]
 
     def pod(self, pod_id: str) -> Pod:
         for row in self.pod_rows():
             if row["id"] == pod_id:
-                return Pod.model_validate(row)
+                return self._pod_of(row)
         raise NotFound(f"There is no pod '{pod_id}' in this store.")
 
     def find_pod(self, wanted: str | None) -> Pod:
         """The pod named or keyed `wanted` (any case); with None, the store's only pod."""
-        return Pod.model_validate(find_pod_row(self.pod_rows(), wanted))
+        return self._pod_of(find_pod_row(self.pod_rows(), wanted))
+
+    def _pod_of(self, row: dict) -> Pod:
+        try:
+            return Pod.model_validate(row)
+        except ValidationError as error:
+            raise StoreDamaged(f"{self.root / PODS_FILE} is damaged: {explain(error)}") from None
 
     def save_pod(self, pod: Pod) -> None:
         with self._locked():
