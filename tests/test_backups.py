@@ -613,3 +613,23 @@ def test_the_backup_before_a_restore_keeps_even_what_changed_behind_groupsups_ba
         json.loads(behind.read_bytes())["record"]["1"]["session"]
         == json.loads(before[behind])["record"]["1"]["session"]
     )
+
+
+def test_a_stray_file_among_the_records_is_named_and_never_lost_nor_backed_up(demo_store, capsys):
+    demo_store.save_format("short", SHORT_FORMAT)
+    stray = demo_store.root / "formats" / "my short.toml"  # a copy made by hand
+    stray.write_bytes(SHORT_FORMAT)
+    stray.chmod(0o600)
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "check"]) == 1
+    assert f"{stray} is not a record groupsup keeps" in capsys.readouterr().err
+    assert list(demo_store.own_formats()) == ["short"]  # never offered twice
+    assert main([*store, "backup"]) == 0
+    [backup] = demo_store.backups()
+    assert main([*store, "restore", backup.name]) == 1  # it would lose the stray
+    assert capsys.readouterr().err.startswith(
+        f"groupsup: {stray} is not a record groupsup keeps, and a restore would lose it"
+    )
+    stray.rename(demo_store.root.parent / stray.name)
+    assert main([*store, "restore", backup.name]) == 0  # the backup left it out: restorable
+    assert list(demo_store.own_formats()) == ["short"]

@@ -416,6 +416,11 @@ class FolderStore(FolderIndex):
         with self._locked():
             chosen = backups.find(self.root, name)
             backups.verify(chosen)
+            if strays := backups.strays(self.root):  # no backup holds them: a swap would lose them
+                raise StoreDamaged(
+                    f"{strays[0]} is not a record groupsup keeps, and a restore would lose it: "
+                    "move it out of the store first."
+                )
             if not chosen.checked and not damaged_too:
                 try:
                     for rel in chosen.files:
@@ -678,6 +683,7 @@ class FolderStore(FolderIndex):
         return {
             path.stem: (f"Format file {path}", path.read_bytes())
             for path in sorted(folder.glob("*.toml"))
+            if is_safe_key(path.stem)  # another is a stray, which check names
         }
 
     def save_format(self, format_id: str, toml: bytes) -> None:
@@ -738,6 +744,11 @@ class FolderStore(FolderIndex):
 
     def check(self) -> list[str]:
         problems = [*self._private_and_own(), *format_problems(self.own_formats())]
+        problems += [
+            f"{path} is not a record groupsup keeps (its name is not one groupsup gives), so "
+            "backups leave it out: move it out of the store."
+            for path in backups.strays(self.root)
+        ]
         sessions, unreadable = {}, 0
         for path in sorted(self.sessions_folder.glob("*.json")):
             try:
