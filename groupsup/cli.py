@@ -32,6 +32,16 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not 1 or more")
+    return number
+
+
 def _location(text: str):
     from groupsup.store.locations import location_of
 
@@ -228,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--most",
-        type=int,
+        type=_at_least_one,
         default=10,
         metavar="N",
         help="observers' screens at once (10): each runs a process; the next is refused",
@@ -840,8 +850,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from groupsup.outputs import report
 
     today = _today()
-    end = parse_date(args.end) if args.end else today
-    start = parse_date(args.start) if args.start else report.twelve_months_to(end)
+    end = parse_date(args.end) if args.end is not None else today
+    start = parse_date(args.start) if args.start is not None else report.twelve_months_to(end)
     if start > end:
         raise GroupsupError(f"--from {start} is after --to {end}; swap them.")
     if args.service:  # (through the store alone: none of the folder's files below)
