@@ -386,7 +386,6 @@ def _is_store(folder: Path) -> bool:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-
     path = _store_path(args)
     _may_become_store(path, "the app makes one", "check --store (or $GROUPSUP_STORE)")
     return _run_app(path, bell=not args.no_bell)

@@ -633,3 +633,13 @@ def test_a_stray_file_among_the_records_is_named_and_never_lost_nor_backed_up(de
     stray.rename(demo_store.root.parent / stray.name)
     assert main([*store, "restore", backup.name]) == 0  # the backup left it out: restorable
     assert list(demo_store.own_formats()) == ["short"]
+
+
+def test_a_format_is_offered_backed_up_and_checked_by_one_rule_for_its_name(demo_store, capsys):
+    kept = demo_store.root / "formats" / "a.b.toml"  # a name backups keep, if not add-format's
+    demo_store.save_format("short", SHORT_FORMAT)
+    kept.write_bytes(SHORT_FORMAT)
+    kept.chmod(0o600)
+    assert "a.b" in demo_store.own_formats()  # offered (or named by check), never left out unsaid
+    assert main(["--store", str(demo_store.root), "backup"]) == 0
+    assert "formats/a.b.toml" in demo_store.backups()[0].files

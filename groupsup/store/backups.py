@@ -221,7 +221,7 @@ def _journal(root: Path, base: Backup | None, check: Checker | None, held: set[s
         return None
     if first != base.name:
         return None
-    return {rel for rel in rest.split("\n") if _safe_relative(rel)}
+    return {rel for rel in rest.split("\n") if is_record_path(rel)}
 
 
 def _looked_at(root: Path, rel: str, refuse_links: bool) -> os.stat_result | None:
@@ -368,7 +368,7 @@ def strays(root: Path) -> list[Path]:
         root / rel
         for pattern in RECORDS
         for rel, _ in _entries(root, pattern.split("/"), listed)
-        if not _safe_relative(rel)
+        if not is_record_path(rel)
     )
 
 
@@ -377,7 +377,7 @@ def _records(root: Path, refuse_links: bool) -> list[tuple[str, os.DirEntry]]:
     listed: dict[Path, list[os.DirEntry]] = {}  # each folder listed once for every pattern
     for pattern in RECORDS:
         for rel, entry in _entries(root, pattern.split("/"), listed):
-            if not _safe_relative(rel):
+            if not is_record_path(rel):
                 continue  # a stray (`strays`), which `check` names
             if entry.is_symlink():
                 if refuse_links:
@@ -536,7 +536,7 @@ def read(folder: Path, looked_at: bool = True, names: list[str] | None = None) -
 
 
 def _quick_problem(backup: Backup, rel: str, entry: dict) -> bool:
-    if not _safe_relative(rel):
+    if not is_record_path(rel):
         return True
     path = backup.located(rel)
     try:
@@ -545,7 +545,7 @@ def _quick_problem(backup: Backup, rel: str, entry: dict) -> bool:
         return True
 
 
-def _safe_relative(rel: str) -> bool:
+def is_record_path(rel: str) -> bool:
     """A path the manifest may name: inside the backup, and one of the records."""
     parts = rel.split("/")
     return all(_NAME.fullmatch(part) and ".." not in part for part in parts) and any(

@@ -683,7 +683,7 @@ class FolderStore(FolderIndex):
         return {
             path.stem: (f"Format file {path}", path.read_bytes())
             for path in sorted(folder.glob("*.toml"))
-            if is_safe_key(path.stem)  # another is a stray, which check names
+            if backups.is_record_path(f"{FORMATS_FOLDER}/{path.name}")  # else a stray: see check
         }
 
     def save_format(self, format_id: str, toml: bytes) -> None:
