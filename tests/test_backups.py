@@ -628,7 +628,8 @@ def test_a_stray_file_among_the_records_is_named_and_never_lost_nor_backed_up(de
     [backup] = demo_store.backups()
     assert main([*store, "restore", backup.name]) == 1  # it would lose the stray
     assert capsys.readouterr().err.startswith(
-        f"groupsup: {stray} is not a record groupsup keeps, and a restore would lose it"
+        f"groupsup: {stray} is not a record groupsup keeps (its name is not one groupsup gives), "
+        "and a restore would lose it"
     )
     stray.rename(demo_store.root.parent / stray.name)
     assert main([*store, "restore", backup.name]) == 0  # the backup left it out: restorable
@@ -643,3 +644,30 @@ def test_a_format_is_offered_backed_up_and_checked_by_one_rule_for_its_name(demo
     assert "a.b" in demo_store.own_formats()  # offered (or named by check), never left out unsaid
     assert main(["--store", str(demo_store.root), "backup"]) == 0
     assert "formats/a.b.toml" in demo_store.backups()[0].files
+
+
+def test_a_folder_or_a_link_among_the_formats_is_named_by_check_and_never_read(
+    demo_store, capsys, tmp_path
+):
+    """A folder under a format's name, or a link to a file elsewhere: check names each and goes
+    on to the rest; the plan never reads through the link; a restore would lose the folder."""
+    demo_store.save_format("short", SHORT_FORMAT)
+    folder = demo_store.root / "formats" / "d.toml"
+    folder.mkdir(mode=0o700)
+    elsewhere = tmp_path / "elsewhere.toml"
+    elsewhere.write_bytes(b"not = [toml")
+    link = demo_store.root / "formats" / "linked.toml"
+    link.symlink_to(elsewhere)
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder} is a folder where groupsup keeps a file" in err
+    assert f"{link} is a symbolic link" in err
+    assert "Is a directory" not in err and str(elsewhere) not in err  # never read through
+    assert list(demo_store.own_formats()) == ["short"]
+    assert main([*store, "backup"]) == 1  # a backup never takes what a link points to
+    assert f"{link} is a link to somewhere else" in capsys.readouterr().err
+    link.unlink()
+    assert main([*store, "backup"]) == 0
+    assert main([*store, "restore", demo_store.backups()[0].name]) == 1  # it would lose them
+    assert f"{folder} is a folder where groupsup keeps a file" in capsys.readouterr().err

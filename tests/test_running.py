@@ -168,7 +168,7 @@ def test_notes_waiting_stay_waiting_when_the_save_fails_and_bad_ones_are_set_asi
     assert failed.taken == []
     assert failed.problems[0].startswith("An observer's note could not be read: Invalid JSON")
     inbox = demo_store.sessions_folder / f"{session.id}.inbox"
-    assert [path.read_text() for path in inbox.glob("*.refused")] == ["{"]  # set aside, kept
+    assert [path.read_text() for path in inbox.glob("*.set-aside")] == ["{"]  # set aside, kept
     assert len(joining.waiting(demo_store, session.id)) == 1  # kept for the next tick
     saved = []
     arrived = joining.take_in_waiting(demo_store, session, lambda s: saved.append(s) or True)

@@ -368,6 +368,21 @@ def test_observers_notes_wait_in_the_inbox_until_taken_or_set_aside(store_engine
     assert filled.waiting_notes("demo-s1") == []
 
 
+def test_a_note_that_cannot_be_read_is_named_by_check_and_kept_by_backups_once_set_aside(
+    store_engine, filled
+):
+    filled.post_note("demo-s3", "n1", b"{")
+    [waiting] = store_engine.open().check()
+    assert "demo-s3" in waiting and "is damaged: it does not hold an observer's note" in waiting
+    [(key, _)] = filled.waiting_notes("demo-s3")
+    filled.set_note_aside("demo-s3", key)
+    [aside] = store_engine.open().check()
+    assert "demo-s3" in aside and "an observer's note that could not be taken in" in aside
+    taken = filled.backup("test")
+    filled.restore(taken.name)
+    assert store_engine.open().check() == [aside]  # never lost by a backup and restore
+
+
 def test_a_note_that_arrives_after_the_close_goes_into_the_closed_sessions_record(
     store_engine, filled
 ):

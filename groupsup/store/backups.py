@@ -70,6 +70,7 @@ RECORDS = (
     "presented/*.json",
     "sessions/*.json",
     "sessions/*.inbox/*.json",
+    "sessions/*.inbox/*.set-aside",  # a note that could not be taken in, kept for a person
     "formats/*.toml",
 )
 TOP_LEVEL = tuple(dict.fromkeys(pattern.split("/")[0] for pattern in RECORDS))  # swapped whole
@@ -361,15 +362,23 @@ def record_paths(root: Path, refuse_links: bool) -> list[str]:
 
 
 def strays(root: Path) -> list[Path]:
-    """Files where records are kept but with a name groupsup never gives one (a copy made by
-    hand, `my fmt.toml`): backups leave them out, as no restore could put them back."""
+    """What lies where records are kept but is not one: a file with a name groupsup never
+    gives one (a copy made by hand, `my fmt.toml`), or a folder under a record's name. Backups
+    leave them out, as no restore could put them back."""
     listed: dict[Path, list[os.DirEntry]] = {}
     return sorted(
         root / rel
         for pattern in RECORDS
-        for rel, _ in _entries(root, pattern.split("/"), listed)
-        if not is_record_path(rel)
+        for rel, entry in _entries(root, pattern.split("/"), listed)
+        if not is_record_path(rel) or entry.is_dir(follow_symlinks=False)
     )
+
+
+def stray_problem(path: Path) -> str:
+    """Why a stray (`strays`) is not a record, in a sentence."""
+    if path.is_dir():
+        return f"{path} is a folder where groupsup keeps a file"
+    return f"{path} is not a record groupsup keeps (its name is not one groupsup gives)"
 
 
 def _records(root: Path, refuse_links: bool) -> list[tuple[str, os.DirEntry]]:

@@ -84,12 +84,13 @@ from groupsup.store.files import (
     private_folder,
     write_private_text,
 )
-from groupsup.store.interface import AlreadyStored
+from groupsup.store.interface import AlreadyStored, note_problem
 
 LOCK_TIMEOUT_SECONDS = 10
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (INDEX_FOLDER, FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER, PRESENTED_FOLDER)
 FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
+SET_ASIDE = ".set-aside"  # sessions/<id>.inbox/<note>.set-aside: a note that was not taken in
 OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
 CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
@@ -418,8 +419,8 @@ class FolderStore(FolderIndex):
             backups.verify(chosen)
             if strays := backups.strays(self.root):  # no backup holds them: a swap would lose them
                 raise StoreDamaged(
-                    f"{strays[0]} is not a record groupsup keeps, and a restore would lose it: "
-                    "move it out of the store first."
+                    f"{backups.stray_problem(strays[0])}, and a restore would lose it: move it "
+                    "out of the store first."
                 )
             if not chosen.checked and not damaged_too:
                 try:
@@ -672,9 +673,19 @@ class FolderStore(FolderIndex):
 
     def set_note_aside(self, session_id: str, key: str) -> None:
         path = self._inbox(session_id, key)
+        aside = path.with_suffix(SET_ASIDE)  # a record still: backups keep it, check names it
         with self._locked():
-            self._noted(path)
-            path.rename(path.with_suffix(".refused"))
+            self._noted(path, aside)
+            path.rename(aside)
+
+    def _note_problems(self) -> list[str]:
+        notes = self._inside("sessions").glob("*.inbox/*")
+        return [
+            problem
+            for path in sorted(notes)
+            if path.suffix in {".json", SET_ASIDE} and path.is_file() and not path.is_symlink()
+            if (problem := note_problem(str(path), path.read_bytes(), path.suffix == SET_ASIDE))
+        ]
 
     # -- the pods' own session formats: formats/<id>.toml ---------------------------------
 
@@ -683,7 +694,10 @@ class FolderStore(FolderIndex):
         return {
             path.stem: (f"Format file {path}", path.read_bytes())
             for path in sorted(folder.glob("*.toml"))
-            if backups.is_record_path(f"{FORMATS_FOLDER}/{path.name}")  # else a stray: see check
+            # else a stray or a link, which check names: never read through a link
+            if backups.is_record_path(f"{FORMATS_FOLDER}/{path.name}")
+            and path.is_file()
+            and not path.is_symlink()
         }
 
     def save_format(self, format_id: str, toml: bytes) -> None:
@@ -744,9 +758,9 @@ class FolderStore(FolderIndex):
 
     def check(self) -> list[str]:
         problems = [*self._private_and_own(), *format_problems(self.own_formats())]
+        problems += self._note_problems()
         problems += [
-            f"{path} is not a record groupsup keeps (its name is not one groupsup gives), so "
-            "backups leave it out: move it out of the store."
+            f"{backups.stray_problem(path)}, so backups leave it out: move it out of the store."
             for path in backups.strays(self.root)
         ]
         sessions, unreadable = {}, 0

@@ -15,6 +15,7 @@ This module imports no pydantic: opening a store must not hold up the first pain
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -297,6 +298,21 @@ class Store(StoreIndex, Protocol):
         """Add sessions with their pods (adding members the store lacks), all or none: a
         session already in the store is refused unless `replace`."""
         ...
+
+
+def note_problem(where: str, note: bytes, set_aside: bool) -> str | None:
+    """What `check` says of an observer's note kept at `where`: one set aside (it could not be
+    taken in) waits for a person; one waiting that is not a JSON object will be set aside."""
+    if set_aside:
+        return (
+            f"{where} holds an observer's note that could not be taken in, so it was set aside: "
+            "add what it says to the session by hand, then remove it."
+        )
+    try:
+        readable = isinstance(json.loads(note), dict)
+    except ValueError:
+        readable = False
+    return None if readable else f"{where} is damaged: it does not hold an observer's note."
 
 
 def open_index(location: Path | str) -> StoreIndex:

@@ -38,7 +38,7 @@ from groupsup.domain.errors import (
 )
 from groupsup.domain.roles import CaseRoles, SessionRoles
 from groupsup.domain.vocabulary import SessionStatus
-from groupsup.store.interface import AlreadyStored
+from groupsup.store.interface import AlreadyStored, note_problem
 
 if TYPE_CHECKING:
     from groupsup.domain.models import MinutesDocument, Pod, Session
@@ -999,7 +999,7 @@ class PostgresStore:
         from groupsup.domain.models import slug
 
         with self._transaction() as db:
-            if checked and (problems := self.check()):
+            if checked and (problems := self._damage()):
                 raise StoreDamaged(problems[0])
             name = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M%S.%f") + f"-{slug(reason)}"
             pods = [record for (record,) in db.execute("select record from pods").fetchall()]
@@ -1066,6 +1066,10 @@ class PostgresStore:
         return []
 
     def check(self) -> list[str]:
+        return self._damage() + self._note_problems()
+
+    def _damage(self) -> list[str]:
+        """What is wrong with the records a backup keeps (a note set aside is not: it waits)."""
         from pydantic import ValidationError
 
         from groupsup.domain.errors import explain
@@ -1084,6 +1088,20 @@ class PostgresStore:
             except StoreDamaged as error:
                 problems.append(str(error))
         return problems + self._derived_problems(sessions)
+
+    def _note_problems(self) -> list[str]:
+        notes = self._rows(
+            "select session_id, key, note, set_aside from observer_notes order by session_id, key"
+        )
+        return [
+            problem
+            for session_id, key, note, set_aside in notes
+            if (
+                problem := note_problem(
+                    f"Note {key} in the inbox of session {session_id}", bytes(note), set_aside
+                )
+            )
+        ]
 
     def _derived_problems(self, sessions: list[Session]) -> list[str]:
         """Sessions whose next steps, reviews, pod facts or presented cases disagree with their
