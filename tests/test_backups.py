@@ -671,3 +671,16 @@ def test_a_folder_or_a_link_among_the_formats_is_named_by_check_and_never_read(
     assert main([*store, "backup"]) == 0
     assert main([*store, "restore", demo_store.backups()[0].name]) == 1  # it would lose them
     assert f"{folder} is a folder where groupsup keeps a file" in capsys.readouterr().err
+
+
+def test_a_note_an_older_groupsup_set_aside_is_named_by_check_and_kept_by_backups(demo_store):
+    inbox = demo_store.sessions_folder / "demo-s3.inbox"
+    inbox.mkdir(mode=0o700)
+    older = inbox / "20261101T100000000000-n1.refused"
+    older.write_bytes(b"{")
+    older.chmod(0o600)
+    [problem] = demo_store.check()
+    assert f"{older} holds an observer's note that could not be taken in" in problem
+    taken = demo_store.backup("test")
+    demo_store.restore(taken.name)
+    assert older.read_bytes() == b"{"

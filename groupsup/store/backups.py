@@ -71,6 +71,7 @@ RECORDS = (
     "sessions/*.json",
     "sessions/*.inbox/*.json",
     "sessions/*.inbox/*.set-aside",  # a note that could not be taken in, kept for a person
+    "sessions/*.inbox/*.refused",  # (the same, as an older groupsup named it)
     "formats/*.toml",
 )
 TOP_LEVEL = tuple(dict.fromkeys(pattern.split("/")[0] for pattern in RECORDS))  # swapped whole

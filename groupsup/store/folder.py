@@ -90,7 +90,9 @@ LOCK_TIMEOUT_SECONDS = 10
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
 DERIVED_FOLDERS = (INDEX_FOLDER, FACTS_FOLDER, STEPS_FOLDER, OPEN_STEPS_FOLDER, PRESENTED_FOLDER)
 FORMATS_FOLDER = "formats"  # formats/<id>.toml: the pods' own session formats
-SET_ASIDE = ".set-aside"  # sessions/<id>.inbox/<note>.set-aside: a note that was not taken in
+# sessions/<id>.inbox/<note>.set-aside: a note that could not be taken in (an older groupsup:
+# .refused)
+SET_ASIDE = (".set-aside", ".refused")
 OBSERVERS_FOLDER = "observers"  # observers/<session>/: its join codes and who has joined
 CODES_FILE = "codes.json"
 PRESENT_FOLDER = "present"
@@ -673,7 +675,7 @@ class FolderStore(FolderIndex):
 
     def set_note_aside(self, session_id: str, key: str) -> None:
         path = self._inbox(session_id, key)
-        aside = path.with_suffix(SET_ASIDE)  # a record still: backups keep it, check names it
+        aside = path.with_suffix(SET_ASIDE[0])  # a record still: backups keep it, check names it
         with self._locked():
             self._noted(path, aside)
             path.rename(aside)
@@ -683,8 +685,8 @@ class FolderStore(FolderIndex):
         return [
             problem
             for path in sorted(notes)
-            if path.suffix in {".json", SET_ASIDE} and path.is_file() and not path.is_symlink()
-            if (problem := note_problem(str(path), path.read_bytes(), path.suffix == SET_ASIDE))
+            if path.suffix in {".json", *SET_ASIDE} and path.is_file() and not path.is_symlink()
+            if (problem := note_problem(str(path), path.read_bytes(), path.suffix in SET_ASIDE))
         ]
 
     # -- the pods' own session formats: formats/<id>.toml ---------------------------------
