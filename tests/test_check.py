@@ -276,3 +276,22 @@ def test_check_says_when_no_backup_has_a_good_copy(demo_store, capsys):
     _cut_in_half(demo_store.root)
     code, _, err = run(capsys, "--store", str(demo_store.root), "check")
     assert code == 1 and "No backup holds a good copy of it." in err
+
+
+def test_check_names_a_backup_that_could_not_be_restored(demo_store, capsys):
+    """A backup's copy changed behind its back (in its own folder or in the mirror of the
+    newest records that older backups share): check says which backups it spoils, before a
+    restore is needed."""
+    older = demo_store.backup("older").name
+    (demo_store.sessions_folder / "demo-s1.json").touch()  # so the next backup reads it
+    newer = demo_store.backup("newer").name
+    [copy] = {
+        backups.read(demo_store.root / "backups" / name).located("sessions/demo-s2.json")
+        for name in (older, newer)
+    }
+    data = copy.read_bytes()
+    copy.write_bytes(data.replace(b"demo-s2", b"demo-s9"))  # the same size: only a checksum sees
+    code, _, err = run(capsys, "--store", str(demo_store.root), "check")
+    assert code == 1
+    for name in (older, newer):
+        assert f"Backup {name} cannot be restored: sessions/demo-s2.json is damaged" in err

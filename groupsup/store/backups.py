@@ -559,8 +559,15 @@ def is_record_path(rel: str) -> bool:
     """A path the manifest may name: inside the backup, and one of the records."""
     parts = rel.split("/")
     return all(_NAME.fullmatch(part) and ".." not in part for part in parts) and any(
-        Path(rel).match(pattern) and len(parts) == pattern.count("/") + 1 for pattern in RECORDS
+        len(parts) == len(pattern) and all(map(_matches, pattern, parts)) for pattern in _PATTERNS
     )
+
+
+_PATTERNS = [pattern.split("/") for pattern in RECORDS]
+
+
+def _matches(part_pattern: str, part: str) -> bool:
+    return bool(_matcher(part_pattern)(part))
 
 
 def _files_problem(paths: list[str], what: str) -> str:
@@ -576,14 +583,30 @@ def find(root: Path, name: str) -> Backup:
     return read(folder)
 
 
-def verify(backup: Backup) -> None:
-    """Raise StoreDamaged unless every file the manifest lists is there, unchanged."""
+def verify(backup: Backup, digest: Callable[[Path], str] | None = None) -> None:
+    """Raise StoreDamaged unless every file the manifest lists is there, unchanged. `digest`
+    gives a file's checksum (by default, reading it)."""
     problem = backup.problem
     if not problem:
-        wrong = [rel for rel, entry in backup.files.items() if not _intact(backup, rel, entry)]
+        wrong = [
+            rel for rel, entry in backup.files.items() if not _intact(backup, rel, entry, digest)
+        ]
         problem = _files_problem(wrong, "damaged (not as the backup wrote them)") if wrong else ""
     if problem:
         raise StoreDamaged(f"Backup {backup.name} cannot be restored: {problem}.")
+
+
+def problems(root: Path) -> list[str]:
+    """Why each backup that could not be restored could not, a sentence each: every file it
+    lists is read and compared with its checksum (a copy older backups share, read once)."""
+    digest = functools.cache(_file_sha256)
+    found = []
+    for backup in listing(root, looked_at=False):  # verify looks at each file
+        try:
+            verify(backup, digest)
+        except StoreDamaged as error:
+            found.append(str(error))
+    return found
 
 
 def good_copy(root: Path, rel: str, check: Checker) -> Backup | None:
@@ -601,10 +624,16 @@ def good_copy(root: Path, rel: str, check: Checker) -> Backup | None:
     return None
 
 
-def _intact(backup: Backup, rel: str, entry: dict) -> bool:
+def _intact(
+    backup: Backup, rel: str, entry: dict, digest: Callable[[Path], str] | None = None
+) -> bool:
     if _quick_problem(backup, rel, entry):
         return False
-    return _sha256(backup.located(rel).read_bytes()) == entry.get("sha256")
+    return (digest or _file_sha256)(backup.located(rel)) == entry.get("sha256")
+
+
+def _file_sha256(path: Path) -> str:
+    return _sha256(path.read_bytes())
 
 
 # -- putting a backup back -------------------------------------------------------------------

@@ -760,7 +760,7 @@ class FolderStore(FolderIndex):
 
     def check(self) -> list[str]:
         problems = [*self._private_and_own(), *format_problems(self.own_formats())]
-        problems += self._note_problems()
+        problems += self._note_problems() + backups.problems(self.root)
         problems += [
             f"{backups.stray_problem(path)}, so backups leave it out: move it out of the store."
             for path in backups.strays(self.root)
