@@ -444,29 +444,20 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Straight from the index: no pydantic, so that a list is as quick as --help."""
     import json
 
-    from groupsup.store.database import FolderIndex
-    from groupsup.store.locations import is_database
+    from groupsup.store.interface import open_index
 
     root = _store_path(args)
     _check_is_store(root)
-    if is_database(root):  # no files to read: the engine's own index
-        store = _open_store(args)
-        pods = {pod.id: pod.name for pod in store.pod_views()}
-        summaries = [summary.row() for summary in store.summaries()]
-    else:
-        index = FolderIndex(root)
-        if not index.is_settled():
-            _open_store(args)  # which settles it (an older groupsup's index made again, say)
-        pods = {pod["id"]: pod["name"] for pod in index.pod_rows()}
-        summaries = sorted(index.index_rows(), key=lambda s: (s["date"], s["id"]))
+    index = open_index(root)  # a folder's files read as they are, once settled
+    pods = {pod.id: pod.name for pod in index.pod_views()}
     rows = [
         {
-            "id": s["id"],
-            "date": s["date"],
-            "pod": pods.get(s["pod_id"], s["pod_id"]),
-            "status": s["status"],
+            "id": s.id,
+            "date": s.date.isoformat(),
+            "pod": pods.get(s.pod_id, s.pod_id),
+            "status": s.status.value,
         }
-        for s in summaries
+        for s in index.summaries()
     ]
     if args.json:
         _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)

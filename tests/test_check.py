@@ -295,3 +295,27 @@ def test_check_names_a_backup_that_could_not_be_restored(demo_store, capsys):
     assert code == 1
     for name in (older, newer):
         assert f"Backup {name} cannot be restored: sessions/demo-s2.json is damaged" in err
+
+
+def test_a_store_reached_through_a_link_of_the_users_checks_as_the_store_it_is(
+    demo_store, capsys, tmp_path
+):
+    """The link is the user's, as the path they give every command; inside the store, links
+    are named."""
+    link = tmp_path / "my-store"
+    link.symlink_to(demo_store.root)
+    assert run(capsys, "--store", str(link), "check") == (0, "The store is sound.\n", "")
+    assert run(capsys, "--store", str(link), "list")[0] == 0
+
+
+def test_an_index_line_that_cannot_be_read_is_named_with_its_file_by_list_and_check(
+    demo_store, capsys
+):
+    path = demo_store.root / "index" / "north-pod" / "2026.json"
+    index = json.loads(path.read_text())
+    index["sessions"]["2"]["date"] = "2026-13-45"
+    path.write_text(json.dumps(index))
+    for command in ("list", "check"):
+        code, out, err = run(capsys, "--store", str(demo_store.root), command)
+        assert code == 1 and "2026-13-45" not in out, command  # never shown as a date
+        assert f"{path} has a line of the index it cannot read (month must be in 1..12)" in err

@@ -250,7 +250,8 @@ class SessionSummary(NamedTuple):  # a NamedTuple, not a dataclass: `list` start
         )
 
     @classmethod
-    def from_row(cls, row: dict) -> SessionSummary:
+    def from_row(cls, row: dict, where: Path | None = None) -> SessionSummary:
+        """A line of the index kept in `where` (named if the line cannot be read)."""
         try:
             return cls(
                 row["id"],
@@ -261,15 +262,24 @@ class SessionSummary(NamedTuple):  # a NamedTuple, not a dataclass: `list` start
                 list(row["presenters"]),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise StoreDamaged(f"The store's index has a line it cannot read ({error}).") from None
+            index = where or "The store's index"
+            raise StoreDamaged(
+                f"{index} has a line of the index it cannot read ({error})."
+            ) from None
 
     def row(self) -> dict:
         return self._asdict() | {"date": self.date.isoformat(), "status": self.status.value}
 
 
-def summaries(index_rows: list[dict], pod_id: str | None = None) -> list[SessionSummary]:
-    """The sessions of one pod (or all), in date order."""
-    found = [SessionSummary.from_row(r) for r in index_rows if pod_id in (None, r.get("pod_id"))]
+def summaries(
+    index_rows: list[dict], pod_id: str | None = None, where: Path | None = None
+) -> list[SessionSummary]:
+    """The sessions of one pod (or all), in date order, from lines kept in `where`."""
+    found = [
+        SessionSummary.from_row(row, where)
+        for row in index_rows
+        if pod_id in (None, row.get("pod_id"))
+    ]
     return sorted(found, key=lambda s: (s.date, s.id))
 
 
@@ -440,12 +450,21 @@ class FolderIndex:
         return sorted(found, key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        return summaries(self.index_rows(pod_id), pod_id)
+        found = [
+            line
+            for path, rows in self._index_files(pod_id)
+            for line in summaries(rows, pod_id, path)
+        ]
+        return sorted(found, key=lambda s: (s.date, s.id))
 
     def index_rows(self, pod_id: str | None = None) -> list[dict]:
-        """The index's lines (raw) of one pod's sessions, or every pod's; StoreDamaged for a
-        year of the pod's sessions whose file of lines is missing (its steps file is there:
-        the two are written together) or cannot be read."""
+        """The index's lines (raw) of one pod's sessions, or every pod's."""
+        return [row for _, rows in self._index_files(pod_id) for row in rows]
+
+    def _index_files(self, pod_id: str | None = None) -> list[tuple[Path, list[dict]]]:
+        """The index's files of one pod's sessions, or every pod's, with their lines (raw);
+        StoreDamaged for a year of the pod's sessions whose file of lines is missing (its steps
+        file is there: the two are written together) or cannot be read."""
         folder = self.root / INDEX_FOLDER
         pods = [store_key(pod_id)] if pod_id else sorted(p.name for p in _folders(folder))
         found = []
@@ -458,7 +477,7 @@ class FolderIndex:
                         f"{folder / pod / path.name} is missing: the sessions of {path.stem} "
                         "are not in the index. 'groupsup check --repair' makes it again."
                     )
-            found += [row for path in years for row in rows_with(path, "sessions", LINE_FIELDS)]
+            found += [(path, rows_with(path, "sessions", LINE_FIELDS)) for path in years]
         return found
 
     def report_facts(self, pod_id: str, since: dt.date | None = None) -> list[dict]:

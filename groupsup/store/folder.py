@@ -118,7 +118,7 @@ def check_record(path: Path, rel: str) -> None:
             for row in rows(path, "pods"):
                 Pod.model_validate(row)
         elif rel == INDEX_FILE or rel.startswith(f"{INDEX_FOLDER}/"):
-            summaries(rows(path, "sessions"))
+            summaries(rows(path, "sessions"), where=path)
         elif rel.startswith("sessions/") and rel.count("/") == 1:
             _parse_session(path, stored_record(path))
         elif rel.split("/")[0] in DERIVED_FOLDERS:
@@ -893,10 +893,11 @@ class FolderStore(FolderIndex):
         return [row for path in self._year_files(folder, pod_id) for row in rows(path, table)]
 
     def _private_and_own(self) -> list[str]:
-        """Every folder 0700 and file 0600, and no symbolic link."""
+        """Every folder 0700 and file 0600, and no symbolic link inside (the store's own path
+        may be one: it is the user's, as every command is given it)."""
         problems = []
         for path in [self.root, *sorted(self.root.rglob("*"))]:
-            if path.is_symlink():
+            if path.is_symlink() and path != self.root:
                 problems.append(f"{path} is a symbolic link; a store holds only its own files.")
                 continue
             mode = path.stat().st_mode & 0o777
@@ -912,7 +913,7 @@ class FolderStore(FolderIndex):
         are left alone. Returns what is still wrong."""
         with self._locked():
             for path in [self.root, *self.root.rglob("*")]:
-                if not path.is_symlink():
+                if path == self.root or not path.is_symlink():
                     path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
             self.rebuild_derived()
         return self.check()
