@@ -674,7 +674,9 @@ def cmd_postpone(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     session = store.session(args.session_id)
     today = _today()
-    postponed, instead = planning.postpone(session, parse_date(args.to, today), args.reason, today)
+    postponed, instead = planning.postpone(
+        session, parse_date(args.to, today, "today"), args.reason, today
+    )
     store.save_session(instead)  # first: the cases are never without a session
     store.save_session(postponed)
     _show(
@@ -965,7 +967,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from groupsup.observers import serving
 
     store = _store_path(args)
-    _check_is_store(store)  # observers could never join a session of a mistyped store
+    # Said now to the facilitator, not to each observer as they join: a mistyped or damaged
+    # store, or a database out of reach.
+    _existing_store(args).pod_views()
     loopback = serving.check_host(args.host, args.port)
     url = serving.public_url(args.host, args.port, args.public_url)
     if not loopback:

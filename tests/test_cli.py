@@ -231,3 +231,12 @@ def test_add_format_never_replaces_a_built_in_format_nor_a_pods_own_unasked(
     assert format_named("short", demo_store.own_formats()).phases[0].prompt == "Talk."
     assert run(capsys, *store, "add-format", str(mine), "--replace")[0] == 0
     assert format_named("short", demo_store.own_formats()).phases[0].prompt == "Listen."
+
+
+def test_an_output_inside_a_file_is_refused_naming_what_was_typed(capsys, demo_store, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("kept")
+    code = main(["--store", str(demo_store.root), "export", "demo-s1", "-o", str(afile / "x.md")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith(f"groupsup: {afile / 'x.md'}: Not a directory.")
+    assert ".tmp" not in err and afile.read_text() == "kept"

@@ -363,6 +363,23 @@ def test_serve_refuses_a_port_in_use_in_one_line(demo_store, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    "store",
+    [
+        lambda root: (root / "pods.json").write_text("{") and root,
+        lambda _: "postgresql://u@127.0.0.1:1/x",
+    ],
+    ids=["damaged pods", "database out of reach"],
+)
+def test_serve_refuses_a_store_it_cannot_read_before_observers_come(demo_store, capsys, store):
+    """Said once, at the start, to the facilitator; never to each observer as they join."""
+    from groupsup.cli import main
+
+    assert main(["--store", str(store(demo_store.root)), "serve", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("groupsup: ") and err.count("\n") == 1
+
+
 def test_the_address_observers_type_is_given_or_derived():
     from groupsup.domain.errors import GroupsupError
     from groupsup.observers.serving import banner, public_url

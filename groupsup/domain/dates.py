@@ -40,18 +40,19 @@ def when(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else "no date"
 
 
-def parse_date(text: str, relative_to: dt.date | None = None) -> dt.date:
-    """A day as typed. Only years 1900 to 9998: one outside is a slip of the keys, and a record,
-    a calendar or a report needs the days around it to exist."""
+def parse_date(
+    text: str, relative_to: dt.date | None = None, counted_from: str = "the session"
+) -> dt.date:
+    """A day as typed; +14 or +2w only with `relative_to` (the day `counted_from` names). Only
+    years 1900 to 9998: one outside is a slip of the keys, and a record, a calendar or a report
+    needs the days around it to exist."""
     value = text.strip().lower()
     try:
         day = _typed_day(value, relative_to)
     except ValueError:
         example = " or ".join(example_dates(relative_to or local_now().date()))
-        raise BadDate(
-            f"'{text}' is not a date: type a date as {example}, or +14 (days) or +2w (weeks) "
-            "from the session."
-        ) from None
+        counted = f", or +14 (days) or +2w (weeks) from {counted_from}" if relative_to else ""
+        raise BadDate(f"'{text}' is not a date: type a date as {example}{counted}.") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise BadDate(f"'{text}': give a day between {FIRST_YEAR} and {LAST_YEAR}.")
     return day

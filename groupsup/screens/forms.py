@@ -170,7 +170,7 @@ class NotHeldForm(Form[list[Session]]):
         if not typed:
             raise GroupsupError("Give the new date the session is postponed to.")
         postponed, instead = planning.postpone(
-            self.session, parse_date(typed, self.today), reason, self.today
+            self.session, parse_date(typed, self.today, "today"), reason, self.today
         )
         return [instead, postponed]
 

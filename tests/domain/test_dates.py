@@ -29,3 +29,14 @@ def test_a_date_that_is_not_one_says_how_to_type_it(typed):
         f"'{typed}' is not a date: type a date as 2026-12-09 or 9/12/2026, or +14 (days) or "
         "+2w (weeks) from the session."
     )
+
+
+def test_a_day_typed_without_a_day_to_count_from_is_offered_only_what_it_can_be():
+    """A report's --from has no session to count +14 from: the hint offers dates alone."""
+    with pytest.raises(BadDate) as caught:
+        parse_date("+3")
+    assert str(caught.value).startswith("'+3' is not a date: type a date as ")
+    assert "+14" not in str(caught.value) and "from the session" not in str(caught.value)
+    with pytest.raises(BadDate) as caught:
+        parse_date("soon", SESSION, "today")
+    assert str(caught.value).endswith("or +14 (days) or +2w (weeks) from today.")
