@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # models import pydantic: the first paint reads the store's i
     from groupsup.domain.models import Pod, Session
     from groupsup.store.database import OpenStep, PodView, SessionSummary
 
-SESSIONS_AT_ONCE = 60  # home's sessions added a batch a paint: a long history never holds it up
+SESSIONS_AT_ONCE = 20  # home's sessions added a batch a paint: a long history never holds it up
 DAMAGED_HINT = (
     "Nothing has been changed or overwritten. 'groupsup restore' lists the backups and puts "
     "one back."
