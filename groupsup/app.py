@@ -176,11 +176,11 @@ class GroupSupApp(NoRecordsInCrashes):
     async def action_quit(self) -> None:
         """Quit: at once, since every screen saves as it goes; but where the screen holds
         something it could not save, ask first (Escape goes back to it)."""
-        from groupsup.screens.base import GroupSupScreen
+        from groupsup.screens.base import Dialog, GroupSupScreen
         from groupsup.screens.forms import Confirm
 
         screen = self.screen
-        lost = screen.unsaved() if isinstance(screen, GroupSupScreen) else None
+        lost = screen.unsaved() if isinstance(screen, GroupSupScreen | Dialog) else None
         if lost is None:
             self.exit()
             return

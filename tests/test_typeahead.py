@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Static
 
 from groupsup.app import GroupSupApp
+from groupsup.screens.forms import Confirm, HypothesisForm
+from groupsup.screens.help import HelpScreen
 from groupsup.screens.run import RunScreen
 from groupsup.store.interface import open_store
 
@@ -237,3 +239,35 @@ async def test_a_stray_key_in_a_filled_field_does_not_wipe_it(app, demo_store):
         "concern": "Bruise on the arm, left side",
         "action_taken": "Strategy discussion asked for",
     }
+
+
+async def test_escape_asks_before_it_throws_away_words_typed_into_a_dialog(app, demo_store):
+    """A slip of Escape never loses a hypothesis: the words stay until a second answer says
+    to discard them. An untouched dialog (or one holding only spaces) closes at once."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(pilot, "ctrl+g", "=Mum fears losing the baby", "escape")
+        assert isinstance(app.screen, Confirm)
+        await burst(pilot, "escape")  # back to the words, as they were
+        assert isinstance(app.screen, HypothesisForm)
+        assert app.screen.query_one("#text", Input).value == "Mum fears losing the baby"
+        await burst(pilot, "escape", "enter")  # discard, said twice
+        assert isinstance(app.screen, RunScreen)
+        await burst(pilot, "ctrl+g", "space", "space", "escape")
+        assert isinstance(app.screen, RunScreen)
+    assert saved(demo_store)["slots"][0]["hypotheses"] == []
+
+
+async def test_help_and_quit_reach_a_dialog_and_quit_asks_before_losing_its_words(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await in_case_one(pilot)
+        await burst(pilot, "ctrl+g", "=Dad is shut out", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        await burst(pilot, "escape", "ctrl+q")
+        assert isinstance(app.screen, Confirm) and app.is_running
+        said = [str(text.render()) for text in app.screen.query(Static)]
+        assert said[1].startswith("Words were typed into this form. That is not saved.")
+        await burst(pilot, "escape")
+        assert app.screen.query_one("#text", Input).value == "Dad is shut out"
+        await burst(pilot, "ctrl+q", "enter")
+        assert app.return_code == 0 and not app.is_running

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from groupsup.domain.errors import GroupsupError, reason
 from groupsup.widgets.text import plain as plain  # screens import it from here
@@ -98,19 +99,33 @@ class SubScreen(GroupSupScreen):
 
 
 class Dialog(ModalScreen[Result | None]):
-    """A modal form that dismisses with its result, a T; Escape cancels (None)."""
+    """A modal form that dismisses with its result, a T; Escape cancels (None), asking first
+    when words were typed into it (never lost to a slip of the key)."""
 
     HELP = "Fill in the fields (Tab moves between them), then press Enter to save or Escape."
     # Priority: handled the moment it is typed, so the keys after it reach the screen below.
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True, id="cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", priority=True, id="cancel"),
+        # A modal screen lets none of the app's keys through: help and quit are a dialog's too.
+        Binding("f1", "app.help", "Help", show=False, id="dialog-help"),
+        Binding("ctrl+q", "app.quit", "Quit", show=False, id="dialog-quit"),
+    ]
 
     @property
     def gs(self) -> GroupSupApp:
         return self.app  # type: ignore[return-value]
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # after a subclass's own (Textual calls each class's)
         self._below_what_stays_in_sight()
+        self._as_opened = self._words()  # before the keys typed while it opened reach it
         focus_then_take_keys(self, self.gs)
+
+    def _words(self) -> list[str]:
+        """What the dialog's text fields hold (spaces alone are not words)."""
+        return [
+            *(field.value.strip() for field in self.query(Input)),
+            *(field.text.strip() for field in self.query(TextArea)),
+        ]
 
     def on_resize(self) -> None:
         self._below_what_stays_in_sight()
@@ -125,5 +140,20 @@ class Dialog(ModalScreen[Result | None]):
             dialog.styles.margin = (top, 0, 0, 0)
             dialog.styles.max_height = max(self.size.height - top, 5)
 
+    def unsaved(self) -> str | None:
+        """What closing the dialog now would lose, in a sentence (as `GroupSupScreen`'s)."""
+        return None if self._words() == self._as_opened else "Words were typed into this form."
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        lost = self.unsaved()
+        if lost is None:
+            self.dismiss(None)
+            return
+        from groupsup.screens.forms import Confirm  # (forms builds on this module)
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = f"{lost} They are not saved.\n\nEnter discards them; Escape goes back to them."
+        self.app.push_screen(Confirm("Discard what you typed?", question), answered)

@@ -14,7 +14,7 @@ COMMON = """
 | key | |
 |---|---|
 | F1, ? | this help (`?` outside a text field) |
-| Escape | back, or cancel a form |
+| Escape | back, or cancel a form (asking first if words were typed) |
 | Tab, Shift+Tab | next or previous field |
 | Ctrl+P | the command palette: every action of this screen, by name |
 | F10 | light or dark theme |
