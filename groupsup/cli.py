@@ -588,9 +588,10 @@ def _check_output(args: argparse.Namespace) -> None:
     store = _store_path(args)
     if not isinstance(store, Path):  # a database: no folder of records to keep safe
         return
-    where = output.resolve()
-    if where.is_relative_to(store.resolve()) and not where.is_relative_to(
-        exports_folder(store).resolve()
+    where, exports = output.resolve(), exports_folder(store)
+    # (an exports folder that is a link leads anywhere, the sessions' folder too: none of it is)
+    if where.is_relative_to(store.resolve()) and (
+        exports.is_symlink() or not where.is_relative_to(exports.resolve())
     ):
         raise GroupsupError(
             f"-o '{output}' is inside the store, whose files are its records: write it "
@@ -909,7 +910,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from groupsup.store.database import FolderIndex, PlannedSession
 
     PLANNED = SessionStatus.PLANNED
-    from groupsup.store.locations import exports_folder, is_database
+    from groupsup.store.locations import is_database, own_exports
 
     pods = _open_steps(args)
     root = _store_path(args)
@@ -924,7 +925,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         planned = FolderIndex(root).planned
     # One that cannot be read stops the command, named (StoreDamaged), rather than left out.
     ics, events = calendar_for([(pod, planned(pod.id), steps) for pod, steps in pods])
-    output = args.output or exports_folder(root) / "groupsup.ics"
+    output = args.output or own_exports(root) / "groupsup.ics"
     _write_or_print(ics, output)
     _show(f"Wrote {events} events to {output}.")
     return 0

@@ -240,3 +240,18 @@ def test_an_output_inside_a_file_is_refused_naming_what_was_typed(capsys, demo_s
     err = capsys.readouterr().err
     assert code == 1 and err.startswith(f"groupsup: {afile / 'x.md'}: Not a directory.")
     assert ".tmp" not in err and afile.read_text() == "kept"
+
+
+def test_an_exports_folder_that_is_a_link_is_never_written_through(capsys, demo_store):
+    """Linked to the sessions' folder, it would let export -o overwrite a session's record."""
+    exports = demo_store.root / "exports"
+    exports.symlink_to(demo_store.sessions_folder)
+    record = demo_store.sessions_folder / "demo-s2.json"
+    before = record.read_bytes()
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "export", "demo-s1", "-o", str(exports / "demo-s2.json")]) == 2
+    assert "is inside the store" in capsys.readouterr().err
+    assert main([*store, "calendar"]) == 1
+    assert f"{exports} is a symbolic link" in capsys.readouterr().err
+    assert record.read_bytes() == before
+    assert not (demo_store.sessions_folder / "groupsup.ics").exists()

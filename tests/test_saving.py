@@ -205,9 +205,24 @@ async def test_a_pod_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):
     assert [p.name for p in FolderStore(demo_store.root).pods()] == ["North Pod"]
 
 
-async def test_every_export_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):
-    folder = demo_store.root / "exports"
+def _exports_a_file(folder) -> str:
     folder.write_text("a file where the exports folder goes")
+    return f"could not be written to {folder} (Not a directory)."
+
+
+def _exports_a_link_to_the_sessions(folder) -> str:
+    folder.symlink_to(folder.parent / "sessions")  # written through, it would reach the records
+    return (
+        f"could not be written ({folder} is a symbolic link; a store holds only its own files. "
+        "Move it out of the store, or write elsewhere.)."
+    )
+
+
+@pytest.mark.parametrize("spoil", [_exports_a_file, _exports_a_link_to_the_sessions])
+async def test_every_export_the_disk_refuses_is_said_and_the_app_goes_on(demo_store, spoil):
+    folder = demo_store.root / "exports"
+    why = spoil(folder)
+    sessions = sorted(demo_store.sessions_folder.iterdir())
     app = GroupSupApp(demo_store.root, bell=False)
     said = notices(app, "Not written")
 
@@ -230,7 +245,7 @@ async def test_every_export_the_disk_refuses_is_said_and_the_app_goes_on(demo_st
         assert isinstance(app.screen, Confirm)
         await press("enter")
         assert isinstance(app.screen, MinutesScreen)
-    why = f"could not be written to {folder} (Not a directory)."
+    assert sorted(demo_store.sessions_folder.iterdir()) == sessions
     assert said == [
         f"The minutes {why}",
         f"The record {why}",

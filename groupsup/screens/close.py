@@ -19,7 +19,7 @@ from groupsup.outputs import minutes
 from groupsup.outputs.pseudonymise import pseudonymise, reviewed_in
 from groupsup.screens.base import Scroll, SubScreen, say_not_written
 from groupsup.screens.forms import AgreementForm, Confirm
-from groupsup.store.locations import exports_folder
+from groupsup.store.locations import exports_folder, own_exports
 from groupsup.widgets.fitted import KeysFooter
 from groupsup.widgets.minutes_preview import MinutesPreview
 
@@ -86,6 +86,12 @@ class CloseScreen(SubScreen):
         self.query_one("#backing-up").add_class("shown")
         self._back_up_then_close(Path(self.query_one("#folder", Input).value).expanduser())
 
+    def _checked(self, folder: Path) -> Path:
+        """The folder typed to save the minutes into; the store's exports folder only if it
+        is not a link (`own_exports`)."""
+        root = self.gs.store.root
+        return own_exports(root) if folder == exports_folder(root) else folder
+
     @work(thread=True, exclusive=True, group="close")
     def _back_up_then_close(self, folder: Path) -> None:
         """The backup reads and writes files: in a thread, so that keys are answered meanwhile."""
@@ -112,7 +118,7 @@ class CloseScreen(SubScreen):
         try:
             _closed, written = running.close(
                 self.clock,
-                lambda closed: minutes.save_all(self.pod, closed, folder),
+                lambda closed: minutes.save_all(self.pod, closed, self._checked(folder)),
                 self.gs.store.save_session,
             )
         except running.NotClosed as error:
@@ -200,7 +206,7 @@ class MinutesScreen(SubScreen):
 
     def action_export(self) -> None:
         try:
-            written = minutes.save_all(self.pod, self.session, exports_folder(self.gs.store.root))
+            written = minutes.save_all(self.pod, self.session, own_exports(self.gs.store.root))
         except (GroupsupError, OSError) as error:
             say_not_written(self, "The minutes", error, into=exports_folder(self.gs.store.root))
             return
@@ -214,7 +220,9 @@ class MinutesScreen(SubScreen):
     def _write_for_filing(self) -> None:
         folder = exports_folder(self.gs.store.root)
         try:
-            written = minutes.save_for_filing(self.pod, self.session, folder)
+            written = minutes.save_for_filing(
+                self.pod, self.session, own_exports(self.gs.store.root)
+            )
         except (GroupsupError, OSError) as error:
             self.app.call_from_thread(
                 say_not_written, self, "The Word and PDF files", error, into=folder
@@ -242,7 +250,9 @@ class MinutesScreen(SubScreen):
             if confirmed:
                 folder = exports_folder(self.gs.store.root)
                 try:
-                    written = minutes.save_all(self.pod, shareable, folder, "-pseudonymised")
+                    written = minutes.save_all(
+                        self.pod, shareable, own_exports(self.gs.store.root), "-pseudonymised"
+                    )
                 except (GroupsupError, OSError) as error:
                     say_not_written(self, "The pseudonymised minutes", error, into=folder)
                     return

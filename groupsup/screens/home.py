@@ -549,7 +549,7 @@ class HomeScreen(GroupSupScreen):
 
     def action_export(self) -> None:
         from groupsup.outputs import minutes
-        from groupsup.store.locations import exports_folder
+        from groupsup.store.locations import exports_folder, own_exports
 
         session = self.chosen_session()
         if session is None:
@@ -557,7 +557,7 @@ class HomeScreen(GroupSupScreen):
             return
         folder = exports_folder(self.gs.store.root)
         try:
-            written = minutes.save_all(self.pod, session, folder)
+            written = minutes.save_all(self.pod, session, own_exports(self.gs.store.root))
         except (GroupsupError, OSError) as error:
             say_not_written(self, "The minutes", error, into=folder)
             return

@@ -7,10 +7,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Markdown
 
+from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import Pod
 from groupsup.outputs import report
 from groupsup.screens.base import SubScreen, say_not_written
-from groupsup.store.locations import exports_folder
+from groupsup.store.locations import exports_folder, own_exports
 from groupsup.widgets.fitted import KeysFooter
 
 HELP = """
@@ -56,8 +57,10 @@ class RecordScreen(SubScreen):
     def action_export(self) -> None:
         folder = exports_folder(self.gs.store.root)
         try:
-            written = report.save(self.text, self.pod.name, folder, self.gs.today())
-        except OSError as error:
+            written = report.save(
+                self.text, self.pod.name, own_exports(self.gs.store.root), self.gs.today()
+            )
+        except (GroupsupError, OSError) as error:
             say_not_written(self, "The record", error, into=folder)
             return
         self.notify("\n".join(map(str, written)), title="Record saved", markup=False)

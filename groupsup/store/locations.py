@@ -33,3 +33,17 @@ def default_store() -> Location:
 
 def exports_folder(store_root: Path) -> Path:
     return Path(store_root) / "exports"
+
+
+def own_exports(store_root: Path) -> Path:
+    """The store's exports folder, to write into: refused (StoreDamaged) while it is a link,
+    which could lead anywhere, the store's own records included (`check` names it)."""
+    from groupsup.domain.errors import StoreDamaged
+
+    folder = exports_folder(store_root)
+    if folder.is_symlink():
+        raise StoreDamaged(
+            f"{folder} is a symbolic link; a store holds only its own files. Move it out of the "
+            "store, or write elsewhere."
+        )
+    return folder
