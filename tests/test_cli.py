@@ -255,3 +255,26 @@ def test_an_exports_folder_that_is_a_link_is_never_written_through(capsys, demo_
     assert f"{exports} is a symbolic link" in capsys.readouterr().err
     assert record.read_bytes() == before
     assert not (demo_store.sessions_folder / "groupsup.ics").exists()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda data: data["session"].update(date="1899-12-31"),
+        lambda data: data["session"]["slots"][0]["next_steps"][0].update(due="9999-12-31"),
+    ],
+    ids=["session before 1900", "step due after 9998"],
+)
+def test_import_refuses_a_day_no_form_would_take(capsys, demo_store, tmp_path, spoil):
+    """A day out of 1900 to 9998 is refused as it is when typed: a calendar could never hold
+    the days around it (an import of one made `calendar` fail with a traceback)."""
+    path = tmp_path / "s1.json"
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "export", "demo-s1", "--format", "json", "-o", str(path)]) == 0
+    data = json.loads(path.read_text())
+    spoil(data)
+    path.write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main([*store, "import", str(path), "--replace"]) == 2
+    assert "a day between 1900 and 9998 is needed" in capsys.readouterr().err
+    assert main([*store, "calendar", "-o", str(tmp_path / "c.ics")]) == 0

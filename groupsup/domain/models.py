@@ -14,7 +14,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from groupsup.domain.dates import aware
+from groupsup.domain.dates import FIRST_YEAR, LAST_YEAR, aware
 from groupsup.domain.identifiers import safe_key
 from groupsup.domain.vocabulary import (
     SCHEMA_VERSION,
@@ -25,6 +25,17 @@ from groupsup.domain.vocabulary import (
     StepStatus,
 )
 from groupsup.genogram.model import Genogram
+
+
+def _within_years(day: dt.date) -> dt.date:
+    """A day of the record: years 1900 to 9998 only, as a date typed is (`dates.parse_date`);
+    one outside is a slip, and calendars and reports need the days around it to exist."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"a day between {FIRST_YEAR} and {LAST_YEAR} is needed, not {day}")
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_within_years)]
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -174,11 +185,11 @@ class StepReview(Record):
 
     step_id: str
     agreed_in: str = Field(description="Id of the session where the step was agreed.")
-    agreed_on: dt.date
+    agreed_on: Day
     case_reference: str = ""
     action: str
     owner: str | None = None
-    due: dt.date | None = None
+    due: Day | None = None
     needs_signoff: bool = Field(default=False, description="A decision for the line manager.")
     status: StepStatus = StepStatus.OPEN
     note: str = ""
@@ -186,7 +197,7 @@ class StepReview(Record):
         default=None, description="How the latest earlier review left the step, if one did."
     )
     last_note: str = Field(default="", description="The latest earlier review's note.")
-    last_reviewed_on: dt.date | None = Field(
+    last_reviewed_on: Day | None = Field(
         default=None, description="The date of the session that last reviewed the step."
     )
 
@@ -209,7 +220,7 @@ class NextStep(Record):
     id: str = Field(default_factory=new_id)
     action: str
     owner: str | None = None
-    due: dt.date | None = None
+    due: Day | None = None
     status: StepStatus = StepStatus.OPEN
     needs_signoff: bool = Field(
         default=False,
@@ -314,7 +325,7 @@ class CaseSlot(Record):
         "from conversations and observation.",
     )
     genogram: Genogram = Field(default_factory=Genogram)
-    carried_from: dt.date | None = Field(
+    carried_from: Day | None = Field(
         default=None,
         description="The day of the session whose genogram and case history this case started "
         "from: the same case, presented again.",
@@ -391,16 +402,16 @@ class NotHeld(Record):
     """Why a planned session was not held, for the record (policy section 12)."""
 
     reason: str = Field(min_length=1)
-    new_date: dt.date | None = Field(
+    new_date: Day | None = Field(
         default=None, description="Where postponed: the date of the session that takes its place."
     )
-    decided_on: dt.date
+    decided_on: Day
 
 
 class Session(Record):
     id: Key = Field(default_factory=new_id)
     pod_id: Key
-    date: dt.date
+    date: Day
     planned_minutes: int = Field(default=DEFAULT_SESSION_MINUTES, ge=15, le=600)
     facilitator: str | None = None
     attendees: list[str] = Field(default_factory=list)
@@ -431,7 +442,7 @@ class Session(Record):
     not_held: NotHeld | None = Field(
         default=None, description="Postponed or cancelled: why, and where postponed, to when."
     )
-    postponed_from: dt.date | None = Field(
+    postponed_from: Day | None = Field(
         default=None, description="The date of the postponed session this one takes the place of."
     )
 
