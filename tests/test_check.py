@@ -222,6 +222,9 @@ def test_repair_makes_derived_records_again(demo_store, capsys, damage):
 def test_check_names_the_rows_a_session_left_in_the_pod_it_was_in(demo_store, capsys, old_pod):
     """As an import --replace that moved demo-s2 from `old_pod` to north-pod once left them."""
     root = demo_store.root
+    pods = json.loads((root / "pods.json").read_text())
+    pods["pods"]["2"] = pods["pods"]["1"] | {"id": old_pod, "name": old_pod.title()}
+    _write_private(root / "pods.json", pods)  # the pod it was in is still one of the store's
     for folder, table in (("index", "sessions"), ("facts", "facts"), ("steps", "sessions")):
         kept = json.loads((root / folder / "north-pod" / "2026.json").read_text())[table]
         left = [row | {"pod_id": old_pod} for row in kept.values() if row["id"] == "demo-s2"]
@@ -319,3 +322,25 @@ def test_an_index_line_that_cannot_be_read_is_named_with_its_file_by_list_and_ch
         code, out, err = run(capsys, "--store", str(demo_store.root), command)
         assert code == 1 and "2026-13-45" not in out, command  # never shown as a date
         assert f"{path} has a line of the index it cannot read (month must be in 1..12)" in err
+
+
+def test_a_folder_in_a_sessions_place_is_named_and_check_goes_on_to_the_rest(demo_store, capsys):
+    folder = demo_store.sessions_folder / "demo-s2.json"
+    folder.unlink()
+    folder.mkdir(mode=0o700)
+    cut = demo_store.sessions_folder / "demo-s1.json"
+    cut.write_bytes(cut.read_bytes()[:100])
+    code, _, err = run(capsys, "--store", str(demo_store.root), "check")
+    assert code == 1 and "Is a directory" not in err
+    assert f"{folder} is damaged: it is a folder where groupsup keeps a file." in err
+    assert f"{cut} is damaged and cannot be read" in err  # the rest is still looked at
+
+
+@pytest.mark.parametrize("command", ["check", "actions", "calendar", "list", "backup"])
+def test_a_pod_lost_from_the_pods_file_is_damage_never_an_empty_store(demo_store, capsys, command):
+    """Its sessions and open next steps would vanish from sight, with exit 0."""
+    pods = demo_store.root / "pods.json"
+    pods.write_text(json.dumps({"pods": {}}))
+    code, _, err = run(capsys, "--store", str(demo_store.root), command)
+    assert code == 1, command
+    assert f"{pods} is damaged: it does not hold pod 'north-pod'" in err

@@ -54,6 +54,10 @@ class AtomicJSONStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:  # made by hand: named, as a damaged record is, never a stop
+            raise StoreDamaged(
+                f"{self.path} is damaged: it is a folder where groupsup keeps a file."
+            ) from None
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -446,6 +450,13 @@ class FolderIndex:
             if not is_safe_key(row["id"]):
                 raise StoreDamaged(
                     f"{path} is damaged: a pod's key, {row['id']!r}, cannot be used."
+                )
+        held = {row["id"] for row in found}
+        for folder in _folders(self.root / INDEX_FOLDER):  # a pod lost, its sessions unseen
+            if folder.name not in held and year_files(folder):
+                raise StoreDamaged(
+                    f"{path} is damaged: it does not hold pod '{folder.name}', whose sessions "
+                    "are in the store."
                 )
         return sorted(found, key=lambda row: row["name"].lower())
 
