@@ -278,3 +278,44 @@ def test_import_refuses_a_day_no_form_would_take(capsys, demo_store, tmp_path, s
     assert main([*store, "import", str(path), "--replace"]) == 2
     assert "a day between 1900 and 9998 is needed" in capsys.readouterr().err
     assert main([*store, "calendar", "-o", str(tmp_path / "c.ics")]) == 0
+
+
+def _step_of_demo_s2(store) -> str:
+    return store.session("demo-s2").slots[0].next_steps[0].id
+
+
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        (
+            lambda data, store: data["session"]["slots"][0]["next_steps"][0].update(
+                id=_step_of_demo_s2(store)
+            ),
+            "has the id of one of session demo-s2's",
+        ),
+        (
+            lambda data, store: data["session"]["slots"][0]["next_steps"].append(
+                data["session"]["slots"][0]["next_steps"][0]
+            ),
+            "Two next steps of this session have the same id.",
+        ),
+        (lambda data, store: None, "has the id of one of session demo-s1's"),  # a copy
+    ],
+    ids=["another session's step", "twice in one session", "a copy under a new id"],
+)
+def test_import_refuses_a_next_step_whose_id_is_not_its_own(
+    capsys, demo_store, tmp_path, spoil, said
+):
+    """An overdue step of demo-s2 vanished from actions, calendar and home for good when a
+    session holding its id was imported, and check called the store sound."""
+    path = tmp_path / "s1.json"
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "export", "demo-s1", "--format", "json", "-o", str(path)]) == 0
+    data = json.loads(path.read_text())
+    data["session"]["id"] = "imported"
+    spoil(data, demo_store)
+    path.write_text(json.dumps(data))
+    before = main([*store, "actions"]), capsys.readouterr().out
+    assert main([*store, "import", str(path)]) == 2
+    assert said in capsys.readouterr().err
+    assert (main([*store, "actions"]), capsys.readouterr().out) == before

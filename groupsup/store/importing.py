@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -75,6 +76,27 @@ def read_document(path: Path) -> MinutesDocument:
     return document
 
 
+def _refuse_steps_held_elsewhere(store: Store, documents: dict[Path, MinutesDocument]) -> None:
+    """A next step's id is how later sessions review it and how the open steps list it: one
+    held by another session of the pod (a copy of a session imported under a new id, say)
+    would hide that session's step, or take its reviews."""
+    held: dict[str, str] = {}  # step id -> the session holding it
+    for pod_id in {document.pod.id for document in documents.values()}:
+        for summary in store.summaries(pod_id):
+            with contextlib.suppress(GroupsupError):  # a damaged one: check names it
+                for slot in store.session(summary.id).slots:
+                    held |= {step.id: summary.id for step in slot.next_steps}
+    for path, document in documents.items():
+        session = document.session
+        for step in (step for slot in session.slots for step in slot.next_steps):
+            holder = held.setdefault(step.id, session.id)
+            if holder != session.id:
+                raise ImportRefused(
+                    f"{path}: next step '{step.action}' has the id of one of session "
+                    f"{holder}'s ({step.id}); a session's steps are its own."
+                )
+
+
 def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
     """Add every session in `paths` to the store, or none of them. Returns how many."""
     documents = [read_document(path) for path in paths]
@@ -84,6 +106,7 @@ def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
         if session_id in seen:
             raise ImportRefused(f"{path}: holds session {session_id}, as {seen[session_id]} does.")
         seen[session_id] = path
+    _refuse_steps_held_elsewhere(store, dict(zip(paths, documents, strict=True)))
     try:
         store.add_documents(documents, replace=replace)
     except AlreadyStored as error:
