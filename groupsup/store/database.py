@@ -254,7 +254,7 @@ class SessionSummary(NamedTuple):  # a NamedTuple, not a dataclass: `list` start
         )
 
     @classmethod
-    def from_row(cls, row: dict, where: Path | None = None) -> SessionSummary:
+    def from_row(cls, row: dict, where: Path) -> SessionSummary:
         """A line of the index kept in `where` (named if the line cannot be read)."""
         try:
             return cls(
@@ -266,9 +266,8 @@ class SessionSummary(NamedTuple):  # a NamedTuple, not a dataclass: `list` start
                 list(row["presenters"]),
             )
         except (KeyError, TypeError, ValueError) as error:
-            index = where or "The store's index"
             raise StoreDamaged(
-                f"{index} has a line of the index it cannot read ({error})."
+                f"{where} has a line of the index it cannot read ({error})."
             ) from None
 
     def row(self) -> dict:
@@ -276,12 +275,14 @@ class SessionSummary(NamedTuple):  # a NamedTuple, not a dataclass: `list` start
 
 
 def summaries(
-    index_rows: list[dict], pod_id: str | None = None, where: Path | None = None
+    index_files: Iterable[tuple[Path, list[dict]]], pod_id: str | None = None
 ) -> list[SessionSummary]:
-    """The sessions of one pod (or all), in date order, from lines kept in `where`."""
+    """The sessions of one pod (or all), in date order, from the index's files and their lines
+    (a line that cannot be read is named with its file)."""
     found = [
-        SessionSummary.from_row(row, where)
-        for row in index_rows
+        SessionSummary.from_row(row, path)
+        for path, rows in index_files
+        for row in rows
         if pod_id in (None, row.get("pod_id"))
     ]
     return sorted(found, key=lambda s: (s.date, s.id))
@@ -461,12 +462,7 @@ class FolderIndex:
         return sorted(found, key=lambda row: row["name"].lower())
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
-        found = [
-            line
-            for path, rows in self._index_files(pod_id)
-            for line in summaries(rows, pod_id, path)
-        ]
-        return sorted(found, key=lambda s: (s.date, s.id))
+        return summaries(self._index_files(pod_id), pod_id)
 
     def index_rows(self, pod_id: str | None = None) -> list[dict]:
         """The index's lines (raw) of one pod's sessions, or every pod's."""

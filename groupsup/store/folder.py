@@ -118,7 +118,7 @@ def check_record(path: Path, rel: str) -> None:
             for row in rows(path, "pods"):
                 Pod.model_validate(row)
         elif rel == INDEX_FILE or rel.startswith(f"{INDEX_FOLDER}/"):
-            summaries(rows(path, "sessions"), where=path)
+            summaries([(path, rows(path, "sessions"))])
         elif rel.startswith("sessions/") and rel.count("/") == 1:
             _parse_session(path, stored_record(path))
         elif rel.split("/")[0] in DERIVED_FOLDERS:
