@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,6 +76,22 @@ def _demo_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_store(_demo_template, tmp_path) -> FolderStore:
     return copy_of(_demo_template, tmp_path)
+
+
+def edited_export(
+    store: FolderStore, session_id: str, folder: Path, edit: Callable[[dict], object]
+) -> Path:
+    """The session's JSON minutes, as `groupsup export` writes them into `folder`, then edited
+    by hand (`edit` changes the parsed JSON): a file for `groupsup import`."""
+    from groupsup.cli import main
+
+    path = folder / f"{session_id}.json"
+    exported = ["--store", str(store.root), "export", session_id, "--format", "json"]
+    assert main([*exported, "-o", str(path)]) == 0
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    return path
 
 
 START = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)

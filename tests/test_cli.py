@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import edited_export
 
 from groupsup.cli import main
 from groupsup.store.folder import FolderStore
@@ -268,12 +269,8 @@ def test_an_exports_folder_that_is_a_link_is_never_written_through(capsys, demo_
 def test_import_refuses_a_day_no_form_would_take(capsys, demo_store, tmp_path, spoil):
     """A day out of 1900 to 9998 is refused as it is when typed: a calendar could never hold
     the days around it (an import of one made `calendar` fail with a traceback)."""
-    path = tmp_path / "s1.json"
+    path = edited_export(demo_store, "demo-s1", tmp_path, spoil)
     store = ["--store", str(demo_store.root)]
-    assert main([*store, "export", "demo-s1", "--format", "json", "-o", str(path)]) == 0
-    data = json.loads(path.read_text())
-    spoil(data)
-    path.write_text(json.dumps(data))
     capsys.readouterr()
     assert main([*store, "import", str(path), "--replace"]) == 2
     assert "a day between 1900 and 9998 is needed" in capsys.readouterr().err
@@ -308,13 +305,14 @@ def test_import_refuses_a_next_step_whose_id_is_not_its_own(
 ):
     """An overdue step of demo-s2 vanished from actions, calendar and home for good when a
     session holding its id was imported, and check called the store sound."""
-    path = tmp_path / "s1.json"
+
+    def imported_as_another(data: dict) -> None:
+        data["session"]["id"] = "imported"
+        spoil(data, demo_store)
+
+    path = edited_export(demo_store, "demo-s1", tmp_path, imported_as_another)
     store = ["--store", str(demo_store.root)]
-    assert main([*store, "export", "demo-s1", "--format", "json", "-o", str(path)]) == 0
-    data = json.loads(path.read_text())
-    data["session"]["id"] = "imported"
-    spoil(data, demo_store)
-    path.write_text(json.dumps(data))
+    capsys.readouterr()
     before = main([*store, "actions"]), capsys.readouterr().out
     assert main([*store, "import", str(path)]) == 2
     assert said in capsys.readouterr().err

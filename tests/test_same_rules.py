@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from conftest import edited_export
 from test_app import back_on_the_run_screen, type_text
 from textual.widgets import Static
 
@@ -56,14 +55,9 @@ def _reason_without_signoff(data: dict) -> None:
     ],
 )
 def test_import_refuses_what_the_forms_refuse(capsys, demo_store, tmp_path, change, sentence):
-    path = tmp_path / "s2.json"
-    store = ["--store", str(demo_store.root)]
-    assert main([*store, "export", "demo-s2", "--format", "json", "-o", str(path)]) == 0
-    data = json.loads(path.read_text())
-    change(data)
-    path.write_text(json.dumps(data))
+    path = edited_export(demo_store, "demo-s2", tmp_path, change)
     capsys.readouterr()
-    assert main([*store, "import", str(path), "--replace"]) == 2
+    assert main(["--store", str(demo_store.root), "import", str(path), "--replace"]) == 2
     err = capsys.readouterr().err
     assert sentence.rstrip(".") in err and err.count("\n") == 1
 
