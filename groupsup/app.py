@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,15 @@ KEY_CATCH_UP_SECONDS = 1.0
 DAMAGE_SHOWN = 5  # damaged records named in the banner as the app opens; the rest are counted
 DAMAGE_BANNER_SECONDS = 120
 LATE_NOTE_SECONDS = 60  # time to read where a late note went and what to do
+
+
+@cache  # once a process: a test run makes many apps
+def _set_imports_aside() -> None:
+    """The modules, classes and functions imported so far live as long as the process: the
+    garbage collector need never walk them again. Otherwise a full collection during home's
+    first paint spends about 20 ms walking Textual's and groupsup's (see scripts/bench.py).
+    Anything freed by reference count is still freed."""
+    gc.freeze()
 
 
 class GroupSupApp(NoRecordsInCrashes):
@@ -73,6 +83,7 @@ class GroupSupApp(NoRecordsInCrashes):
     ) -> None:
         """`store_location` is a folder or a `postgresql://` URI; `monotonic` and `wall` are the
         session clock's time sources (tests pass fakes)."""
+        _set_imports_aside()
         super().__init__()
         self.store_location = store_location
         self.bell_on_overrun = bell
