@@ -317,3 +317,39 @@ def test_import_refuses_a_next_step_whose_id_is_not_its_own(
     assert main([*store, "import", str(path)]) == 2
     assert said in capsys.readouterr().err
     assert (main([*store, "actions"]), capsys.readouterr().out) == before
+
+
+def test_import_replace_keeps_the_steps_later_sessions_reviewed(capsys, demo_store, tmp_path):
+    """Replacing demo-s1 with minutes that leave out its next steps dropped them from the
+    store, though demo-s2 had reviewed them: the follow-up was lost and check called the store
+    sound. The replacement is refused, naming the step and the session that reviewed it."""
+    reviewed = {review.step_id for review in demo_store.session("demo-s2").review}
+    kept = demo_store.session("demo-s1")
+    assert reviewed & {step.id for slot in kept.slots for step in slot.next_steps}
+
+    def without_next_steps(data: dict) -> None:
+        for slot in data["session"]["slots"]:
+            slot["next_steps"] = []
+
+    path = edited_export(demo_store, "demo-s1", tmp_path, without_next_steps)
+    store = ["--store", str(demo_store.root)]
+    capsys.readouterr()
+    assert main([*store, "import", str(path), "--replace"]) == 2
+    said = capsys.readouterr().err
+    assert "but session demo-s2 reviews it" in said
+    assert said.count("\n") == 1  # one line
+    assert demo_store.session("demo-s1") == kept
+
+
+def test_import_replace_may_change_a_step_no_later_session_reviewed(capsys, demo_store, tmp_path):
+    """What no later session reviewed is the replacement's to change: demo-s2's own next
+    steps, which the planned demo-s3 has not reviewed, can be left out."""
+
+    def without_next_steps(data: dict) -> None:
+        for slot in data["session"]["slots"]:
+            slot["next_steps"] = []
+
+    path = edited_export(demo_store, "demo-s2", tmp_path, without_next_steps)
+    capsys.readouterr()
+    assert main(["--store", str(demo_store.root), "import", str(path), "--replace"]) == 0
+    assert not [step for slot in demo_store.session("demo-s2").slots for step in slot.next_steps]

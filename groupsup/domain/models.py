@@ -471,6 +471,11 @@ class Session(Record):
     def slot(self, slot_id: str) -> CaseSlot:
         return next(s for s in self.slots if s.id == slot_id)
 
+    @property
+    def next_steps(self) -> list[NextStep]:
+        """Every next step agreed in the session, case by case."""
+        return [step for slot in self.slots for step in slot.next_steps]
+
 
 class MinutesDocument(Record):
     """The complete machine record of one session: what `export --format json` writes."""

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from groupsup.domain import rules
 from groupsup.domain.errors import GroupsupError, every_problem
-from groupsup.domain.models import MinutesDocument
+from groupsup.domain.models import MinutesDocument, Session
 from groupsup.genogram.gedcom import Imported, NotGedcom, from_gedcom
 from groupsup.store.interface import AlreadyStored, Store
 from groupsup.store.migrations import UnknownVersion, upgrade
@@ -76,24 +76,36 @@ def read_document(path: Path) -> MinutesDocument:
     return document
 
 
-def _refuse_steps_held_elsewhere(store: Store, documents: dict[Path, MinutesDocument]) -> None:
-    """A next step's id is how later sessions review it and how the open steps list it: one
+def _refuse_step_conflicts(store: Store, documents: dict[Path, MinutesDocument]) -> None:
+    """A next step's id is how later sessions review it and how the open steps list it. One
     held by another session of the pod (a copy of a session imported under a new id, say)
-    would hide that session's step, or take its reviews."""
-    held: dict[str, str] = {}  # step id -> the session holding it
+    would hide that session's step, or take its reviews; a replacement that leaves out a step
+    another session reviewed would lose that follow-up."""
+    stored: dict[str, Session] = {}
     for pod_id in {document.pod.id for document in documents.values()}:
         for summary in store.summaries(pod_id):
             with contextlib.suppress(GroupsupError):  # a damaged one: check names it
-                for slot in store.session(summary.id).slots:
-                    held |= {step.id: summary.id for step in slot.next_steps}
+                stored[summary.id] = store.session(summary.id)
+    after = stored | {document.session.id: document.session for document in documents.values()}
+    holder = {step.id: session.id for session in stored.values() for step in session.next_steps}
+    reviewer = {review.step_id: other.id for other in after.values() for review in other.review}
     for path, document in documents.items():
         session = document.session
-        for step in (step for slot in session.slots for step in slot.next_steps):
-            holder = held.setdefault(step.id, session.id)
-            if holder != session.id:
+        for step in session.next_steps:
+            if holder.setdefault(step.id, session.id) != session.id:
                 raise ImportRefused(
                     f"{path}: next step '{step.action}' has the id of one of session "
-                    f"{holder}'s ({step.id}); a session's steps are its own."
+                    f"{holder[step.id]}'s ({step.id}); a session's steps are its own."
+                )
+        kept = {step.id for step in session.next_steps}
+        replaced = stored.get(session.id)
+        for step in replaced.next_steps if replaced else []:
+            by = reviewer.get(step.id, session.id)
+            if step.id not in kept and by != session.id:
+                raise ImportRefused(
+                    f"{path}: it leaves out next step '{step.action}' ({step.id}), but "
+                    f"session {by} reviews it; a replacement keeps what later sessions "
+                    "followed up."
                 )
 
 
@@ -106,7 +118,7 @@ def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
         if session_id in seen:
             raise ImportRefused(f"{path}: holds session {session_id}, as {seen[session_id]} does.")
         seen[session_id] = path
-    _refuse_steps_held_elsewhere(store, dict(zip(paths, documents, strict=True)))
+    _refuse_step_conflicts(store, dict(zip(paths, documents, strict=True)))
     try:
         store.add_documents(documents, replace=replace)
     except AlreadyStored as error:

@@ -1124,7 +1124,7 @@ class PostgresStore:
             recorded = session.status.in_the_record
             agree = {
                 "next steps": steps.get(session.id, set())
-                == {step.id for slot in session.slots for step in slot.next_steps}
+                == {step.id for step in session.next_steps}
                 and session.id not in astray,
                 "reviews": reviews.get(session.id, set())
                 == {review.step_id for review in session.review},
