@@ -341,6 +341,22 @@ def test_the_backup_command_takes_one_now(demo_store, capsys):
     backups.verify(backup)
 
 
+def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
+    """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
+    made that folder 0700 and said "Backed up"; restore read its backups from it."""
+    elsewhere = tmp_path / "shared"
+    elsewhere.mkdir(mode=0o755)
+    (demo_store.root / "backups").symlink_to(elsewhere)
+    store = ["--store", str(demo_store.root)]
+    for command in (["backup"], ["restore"], ["restore", "anything"]):
+        assert main([*store, *command]) == 1
+        said = capsys.readouterr().err
+        assert f"{demo_store.root / 'backups'} is a symbolic link" in said
+        assert said.count("\n") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert elsewhere.stat().st_mode & 0o777 == 0o755
+
+
 def test_a_backup_refuses_while_a_pods_format_is_damaged(demo_store, capsys):
     demo_store.save_format("short", SHORT_FORMAT)
     demo_store.backup("on demand")

@@ -115,6 +115,19 @@ class Backup:
         return sum(1 for rel in self.files if re.fullmatch(r"sessions/[^/]+\.json", rel))
 
 
+def backups_folder(root: Path) -> Path:
+    """The store's backups folder: refused (StoreDamaged) while it is a link, which could lead
+    anywhere: a backup would copy every record there, and a restore take records from there
+    (`check` names it)."""
+    folder = root / BACKUPS_FOLDER
+    if folder.is_symlink():
+        raise StoreDamaged(
+            f"{folder} is a symbolic link; a store holds only its own files. Move it out of the "
+            "store."
+        )
+    return folder
+
+
 # -- taking a backup -------------------------------------------------------------------------
 
 
@@ -135,7 +148,7 @@ def take(
     and raises StoreDamaged if one that should be there is gone.
     Rotation then keeps the newest BACKUPS_KEPT backups and those named in `keep`.
     """
-    folder = private_folder(root / BACKUPS_FOLDER)
+    folder = private_folder(backups_folder(root))
     _finish_partial(folder)
     names = _names(folder)
     newest = read(folder / names[0], looked_at=False, names=names) if names else None
@@ -185,6 +198,8 @@ def note(root: Path, records: Iterable[str]) -> None:
     that never began (a name is only a record to look at, so a wrong one costs a look). The
     lines are on the disk before the records change: after a power cut the journal must not
     miss a record that was written, or the next backup would keep its old copy."""
+    if (root / BACKUPS_FOLDER).is_symlink():  # never written through (the next backup refuses)
+        return
     try:
         journal = os.open(root / BACKUPS_FOLDER / CHANGES, os.O_WRONLY | os.O_APPEND)
     except OSError:  # no backup yet, or a bulk change forgot it: the next one looks at all
@@ -198,7 +213,8 @@ def note(root: Path, records: Iterable[str]) -> None:
 def forget_changes(root: Path) -> None:
     """After a change of many records at once (an import, a restore, a rebuild): the next
     backup looks at every record."""
-    (root / BACKUPS_FOLDER / CHANGES).unlink(missing_ok=True)
+    if not (root / BACKUPS_FOLDER).is_symlink():  # (whose journal a backup would refuse)
+        (root / BACKUPS_FOLDER / CHANGES).unlink(missing_ok=True)
 
 
 def _begin_journal(folder: Path, name: str) -> None:
@@ -449,7 +465,7 @@ def _sha256(data: bytes) -> str:
 
 def _rotate(root: Path, keep: tuple[str, ...]) -> None:
     """Remove all but the newest BACKUPS_KEPT backups and those in `keep`."""
-    folder = root / BACKUPS_FOLDER
+    folder = backups_folder(root)
     for old in _names(folder)[BACKUPS_KEPT:]:
         if old not in keep:
             _remove(folder, old)
@@ -457,7 +473,7 @@ def _rotate(root: Path, keep: tuple[str, ...]) -> None:
 
 def remove(root: Path, name: str) -> None:
     """Remove backup `name`, keeping every other whole (the caller holds the lock)."""
-    folder = root / BACKUPS_FOLDER
+    folder = backups_folder(root)
     _finish_partial(folder)
     _remove(folder, find(root, name).name)
 
@@ -486,7 +502,7 @@ def _remove(folder: Path, name: str) -> None:
 def listing(root: Path, looked_at: bool = True) -> list[Backup]:
     """The backups, newest first, each with the reason it cannot be restored if it cannot
     (without `looked_at`, only their manifests are read: their files are not looked at)."""
-    folder = root / BACKUPS_FOLDER
+    folder = backups_folder(root)
     if not folder.is_dir():
         return []
     names = _names(folder)
@@ -577,7 +593,7 @@ def _files_problem(paths: list[str], what: str) -> str:
 
 def find(root: Path, name: str) -> Backup:
     """The backup called `name` in the store's backups folder; nothing outside it."""
-    folder = root / BACKUPS_FOLDER / name
+    folder = backups_folder(root) / name
     if not _NAME.fullmatch(name) or ".." in name or folder.is_symlink() or not folder.is_dir():
         raise NotFound(f"There is no backup '{name}'; 'groupsup restore' lists them.")
     return read(folder)
