@@ -191,6 +191,22 @@ def test_a_linked_session_file_is_refused_not_followed(demo_store, tmp_path, cap
     assert outside.read_bytes() == path.read_bytes()
 
 
+@pytest.mark.parametrize("command", [["export", "demo-s1"], ["check"], ["backup"]])
+def test_a_store_folder_linked_elsewhere_keeps_that_folder_s_mode(
+    demo_store, tmp_path, capsys, command
+):
+    """With `sessions` a link to a shared folder, `export` refused (exit 1) but had first
+    made that folder 0700, as had `check`: the store's own folders are made private, never
+    the ones a link leads to."""
+    outside = tmp_path / "shared"
+    demo_store.sessions_folder.rename(outside)
+    outside.chmod(0o755)
+    demo_store.sessions_folder.symlink_to(outside)
+    assert main(["--store", str(demo_store.root), *command]) == 1
+    assert "sessions" in capsys.readouterr().err
+    assert mode(outside) == 0o755
+
+
 @pytest.mark.parametrize("command", [["demo", "--no-open"], ["list"], []])
 def test_on_windows_groupsup_refuses_in_one_sentence_and_touches_nothing(
     command, tmp_path, monkeypatch, capsys

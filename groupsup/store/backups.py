@@ -402,8 +402,10 @@ def _records(root: Path, refuse_links: bool) -> list[tuple[str, os.DirEntry]]:
     found = []
     listed: dict[Path, list[os.DirEntry]] = {}  # each folder listed once for every pattern
     for pattern in RECORDS:
+        depth = pattern.count("/")
         for rel, entry in _entries(root, pattern.split("/"), listed):
-            if not is_record_path(rel):
+            on_the_way = rel.count("/") < depth  # a folder of records (`sessions`) linked
+            if not (on_the_way or is_record_path(rel)):
                 continue  # a stray (`strays`), which `check` names
             if entry.is_symlink():
                 if refuse_links:

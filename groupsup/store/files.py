@@ -12,9 +12,10 @@ PRIVATE_FOLDER = 0o700
 
 def private_folder(path: Path) -> Path:
     """One of our own folders (the store, its parts, its backups): created, with any missing
-    parents, readable only by this user whatever the umask; tightened if it already exists."""
+    parents, readable only by this user whatever the umask; tightened if it already exists.
+    Never through a link, which may lead to someone else's folder (`check` names it)."""
     folder_for_files(path)
-    if path.stat().st_mode & 0o777 != PRIVATE_FOLDER:
+    if not path.is_symlink() and path.stat().st_mode & 0o777 != PRIVATE_FOLDER:
         path.chmod(PRIVATE_FOLDER)
     return path
 

@@ -158,7 +158,8 @@ class FolderStore(FolderIndex):
     """A store in a folder on this machine: see the module's docstring for its layout."""
 
     def __init__(self, root: Path) -> None:
-        super().__init__(private_folder(Path(root)))
+        private_folder(Path(root).resolve())  # the store, even reached through the user's link
+        super().__init__(Path(root))
         self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         self.sessions_folder = self.root / "sessions"
         self._derived_marked = False
