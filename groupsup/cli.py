@@ -986,7 +986,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    folder = _existing_store(args).backup("on demand")
+    folder = _existing_store(args).backup("on demand", thorough=True)
     _show(f"Backed up the store to {folder}.")
     return 0
 

@@ -341,6 +341,21 @@ def test_the_backup_command_takes_one_now(demo_store, capsys):
     backups.verify(backup)
 
 
+def test_an_on_demand_backup_makes_a_damaged_copy_again_rather_than_keep_it(demo_store, capsys):
+    """A copy in the backups' mirror cut short behind groupsup's back was kept by every later
+    backup, each then unrestorable, and `groupsup backup` said "Backed up" (exit 0). An
+    on-demand backup reads back the copies it keeps and makes a damaged one again."""
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "backup"]) == 0
+    copy = demo_store.root / "backups" / ".current" / "sessions" / "demo-s1.json"
+    copy.write_bytes(copy.read_bytes()[:100])
+    assert main([*store, "backup"]) == 0
+    newest = demo_store.backups()[0]
+    assert not newest.problem
+    backups.verify(newest)
+    assert main([*store, "restore", newest.name]) == 0
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

@@ -138,6 +138,7 @@ def take(
     keep: tuple[str, ...] = (),
     progress: Progress | None = None,
     refuse_missing: Callable[[Collection[str] | None], None] | None = None,
+    thorough: bool = False,
 ) -> Path:
     """Back up the records of the store at `root`; return the backup's folder.
 
@@ -145,7 +146,8 @@ def take(
     read then) and StoreDamaged is raised, with no backup made, if one cannot be: a checked
     backup is of a good state. Without it, whatever is there is kept, damage and all.
     `refuse_missing` is given the records the newest backup holds (None: no backup to go by)
-    and raises StoreDamaged if one that should be there is gone.
+    and raises StoreDamaged if one that should be there is gone. A `thorough` backup reads
+    back every copy it would keep from the newest, and makes a damaged one again.
     Rotation then keeps the newest BACKUPS_KEPT backups and those named in `keep`.
     """
     folder = private_folder(backups_folder(root))
@@ -167,7 +169,7 @@ def take(
         base = newest if mirrored else None
         if refuse_missing is not None:
             refuse_missing(base.files.keys() if base else None)
-        files, changed = _stage_changes(root, partial, base, mirror, check, progress)
+        files, changed = _stage_changes(root, partial, base, mirror, check, progress, thorough)
         manifest = {
             "groupsup_backup": MANIFEST_VERSION,
             "made": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -265,11 +267,12 @@ def _stage_changes(
     mirror: Path,
     check: Checker | None,
     progress: Progress | None,
+    thorough: bool = False,
 ) -> tuple[dict[str, dict], list[str]]:
     """Every record's manifest entry, and the records whose copy in the mirror must change:
     those are read (and checked) and staged in `partial`; the rest are only looked at (size
     and modification time: every write replaces a file), never read."""
-    held = _held(mirror, base.files if base else {})
+    held = _held(mirror, base.files if base else {}, thorough)
     changes = _journal(root, base, check, held)
     files: dict[str, dict] = {}
     if base is not None and changes is not None:  # the rest are as in `base`: not looked at
@@ -359,8 +362,10 @@ def _fill_from(mirror: Path, backup: Path) -> None:
             os.rename(mirror / rel, backup / rel)
 
 
-def _held(mirror: Path, records: dict[str, dict]) -> set[str]:
-    """Which of `records` the mirror holds (one listing of each of their folders)."""
+def _held(mirror: Path, records: dict[str, dict], read_back: bool = False) -> set[str]:
+    """Which of `records` the mirror holds (one listing of each of their folders). With
+    `read_back`, only those whose copy reads back as `records` says: one damaged behind
+    groupsup's back is then not held, and the backup makes it again."""
     held = set()
     for folder in {rel.rpartition("/")[0] for rel in records}:
         try:
@@ -369,7 +374,16 @@ def _held(mirror: Path, records: dict[str, dict]) -> set[str]:
             continue
         with entries:
             held |= {f"{folder}/{e.name}" if folder else e.name for e in entries}
+    if read_back:
+        held = {rel for rel in held if rel in records and _reads_back(mirror / rel, records[rel])}
     return held
+
+
+def _reads_back(path: Path, entry: dict) -> bool:
+    try:
+        return not path.is_symlink() and _sha256(path.read_bytes()) == entry.get("sha256")
+    except OSError:
+        return False
 
 
 def record_paths(root: Path, refuse_links: bool) -> list[str]:

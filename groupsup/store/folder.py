@@ -367,7 +367,9 @@ class FolderStore(FolderIndex):
 
     # -- backups (groupsup/store/backups.py) ---------------------------------------------
 
-    def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
+    def backup(
+        self, reason: str, checked: bool = True, progress=None, thorough: bool = False
+    ) -> Path:
         """Back up the store's records. A checked backup refuses (StoreDamaged) while any
         record is damaged, so it is of a good state; an unchecked one keeps whatever is there."""
         with self._locked():
@@ -379,6 +381,7 @@ class FolderStore(FolderIndex):
                 check_record if checked else None,
                 progress=progress,
                 refuse_missing=self._refuse_missing if checked else None,
+                thorough=thorough,
             )
 
     def _refuse_missing(self, backed_up: Collection[str] | None) -> None:

@@ -259,10 +259,13 @@ class Store(StoreIndex, Protocol):
 
     # -- backups -------------------------------------------------------------------------
 
-    def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
+    def backup(
+        self, reason: str, checked: bool = True, progress=None, thorough: bool = False
+    ) -> Path:
         """Back up the store's records, verifiably, at the cost of what changed since the last
         backup; a checked backup refuses (StoreDamaged) while any record is damaged.
-        `progress(done, total)` is called as files are kept."""
+        `progress(done, total)` is called as files are kept. A `thorough` one (on demand)
+        also reads back what it keeps from the last, and makes a damaged copy again."""
         ...
 
     def backups(self) -> Sequence[StoredBackup]:

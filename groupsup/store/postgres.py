@@ -993,9 +993,12 @@ class PostgresStore:
 
     # -- backups -------------------------------------------------------------------------
 
-    def backup(self, reason: str, checked: bool = True, progress=None) -> Path:
+    def backup(
+        self, reason: str, checked: bool = True, progress=None, thorough: bool = False
+    ) -> Path:
         """A copy of every pod and session kept in the database itself: the undo before a
-        close or a restore (the server's own backups, such as pg_dump, are the council's)."""
+        close or a restore (the server's own backups, such as pg_dump, are the council's).
+        Each copies every record afresh, so `thorough` asks nothing more."""
         from groupsup.domain.models import slug
 
         with self._transaction() as db:
