@@ -998,11 +998,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if not backups:
             print("No backups yet: one is made each time a session is closed.")
         for backup in backups:
-            shown = (
-                f"cannot be restored: {backup.problem}"
-                if backup.problem
-                else (f"{backup.sessions} sessions")
-            )
+            shown = f"{backup.sessions} sessions"
+            if backup.problem:
+                shown = f"cannot be restored: {backup.problem}"
+            elif not backup.checked:  # (restore reads it through: listing every one would be slow)
+                shown += (
+                    ", unchecked: it may hold a damaged record, which restore puts back only "
+                    "with --damaged-too"
+                )
             _show(f"{backup.name}  ({shown})")
         return 0
     undo = store.restore(args.backup, damaged_too=args.damaged_too)

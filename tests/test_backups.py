@@ -165,6 +165,11 @@ def test_a_backup_of_a_damaged_state_is_restored_only_when_asked(demo_store, cap
     damaged = demo_store.backup("damaged", checked=False)
     path.unlink()
     demo_store.delete_session("demo-s1")
+    assert main(["--store", str(demo_store.root), "restore"]) == 0
+    assert capsys.readouterr().out == (
+        f"{damaged.name}  (3 sessions, unchecked: it may hold a damaged record, which restore "
+        "puts back only with --damaged-too)\n"
+    )
     assert main(["--store", str(demo_store.root), "restore", damaged.name]) == 1
     message = capsys.readouterr().err
     copy = backups.read(damaged).located("sessions/demo-s1.json")

@@ -59,6 +59,12 @@ class StoredBackup(Protocol):
         """Why it cannot be restored, from a quick look; "" when it looks whole."""
         ...
 
+    @property
+    def checked(self) -> bool:
+        """Whether every record was read back as it was taken (else it may hold a damaged
+        one, which restore puts back only when asked)."""
+        ...
+
 
 class StoreIndex(Protocol):
     """What the home screen paints first: pods, session summaries, open steps and the pods'

@@ -400,6 +400,9 @@ _REPORT_FACTS = """
 """
 
 
+UNDO_REASON = "before restore"  # the backup a restore takes first, of the state as it stood
+
+
 @dataclass(frozen=True)
 class DatabaseBackup:
     """A backup kept in the database, as `groupsup restore` lists it."""
@@ -413,6 +416,11 @@ class DatabaseBackup:
     @property
     def name(self) -> str:
         return self.folder.name
+
+    @property
+    def checked(self) -> bool:
+        """Every backup but the one a restore takes first is of a sound state."""
+        return self.reason != UNDO_REASON
 
 
 def _pod(record: dict) -> Pod:
@@ -1048,7 +1056,7 @@ class PostgresStore:
             except StoreDamaged:
                 if not damaged_too:
                     raise
-        undo = self.backup("before restore", checked=False)
+        undo = self.backup(UNDO_REASON, checked=False)
         with self._transaction() as db:
             # Each session put back as a revision after any given out of it: a copy read before
             # the restore is refused, never saved over the restored session.
