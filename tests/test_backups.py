@@ -660,8 +660,13 @@ def test_a_stray_file_among_the_records_is_named_and_never_lost_nor_backed_up(de
     assert main([*store, "check"]) == 1
     assert f"{stray} is not a record groupsup keeps" in capsys.readouterr().err
     assert list(demo_store.own_formats()) == ["short"]  # never offered twice
-    assert main([*store, "backup"]) == 0
-    [backup] = demo_store.backups()
+    assert main([*store, "backup"]) == 1  # asked for, a backup says what it would leave out
+    assert capsys.readouterr().err.startswith(
+        f"groupsup: {stray} is not a record groupsup keeps (its name is not one groupsup gives), "
+        "and a backup would leave it out"
+    )
+    assert demo_store.backups() == []
+    backup = demo_store.backup("before closing")  # a close's backup goes on: it is the undo
     assert main([*store, "restore", backup.name]) == 1  # it would lose the stray
     assert capsys.readouterr().err.startswith(
         f"groupsup: {stray} is not a record groupsup keeps (its name is not one groupsup gives), "
@@ -701,11 +706,13 @@ def test_a_folder_or_a_link_among_the_formats_is_named_by_check_and_never_read(
     assert f"{link} is a symbolic link" in err
     assert "Is a directory" not in err and str(elsewhere) not in err  # never read through
     assert list(demo_store.own_formats()) == ["short"]
-    assert main([*store, "backup"]) == 1  # a backup never takes what a link points to
-    assert f"{link} is a link to somewhere else" in capsys.readouterr().err
+    assert main([*store, "backup"]) == 1  # asked for, a backup says what it would leave out
+    assert f"{folder} is a folder where groupsup keeps a file" in capsys.readouterr().err
+    with pytest.raises(StoreDamaged, match="is a link to somewhere else"):
+        demo_store.backup("before closing")  # a backup never takes what a link points to
     link.unlink()
-    assert main([*store, "backup"]) == 0
-    assert main([*store, "restore", demo_store.backups()[0].name]) == 1  # it would lose them
+    backup = demo_store.backup("before closing")
+    assert main([*store, "restore", backup.name]) == 1  # it would lose them
     assert f"{folder} is a folder where groupsup keeps a file" in capsys.readouterr().err
 
 

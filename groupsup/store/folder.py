@@ -371,10 +371,16 @@ class FolderStore(FolderIndex):
         self, reason: str, checked: bool = True, progress=None, thorough: bool = False
     ) -> Path:
         """Back up the store's records. A checked backup refuses (StoreDamaged) while any
-        record is damaged, so it is of a good state; an unchecked one keeps whatever is there."""
+        record is damaged, so it is of a good state; an unchecked one keeps whatever is there.
+        A thorough one (on demand) also refuses while the store holds what is not a record."""
         with self._locked():
             if checked:
                 self.pod_rows()
+            if thorough and (strays := backups.strays(self.root)):  # asked for: say so, first
+                raise StoreDamaged(
+                    f"{backups.stray_problem(strays[0])}, and a backup would leave it out: move "
+                    "it out of the store first."
+                )
             return backups.take(
                 self.root,
                 reason,
