@@ -450,6 +450,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     _check_is_store(root)
     index = open_index(root)  # a folder's files read as they are, once settled
     pods = {pod.id: pod.name for pod in index.pod_views()}
+    summaries = index.summaries()
     rows = [
         {
             "id": s.id,
@@ -457,7 +458,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             "pod": pods.get(s.pod_id, s.pod_id),
             "status": s.status.value,
         }
-        for s in index.summaries()
+        for s in summaries
     ]
     if args.json:
         _show(json.dumps(rows, indent=2, ensure_ascii=False), as_json=True)
@@ -465,7 +466,24 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("No sessions in this store yet.")
     for row in rows if not args.json else []:
         _show(f"{row['id']}  {row['date']}  {row['pod']}  {row['status']}")
-    return 0
+    return _say_unindexed(root, [s.id for s in summaries])
+
+
+def _say_unindexed(root: Path, listed: list[str] | None = None) -> int:
+    """After a read from a folder store's index (or the records derived with it): each session
+    it leaves out, or lists without its file, named (exit 1). What was read still stands.
+    `listed`: the ids the index lists, if the read had them."""
+    from groupsup.store.database import FolderIndex
+    from groupsup.store.locations import is_database
+
+    problems = [] if is_database(root) else FolderIndex(root).unindexed(listed)
+    for problem in problems:
+        _show(
+            f"groupsup: {problem} 'groupsup check' says more, and 'groupsup check --repair' "
+            "mends what it can.",
+            sys.stderr,
+        )
+    return EXIT_STORE_PROBLEM if problems else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -713,6 +731,10 @@ def cmd_pass_on(args: argparse.Namespace) -> int:
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
+    return _show_actions(args) or _say_unindexed(_store_path(args))
+
+
+def _show_actions(args: argparse.Namespace) -> int:
     import json
 
     today = _today()
@@ -880,7 +902,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         text = report.as_markdown(built)
     _write_or_print(text, args.output, as_json=args.format == "json")
-    return 0
+    return _say_unindexed(root)
 
 
 def _service_report(args: argparse.Namespace, start, end, today) -> int:
@@ -928,7 +950,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     output = args.output or own_exports(root) / "groupsup.ics"
     _write_or_print(ics, output)
     _show(f"Wrote {events} events to {output}.")
-    return 0
+    return _say_unindexed(_store_path(args))
 
 
 def cmd_add_format(args: argparse.Namespace) -> int:

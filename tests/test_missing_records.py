@@ -4,6 +4,8 @@ store), and backups refuse, so that rotation never takes away the last good copy
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from groupsup.cli import main
@@ -33,6 +35,42 @@ def test_a_listed_session_whose_file_is_missing_is_named_as_missing(demo_store, 
     code, out, err = run(capsys, demo_store, command, "demo-s2")
     assert code == 1 and said in err
     assert "There is no session" not in err and "Traceback" not in out + err
+
+
+def _unindex(store: FolderStore, session_id: str) -> str:
+    """Take the session's line out of the index behind groupsup's back; what a read of the
+    index then says of it."""
+    for path in (store.root / "index").rglob("*.json"):
+        data = json.loads(path.read_text())
+        lines = data["sessions"]
+        data["sessions"] = {k: v for k, v in lines.items() if v["id"] != session_id}
+        path.write_text(json.dumps(data))
+    return f"{store.sessions_folder / session_id}.json has no line in the index"
+
+
+READS = [["list"], ["actions"], ["report"], ["calendar", "-o", "-"]]
+
+
+@pytest.mark.parametrize("command", READS, ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    ("lose", "what"), [(_unindex, "demo-s2"), (_lose, MISSING)], ids=["index line", "file"]
+)
+def test_the_reads_from_the_index_name_a_session_it_disagrees_about(
+    demo_store, capsys, command, lose, what
+):
+    """A session file with no line in the index was left out of list, actions, calendar and
+    report with exit 0; a line without its file was listed as if all were well. Each such read
+    still shows what it can, names the session, and exits 1."""
+    said = lose(demo_store, what)
+    code, out, err = run(capsys, demo_store, *command)
+    assert code == 1 and said in err
+    assert "check --repair" in err and "Traceback" not in out + err
+    assert out  # what could be read is still shown
+
+
+def test_the_reads_from_the_index_say_nothing_of_a_sound_store(demo_store, capsys):
+    for command in READS:
+        assert run(capsys, demo_store, *command)[::2] == (0, "")
 
 
 @pytest.mark.parametrize("record", [MISSING, "pods.json"])

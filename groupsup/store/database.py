@@ -425,6 +425,7 @@ class FolderIndex:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._real_root = root.resolve()
+        self.sessions_folder = root / "sessions"
 
     def is_settled(self) -> bool:
         """Whether the store's files stand as this groupsup leaves them, so that they can be
@@ -463,6 +464,42 @@ class FolderIndex:
 
     def summaries(self, pod_id: str | None = None) -> list[SessionSummary]:
         return summaries(self._index_files(pod_id), pod_id)
+
+    def unindexed(self, listed: Collection[str] | None = None) -> list[str]:
+        """Where the index and the sessions' folder disagree: each session file without its
+        line in the index (what is read from the index alone leaves it out), each line
+        without its file. One listing of the folder, never a look at each file; `listed`:
+        the ids of the index's lines, if already read."""
+        if listed is None:
+            listed = {row["id"] for row in self.index_rows()}
+        stored = self._stored_ids()
+        return [
+            f"{self.sessions_folder / session_id}.json has no line in the index."
+            for session_id in sorted(stored - set(listed))
+        ] + [self._missing(session_id) for session_id in self._gone(listed)]
+
+    def _stored_ids(self) -> set[str]:
+        """The ids of the session files in the sessions' folder (temporaries are hidden)."""
+        try:
+            names = os.listdir(self.sessions_folder)
+        except FileNotFoundError:
+            return set()
+        return {
+            name.removesuffix(".json")
+            for name in names
+            if name.endswith(".json") and not name.startswith(".")
+        }
+
+    def _gone(self, session_ids: Iterable[str]) -> list[str]:
+        """Those of `session_ids` whose file is not in the sessions' folder (one listing of
+        it, never a look at each), in order."""
+        return sorted(set(session_ids) - self._stored_ids())
+
+    def _missing(self, session_id: str) -> str:
+        return (
+            f"The index lists session {session_id}, but "
+            f"{self.sessions_folder / session_id}.json is missing."
+        )
 
     def index_rows(self, pod_id: str | None = None) -> list[dict]:
         """The index's lines (raw) of one pod's sessions, or every pod's."""

@@ -161,7 +161,6 @@ class FolderStore(FolderIndex):
         private_folder(Path(root).resolve())  # the store, even reached through the user's link
         super().__init__(Path(root))
         self._lock = FileLock(self.root / ".lock", timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
-        self.sessions_folder = self.root / "sessions"
         self._derived_marked = False
         self._forget()
         if interrupted(self.root):  # before sessions/ is made: the swap expects none
@@ -408,16 +407,6 @@ class FolderStore(FolderIndex):
         listed = {row["id"] for row in self.index_rows()}
         if gone := self._gone(listed if held is None else listed & held):
             raise StoreDamaged(self._missing(gone[0]))
-
-    def _gone(self, session_ids: Iterable[str]) -> list[str]:
-        """Those of `session_ids` whose file is not in the sessions' folder (one listing of
-        it, never a look at each), in order."""
-        on_disk = {name.removesuffix(".json") for name in os.listdir(self.sessions_folder)}
-        return sorted(set(session_ids) - on_disk)
-
-    def _missing(self, session_id: str) -> str:
-        path = self._session_path(session_id)
-        return f"The index lists session {session_id}, but {path} is missing."
 
     def backups(self) -> list[backups.Backup]:
         """Backups, newest first."""
@@ -817,7 +806,7 @@ class FolderStore(FolderIndex):
         closer."""
         try:
             self.pod_views()
-            listed = {summary.id for summary in self.summaries()}
+            self.summaries()
         except StoreDamaged as error:
             return [str(error)]
         problems = []
@@ -828,10 +817,7 @@ class FolderStore(FolderIndex):
         for path in sorted(self.sessions_folder.glob("*.json")):
             if not _ends_whole(path):
                 problems.append(f"{path} is damaged: it is cut short.")
-            elif path.stem not in listed:
-                problems.append(f"{path} has no line in the index.")
-        problems += [self._missing(session_id) for session_id in self._gone(listed)]
-        return problems
+        return problems + self.unindexed()
 
     def _where_whole(self, damaged: Path) -> str:
         """Which backup still has a good copy of a damaged record, in a sentence."""
