@@ -157,6 +157,11 @@ def _not_private(root):
     return "can be read by others"
 
 
+def _locked_away(root):  # no permission for anyone: it can be read by none, not by others
+    (root / "sessions" / "demo-s1.json").chmod(0o000)
+    return "sessions/demo-s1.json is not as groupsup keeps it (mode 000); it should be 600."
+
+
 def _symlink(root):
     (root / "sessions" / "elsewhere.json").symlink_to(root.parent / "x.json")
     return "is a symbolic link"
@@ -175,6 +180,7 @@ DAMAGE = [
     _steps_wrong_shape,
     _steps_row_without_id,
     _not_private,
+    _locked_away,
     _symlink,
 ]
 REPAIRABLE = {

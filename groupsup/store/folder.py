@@ -899,9 +899,8 @@ class FolderStore(FolderIndex):
             mode = path.stat().st_mode & 0o777
             private = PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE
             if mode != private:
-                problems.append(
-                    f"{path} can be read by others (mode {mode:o}); it should be {private:o}."
-                )
+                wrong = "can be read by others" if mode & 0o077 else "is not as groupsup keeps it"
+                problems.append(f"{path} {wrong} (mode {mode:03o}); it should be {private:o}.")
         return problems
 
     def repair(self) -> list[str]:
