@@ -162,6 +162,12 @@ def _locked_away(root):  # no permission for anyone: it can be read by none, not
     return "sessions/demo-s1.json is not as groupsup keeps it (mode 000); it should be 600."
 
 
+def _lock_a_folder(root):  # made by hand: every change would then stop at the lock
+    (root / ".lock").unlink()
+    (root / ".lock").mkdir(mode=0o700)
+    return ".lock is a folder where groupsup keeps its lock file"
+
+
 def _symlink(root):
     (root / "sessions" / "elsewhere.json").symlink_to(root.parent / "x.json")
     return "is a symbolic link"
@@ -181,6 +187,7 @@ DAMAGE = [
     _steps_row_without_id,
     _not_private,
     _locked_away,
+    _lock_a_folder,
     _symlink,
 ]
 REPAIRABLE = {

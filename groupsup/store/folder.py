@@ -759,6 +759,11 @@ class FolderStore(FolderIndex):
 
     def check(self) -> list[str]:
         problems = [*self._private_and_own(), *format_problems(self.own_formats())]
+        if (lock := Path(self._lock.lock_file)).is_dir():  # every change would stop at it
+            problems.append(
+                f"{lock} is a folder where groupsup keeps its lock file: move it out of the "
+                "store (groupsup makes the file again)."
+            )
         problems += self._note_problems() + backups.problems(self.root)
         problems += [
             f"{backups.stray_problem(path)}, so backups leave it out: move it out of the store."
