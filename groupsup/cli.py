@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument(
         "--by",
         metavar="NAME",
-        help="who agreed it (default: the case's presenter): a name, its start or initials",
+        help="who agreed it (default: the case's presenter): a name, its start, initials or key",
     )
     agree.add_argument(
         "--correction", default="", metavar="TEXT", help="a correction the worker asked for"
@@ -663,10 +663,13 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 
 def _member(pod, session, typed: str) -> str:
-    """The member of the pod `typed` means (a name, its start or initials), or one sentence."""
+    """The member of the pod `typed` means (their key, a name, its start or initials), or one
+    sentence."""
     from groupsup.domain.errors import GroupsupError
     from groupsup.domain.people import matching
 
+    if typed in {member.id for member in pod.members}:  # the member's own key
+        return typed
     found = matching(pod, [m.id for m in pod.members], typed)
     if len(found) != 1:
         some = "nobody" if not found else ", ".join(pod.name_of(m) for m in found)

@@ -53,6 +53,19 @@ def test_a_record_is_agreed_then_passed_on_in_that_order(demo_store):
         agreeing.agree(pod, planned, 1, MORNING)
 
 
+def test_the_manager_is_one_line_and_the_worker_is_named_or_keyed(capsys, demo_store):
+    """`pass-on --to` took a name with a line break, which split the minutes' line of the
+    record's stage in two; `agree --by` refused the member's own key."""
+    code, out, _ = run(
+        capsys, demo_store, "agree", "demo-s1", "--case", "1", "--by", "tom-whitaker"
+    )
+    assert code == 0 and "Agreed by Tom Whitaker" in out
+    argv = ["pass-on", "demo-s1", "--case", "1", "--to", "Jane\n## Injected"]
+    code, _, err = run(capsys, demo_store, *argv)
+    assert code == 2 and "one line" in err and err.count("\n") == 1
+    assert demo_store.session("demo-s1").slots[0].agreement.passed_at is None
+
+
 def test_each_stage_is_in_the_minutes_and_in_the_case_record(demo_store):
     pod, session = demo_store.pod("north-pod"), demo_store.session("demo-s1")
     agreeing.agree(pod, session, 1, MORNING, correction="Ryan is 30")

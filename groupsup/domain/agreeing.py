@@ -62,6 +62,8 @@ def pass_to_manager(session: Session, number: int, manager: str, at: dt.datetime
         )
     if not manager.strip():
         raise GroupsupError("Say which manager the record goes to.")
+    if not manager.isprintable():  # a line break would split the record's stage in two
+        raise GroupsupError("A manager's name is one line, without control characters.")
     slot.agreement = agreement.model_copy(update={"manager": manager.strip(), "passed_at": at})
     Agreement.model_validate(slot.agreement.model_dump())  # passed after agreed
 
