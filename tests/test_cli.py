@@ -341,6 +341,46 @@ def test_import_replace_keeps_the_steps_later_sessions_reviewed(capsys, demo_sto
     assert demo_store.session("demo-s1") == kept
 
 
+def _planned_again(data: dict) -> None:
+    data["session"]["status"] = "planned"
+
+
+def _cancelled(data: dict) -> None:
+    data["session"]["status"] = "cancelled"
+    data["session"]["not_held"] = {"reason": "snow", "decided_on": data["session"]["date"]}
+
+
+def _into_another_pod(data: dict) -> None:
+    data["pod"]["id"] = data["session"]["pod_id"] = "north-pod-2"
+    data["pod"]["name"] = "Other"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (_planned_again, "session demo-s1 is closed in the store"),
+        (_cancelled, "session demo-s1 is closed in the store"),
+        (_into_another_pod, "out of the pod of session demo-s2, which reviews its next step"),
+    ],
+    ids=["held made planned", "held made cancelled", "moved from its reviews"],
+)
+def test_import_replace_keeps_a_held_session_held_and_with_its_reviews(
+    capsys, demo_store, tmp_path, edit, said
+):
+    """Replaced by minutes saying planned, a session held could then be deleted for good
+    (check called the store sound, no backup held it); moved into another pod, its steps showed
+    open there while demo-s2 in North Pod had reviewed them. Both are refused, the store as it
+    was."""
+    path = edited_export(demo_store, "demo-s1", tmp_path, edit)
+    store = ["--store", str(demo_store.root)]
+    kept = demo_store.session("demo-s1")
+    capsys.readouterr()
+    assert main([*store, "import", str(path), "--replace"]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1
+    assert demo_store.session("demo-s1") == kept
+
+
 def test_import_replace_may_change_a_step_no_later_session_reviewed(capsys, demo_store, tmp_path):
     """What no later session reviewed is the replacement's to change: demo-s2's own next
     steps, which the planned demo-s3 has not reviewed, can be left out."""

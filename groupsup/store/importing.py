@@ -76,19 +76,41 @@ def read_document(path: Path) -> MinutesDocument:
     return document
 
 
-def _refuse_step_conflicts(store: Store, documents: dict[Path, MinutesDocument]) -> None:
+def _stored_sessions(store: Store, documents: dict[Path, MinutesDocument]) -> dict:
+    """The stored sessions of every pod the import touches: the documents' pods, and the pods
+    the sessions it replaces are in now."""
+    where = {summary.id: summary.pod_id for summary in store.summaries()}
+    pods = {document.pod.id for document in documents.values()}
+    pods |= {where[d.session.id] for d in documents.values() if d.session.id in where}
+    stored: dict[str, Session] = {}
+    for summary in (summary for pod_id in pods for summary in store.summaries(pod_id)):
+        with contextlib.suppress(GroupsupError):  # a damaged one: check names it
+            stored[summary.id] = store.session(summary.id)
+    return stored
+
+
+def _refuse_a_held_session_unheld(stored: dict, documents: dict[Path, MinutesDocument]) -> None:
+    """What the pod's record holds (a session held, postponed or cancelled) stays as it is: a
+    replacement that made it planned would let it be deleted, and the record lose it."""
+    for path, document in documents.items():
+        was = stored.get(document.session.id)
+        if was and was.status.in_the_record and document.session.status is not was.status:
+            raise ImportRefused(
+                f"{path}: session {was.id} is {was.status.value} in the store, and a "
+                f"replacement cannot make it {document.session.status.value}: the pod's "
+                "record keeps it as it is."
+            )
+
+
+def _refuse_step_conflicts(stored: dict, documents: dict[Path, MinutesDocument]) -> None:
     """A next step's id is how later sessions review it and how the open steps list it. One
     held by another session of the pod (a copy of a session imported under a new id, say)
     would hide that session's step, or take its reviews; a replacement that leaves out a step
-    another session reviewed would lose that follow-up."""
-    stored: dict[str, Session] = {}
-    for pod_id in {document.pod.id for document in documents.values()}:
-        for summary in store.summaries(pod_id):
-            with contextlib.suppress(GroupsupError):  # a damaged one: check names it
-                stored[summary.id] = store.session(summary.id)
+    another session reviewed would lose that follow-up, and one moved into another pod would
+    part its steps from their reviews."""
     after = stored | {document.session.id: document.session for document in documents.values()}
     holder = {step.id: session.id for session in stored.values() for step in session.next_steps}
-    reviewer = {review.step_id: other.id for other in after.values() for review in other.review}
+    reviewer = {review.step_id: other for other in after.values() for review in other.review}
     for path, document in documents.items():
         session = document.session
         for step in session.next_steps:
@@ -97,14 +119,20 @@ def _refuse_step_conflicts(store: Store, documents: dict[Path, MinutesDocument])
                     f"{path}: next step '{step.action}' has the id of one of session "
                     f"{holder[step.id]}'s ({step.id}); a session's steps are its own."
                 )
+            if (by := reviewer.get(step.id, session)).pod_id != session.pod_id:
+                raise ImportRefused(
+                    f"{path}: it moves session {session.id} out of the pod of session "
+                    f"{by.id}, which reviews its next step '{step.action}'; a session stays "
+                    "in the pod that follows it up."
+                )
         kept = {step.id for step in session.next_steps}
         replaced = stored.get(session.id)
         for step in replaced.next_steps if replaced else []:
-            by = reviewer.get(step.id, session.id)
-            if step.id not in kept and by != session.id:
+            by = reviewer.get(step.id, session)
+            if step.id not in kept and by.id != session.id:
                 raise ImportRefused(
                     f"{path}: it leaves out next step '{step.action}' ({step.id}), but "
-                    f"session {by} reviews it; a replacement keeps what later sessions "
+                    f"session {by.id} reviews it; a replacement keeps what later sessions "
                     "followed up."
                 )
 
@@ -118,7 +146,11 @@ def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
         if session_id in seen:
             raise ImportRefused(f"{path}: holds session {session_id}, as {seen[session_id]} does.")
         seen[session_id] = path
-    _refuse_step_conflicts(store, dict(zip(paths, documents, strict=True)))
+    named = dict(zip(paths, documents, strict=True))
+    stored = _stored_sessions(store, named)
+    if replace:  # (else a stored session is refused as already there)
+        _refuse_a_held_session_unheld(stored, named)
+    _refuse_step_conflicts(stored, named)
     try:
         store.add_documents(documents, replace=replace)
     except AlreadyStored as error:
