@@ -207,6 +207,34 @@ def test_a_store_folder_linked_elsewhere_keeps_that_folder_s_mode(
     assert mode(outside) == 0o755
 
 
+def test_a_file_with_another_name_outside_the_store_keeps_its_mode(demo_store, tmp_path, capsys):
+    """A hard link in the store to a file elsewhere (/etc/passwd, as root): `check --repair`
+    made that file 0600, for everyone who shares it. It is named, and left alone."""
+    elsewhere = tmp_path / "shared.toml"
+    elsewhere.write_text("not = [toml")
+    elsewhere.chmod(0o644)
+    linked = demo_store.root / "formats" / "linked.toml"
+    linked.parent.mkdir(mode=0o700, exist_ok=True)
+    os.link(elsewhere, linked)
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "check", "--repair"]) == 1
+    assert f"{linked} has another name outside the store" in capsys.readouterr().err
+    assert mode(elsewhere) == 0o644
+
+
+def test_a_write_never_goes_through_a_file_left_at_its_temporary_name(demo_store, tmp_path):
+    """A save writes a temporary beside the record and renames it over: a file already at that
+    name, a hard link to one elsewhere, was written through (truncated, its content replaced)."""
+    from groupsup.store.files import atomic_write
+
+    elsewhere = tmp_path / "victim"
+    elsewhere.write_bytes(b"someone else's")
+    target = demo_store.root / "pods.json"
+    os.link(elsewhere, target.with_name(f".{target.name}.{os.getpid()}.tmp"))
+    atomic_write(target, b'{"pods": {}}')
+    assert elsewhere.read_bytes() == b"someone else's" and target.read_bytes() == b'{"pods": {}}'
+
+
 @pytest.mark.parametrize("command", [["demo", "--no-open"], ["list"], []])
 def test_on_windows_groupsup_refuses_in_one_sentence_and_touches_nothing(
     command, tmp_path, monkeypatch, capsys

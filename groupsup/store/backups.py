@@ -48,7 +48,7 @@ from pathlib import Path
 
 from groupsup.domain.errors import NotFound, StoreDamaged
 from groupsup.store.database import JOURNAL, REPLACED, STAGED
-from groupsup.store.files import PRIVATE_FILE, fsync_folder, private_folder
+from groupsup.store.files import PRIVATE_FILE, fsync_folder, new_private_file, private_folder
 
 BACKUPS_FOLDER = "backups"
 BACKUPS_KEPT = 5
@@ -203,7 +203,10 @@ def note(root: Path, records: Iterable[str]) -> None:
     if (root / BACKUPS_FOLDER).is_symlink():  # never written through (the next backup refuses)
         return
     try:
-        journal = os.open(root / BACKUPS_FOLDER / CHANGES, os.O_WRONLY | os.O_APPEND)
+        # (never through a link: a backup then looks past the journal, at every record)
+        journal = os.open(
+            root / BACKUPS_FOLDER / CHANGES, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW
+        )
     except OSError:  # no backup yet, or a bulk change forgot it: the next one looks at all
         return
     with os.fdopen(journal, "ab") as out:
@@ -224,8 +227,8 @@ def _begin_journal(folder: Path, name: str) -> None:
     one lost (or left empty) by a crash does not begin with the newest backup's name, and the
     next backup then looks at every record."""
     temporary = folder / f"{CHANGES}.tmp"  # (one writer at a time: the store's lock)
-    temporary.write_bytes(f"{name}\n".encode())
-    temporary.chmod(PRIVATE_FILE)
+    with os.fdopen(new_private_file(temporary), "wb") as out:
+        out.write(f"{name}\n".encode())
     os.replace(temporary, folder / CHANGES)
 
 
@@ -234,6 +237,8 @@ def _journal(root: Path, base: Backup | None, check: Checker | None, held: set[s
     backup may go by it: `base` checked, the journal begun with it, and each of its records in
     the mirror. Otherwise None: every record is looked at."""
     if base is None or check is None or not base.checked or not held.issuperset(base.files):
+        return None
+    if (root / BACKUPS_FOLDER / CHANGES).is_symlink():  # not groupsup's journal
         return None
     try:
         first, _, rest = (root / BACKUPS_FOLDER / CHANGES).read_text("utf-8").partition("\n")

@@ -38,7 +38,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash leaves either the old file or the new one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        fd = new_private_file(tmp)
     except OSError as error:  # name the file asked for, never the temporary beside it
         raise type(error)(error.errno, error.strerror, str(path)) from None
     try:
@@ -52,6 +52,14 @@ def atomic_write(path: Path, data: bytes) -> None:
             tmp.unlink()
         raise
     fsync_folder(path.parent)
+
+
+def new_private_file(path: Path) -> int:
+    """A file made afresh at `path`, 0600, open for writing: never one already there (a stale
+    temporary, or a link to a file elsewhere, which would be written through)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -131,6 +131,12 @@ def check_record(path: Path, rel: str) -> None:
         raise StoreDamaged(f"{path} is damaged: it does not hold what it should.") from error
 
 
+def _shared(path: Path) -> bool:
+    """A file with another name (a hard link): one outside the store shares its contents and
+    its mode. groupsup never makes one."""
+    return not path.is_dir() and path.stat().st_nlink > 1
+
+
 def _remove_abandoned_temporaries(*folders: Path) -> None:
     """Delete temporary files left by a save that was killed (its process is gone)."""
     for folder in folders:
@@ -901,6 +907,12 @@ class FolderStore(FolderIndex):
             if path.is_symlink() and path != self.root:
                 problems.append(f"{path} is a symbolic link; a store holds only its own files.")
                 continue
+            if _shared(path):
+                problems.append(
+                    f"{path} has another name outside the store (a hard link), so groupsup "
+                    "leaves it as it is: put a copy in its place."
+                )
+                continue
             mode = path.stat().st_mode & 0o777
             private = PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE
             if mode != private:
@@ -913,7 +925,7 @@ class FolderStore(FolderIndex):
         are left alone. Returns what is still wrong."""
         with self._locked():
             for path in [self.root, *self.root.rglob("*")]:
-                if path == self.root or not path.is_symlink():
+                if path == self.root or not (path.is_symlink() or _shared(path)):
                     path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
             self.rebuild_derived()
         return self.check()
