@@ -344,6 +344,13 @@ def _checked_location(path):
             f"The store '{path}' belongs to another user; a store is private to one "
             "facilitator: choose a folder of your own."
         )
+    from groupsup.store.database import PODS_FILE
+
+    if outer := next((f for f in path.resolve().parents if (f / PODS_FILE).is_file()), None):
+        raise GroupsupError(  # its backups or its sessions, taken for a store of their own
+            f"'{path}' is inside the store at {outer}, and a store is never kept inside "
+            "another: choose a folder of its own ('groupsup restore' puts a backup back)."
+        )
     return path
 
 

@@ -207,6 +207,33 @@ def test_a_store_folder_linked_elsewhere_keeps_that_folder_s_mode(
     assert mode(outside) == 0o755
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--store", "{root}/backups/.current", "list"],
+        ["--store", "{root}/backups/.current", "agree", "demo-s1", "--case", "2"],
+        ["--store", "{root}/sessions/x", "demo", "--no-open"],
+        ["copy-store", "{root}", "{root}/backups/newone"],
+    ],
+    ids=["list a backup", "agree in a backup", "demo in sessions", "copy into backups"],
+)
+def test_a_store_is_never_opened_or_made_inside_another(demo_store, capsys, argv):
+    """`--store STORE/backups/.current` was taken for a store: a list wrote its lock there,
+    an agree changed the backup's copy, and every backup was then unrestorable; copy-store
+    made a store among the backups, which spoiled each real one."""
+    demo_store.backup("on demand")
+    before = _files(demo_store.root)
+    assert main([part.format(root=demo_store.root) for part in argv]) == 2
+    err = capsys.readouterr().err
+    assert f"is inside the store at {demo_store.root}" in err and err.count("\n") == 1
+    assert _files(demo_store.root) == before
+    assert not demo_store.backups()[0].problem
+
+
+def _files(root) -> dict:
+    return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def test_a_file_with_another_name_outside_the_store_keeps_its_mode(demo_store, tmp_path, capsys):
     """A hard link in the store to a file elsewhere (/etc/passwd, as root): `check --repair`
     made that file 0600, for everyone who shares it. It is named, and left alone."""
