@@ -361,6 +361,46 @@ def test_an_on_demand_backup_makes_a_damaged_copy_again_rather_than_keep_it(demo
     assert main([*store, "restore", newest.name]) == 0
 
 
+def test_a_folder_made_by_hand_among_the_backups_is_named_and_never_taken_for_one(
+    demo_store, capsys
+):
+    """`backups/zzz/sessions/demo-s1.json` made by hand (or a store copied there) was taken
+    for the newest backup: every real one then read its copies there and could not be
+    restored, each said to be damaged."""
+    good = demo_store.backup("before closing")
+    stray = demo_store.root / "backups" / "zzz"
+    (stray / "sessions").mkdir(parents=True, mode=0o700)
+    (stray / "sessions" / "demo-s1.json").write_text("{}")
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "restore"]) == 0
+    assert capsys.readouterr().out.startswith(f"{good.name}  (3 sessions")
+    assert main([*store, "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{stray} is not a backup groupsup made" in err and "damaged" not in err
+    assert main([*store, "restore", good.name]) == 0
+
+
+@pytest.mark.parametrize("linked", [".current", ".current/sessions"])
+def test_a_link_in_the_backups_mirror_is_never_written_through(
+    demo_store, tmp_path, capsys, linked
+):
+    """With `backups/.current` (or a folder in it) a link to a shared folder, check named it
+    but backup wrote copies of every record there, and restore read them from there."""
+    old = demo_store.backup("before closing")
+    link = demo_store.root / "backups" / linked
+    elsewhere = tmp_path / "shared"
+    shutil.copytree(link, elsewhere)
+    shutil.rmtree(link)
+    link.symlink_to(elsewhere)
+    before = sorted(p.name for p in elsewhere.rglob("*"))
+    store = ["--store", str(demo_store.root)]
+    for command in (["backup"], ["restore", old.name]):
+        assert main([*store, *command]) == 1
+        said = capsys.readouterr().err
+        assert f"{link} is a link to somewhere else" in said and said.count("\n") == 1
+    assert sorted(p.name for p in elsewhere.rglob("*")) == before
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

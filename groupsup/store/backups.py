@@ -155,6 +155,7 @@ def take(
     names = _names(folder)
     newest = read(folder / names[0], looked_at=False, names=names) if names else None
     mirror = folder / MIRROR
+    _refuse_links(mirror, newest.files if newest else {})
     mirrored = newest is not None and newest.mirrored and not newest.problem and mirror.is_dir()
     if not mirrored:  # the mirror is made afresh: what it held goes to the backup it was for
         if newest is not None and mirror.is_dir():
@@ -367,6 +368,18 @@ def _fill_from(mirror: Path, backup: Path) -> None:
             os.rename(mirror / rel, backup / rel)
 
 
+def _refuse_links(mirror: Path, records: Iterable[str]) -> None:
+    """StoreDamaged for a link at the mirror, or at a folder in it where `records` are kept:
+    a copy is never written, moved or read through one."""
+    folders = {""}
+    for folder in {rel.rpartition("/")[0] for rel in records}:
+        parts = folder.split("/")
+        folders |= {"/".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    for folder in sorted(folders):
+        if (mirror / folder).is_symlink():
+            raise StoreDamaged(_link_message(mirror / folder))
+
+
 def _held(mirror: Path, records: dict[str, dict], read_back: bool = False) -> set[str]:
     """Which of `records` the mirror holds (one listing of each of their folders). With
     `read_back`, only those whose copy reads back as `records` says: one damaged behind
@@ -536,8 +549,22 @@ def _names(folder: Path) -> list[str]:
 
 
 def _listed(entry: os.DirEntry) -> bool:
-    """Whether a name in the backups folder is a backup (a killed one's is hidden)."""
-    return not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
+    """Whether a name in the backups folder is a backup: a folder named, as every groupsup
+    names one, from when it was made (a killed one's is hidden; one made by hand is not)."""
+    return bool(_STAMPED.match(entry.name)) and entry.is_dir(follow_symlinks=False)
+
+
+_STAMPED = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}T")  # (older groupsups left out the -)
+
+
+def _made_by_hand(folder: Path) -> list[Path]:
+    """What in the backups folder is not groupsup's: neither a backup nor hidden."""
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as entries:
+        return sorted(
+            Path(e.path) for e in entries if not e.name.startswith(".") and not _listed(e)
+        )
 
 
 def read(folder: Path, looked_at: bool = True, names: list[str] | None = None) -> Backup:
@@ -637,7 +664,10 @@ def problems(root: Path) -> list[str]:
     """Why each backup that could not be restored could not, a sentence each: every file it
     lists is read and compared with its checksum (a copy older backups share, read once)."""
     digest = functools.cache(_file_sha256)
-    found = []
+    found = [
+        f"{path} is not a backup groupsup made: move it out of the backups folder."
+        for path in _made_by_hand(backups_folder(root))
+    ]
     for backup in listing(root, looked_at=False):  # verify looks at each file
         try:
             verify(backup, digest)
