@@ -381,6 +381,28 @@ def test_import_replace_keeps_a_held_session_held_and_with_its_reviews(
     assert demo_store.session("demo-s1") == kept
 
 
+def test_a_pod_named_as_another_is_chosen_by_its_key(capsys, demo_store, tmp_path):
+    """With two pods called North Pod, `actions --pod "North Pod"` listed one pod's steps,
+    the other's overdue ones left out with exit 0. The name is refused, naming both keys."""
+
+    def another_north_pod(data: dict) -> None:
+        data["pod"]["id"] = data["session"]["pod_id"] = "north-pod-2"
+        data["session"]["id"] = "copy"
+        data["session"]["review"] = []
+        for slot in data["session"]["slots"]:
+            slot["next_steps"] = []
+
+    path = edited_export(demo_store, "demo-s1", tmp_path, another_north_pod)
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "import", str(path)]) == 0
+    capsys.readouterr()
+    for command in (["actions"], ["calendar", "-o", "-"], ["report"]):
+        assert main([*store, *command, "--pod", "North Pod"]) == 2
+        err = capsys.readouterr().err
+        assert "2 pods are called 'North Pod'" in err and "north-pod, north-pod-2" in err
+    assert main([*store, "actions", "--pod", "north-pod-2"]) == 0
+
+
 def test_import_replace_may_change_a_step_no_later_session_reviewed(capsys, demo_store, tmp_path):
     """What no later session reviewed is the replacement's to change: demo-s2's own next
     steps, which the planned demo-s3 has not reviewed, can be left out."""

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from tinydb.storages import Storage
 
 from groupsup.domain import derived
-from groupsup.domain.errors import NotFound, StoreDamaged
+from groupsup.domain.errors import GroupsupError, NotFound, StoreDamaged
 from groupsup.domain.identifiers import is_safe_key, safe_key
 from groupsup.domain.roles import SessionRoles
 from groupsup.domain.vocabulary import SessionStatus, StepStatus, is_overdue
@@ -223,8 +223,16 @@ def find_pod_row(pods: Sequence[dict], wanted: str | None) -> dict:
         names = ", ".join(sorted(pod["name"] for pod in pods)) or "none yet"
         raise NotFound(f"Choose a pod with --pod; this store has: {names}.")
     for pod in pods:
-        if wanted.casefold() in (pod["id"].casefold(), pod["name"].casefold()):
+        if wanted.casefold() == pod["id"].casefold():
             return pod
+    named = [pod for pod in pods if wanted.casefold() == pod["name"].casefold()]
+    if len(named) > 1:  # (an import can bring a pod of the same name)
+        keys = ", ".join(sorted(pod["id"] for pod in named))
+        raise GroupsupError(
+            f"{len(named)} pods are called '{wanted}': choose one with --pod and its key ({keys})."
+        )
+    if named:
+        return named[0]
     raise NotFound(f"There is no pod '{wanted}' in this store.")
 
 
