@@ -401,6 +401,24 @@ def test_a_link_in_the_backups_mirror_is_never_written_through(
     assert sorted(p.name for p in elsewhere.rglob("*")) == before
 
 
+def test_an_on_demand_backup_looks_at_every_record_not_only_the_journal_s(demo_store, capsys):
+    """A format file put in by hand after a close's backup was left out of the next backup
+    taken on demand ("Backed up", exit 0), damaged or not: that backup looked only at what
+    groupsup had noted it wrote."""
+    demo_store.backup("before closing")
+    formats = demo_store.root / "formats"
+    formats.mkdir(mode=0o700, exist_ok=True)
+    (formats / "short.toml").write_bytes(SHORT_FORMAT)
+    (formats / "short.toml").chmod(0o600)
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "backup"]) == 0
+    assert "formats/short.toml" in demo_store.backups()[0].files
+    (formats / "bad.toml").write_bytes(b"not = [toml")
+    (formats / "bad.toml").chmod(0o600)
+    assert main([*store, "backup"]) == 1
+    assert "bad.toml" in capsys.readouterr().err
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

@@ -146,8 +146,9 @@ def take(
     read then) and StoreDamaged is raised, with no backup made, if one cannot be: a checked
     backup is of a good state. Without it, whatever is there is kept, damage and all.
     `refuse_missing` is given the records the newest backup holds (None: no backup to go by)
-    and raises StoreDamaged if one that should be there is gone. A `thorough` backup reads
-    back every copy it would keep from the newest, and makes a damaged one again.
+    and raises StoreDamaged if one that should be there is gone. A `thorough` backup looks at
+    every record (not only those the journal names), and reads back every copy it would keep
+    from the newest, making a damaged one again.
     Rotation then keeps the newest BACKUPS_KEPT backups and those named in `keep`.
     """
     folder = private_folder(backups_folder(root))
@@ -279,7 +280,8 @@ def _stage_changes(
     those are read (and checked) and staged in `partial`; the rest are only looked at (size
     and modification time: every write replaces a file), never read."""
     held = _held(mirror, base.files if base else {}, thorough)
-    changes = _journal(root, base, check, held)
+    # (thorough: every record looked at, not only those groupsup noted it wrote)
+    changes = None if thorough else _journal(root, base, check, held)
     files: dict[str, dict] = {}
     if base is not None and changes is not None:  # the rest are as in `base`: not looked at
         files = {rel: entry for rel, entry in base.files.items() if rel not in changes}
