@@ -419,6 +419,36 @@ def test_an_on_demand_backup_looks_at_every_record_not_only_the_journal_s(demo_s
     assert "bad.toml" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("journal", [b"[1, 2]", b'{"../outside": false}', b'{"sessions": 3}'])
+def test_a_restore_journal_of_the_wrong_shape_is_named_and_nothing_moved(
+    demo_store, capsys, journal
+):
+    """A restore's journal that is JSON but not groupsup's (a list; a name outside the store)
+    gave a traceback from every command, or would have moved files outside the store."""
+    (demo_store.root / ".restoring").mkdir(mode=0o700)
+    (demo_store.root / ".restoring.json").write_bytes(journal)
+    before = sorted(p.name for p in demo_store.root.rglob("*"))
+    for command in (["list"], ["check"]):
+        assert main(["--store", str(demo_store.root), *command]) == 1
+        out, err = capsys.readouterr()
+        assert ".restoring.json is damaged" in err and "Traceback" not in out + err
+    assert sorted(p.name for p in demo_store.root.rglob("*")) == before
+
+
+def test_a_staged_import_that_cannot_be_read_is_never_moved_over_a_session(demo_store, capsys):
+    """A wholly staged import holding a file cut short was moved over the closed demo-s1 when
+    the store was next opened (by `list`, exit 0)."""
+    staging = demo_store.root / ".importing"
+    (staging / "sessions").mkdir(parents=True, mode=0o700)
+    (staging / "staged").touch()
+    (staging / "sessions" / "demo-s1.json").write_bytes(b'{"broken')
+    kept = (demo_store.sessions_folder / "demo-s1.json").read_bytes()
+    assert main(["--store", str(demo_store.root), "list"]) == 1
+    err = capsys.readouterr().err
+    assert f"{staging / 'sessions' / 'demo-s1.json'} is damaged" in err and "Traceback" not in err
+    assert (demo_store.sessions_folder / "demo-s1.json").read_bytes() == kept
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

@@ -742,6 +742,16 @@ def resume(root: Path) -> bool:
         (root / JOURNAL).unlink(missing_ok=True)
         _clear_leftovers(root)
         return False
+    if not (
+        isinstance(journal, dict)
+        and set(journal) <= set(TOP_LEVEL)
+        and all(isinstance(held, bool) for held in journal.values())
+    ):  # never followed: it could name anything
+        raise StoreDamaged(
+            f"{root / JOURNAL} is damaged: it is not a journal groupsup wrote, so the restore it "
+            f"stands for cannot be finished. Move it and {root / STAGED} out of the store; "
+            "'groupsup restore' then lists the backups."
+        )
     _swap(root, journal)
     return True
 

@@ -986,6 +986,20 @@ class FolderStore(FolderIndex):
         fsync_folder(self.sessions_folder)
         fsync_folder(self.root)
 
+    def _check_staged(self, staged: Path) -> None:
+        """StoreDamaged, naming it, for a staged session that could not be read back once in
+        place (groupsup wrote it whole: one that is not was not left by groupsup)."""
+        try:
+            if staged.is_symlink():
+                raise StoreDamaged(f"{staged} is damaged: it is a link.")
+            check_record(staged, f"sessions/{staged.name}")
+        except StoreDamaged as error:
+            raise StoreDamaged(
+                f"{error} It is part of an import that was cut short, and nothing of that "
+                f"import was moved in: move {staged.parent.parent} out of the store, then "
+                "import again."
+            ) from None
+
     def _finish_import(self) -> None:
         """An import killed part way: finish it if it was wholly staged, else forget it."""
         staging = self.root / IMPORTING
@@ -993,6 +1007,8 @@ class FolderStore(FolderIndex):
             return
         with self._locked():  # another process may be importing now: wait for it to finish
             if (staging / STAGED_WHOLE).exists():
+                for staged in sorted((staging / "sessions").glob("*.json")):
+                    self._check_staged(staged)
                 self._move_in(staging)
                 self.rebuild_derived()  # which derived rows were written is not known
             shutil.rmtree(staging, ignore_errors=True)
