@@ -168,6 +168,15 @@ def _lock_a_folder(root):  # made by hand: every change would then stop at the l
     return ".lock is a folder where groupsup keeps its lock file"
 
 
+def _member_lost(root):  # a member taken out of pods.json by hand: their name lost for good
+    path = root / "pods.json"
+    pods = json.loads(path.read_text())
+    for pod in pods["pods"].values():
+        pod["members"] = [m for m in pod["members"] if m["id"] != "leila-haddad"]
+    path.write_text(json.dumps(pods))
+    return "does not agree with the pod in pods.json"
+
+
 def _symlink(root):
     (root / "sessions" / "elsewhere.json").symlink_to(root.parent / "x.json")
     return "is a symbolic link"
@@ -188,6 +197,7 @@ DAMAGE = [
     _not_private,
     _locked_away,
     _lock_a_folder,
+    _member_lost,
     _symlink,
 ]
 REPAIRABLE = {

@@ -41,7 +41,14 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from groupsup.domain import derived, rules
-from groupsup.domain.errors import NotFound, StoreBusy, StoreConflict, StoreDamaged, explain
+from groupsup.domain.errors import (
+    GroupsupError,
+    NotFound,
+    StoreBusy,
+    StoreConflict,
+    StoreDamaged,
+    explain,
+)
 from groupsup.domain.formats import FormatError, format_problems, read_format
 from groupsup.domain.identifiers import is_safe_key
 from groupsup.domain.models import (
@@ -789,10 +796,11 @@ class FolderStore(FolderIndex):
                 f"{pods_missing(self.root / PODS_FILE)} {self._where_whole(self.root / PODS_FILE)}"
             )
         try:
-            self.pods()
+            pods = {pod.id: pod for pod in self.pods()}
             listed = self.summaries()
         except StoreDamaged as error:
             return [*problems, str(error)]
+        problems += self._pod_problems(pods, sessions)
         index = {summary.id: summary for summary in listed}
         for session_id in sorted(sessions.keys() - index.keys()):
             problems.append(f"{self._session_path(session_id)} has no line in the index.")
@@ -829,6 +837,21 @@ class FolderStore(FolderIndex):
             if not _ends_whole(path):
                 problems.append(f"{path} is damaged: it is cut short.")
         return problems + self.unindexed()
+
+    def _pod_problems(self, pods: dict[str, Pod], sessions: dict[str, Session]) -> list[str]:
+        """Each session that breaks a rule of its pod as the pods' file has it (one of its
+        members taken out by hand, say): what every save and import refuses."""
+        problems = []
+        for session in sessions.values():
+            try:
+                if (pod := pods.get(session.pod_id)) is not None:
+                    rules.check_session(pod, session)
+            except GroupsupError as error:
+                problems.append(
+                    f"{self._session_path(session.id)} does not agree with the pod in "
+                    f"{PODS_FILE}: {error}"
+                )
+        return problems
 
     def _where_whole(self, damaged: Path) -> str:
         """Which backup still has a good copy of a damaged record, in a sentence."""
