@@ -235,6 +235,8 @@ def test_records_are_migrated_through_the_chain(monkeypatch):
         migrations.upgrade(record, current=5)
     with pytest.raises(migrations.UnknownVersion, match="'1' is not one groupsup ever wrote"):
         migrations.upgrade({"schema_version": "1"})
+    with pytest.raises(migrations.UnknownVersion, match="True is not one groupsup ever wrote"):
+        migrations.upgrade({"schema_version": True})  # (a bool is an int to Python: it was 1)
 
 
 def test_a_version_1_record_gets_time_zones_as_version_2():

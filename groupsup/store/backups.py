@@ -427,6 +427,8 @@ def strays(root: Path) -> list[Path]:
 
 def stray_problem(path: Path) -> str:
     """Why a stray (`strays`) is not a record, in a sentence."""
+    if path.is_symlink():
+        return f"{path} is a symbolic link, not a record groupsup keeps"
     if path.is_dir():
         return f"{path} is a folder where groupsup keeps a file"
     return f"{path} is not a record groupsup keeps (its name is not one groupsup gives)"

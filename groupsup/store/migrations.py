@@ -54,7 +54,7 @@ class UnknownVersion(GroupsupError):
 def upgrade(record: dict, current: int = SCHEMA_VERSION) -> dict:
     """`record` brought from its schema_version up to `current`; refuses versions it cannot."""
     version = record.get("schema_version")
-    if not isinstance(version, int) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise UnknownVersion(f"schema version {version!r} is not one groupsup ever wrote")
     if version > current:
         raise UnknownVersion(
