@@ -703,8 +703,9 @@ def cmd_postpone(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     session = store.session(args.session_id)
     today = _today()
+    planned = planning.planned_days(store.summaries(session.pod_id), but=session.id)
     postponed, instead = planning.postpone(
-        session, parse_date(args.to, today, "today"), args.reason, today
+        session, parse_date(args.to, today, "today"), args.reason, today, planned
     )
     store.save_session(instead)  # first: the cases are never without a session
     store.save_session(postponed)

@@ -73,6 +73,20 @@ def test_a_postponement_needs_a_later_date_and_a_reason(demo_store, new_date, re
         planning.postpone(demo_store.session(PLANNED), new_date, reason, DEMO_DAY)
 
 
+def test_a_postponement_to_a_day_another_session_is_planned_on_is_refused(demo_store, capsys):
+    """Postponed onto a day the pod already had a session planned, a second planned session
+    was made beside it: two sessions, one day."""
+    day = dt.date(2026, 12, 20)
+    with pytest.raises(RuleBroken, match="Session other is planned on 20 December 2026 already"):
+        planning.postpone(demo_store.session(PLANNED), day, REASON, DEMO_DAY, {day: "other"})
+    other = demo_store.session(PLANNED).model_copy(update={"id": "other", "date": day})
+    demo_store.save_session(other)
+    argv = ["--store", str(demo_store.root), "postpone", PLANNED, "--to", "2026-12-20"]
+    assert cli.main([*argv, "--reason", REASON]) == 2
+    assert "is planned on 20 December 2026 already" in capsys.readouterr().err
+    assert demo_store.session(PLANNED).status is SessionStatus.PLANNED
+
+
 def test_a_postponement_to_a_day_that_has_passed_is_refused(demo_store):
     with pytest.raises(RuleBroken, match="1 December 2026 has passed"):
         planning.postpone(

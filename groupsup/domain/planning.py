@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from groupsup.domain import grraacceess, rules
@@ -165,12 +166,22 @@ def _not_held(session: Session, status: SessionStatus, not_held: NotHeld) -> Ses
 
 
 def postpone(
-    session: Session, new_date: dt.date, reason: str, today: dt.date
+    session: Session,
+    new_date: dt.date,
+    reason: str,
+    today: dt.date,
+    planned: Mapping[dt.date, str] | None = None,
 ) -> tuple[Session, Session]:
     """The planned session is not held on its date: returns it as postponed (kept in the record
     with the reason and new date) and the planned session on `new_date` that takes its place,
-    with its cases, their preparation and the review carried."""
+    with its cases, their preparation and the review carried. `planned`: the pod's other
+    planned sessions, by day (a day with one already is refused: one session a day)."""
     check_not_held_yet(session, "postponed")
+    if (other := (planned or {}).get(new_date)) is not None:
+        raise RuleBroken(
+            f"Session {other} is planned on {when(new_date)} already: postpone to another day, "
+            "or cancel this one and plan its cases into that one."
+        )
     if new_date <= session.date:
         raise RuleBroken(
             f"A session is postponed to a later date: {when(new_date)} is not after "
@@ -193,6 +204,12 @@ def postpone(
         },
     )
     return postponed, Session.model_validate(instead.model_dump())
+
+
+def planned_days(sessions: Iterable, but: str) -> dict[dt.date, str]:
+    """The days of the planned sessions among `sessions` (summaries will do) other than `but`,
+    with their ids: where a postponement may not go."""
+    return {s.date: s.id for s in sessions if s.status is SessionStatus.PLANNED and s.id != but}
 
 
 def cancel(session: Session, reason: str, today: dt.date) -> Session:

@@ -144,9 +144,12 @@ class NotHeldForm(Form[list[Session]]):
 
     title_text = "This session will not be held"
 
-    def __init__(self, session: Session, today: dt.date) -> None:
+    def __init__(
+        self, session: Session, today: dt.date, planned: dict[dt.date, str] | None = None
+    ) -> None:
+        """`planned`: the pod's other planned sessions, by day (`planning.planned_days`)."""
         super().__init__()
-        self.session, self.today = session, today
+        self.session, self.today, self.planned = session, today, planned
 
     def fields(self) -> ComposeResult:
         yield Static(Content(f"The session of {when(self.session.date)}"), classes="dialog-subject")
@@ -170,7 +173,7 @@ class NotHeldForm(Form[list[Session]]):
         if not typed:
             raise GroupsupError("Give the new date the session is postponed to.")
         postponed, instead = planning.postpone(
-            self.session, parse_date(typed, self.today, "today"), reason, self.today
+            self.session, parse_date(typed, self.today, "today"), reason, self.today, self.planned
         )
         return [instead, postponed]
 

@@ -511,7 +511,8 @@ class HomeScreen(GroupSupScreen):
                 self.notify(f"The session of {when(session.date)} is {said}.")
             self.refresh_pods()
 
-        self.app.push_screen(NotHeldForm(session, self.gs.today()), save)
+        planned = planning.planned_days(self.summaries, but=session.id)
+        self.app.push_screen(NotHeldForm(session, self.gs.today(), planned), save)
 
     def action_run(self) -> None:
         from groupsup.screens.run import RunScreen
