@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="md",
         help="md (default), json, html; docx and pdf (Word, PDF) need -o FILE or a pipe",
     )
-    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+    export.add_argument(
+        "-o", "--output", type=_output_file, metavar="FILE", help="write to FILE (0600)"
+    )
     export.add_argument(
         "--pseudonymise",
         action="store_true",
@@ -130,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (drawn, the default), dot (Graphviz), json, ged (GEDCOM 7, for genealogy "
         "and genogram programs)",
     )
-    genogram.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+    genogram.add_argument(
+        "-o", "--output", type=_output_file, metavar="FILE", help="write to FILE (0600)"
+    )
     genogram.add_argument(
         "--pseudonymise",
         action="store_true",
@@ -204,14 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--service", action="store_true", help="every pod on one page, for the whole service"
     )
     report.add_argument("--format", choices=["md", "html", "json"], default="md")
-    report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (0600)")
+    report.add_argument(
+        "-o", "--output", type=_output_file, metavar="FILE", help="write to FILE (0600)"
+    )
 
     calendar = command("calendar", "write planned sessions and next steps' due dates as .ics")
     calendar.add_argument("--pod", metavar="POD", help="only this pod (name or key)")
     calendar.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=_output_file,
         metavar="FILE",
         help="write to FILE (default: groupsup.ics in the store's exports folder)",
     )
@@ -321,6 +327,13 @@ def _exit_code(error: Exception) -> int:
 
     store_problem = StoreDamaged | StoreBusy | StoreUnusable
     return EXIT_STORE_PROBLEM if isinstance(error, store_problem) else EXIT_BAD_INPUT
+
+
+def _output_file(typed: str) -> Path:
+    """An -o's file: one ending in / names a folder (a file of its name would be made)."""
+    if typed.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"'{typed}' is a folder: give the file's name too")
+    return Path(typed)
 
 
 def _store_path(args: argparse.Namespace):

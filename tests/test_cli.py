@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -401,6 +402,33 @@ def test_a_pod_named_as_another_is_chosen_by_its_key(capsys, demo_store, tmp_pat
         err = capsys.readouterr().err
         assert "2 pods are called 'North Pod'" in err and "north-pod, north-pod-2" in err
     assert main([*store, "actions", "--pod", "north-pod-2"]) == 0
+
+
+def test_import_refuses_two_cases_of_one_id_and_a_file_that_never_ends(
+    capsys, demo_store, tmp_path
+):
+    """Two case slots of one id were imported without a word; a named pipe given to import
+    hung it for good."""
+
+    def one_id_twice(data: dict) -> None:
+        data["session"]["slots"][1]["id"] = data["session"]["slots"][0]["id"]
+
+    path = edited_export(demo_store, "demo-s1", tmp_path, one_id_twice)
+    store = ["--store", str(demo_store.root)]
+    capsys.readouterr()
+    assert main([*store, "import", str(path), "--replace"]) == 2
+    assert "Two cases of this session have the same id." in capsys.readouterr().err
+    pipe = tmp_path / "minutes.json"
+    os.mkfifo(pipe)
+    assert main([*store, "import", str(pipe)]) == 2
+    assert "is not a file (a named pipe, a device)" in capsys.readouterr().err
+
+
+def test_an_output_ending_in_a_slash_names_a_folder(capsys, demo_store, tmp_path):
+    """`-o newdir/` wrote the minutes into a file called newdir, exit 0."""
+    argv = ["--store", str(demo_store.root), "export", "demo-s1", "-o", f"{tmp_path}/newdir/"]
+    assert run(capsys, *argv)[0] == 2
+    assert not (tmp_path / "newdir").exists()
 
 
 def test_import_replace_may_change_a_step_no_later_session_reviewed(capsys, demo_store, tmp_path):

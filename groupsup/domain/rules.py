@@ -34,6 +34,9 @@ def check_session(pod: Pod, session: Session) -> None:
         )
     for number, slot in enumerate(session.slots, 1):
         _check_slot(pod, session, number, slot)
+    slot_ids = [slot.id for slot in session.slots]
+    if len(set(slot_ids)) != len(slot_ids):  # a case's genogram, notes and record go by its id
+        raise RuleBroken("Two cases of this session have the same id.")
     step_ids = [step.id for step in session.next_steps]
     if len(set(step_ids)) != len(step_ids):  # a step is reviewed, and listed open, by its id
         raise RuleBroken("Two next steps of this session have the same id.")

@@ -26,6 +26,8 @@ MAX_BYTES = 20 * 1024 * 1024
 
 
 def _read_capped(path: Path, what: str) -> bytes:
+    if path.exists() and not (path.is_file() or path.is_dir()):  # (a pipe would never end)
+        raise ImportRefused(f"{path}: is not a file (a named pipe, a device), so it is not {what}.")
     try:
         with Path(path).open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
