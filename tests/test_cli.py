@@ -431,6 +431,43 @@ def test_an_output_ending_in_a_slash_names_a_folder(capsys, demo_store, tmp_path
     assert not (tmp_path / "newdir").exists()
 
 
+def _a_year_earlier(data: dict) -> None:
+    data["session"]["date"] = data["session"]["date"].replace("2026-", "2025-")
+
+
+def _review_of_a_step_never_agreed(data: dict) -> None:
+    data["session"]["review"][0]["step_id"] = "deadbeef"
+
+
+def _review_saying_another_action(data: dict) -> None:
+    data["session"]["review"][0]["action"] = "Nothing to see"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (_a_year_earlier, "on or after the review"),
+        (_review_of_a_step_never_agreed, "session demo-s1 holds no such step"),
+        (_review_saying_another_action, "it does not say what session demo-s1 agreed"),
+    ],
+    ids=["reviewed before agreed", "a step never agreed", "another action"],
+)
+def test_import_refuses_a_review_that_does_not_match_its_step(
+    capsys, demo_store, tmp_path, edit, said
+):
+    """demo-s2 moved to a year before demo-s1 hid its reviews (actions showed done steps open);
+    a review naming a step demo-s1 never agreed, or saying another action, was taken in and
+    the minutes then said what was never agreed. Each is refused, the store as it was."""
+    path = edited_export(demo_store, "demo-s2", tmp_path, edit)
+    store = ["--store", str(demo_store.root)]
+    kept = demo_store.session("demo-s2")
+    capsys.readouterr()
+    assert main([*store, "import", str(path), "--replace"]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1
+    assert demo_store.session("demo-s2") == kept
+
+
 def test_import_replace_may_change_a_step_no_later_session_reviewed(capsys, demo_store, tmp_path):
     """What no later session reviewed is the replacement's to change: demo-s2's own next
     steps, which the planned demo-s3 has not reviewed, can be left out."""

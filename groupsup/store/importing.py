@@ -139,6 +139,33 @@ def _refuse_step_conflicts(stored: dict, documents: dict[Path, MinutesDocument])
                 )
 
 
+def _refuse_reviews_astray(stored: dict, documents: dict[Path, MinutesDocument]) -> None:
+    """Each review the import brings, or whose step it brings, is of a step agreed at an
+    earlier session, as that session has it: a review dated before its step, or of a step its
+    session does not hold, or saying another action or owner, would make the follow-up lie."""
+    incoming = {document.session.id: path for path, document in documents.items()}
+    after = stored | {document.session.id: document.session for document in documents.values()}
+    agreed = {step.id: (s, step) for s in after.values() for step in s.next_steps}
+    for reviewer in after.values():
+        for review in reviewer.review:
+            holder, step = agreed.get(review.step_id, (after.get(review.agreed_in), None))
+            path = incoming.get(reviewer.id) or (holder and incoming.get(holder.id))
+            if path is None or holder is None:  # (the agreeing session may come later)
+                continue
+            if step is None or holder.id != review.agreed_in:
+                problem = f"session {holder.id} holds no such step"
+            elif holder.date >= reviewer.date:
+                problem = f"it was agreed at session {holder.id}, on or after the review"
+            elif (review.action, review.owner) != (step.action, step.owner):
+                problem = f"it does not say what session {holder.id} agreed (the action, owner)"
+            else:
+                continue
+            raise ImportRefused(
+                f"{path}: session {reviewer.id} reviews next step '{review.action}' "
+                f"({review.step_id}), but {problem}."
+            )
+
+
 def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
     """Add every session in `paths` to the store, or none of them. Returns how many."""
     documents = [read_document(path) for path in paths]
@@ -153,6 +180,7 @@ def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
     if replace:  # (else a stored session is refused as already there)
         _refuse_a_held_session_unheld(stored, named)
     _refuse_step_conflicts(stored, named)
+    _refuse_reviews_astray(stored, named)
     try:
         store.add_documents(documents, replace=replace)
     except AlreadyStored as error:
