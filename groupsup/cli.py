@@ -703,7 +703,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     store = _existing_store(args)
     session = store.session(args.session_id)
-    planning.check_not_held_yet(session)
+    planning.check_deletable(session)
     store.delete_session(session.id)
     _show(f"The session of {when(session.date)} is deleted.")
     return 0

@@ -87,6 +87,19 @@ def test_a_postponement_to_a_day_another_session_is_planned_on_is_refused(demo_s
     assert demo_store.session(PLANNED).status is SessionStatus.PLANNED
 
 
+def test_the_session_a_postponement_made_is_cancelled_not_deleted(demo_store, capsys):
+    """`delete` took the session a postponement moved the cases to, with their preparation,
+    and left the postponed one pointing at nothing."""
+    postponed, instead = planning.postpone(
+        demo_store.session(PLANNED), dt.date(2026, 12, 20), REASON, DEMO_DAY
+    )
+    demo_store.save_session(instead)
+    demo_store.save_session(postponed)
+    assert cli.main(["--store", str(demo_store.root), "delete", instead.id]) == 2
+    assert "postponed to it: cancel it instead" in capsys.readouterr().err
+    assert demo_store.session(instead.id) == instead
+
+
 def test_a_postponement_to_a_day_that_has_passed_is_refused(demo_store):
     with pytest.raises(RuleBroken, match="1 December 2026 has passed"):
         planning.postpone(

@@ -153,6 +153,18 @@ def check_not_held_yet(session: Session, doing: str = "deleted") -> None:
         )
 
 
+def check_deletable(session: Session) -> None:
+    """Only a session planned by mistake is deleted: not one run or not held, nor the one a
+    postponement gave the cases of the session it postponed (with what was prepared)."""
+    check_not_held_yet(session)
+    if session.postponed_from is not None:
+        raise RuleBroken(
+            f"The session of {when(session.date)} holds the cases of the session of "
+            f"{when(session.postponed_from)}, postponed to it: cancel it instead (the pod's "
+            "record keeps why), or postpone it again."
+        )
+
+
 def _reason(reason: str) -> str:
     if not reason.strip():
         raise RuleBroken("Say why the session will not be held: the pod's record keeps the reason.")

@@ -460,7 +460,7 @@ class HomeScreen(GroupSupScreen):
         if session is None:
             return
         try:
-            planning.check_not_held_yet(session)
+            planning.check_deletable(session)
         except GroupsupError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
