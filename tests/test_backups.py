@@ -449,6 +449,23 @@ def test_a_staged_import_that_cannot_be_read_is_never_moved_over_a_session(demo_
     assert (demo_store.sessions_folder / "demo-s1.json").read_bytes() == kept
 
 
+def test_edits_that_could_not_be_saved_are_named_by_check_and_kept_by_backups(demo_store, capsys):
+    """unsaved/ can hold the only copy of what was typed (a save refused): check called the
+    store sound, and no backup held it."""
+    from groupsup.store.writer import keep_unsaved
+
+    demo_store.backup("before closing")
+    edited = demo_store.session("demo-s3").model_copy(update={"place": "PRECIOUS"})
+    kept = keep_unsaved(demo_store.root, edited)
+    store = ["--store", str(demo_store.root)]
+    assert main([*store, "check"]) == 1
+    assert f"{kept} keeps edits to session demo-s3 that could not be saved" in (
+        capsys.readouterr().err
+    )
+    close = demo_store.backup("before closing")  # as a close takes it: by the journal
+    assert backups.read(close).files.keys() >= {"unsaved/demo-s3.json"}
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

@@ -73,6 +73,7 @@ RECORDS = (
     "sessions/*.inbox/*.set-aside",  # a note that could not be taken in, kept for a person
     "sessions/*.inbox/*.refused",  # (the same, as an older groupsup named it)
     "formats/*.toml",
+    "unsaved/*.json",  # edits a save refused: the only copy of what was typed, till put back
 )
 TOP_LEVEL = tuple(dict.fromkeys(pattern.split("/")[0] for pattern in RECORDS))  # swapped whole
 PARTIAL = ".partial-"

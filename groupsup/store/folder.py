@@ -92,6 +92,7 @@ from groupsup.store.files import (
     write_private_text,
 )
 from groupsup.store.interface import AlreadyStored, note_problem
+from groupsup.store.writer import UNSAVED_FOLDER
 
 LOCK_TIMEOUT_SECONDS = 10
 STAGED_WHOLE = "staged"  # written in .importing/ once every file of the import is there
@@ -778,6 +779,11 @@ class FolderStore(FolderIndex):
                 "store (groupsup makes the file again)."
             )
         problems += self._note_problems() + backups.problems(self.root)
+        problems += [
+            f"{path} keeps edits to session {path.stem} that could not be saved: open that "
+            "session in the app, which offers them back."
+            for path in sorted((self.root / UNSAVED_FOLDER).glob("*.json"))
+        ]
         problems += [
             f"{backups.stray_problem(path)}, so backups leave it out: move it out of the store."
             for path in backups.strays(self.root)

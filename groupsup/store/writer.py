@@ -19,6 +19,7 @@ from pathlib import Path
 
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import Session
+from groupsup.store import backups
 from groupsup.store.files import atomic_write, private_folder
 
 GATHER_SECONDS = 0.05
@@ -34,6 +35,7 @@ def keep_unsaved(store_root: Path, session: Session) -> Path:
     cannot be written)."""
     path = unsaved_path(store_root, session.id)
     private_folder(path.parent)
+    backups.note(Path(store_root), [f"{UNSAVED_FOLDER}/{path.name}"])  # for the next backup
     atomic_write(path, session.model_dump_json().encode())
     return path
 
