@@ -100,6 +100,19 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
     assert FolderStore(demo_store.root).session("demo-s3").slots[0].history == (
         "Saved by the other facilitator"
     )
+    # Put back, only what was typed comes back: what the other facilitator saved stays (the
+    # whole session was put back, and another writer's genogram or history wiped).
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("enter")
+        await pilot.pause()
+        await saved(pilot)
+    both = FolderStore(demo_store.root).session("demo-s3").slots[0]
+    assert (both.notes, both.history) == ("One two three", "Saved by the other facilitator")
+    assert writer.unsaved(demo_store.root, "demo-s3") is None
 
 
 KILLED_WHILE_TYPING = textwrap.dedent(

@@ -12,10 +12,12 @@ next time the session opens.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from groupsup.domain.errors import GroupsupError
 from groupsup.domain.models import Session
@@ -30,22 +32,44 @@ def unsaved_path(store_root: Path, session_id: str) -> Path:
     return Path(store_root) / UNSAVED_FOLDER / f"{session_id}.json"
 
 
-def keep_unsaved(store_root: Path, session: Session) -> Path:
+class Kept(NamedTuple):
+    """Edits a failed save kept aside, with the session as last saved before them (None if
+    not known): what the edits changed, and nothing else, is what goes back."""
+
+    session: Session
+    base: dict | None
+
+
+def keep_unsaved(store_root: Path, session: Session, base: dict | None = None) -> Path:
     """What could not be saved, kept where the next open offers it back (OSError if even this
-    cannot be written)."""
+    cannot be written), with `base`, the session as last saved (JSON data)."""
     path = unsaved_path(store_root, session.id)
     private_folder(path.parent)
     backups.note(Path(store_root), [f"{UNSAVED_FOLDER}/{path.name}"])  # for the next backup
-    atomic_write(path, session.model_dump_json().encode())
+    kept = {"edits": session.model_dump(mode="json"), "base": base}
+    atomic_write(path, json.dumps(kept, ensure_ascii=False).encode())
     return path
 
 
-def unsaved(store_root: Path, session_id: str) -> Session | None:
-    """Edits of this session that a failed save left behind, if any can be read."""
+def kept_edits(store_root: Path, session_id: str) -> Kept | None:
+    """Edits of this session that a failed save left behind, if any can be read (an older
+    groupsup kept the session alone)."""
     try:
-        return Session.model_validate_json(unsaved_path(store_root, session_id).read_bytes())
+        data = json.loads(unsaved_path(store_root, session_id).read_bytes())
+        if isinstance(data, dict) and "edits" in data:
+            base = data.get("base")
+            return Kept(
+                Session.model_validate(data["edits"]), base if isinstance(base, dict) else None
+            )
+        return Kept(Session.model_validate(data), None)
     except (OSError, ValueError):
         return None
+
+
+def unsaved(store_root: Path, session_id: str) -> Session | None:
+    """The session as the edits a failed save left behind have it, if any can be read."""
+    kept = kept_edits(store_root, session_id)
+    return kept.session if kept else None
 
 
 def forget_unsaved(store_root: Path, session_id: str) -> None:
@@ -60,8 +84,11 @@ class SessionWriter:
         store_root: Path,
         save: Callable[[Session], object],
         tell: Callable[[str], None],
+        opened: Session | None = None,
     ) -> None:
+        """`opened`: the session as the screen read it, what its first edits change."""
         self._root, self._save, self._tell = Path(store_root), save, tell
+        self._base = opened.model_dump(mode="json") if opened else None  # as last saved
         self._latest: Session | None = None
         self._failing = False  # said once per run of failures, not once per keystroke
         self._lock = threading.Lock()
@@ -114,6 +141,7 @@ class SessionWriter:
         except (GroupsupError, OSError) as error:
             self._failed(session, error)
             return
+        self._base = session.model_dump(mode="json")
         if self._failing:
             self._failing = False
             forget_unsaved(self._root, session.id)
@@ -122,7 +150,7 @@ class SessionWriter:
     def _failed(self, session: Session, error: Exception) -> None:
         reason = (error.strerror or str(error)) if isinstance(error, OSError) else str(error)
         try:
-            path = keep_unsaved(self._root, session)
+            path = keep_unsaved(self._root, session, self._base)
             kept = f"What you typed is kept in {path} and offered back when you reopen it."
         except OSError as keeping:
             kept = f"It could not be kept aside either ({keeping.strerror}): keep this screen open."
