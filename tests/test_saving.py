@@ -178,9 +178,11 @@ async def test_a_plan_the_disk_refuses_stays_on_screen_until_escape_twice(demo_s
         app.screen.query_one("#place", Input).focus()
         await type_text(pilot, "Room 4")
         problem = str(app.screen.query_one("#problem", Static).render())
+        kept = writer.unsaved_path(demo_store.root, "demo-s3")
         assert problem == (
             "The plan could not be saved (No space left on device); it stays here and is saved "
-            "with your next change. Escape twice leaves without it."
+            f"with your next change. What you typed is kept in {kept}, offered back when the "
+            "plan is next opened."
         )
         await pilot.press("escape")
         await pilot.pause()
@@ -190,6 +192,43 @@ async def test_a_plan_the_disk_refuses_stays_on_screen_until_escape_twice(demo_s
         await pilot.press("escape")  # saved, then home
         await home_is_ready(pilot)
     assert FolderStore(demo_store.root).session("demo-s3").place == "Room 4"
+
+
+async def test_a_plan_another_facilitator_saved_first_keeps_what_was_typed(demo_store):
+    """The plan said the change was not saved, kept nothing, and Escape left: " upstairs" was
+    lost. It is kept aside, offered back as the plan opens, and put back beside theirs."""
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        session = app.store.session("demo-s3")
+        await app.push_screen(PlanScreen(app.store.pod(session.pod_id), session))
+        await pilot.pause()
+        other = FolderStore(demo_store.root)
+        theirs = other.session("demo-s3")
+        theirs.planned_minutes = 150
+        other.save_session(theirs)
+        app.screen.query_one("#place", Input).focus()
+        await type_text(pilot, "4B upstairs")
+        assert "was saved by another groupsup" in str(
+            app.screen.query_one("#problem", Static).render()
+        )
+        await pilot.press("escape", "escape")
+        await home_is_ready(pilot)
+    assert writer.unsaved(demo_store.root, "demo-s3").place == "4B upstairs"
+
+    app = GroupSupApp(demo_store.root, bell=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_is_ready(pilot)
+        session = app.store.session("demo-s3")
+        await app.push_screen(PlanScreen(app.store.pod(session.pod_id), session))
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the offer of the edits")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+        await pilot.press("escape")
+        await home_is_ready(pilot)
+    both = FolderStore(demo_store.root).session("demo-s3")
+    assert (both.place, both.planned_minutes) == ("4B upstairs", 150)
+    assert writer.unsaved(demo_store.root, "demo-s3") is None
 
 
 async def test_a_pod_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):

@@ -13,13 +13,15 @@ from textual.worker import get_current_worker
 
 from groupsup.domain import earlier, planning, rules
 from groupsup.domain.dates import parse_date, parse_minutes, parse_time
-from groupsup.domain.errors import GroupsupError, explain, os_reason
+from groupsup.domain.errors import GroupsupError, StoreConflict, explain, os_reason
 from groupsup.domain.formats import available_formats
 from groupsup.domain.models import CaseSlot, Pod, Session
 from groupsup.domain.roles import SessionRoles
 from groupsup.screens.base import Scroll, SubScreen, plain, say_left_out
 from groupsup.screens.forms import PreparationForm, SlotForm
+from groupsup.screens.kept import offer_kept_edits
 from groupsup.screens.starting import run_today
+from groupsup.store import writer
 from groupsup.widgets.fields import TextField
 from groupsup.widgets.fitted import FittedTable, KeysFooter
 
@@ -70,7 +72,7 @@ class PlanScreen(SubScreen):
         # The plan as last saved: the fields announce their first values as they are drawn,
         # and merely looking at a plan must not save it (a new revision would make another
         # facilitator's save conflict).
-        self._saved = session.model_dump()
+        self._saved = session.model_dump(mode="json")
         self._leaving = False  # Escape once on an unsaved plan: the next one leaves it
 
     def compose(self) -> ComposeResult:
@@ -118,6 +120,7 @@ class PlanScreen(SubScreen):
         self.query_one("#plan-title", Static).update(Content(f"Plan a session of {self.pod.name}"))
         self.show()  # focus: the date, the first field (base.focus_then_take_keys)
         self._read_history()
+        offer_kept_edits(self, self.session, self._restore)
         for problem in self._format_problems:
             self.notify(
                 problem,
@@ -211,17 +214,20 @@ class PlanScreen(SubScreen):
     def save(self) -> bool:
         """Save the plan if it changed; a broken rule is shown and nothing is lost from the
         form."""
-        plan = self.session.model_dump()
+        plan = self.session.model_dump(mode="json")
         try:
             if plan != self._saved:
                 self.gs.store.save_session(self.session)
+        except StoreConflict as error:  # another facilitator saved it: theirs stays
+            self.problem(f"{error} {self._keep_aside()}")
+            return False
         except GroupsupError as error:
             self.problem(str(error))
             return False
         except OSError as error:  # a full or read-only disk: the plan stays on this screen
             self.problem(
                 f"The plan could not be saved ({os_reason(error)}); it stays here and is saved "
-                "with your next change. Escape twice leaves without it."
+                f"with your next change. {self._keep_aside()}"
             )
             return False
         self._saved = plan
@@ -229,6 +235,21 @@ class PlanScreen(SubScreen):
         self.problem("")
         self.show()
         return True
+
+    def _restore(self, restored: Session) -> None:
+        """The plan with edits that could not be saved last time put back."""
+        for name in type(restored).model_fields:
+            setattr(self.session, name, getattr(restored, name))
+        self.show()
+        self.save()
+
+    def _keep_aside(self) -> str:
+        """What the plan could not save, kept in the store for the next time it opens."""
+        try:
+            kept = writer.keep_unsaved(self.gs.store.root, self.session, self._saved)
+        except OSError as error:
+            return f"It could not be kept aside either ({os_reason(error)}): stay on this screen."
+        return f"What you typed is kept in {kept}, offered back when the plan is next opened."
 
     def action_back(self) -> None:
         """Leave, unless the plan cannot be saved: then say so, and leave at the second Escape."""

@@ -15,7 +15,6 @@ widgets/item_tables.py.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,15 +32,12 @@ from textual.widgets import (
 
 from groupsup.domain import earlier, running
 from groupsup.domain.clock import SessionClock
-from groupsup.domain.errors import explain
 from groupsup.domain.formats import FormatError, format_named
-from groupsup.domain.merging import put_back
 from groupsup.domain.models import Lens, Pod, Session
 from groupsup.screens.base import Scroll, say_left_out
-from groupsup.screens.forms import Confirm
+from groupsup.screens.kept import offer_kept_edits
 from groupsup.screens.run_capture import RunCapture
 from groupsup.screens.run_moves import RunMoves
-from groupsup.store import writer
 from groupsup.store.writer import SessionWriter
 from groupsup.widgets.fields import Tick, TickList
 from groupsup.widgets.fitted import FittedTable, KeysFooter
@@ -273,50 +269,14 @@ class RunScreen(RunCapture, RunMoves):
         if running.start(self.clock, carried):
             self.save()
 
-    def _put_back(self, kept: writer.Kept) -> Session | None:
-        """The session with what the kept edits changed put back over what it holds now (all
-        of them, if what they began from is not known); None, said, if that is not a session
-        the rules allow."""
-        if kept.base is None:
-            return kept.session
-        now = self.session.model_dump(mode="json")
-        try:
-            return Session.model_validate(
-                put_back(now, kept.session.model_dump(mode="json"), kept.base)
-            )
-        except ValidationError as error:
-            self.notify(
-                f"The edits kept aside do not fit what the session holds now ({explain(error)}); "
-                f"they stay in {writer.unsaved_path(self.gs.store.root, self.session.id)}.",
-                severity="error",
-                markup=False,
-            )
-            return None
-
     def _offer_unsaved(self) -> None:
         """Edits a failed save kept aside last time: put them back, or let them go."""
-        kept = writer.kept_edits(self.gs.store.root, self.session.id)
-        if kept is None:
-            return
 
-        def answer(put_back: bool | None) -> None:
-            if put_back:
-                restored = self._put_back(kept)
-                if restored is None:
-                    return  # (said why; the edits stay aside)
-                for name in type(restored).model_fields:
-                    setattr(self.session, name, getattr(restored, name))
-                self._shown_slot = None
-                self.show_stop()
-                self.save()
-            writer.forget_unsaved(self.gs.store.root, self.session.id)
+        def restore(restored: Session) -> None:
+            for name in type(restored).model_fields:
+                setattr(self.session, name, getattr(restored, name))
+            self._shown_slot = None
+            self.show_stop()
+            self.save()
 
-        self.app.push_screen(
-            Confirm(
-                "Put back edits that could not be saved?",
-                "Last time this session was open, some edits could not be saved; they were "
-                "kept aside. Enter puts back what they changed, keeping what was saved "
-                "meanwhile otherwise; Escape lets them go.",
-            ),
-            answer,
-        )
+        offer_kept_edits(self, self.session, restore)
