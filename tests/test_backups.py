@@ -466,6 +466,18 @@ def test_edits_that_could_not_be_saved_are_named_by_check_and_kept_by_backups(de
     assert backups.read(close).files.keys() >= {"unsaved/demo-s3.json"}
 
 
+def test_a_backup_refuses_an_open_steps_file_that_cannot_be_read(demo_store, capsys):
+    """An open step whose status is 5: actions and calendar named the file, but backup kept
+    the damaged copy and said "Backed up" (exit 0)."""
+    path = demo_store.root / "open-steps" / "north-pod.json"
+    steps = json.loads(path.read_text())
+    next(iter(steps["steps"].values()))["status"] = 5
+    path.write_text(json.dumps(steps))
+    assert main(["--store", str(demo_store.root), "backup"]) == 1
+    assert f"{path} is damaged" in capsys.readouterr().err
+    assert demo_store.backups() == []
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

@@ -71,6 +71,7 @@ from groupsup.store.database import (
     STEPS_FOLDER,
     AtomicJSONStorage,
     FolderIndex,
+    OpenStep,
     SessionSummary,
     derived_current,
     find_pod_row,
@@ -129,6 +130,8 @@ def check_record(path: Path, rel: str) -> None:
             summaries([(path, rows(path, "sessions"))])
         elif rel.startswith("sessions/") and rel.count("/") == 1:
             _parse_session(path, stored_record(path))
+        elif rel.startswith(f"{OPEN_STEPS_FOLDER}/"):  # read raw by home and `actions`
+            OpenStep.read(path)
         elif rel.split("/")[0] in DERIVED_FOLDERS:
             AtomicJSONStorage(path).read()
         elif rel.startswith(f"{FORMATS_FOLDER}/") and rel.count("/") == 1:
