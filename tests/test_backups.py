@@ -478,6 +478,25 @@ def test_a_backup_refuses_an_open_steps_file_that_cannot_be_read(demo_store, cap
     assert demo_store.backups() == []
 
 
+def test_a_backup_whose_manifest_leaves_out_a_session_its_index_lists_is_refused(
+    demo_store, capsys
+):
+    """A manifest edited to leave out demo-s2: check called the store sound, and restore put
+    the backup back with exit 0, demo-s2's file gone from behind its index line."""
+    taken = demo_store.backup("on demand")
+    manifest = taken / "manifest.json"
+    data = json.loads(manifest.read_text())
+    del data["files"]["sessions/demo-s2.json"]
+    manifest.write_text(json.dumps(data))
+    store = ["--store", str(demo_store.root)]
+    said = "its index lists session demo-s2, whose file it does not hold"
+    assert main([*store, "check"]) == 1
+    assert said in capsys.readouterr().err
+    assert main([*store, "restore", taken.name]) == 1
+    assert said in capsys.readouterr().err
+    assert (demo_store.sessions_folder / "demo-s2.json").exists()
+
+
 def test_a_backups_folder_that_is_a_link_is_never_written_through(demo_store, tmp_path, capsys):
     """With `backups` a link to a shared folder, `groupsup backup` copied every record there,
     made that folder 0700 and said "Backed up"; restore read its backups from it."""

@@ -661,8 +661,29 @@ def verify(backup: Backup, digest: Callable[[Path], str] | None = None) -> None:
             rel for rel, entry in backup.files.items() if not _intact(backup, rel, entry, digest)
         ]
         problem = _files_problem(wrong, "damaged (not as the backup wrote them)") if wrong else ""
+    if not problem and (lacking := _listed_not_held(backup)):
+        problem = f"its index lists session {lacking[0]}, whose file it does not hold"
     if problem:
         raise StoreDamaged(f"Backup {backup.name} cannot be restored: {problem}.")
+
+
+def _listed_not_held(backup: Backup) -> list[str]:
+    """The sessions the backup's own index lists whose files it does not hold (its manifest
+    edited, say): a restore would put back an index of sessions that are not there."""
+    held = {
+        rel.removeprefix("sessions/").removesuffix(".json")
+        for rel in backup.files
+        if rel.startswith("sessions/") and rel.count("/") == 1
+    }
+    listed = set()
+    for rel in backup.files:
+        if rel.startswith(("index/", "index.json")):
+            try:
+                data = json.loads(backup.located(rel).read_bytes())
+                listed |= {row["id"] for row in data["sessions"].values()}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue  # (a damaged copy is named as such by its checksum)
+    return sorted(listed - held)
 
 
 def problems(root: Path) -> list[str]:
