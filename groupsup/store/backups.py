@@ -661,7 +661,9 @@ def verify(backup: Backup, digest: Callable[[Path], str] | None = None) -> None:
             rel for rel, entry in backup.files.items() if not _intact(backup, rel, entry, digest)
         ]
         problem = _files_problem(wrong, "damaged (not as the backup wrote them)") if wrong else ""
-    if not problem and (lacking := _listed_not_held(backup)):
+    # (an unchecked backup keeps the state as it stood, a session lost from behind its index
+    # line included: restoring it puts that back, as asked)
+    if not problem and backup.checked and (lacking := _listed_not_held(backup)):
         problem = f"its index lists session {lacking[0]}, whose file it does not hold"
     if problem:
         raise StoreDamaged(f"Backup {backup.name} cannot be restored: {problem}.")
