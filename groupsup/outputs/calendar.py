@@ -12,12 +12,11 @@ quickly as `groupsup actions`. The tests read every calendar back with icalendar
 from __future__ import annotations
 
 import datetime as dt
-import re
 
+from groupsup.outputs.escaping import CONTROL
 from groupsup.store.database import OpenStep, PlannedSession, PodView
 
 FOLD_AT = 75  # octets a line, CRLF not counted (RFC 5545 3.1)
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # not allowed in TEXT; tab is
 
 
 def calendar_for(
@@ -76,10 +75,10 @@ def _session(pod: PodView, session: PlannedSession) -> list[str]:
 
 def _text(name: str, value: str) -> str:
     """A TEXT property: backslash, semicolon, comma and line ends escaped, other controls
-    (which TEXT may not hold) left out."""
+    (which TEXT may not hold) and bidirectional overrides left out, as on the terminal."""
     escaped = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     escaped = escaped.replace("\r\n", "\n").replace("\n", "\\n")
-    return f"{name}:{_CONTROLS.sub('', escaped)}"
+    return f"{name}:{CONTROL.sub('', escaped)}"
 
 
 def _day(name: str, day: dt.date) -> str:
