@@ -104,7 +104,7 @@ BAD_INPUT = [
     (["report", "--from", "0001-01-01"], "between 1900 and 9998"),
     (["report", "--from", ""], "is not a date"),
     (["serve", "--most", "0"], "0 is not 1 or more"),
-    (["import", "/dev/zero"], "larger than 20 MB"),
+    (["import", "/dev/zero"], "is not a file (a named pipe, a device)"),  # never read to its end
     (["add-format", "/dev/zero"], "larger than 1 MB"),
     (["postpone", "demo-s3", "--to", "9999-12-31", "--reason", "x"], "between 1900 and 9998"),
     (["import", "{deep}"], "nested too deeply"),

@@ -156,7 +156,7 @@ def _refuse_reviews_astray(stored: dict, documents: dict[Path, MinutesDocument])
                 problem = f"session {holder.id} holds no such step"
             elif holder.date >= reviewer.date:
                 problem = f"it was agreed at session {holder.id}, on or after the review"
-            elif (review.action, review.owner) != (step.action, step.owner):
+            elif review.action != step.action or review.owner not in (None, step.owner):
                 problem = f"it does not say what session {holder.id} agreed (the action, owner)"
             else:
                 continue
