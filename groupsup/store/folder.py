@@ -834,7 +834,7 @@ class FolderStore(FolderIndex):
         closer."""
         try:
             self.pod_views()
-            self.summaries()
+            listed = [summary.id for summary in self.summaries()]
         except StoreDamaged as error:
             return [str(error)]
         problems = []
@@ -845,7 +845,7 @@ class FolderStore(FolderIndex):
         for path in sorted(self.sessions_folder.glob("*.json")):
             if not _ends_whole(path):
                 problems.append(f"{path} is damaged: it is cut short.")
-        return problems + self.unindexed()
+        return problems + self.unindexed(listed)
 
     def _pod_problems(self, pods: dict[str, Pod], sessions: dict[str, Session]) -> list[str]:
         """Each session that breaks a rule of its pod as the pods' file has it (one of its
