@@ -113,6 +113,11 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
     both = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert (both.notes, both.history) == ("One two three", "Saved by the other facilitator")
     assert writer.unsaved(demo_store.root, "demo-s3") is None
+    # A backup taken first holds the session as the other facilitator left it, and the edits:
+    # a field both changed takes what was typed, and theirs is not lost.
+    [before] = FolderStore(demo_store.root).backups()
+    assert before.reason == "before putting back edits"
+    assert {"sessions/demo-s3.json", "unsaved/demo-s3.json"} <= before.files.keys()
 
 
 KILLED_WHILE_TYPING = textwrap.dedent(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 
-from groupsup.domain.errors import explain
+from groupsup.domain.errors import GroupsupError, explain
 from groupsup.domain.merging import put_back
 from groupsup.domain.models import Session
 from groupsup.screens.base import GroupSupScreen
@@ -30,6 +30,7 @@ def offer_kept_edits(
             restored = _put_back(screen, session, kept)
             if restored is None:
                 return  # (said why; the edits stay aside)
+            _back_up_first(screen)
             restore(restored)
         writer.forget_unsaved(root, session.id)
 
@@ -42,6 +43,21 @@ def offer_kept_edits(
         ),
         answer,
     )
+
+
+def _back_up_first(screen: GroupSupScreen) -> None:
+    """A backup of the store as it stands, edits kept aside included, before they go back: a
+    field both the facilitator and another writer changed takes what was typed, and the other
+    writer's stays in the backup. Unchecked, as the undo of a restore is: a damaged record
+    elsewhere never keeps the words from going back."""
+    try:
+        screen.gs.store.backup("before putting back edits", checked=False)
+    except (GroupsupError, OSError) as error:
+        screen.notify(
+            f"No backup could be taken first ({error}); the edits go back all the same.",
+            severity="warning",
+            markup=False,
+        )
 
 
 def _put_back(screen: GroupSupScreen, session: Session, kept: writer.Kept) -> Session | None:
