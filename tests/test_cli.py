@@ -342,6 +342,19 @@ def test_import_replace_keeps_the_steps_later_sessions_reviewed(capsys, demo_sto
     assert demo_store.session("demo-s1") == kept
 
 
+def _replacement_refused(capsys, demo_store, tmp_path, session_id: str, edit) -> str:
+    """`import --replace` of the session's minutes edited by `edit`: refused (exit 2) in one
+    line, which is returned, and the session as it was."""
+    path = edited_export(demo_store, session_id, tmp_path, edit)
+    kept = demo_store.session(session_id)
+    capsys.readouterr()
+    assert main(["--store", str(demo_store.root), "import", str(path), "--replace"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert demo_store.session(session_id) == kept
+    return err
+
+
 def _planned_again(data: dict) -> None:
     data["session"]["status"] = "planned"
 
@@ -372,14 +385,7 @@ def test_import_replace_keeps_a_held_session_held_and_with_its_reviews(
     (check called the store sound, no backup held it); moved into another pod, its steps showed
     open there while demo-s2 in North Pod had reviewed them. Both are refused, the store as it
     was."""
-    path = edited_export(demo_store, "demo-s1", tmp_path, edit)
-    store = ["--store", str(demo_store.root)]
-    kept = demo_store.session("demo-s1")
-    capsys.readouterr()
-    assert main([*store, "import", str(path), "--replace"]) == 2
-    err = capsys.readouterr().err
-    assert said in err and err.count("\n") == 1
-    assert demo_store.session("demo-s1") == kept
+    assert said in _replacement_refused(capsys, demo_store, tmp_path, "demo-s1", edit)
 
 
 def test_a_pod_named_as_another_is_chosen_by_its_key(capsys, demo_store, tmp_path):
@@ -458,14 +464,7 @@ def test_import_refuses_a_review_that_does_not_match_its_step(
     """demo-s2 moved to a year before demo-s1 hid its reviews (actions showed done steps open);
     a review naming a step demo-s1 never agreed, or saying another action, was taken in and
     the minutes then said what was never agreed. Each is refused, the store as it was."""
-    path = edited_export(demo_store, "demo-s2", tmp_path, edit)
-    store = ["--store", str(demo_store.root)]
-    kept = demo_store.session("demo-s2")
-    capsys.readouterr()
-    assert main([*store, "import", str(path), "--replace"]) == 2
-    err = capsys.readouterr().err
-    assert said in err and err.count("\n") == 1
-    assert demo_store.session("demo-s2") == kept
+    assert said in _replacement_refused(capsys, demo_store, tmp_path, "demo-s2", edit)
 
 
 def test_import_replace_may_change_a_step_no_later_session_reviewed(capsys, demo_store, tmp_path):

@@ -35,6 +35,15 @@ async def saved(pilot) -> None:
     raise AssertionError("the writer never finished")
 
 
+async def run_and_put_back(pilot) -> None:
+    """Run (resume) the session, and answer yes to putting back the edits kept aside."""
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, Confirm)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered_back(
     demo_store,
 ):
@@ -59,20 +68,19 @@ async def test_a_failed_save_is_said_once_and_what_was_typed_is_kept_and_offered
         assert sentence.startswith("Not saved: No space left on device What you typed is kept in")
         kept = writer.unsaved_path(demo_store.root, "demo-s3")
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-        assert writer.unsaved(demo_store.root, "demo-s3").slots[0].notes == "Dad works nights"
+        assert (
+            writer.kept_edits(demo_store.root, "demo-s3").session.slots[0].notes
+            == "Dad works nights"
+        )
     assert FolderStore(demo_store.root).session("demo-s3").slots[0].notes == ""
 
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, Confirm)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_and_put_back(pilot)
         assert app.screen.query_one("#notes", TextArea).text == "Dad works nights"
         await saved(pilot)
     assert FolderStore(demo_store.root).session("demo-s3").slots[0].notes == "Dad works nights"
-    assert writer.unsaved(demo_store.root, "demo-s3") is None
+    assert writer.kept_edits(demo_store.root, "demo-s3") is None
 
 
 async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving(demo_store):
@@ -96,7 +104,7 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
         assert "was saved by another groupsup" in sentence
         await pilot.press("escape")  # leaving keeps the text aside
         await pilot.pause()
-    assert writer.unsaved(demo_store.root, "demo-s3").slots[0].notes == "One two three"
+    assert writer.kept_edits(demo_store.root, "demo-s3").session.slots[0].notes == "One two three"
     assert FolderStore(demo_store.root).session("demo-s3").slots[0].history == (
         "Saved by the other facilitator"
     )
@@ -104,15 +112,11 @@ async def test_a_save_refused_by_another_writer_is_said_once_and_kept_on_leaving
     # whole session was put back, and another writer's genogram or history wiped).
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, Confirm)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_and_put_back(pilot)
         await saved(pilot)
     both = FolderStore(demo_store.root).session("demo-s3").slots[0]
     assert (both.notes, both.history) == ("One two three", "Saved by the other facilitator")
-    assert writer.unsaved(demo_store.root, "demo-s3") is None
+    assert writer.kept_edits(demo_store.root, "demo-s3") is None
     # A backup taken first holds the session as the other facilitator left it, and the edits:
     # a field both changed takes what was typed, and theirs is not lost.
     [before] = FolderStore(demo_store.root).backups()
@@ -219,7 +223,7 @@ async def test_a_plan_another_facilitator_saved_first_keeps_what_was_typed(demo_
         )
         await pilot.press("escape", "escape")
         await home_is_ready(pilot)
-    assert writer.unsaved(demo_store.root, "demo-s3").place == "4B upstairs"
+    assert writer.kept_edits(demo_store.root, "demo-s3").session.place == "4B upstairs"
 
     app = GroupSupApp(demo_store.root, bell=False)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -233,7 +237,7 @@ async def test_a_plan_another_facilitator_saved_first_keeps_what_was_typed(demo_
         await home_is_ready(pilot)
     both = FolderStore(demo_store.root).session("demo-s3")
     assert (both.place, both.planned_minutes) == ("4B upstairs", 150)
-    assert writer.unsaved(demo_store.root, "demo-s3") is None
+    assert writer.kept_edits(demo_store.root, "demo-s3") is None
 
 
 async def test_a_pod_the_disk_refuses_is_said_and_the_app_goes_on(demo_store):

@@ -247,7 +247,7 @@ class RunScreen(RunCapture, RunMoves):
             fmt = format_named("group-reflective")
         self.clock = SessionClock(self.session, fmt, self.gs.monotonic, self.gs.wall)
         self.writer = SessionWriter(
-            self.gs.store.root, self.gs.store.save_session, self._told, self.session.model_copy()
+            self.gs.store.root, self.gs.store.save_session, self._told, self.session
         )
         self._welfare = self.query_one("#welfare_checkin", TextArea)
         if not self.clock.started:

@@ -104,13 +104,14 @@ def _refuse_a_held_session_unheld(stored: dict, documents: dict[Path, MinutesDoc
             )
 
 
-def _refuse_step_conflicts(stored: dict, documents: dict[Path, MinutesDocument]) -> None:
+def _refuse_step_conflicts(
+    stored: dict, after: dict, documents: dict[Path, MinutesDocument]
+) -> None:
     """A next step's id is how later sessions review it and how the open steps list it. One
     held by another session of the pod (a copy of a session imported under a new id, say)
     would hide that session's step, or take its reviews; a replacement that leaves out a step
     another session reviewed would lose that follow-up, and one moved into another pod would
-    part its steps from their reviews."""
-    after = stored | {document.session.id: document.session for document in documents.values()}
+    part its steps from their reviews. `after`: the pods' sessions as the import leaves them."""
     holder = {step.id: session.id for session in stored.values() for step in session.next_steps}
     reviewer = {review.step_id: other for other in after.values() for review in other.review}
     for path, document in documents.items():
@@ -139,12 +140,11 @@ def _refuse_step_conflicts(stored: dict, documents: dict[Path, MinutesDocument])
                 )
 
 
-def _refuse_reviews_astray(stored: dict, documents: dict[Path, MinutesDocument]) -> None:
+def _refuse_reviews_astray(after: dict, documents: dict[Path, MinutesDocument]) -> None:
     """Each review the import brings, or whose step it brings, is of a step agreed at an
     earlier session, as that session has it: a review dated before its step, or of a step its
     session does not hold, or saying another action or owner, would make the follow-up lie."""
     incoming = {document.session.id: path for path, document in documents.items()}
-    after = stored | {document.session.id: document.session for document in documents.values()}
     agreed = {step.id: (s, step) for s in after.values() for step in s.next_steps}
     for reviewer in after.values():
         for review in reviewer.review:
@@ -179,8 +179,9 @@ def import_files(store: Store, paths: list[Path], replace: bool = False) -> int:
     stored = _stored_sessions(store, named)
     if replace:  # (else a stored session is refused as already there)
         _refuse_a_held_session_unheld(stored, named)
-    _refuse_step_conflicts(stored, named)
-    _refuse_reviews_astray(stored, named)
+    after = stored | {document.session.id: document.session for document in documents}
+    _refuse_step_conflicts(stored, after, named)
+    _refuse_reviews_astray(after, named)
     try:
         store.add_documents(documents, replace=replace)
     except AlreadyStored as error:

@@ -66,12 +66,6 @@ def kept_edits(store_root: Path, session_id: str) -> Kept | None:
         return None
 
 
-def unsaved(store_root: Path, session_id: str) -> Session | None:
-    """The session as the edits a failed save left behind have it, if any can be read."""
-    kept = kept_edits(store_root, session_id)
-    return kept.session if kept else None
-
-
 def forget_unsaved(store_root: Path, session_id: str) -> None:
     unsaved_path(store_root, session_id).unlink(missing_ok=True)
 
